@@ -1,0 +1,150 @@
+"""The enterprise side (Art 7-8): enterprise profiles, their IP assets, and pledge-loan registrations.
+
+Registration lifecycle (enterprise, then bank):
+
+    DRAFT --submit--> SUBMITTED --accept--> ACCEPTED
+      ^                  |  \\--decline--> DECLINED
+      |                  \\--withdraw--> WITHDRAWN   (only before the bank acts)
+"""
+
+from django.conf import settings
+from django.db import models
+
+from yunfu_ipfund.policy.models import EnterpriseSize, IPType
+
+MONEY = {"max_digits": 15, "decimal_places": 2}
+
+
+class District(models.TextChoices):
+    YUNCHENG = "yuncheng", "云城区"
+    YUNAN = "yunan", "云安区"
+    LUODING = "luoding", "罗定市"
+    XINXING = "xinxing", "新兴县"
+    YUNAN_COUNTY = "yunnan", "郁南县"
+
+
+class Sector(models.TextChoices):
+    """Sectors of the 2011 SME classification standard (工信部联企业〔2011〕300号) the portal checks."""
+
+    INDUSTRY = "industry", "工业"
+    CONSTRUCTION = "construction", "建筑业"
+    WHOLESALE = "wholesale", "批发业"
+    RETAIL = "retail", "零售业"
+    SOFTWARE_IT = "software_it", "软件和信息技术服务业"
+    SERVICES = "services", "其他未列明行业（服务业）"
+
+
+class EnterpriseProfile(models.Model):
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="enterprise_profile", verbose_name="企业"
+    )
+    legal_representative = models.CharField("法定代表人", max_length=50)
+    registered_address = models.CharField("注册地址", max_length=300)
+    district = models.CharField("所在县（市、区）", max_length=20, choices=District.choices, blank=True)
+    sector = models.CharField("行业", max_length=20, choices=Sector.choices)
+    declared_size = models.CharField("申报企业规模", max_length=10, choices=EnterpriseSize.choices)
+    employees = models.PositiveIntegerField("从业人员（人）")
+    revenue = models.DecimalField("上年营业收入（万元）", **MONEY)
+    total_assets = models.DecimalField("资产总额（万元）", **MONEY)
+    annual_report_year = models.PositiveIntegerField("最近按时报送年报的年度", null=True, blank=True)
+    credit_declared_on = models.DateField("无不良信用记录声明日期", null=True, blank=True)
+    credit_declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_independent_legal_person = models.BooleanField("具有独立法人资格", default=True)
+    blacklisted_until = models.DateField("失信黑名单截止日", null=True, blank=True)
+    blacklist_reason = models.TextField("列入黑名单原因", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "企业信息"
+        verbose_name_plural = "企业信息"
+
+    def __str__(self):
+        return self.organisation.name
+
+
+class IPAsset(models.Model):
+    """A patent, trademark or geographical indication owned by an enterprise (Art 2: nothing else)."""
+
+    class GIRightType(models.TextChoices):
+        USE_RIGHT = "use_right", "地理标志专用标志使用权"
+        COLLECTIVE_MARK = "collective_mark", "集体商标"
+        CERTIFICATION_MARK = "certification_mark", "证明商标"
+
+    enterprise = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="ip_assets", verbose_name="权利人企业"
+    )
+    ip_type = models.CharField("类型", max_length=20, choices=IPType.choices)
+    number = models.CharField("专利号/注册号/证书号", max_length=40)
+    title = models.CharField("名称", max_length=200)
+    holder_name = models.CharField("权利人名称", max_length=200)
+    grant_date = models.DateField("授权/核准注册日", null=True, blank=True)
+    expiry_date = models.DateField("有效期至", null=True, blank=True)
+    annual_fee_paid_through = models.DateField("年费缴至", null=True, blank=True)
+    trademark_class = models.PositiveSmallIntegerField("商标类别", null=True, blank=True)
+    gi_right_type = models.CharField("地理标志权利类型", max_length=30, choices=GIRightType.choices, blank=True)
+    authorisation_document = models.CharField("授权文件", max_length=200, blank=True)
+    holder_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="权利人名称不符的核准人",
+    )
+    holder_override_reason = models.TextField("权利人名称不符的核准理由", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "知识产权"
+        verbose_name_plural = "知识产权"
+        ordering = ["enterprise", "ip_type", "number"]
+        constraints = [models.UniqueConstraint(fields=["ip_type", "number"], name="ip_asset_unique_number")]
+
+    def __str__(self):
+        return f"{self.get_ip_type_display()} {self.number} {self.title}"
+
+
+class LoanRegistration(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交，待银行受理"
+        ACCEPTED = "accepted", "银行已受理"
+        DECLINED = "declined", "银行不予受理"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.WITHDRAWN: {Status.DRAFT},
+    }
+
+    enterprise = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="loan_registrations", verbose_name="申请企业"
+    )
+    bank = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="bank_registrations", verbose_name="合作银行"
+    )
+    amount = models.DecimalField("申请金额（元）", **MONEY)
+    term_months = models.PositiveIntegerField("期限（月）")
+    purpose = models.CharField("用途", max_length=300)
+    assets = models.ManyToManyField(IPAsset, related_name="registrations", verbose_name="拟质押知识产权")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    commitment_signed_at = models.DateTimeField("承诺书签署时间", null=True, blank=True)
+    commitment_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    commitment_ip = models.GenericIPAddressField("签署IP", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField("银行意见", blank=True)
+
+    class Meta:
+        verbose_name = "质押融资登记"
+        verbose_name_plural = "质押融资登记"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.enterprise} 向 {self.bank} 申请 {self.amount} 元"

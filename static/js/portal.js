@@ -1,0 +1,24 @@
+// Progressive enhancement only: every page works without this file.
+// Forms or buttons with data-confirm ask before an irreversible action.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var submitter = event.submitter;
+  var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});
+// Elements with data-poll="<url>" and data-poll-seconds reload their content (progress bars).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-poll]").forEach(function (el) {
+    var seconds = parseInt(el.getAttribute("data-poll-seconds") || "2", 10);
+    var timer = setInterval(function () {
+      fetch(el.getAttribute("data-poll"), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          el.innerHTML = html;
+          if (el.querySelector("[data-poll-done]")) { clearInterval(timer); }
+        });
+    }, seconds * 1000);
+  });
+});

@@ -1,0 +1,132 @@
+"""Named personas and shared fixtures. Domain tests add theirs in tests/<app>/conftest.py."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from yunfu_ipfund.accounts.models import Organisation, User
+from yunfu_ipfund.accounts.roles import Role
+from yunfu_ipfund.common.identifiers import make_uscc
+
+PASSWORD = "Yunfu-test-2026!"
+
+
+def make_org(kind, name, uscc=None):
+    return Organisation.objects.create(kind=kind, name=name, uscc=uscc)
+
+
+def make_user(username, org, *roles, full_name=""):
+    user = User.objects.create_user(username=username, password=PASSWORD, organisation=org, full_name=full_name or username)
+    user.groups.add(*[Group.objects.get(name=role) for role in roles])
+    return user
+
+
+@pytest.fixture
+def bureau(db):
+    return make_org("bureau", "云浮市市场监督管理局")
+
+
+@pytest.fixture
+def finance_bureau(db):
+    return make_org("finance", "云浮市财政局")
+
+
+@pytest.fixture
+def bank_a(db):
+    return make_org("bank", "中国工商银行云浮分行", make_uscc("91445300MA4A0001"))
+
+
+@pytest.fixture
+def bank_b(db):
+    return make_org("bank", "中国农业银行云浮分行", make_uscc("91445300MA4B0002"))
+
+
+@pytest.fixture
+def enterprise_a(db):
+    return make_org("enterprise", "云浮市云石科技有限公司", make_uscc("91445302MA5C0003"))
+
+
+@pytest.fixture
+def enterprise_b(db):
+    return make_org("enterprise", "罗定市稻香农业发展有限公司", make_uscc("91445381MA5D0004"))
+
+
+@pytest.fixture
+def enterprise_user(enterprise_a):
+    return make_user("ent_a", enterprise_a, Role.ENTERPRISE_USER, full_name="陈企业")
+
+
+@pytest.fixture
+def enterprise_b_user(enterprise_b):
+    return make_user("ent_b", enterprise_b, Role.ENTERPRISE_USER, full_name="黄企业")
+
+
+@pytest.fixture
+def bank_officer(bank_a):
+    return make_user("bank_a_officer", bank_a, Role.BANK_OFFICER, full_name="李经办")
+
+
+@pytest.fixture
+def bank_supervisor(bank_a):
+    return make_user("bank_a_supervisor", bank_a, Role.BANK_SUPERVISOR, full_name="王复核")
+
+
+@pytest.fixture
+def bank_b_officer(bank_b):
+    return make_user("bank_b_officer", bank_b, Role.BANK_OFFICER, full_name="赵经办")
+
+
+@pytest.fixture
+def bank_b_supervisor(bank_b):
+    return make_user("bank_b_supervisor", bank_b, Role.BANK_SUPERVISOR, full_name="钱复核")
+
+
+@pytest.fixture
+def bureau_clerk(bureau):
+    return make_user("bureau_clerk", bureau, Role.BUREAU_CLERK, full_name="周经办")
+
+
+@pytest.fixture
+def bureau_approver(bureau):
+    return make_user("bureau_approver", bureau, Role.BUREAU_APPROVER, full_name="吴审核")
+
+
+@pytest.fixture
+def finance_user(finance_bureau):
+    return make_user("finance", finance_bureau, Role.FINANCE, full_name="郑财政")
+
+
+@pytest.fixture
+def administrator(bureau):
+    user = make_user("admin", bureau, Role.ADMINISTRATOR, full_name="系统管理员")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    org = make_org("enterprise", "外地某公司", make_uscc("91110108MA0E0005"))
+    return make_user("outsider", org, Role.ENTERPRISE_USER)
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL); skipped on SQLite"
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"

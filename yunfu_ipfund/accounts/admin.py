@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+
+from yunfu_ipfund.audit.services import audit_record
+
+from .models import Organisation, User
+from .roles import ROLES_BY_ORG_KIND
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "uscc", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "uscc")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(by=request.user, action="修改机构" if change else "新增机构", obj=obj, data=form.cleaned_data)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "full_name", "organisation", "is_active", "last_login")
+    list_filter = ("is_active", "groups", "organisation__kind")
+    search_fields = ("username", "full_name", "email", "organisation__name")
+    fieldsets = BaseUserAdmin.fieldsets + (("所属机构", {"fields": ("organisation", "full_name", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("所属机构", {"fields": ("organisation", "full_name", "groups")}),)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        kind = user.organisation.kind if user.organisation_id else None
+        allowed = {r.value for r in ROLES_BY_ORG_KIND.get(kind, set())}
+        wrong = set(user.groups.values_list("name", flat=True)) - allowed
+        if wrong:
+            user.groups.remove(*user.groups.filter(name__in=wrong))
+            self.message_user(request, f"已移除与机构类型不符的角色：{'、'.join(sorted(wrong))}。", level="warning")
+        audit_record(
+            by=request.user, action="修改用户" if change else "新增用户", obj=user,
+            data={"groups": sorted(user.groups.values_list("name", flat=True)), "active": user.is_active},
+        )
+

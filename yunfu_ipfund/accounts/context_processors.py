@@ -1,0 +1,53 @@
+"""The role-aware navigation and the unread count, collected from each domain app's portal.py."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.urls import reverse
+
+from .selectors import role_labels
+
+
+def portal_modules():
+    for app in settings.PORTAL_APPS:
+        try:
+            yield import_module(f"{app}.portal")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.portal":
+                raise
+
+
+def nav_items(user):
+    items = [("首页", reverse("accounts:home")), ("待办", reverse("accounts:tasks"))]
+    for module in portal_modules():
+        items += list(getattr(module, "nav_items", lambda u: [])(user))
+    items.append(("消息", reverse("notices:inbox")))
+    if user.has_perm("accounts.read_all"):
+        items.append(("审计日志", reverse("audit:events")))
+    if user.is_staff:
+        items.append(("系统管理", reverse("admin:index")))
+    return items
+
+
+def tasks_for(user):
+    """Everything that needs this user now, soonest deadline first. Each item: dict(title, url, due, kind)."""
+    tasks = []
+    for module in portal_modules():
+        tasks += list(getattr(module, "tasks", lambda u: [])(user))
+    from yunfu_ipfund.notices.selectors import reminder_tasks
+
+    tasks += reminder_tasks(user)
+    return sorted(tasks, key=lambda t: (t.get("due") is None, t.get("due") or 0))
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+    from yunfu_ipfund.notices.selectors import unread_count
+
+    return {
+        "nav_items": nav_items(user),
+        "unread_count": unread_count(user),
+        "role_labels": role_labels(user),
+    }

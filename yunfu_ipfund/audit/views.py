@@ -1,0 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from yunfu_ipfund.accounts.roles import PERM_READ_ALL
+from yunfu_ipfund.accounts.selectors import require_perm
+
+from .models import AuditEvent
+
+
+@login_required
+def events(request):
+    """The whole trail, for bureau and finance staff. Each record's own page shows its own trail."""
+    require_perm(request.user, PERM_READ_ALL)
+    qs = AuditEvent.objects.order_by("-id")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(object_repr__icontains=q) | qs.filter(action__icontains=q) | qs.filter(actor_name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/events.html", {"page": page, "q": q})

@@ -1,0 +1,59 @@
+"""Request context for the audit log, and one HTML path for domain errors."""
+
+import contextvars
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .errors import DomainError
+
+current_request = contextvars.ContextVar("current_request", default=None)
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    # Behind the deployment's reverse proxy the first X-Forwarded-For hop is the client.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
+
+
+class DomainErrorMiddleware:
+    """A DomainError escaping a page view: on a POST, back to the page with the message; otherwise an error page.
+
+    Views that want to keep a half-filled form on screen catch the error themselves; this is the net
+    below them, so that no refusal ever becomes a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        if request.method == "POST" and exception.status != 404:
+            messages.error(request, exception.message)
+            for item in exception.details:
+                messages.error(request, item.get("message", str(item)))
+            back = request.META.get("HTTP_REFERER", "")
+            if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+                return redirect(back)
+        return render(
+            request, "error.html", {"error": exception, "details": exception.details}, status=exception.status
+        )

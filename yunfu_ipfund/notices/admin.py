@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Notice, Reminder
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "addressee", "issued_at", "render_status")
+    list_filter = ("kind", "render_status", "year")
+    search_fields = ("number", "title", "addressee__name")
+    readonly_fields = [f.name for f in Notice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("title", "due_date", "recipient_org", "recipient_role", "last_sent_on", "escalated_at", "resolved_at")
+    list_filter = ("recipient_role", "resolved_at")
+    search_fields = ("title", "key")
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

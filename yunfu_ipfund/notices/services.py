@@ -1,0 +1,343 @@
+"""Issuing notices, notifying people, and reminders with their sweep."""
+
+import datetime as dt
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from yunfu_ipfund.accounts.roles import SUPERVISOR_OF, Role
+from yunfu_ipfund.accounts.selectors import users_with_role, users_with_role_anywhere
+from yunfu_ipfund.audit.services import audit_record, object_label
+from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.workdays import add_workdays
+
+from .kinds import get_kind
+from .models import DocumentSequence, Message, Notice, Reminder
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+MAX_RENDER_ATTEMPTS = 5
+
+
+# --- numbering and issuing ------------------------------------------------------------------------
+
+
+def next_document_number(prefix, year):
+    """Take the next number of a (prefix, year) sequence inside the caller's transaction.
+
+    The sequence row is locked until the transaction ends, so concurrent issues queue here and
+    numbers have neither gaps nor duplicates (a rolled-back issue gives its number back).
+    """
+    try:
+        with transaction.atomic():
+            DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
+    except IntegrityError:
+        pass  # created by a concurrent transaction in the meantime
+    seq = DocumentSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    seq.last_number = F("last_number") + 1
+    seq.save(update_fields=["last_number"])
+    seq.refresh_from_db(fields=["last_number"])
+    return seq.last_number
+
+
+def format_document_number(prefix, year, number):
+    return f"{prefix}〔{year}〕{number}号"
+
+
+@transaction.atomic
+def notice_issue(*, kind, subject, addressee, context, by, copied_to=(), title=None):
+    """Issue a numbered official notice about `subject` to `addressee` (an Organisation).
+
+    `context` is frozen into the notice (JSON) so the document says what was decided at the time,
+    whatever happens to the records later. The PDF is rendered after commit by a task; a failed
+    render is retried by the beat task and never undoes the decision.
+    """
+    spec = get_kind(kind)
+    issued_at = timezone.now()
+    year = timezone.localtime(issued_at).year
+    number = next_document_number(spec.prefix, year)
+    notice = Notice.objects.create(
+        kind=spec.code,
+        title=title or spec.title,
+        number=format_document_number(spec.prefix, year, number),
+        prefix=spec.prefix,
+        year=year,
+        sequence=number,
+        subject_type=object_label(subject),
+        subject_id=str(subject.pk),
+        addressee=addressee,
+        context=context,
+        issued_at=issued_at,
+        issued_by=by if getattr(by, "is_authenticated", False) else None,
+        verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(10)),
+    )
+    if copied_to:
+        notice.copied_to.set([org for org in copied_to if org and org.pk != addressee.pk])
+    audit_record(by=by, action="签发文书", obj=notice, reason=notice.title, data={"number": notice.number})
+    from .tasks import render_notice
+
+    transaction.on_commit(lambda: render_notice.delay(notice.pk))
+    recipients = [addressee, *notice.copied_to.all()]
+    for org in recipients:
+        notify_organisation(
+            org, title=f"收到文书：{notice.title}（{notice.number}）", body="请登录平台查看并下载。", url=f"/notices/{notice.pk}/"
+        )
+    return notice
+
+
+def notice_render(notice_id):
+    """Render one notice's PDF and store it with its hash. Idempotent: a rendered notice is left alone."""
+    from .pdf import notice_html, render_pdf_bytes, sha256_hex
+
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().get(pk=notice_id)
+        if notice.render_status == Notice.RenderStatus.RENDERED:
+            return notice
+        notice.render_attempts += 1
+        try:
+            data = render_pdf_bytes(notice_html(notice))
+        except Exception as exc:  # any failure of the renderer: record it, retry later
+            log.exception("rendering notice %s failed", notice.number)
+            notice.render_status = Notice.RenderStatus.FAILED
+            notice.render_error = f"{type(exc).__name__}: {exc}"[:2000]
+            notice.save(update_fields=["render_status", "render_error", "render_attempts"])
+            return notice
+        notice.pdf.save(f"{notice.pk}.pdf", ContentFile(data), save=False)
+        notice.sha256 = sha256_hex(data)
+        notice.render_status = Notice.RenderStatus.RENDERED
+        notice.render_error = ""
+        notice.rendered_at = timezone.now()
+        notice.save(update_fields=["pdf", "sha256", "render_status", "render_error", "rendered_at", "render_attempts"])
+        return notice
+
+
+def notices_to_retry():
+    return Notice.objects.filter(
+        render_status__in=[Notice.RenderStatus.FAILED, Notice.RenderStatus.PENDING],
+        render_attempts__lt=MAX_RENDER_ATTEMPTS,
+        issued_at__lt=timezone.now() - dt.timedelta(minutes=2),
+    ).values_list("pk", flat=True)
+
+
+def notice_verify(number, code):
+    """The public check: the notice with this number, if the code matches; else None."""
+    number = (number or "").strip().replace("[", "〔").replace("]", "〕").replace("(", "〔").replace(")", "〕")
+    code = (code or "").strip().upper()
+    if not number or not code:
+        return None
+    notice = Notice.objects.select_related("addressee").filter(number=number).first()
+    if notice is None or not secrets.compare_digest(notice.verification_code, code):
+        return None
+    return notice
+
+
+# --- inbox and e-mail -----------------------------------------------------------------------------
+
+
+def notify_users(users, *, title, body="", url=""):
+    users = [u for u in users if u.is_active]
+    messages = Message.objects.bulk_create(Message(recipient=u, title=title, body=body, url=url) for u in users)
+    addresses = [u.email for u in users if u.email]
+    if addresses:
+        from .tasks import send_email
+
+        transaction.on_commit(lambda: send_email.delay(addresses, title, f"{body}\n\n{settings.SITE_URL}{url}"))
+    return messages
+
+
+def notify_organisation(org, *, title, body="", url="", role=None):
+    from yunfu_ipfund.accounts.models import User
+
+    users = User.objects.filter(organisation=org, is_active=True)
+    if role:
+        users = users.filter(groups__name=role)
+    return notify_users(list(users), title=title, body=body, url=url)
+
+
+def deliver_email(addresses, subject, body):
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
+
+
+def message_mark_read(*, user, message_id=None):
+    qs = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if message_id is not None:
+        qs = qs.filter(pk=message_id)
+    return qs.update(read_at=timezone.now())
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+_ACTIONS = {}
+
+
+def register_action(name):
+    """Decorator: a handler run by the sweep once a reminder's deadline has passed.
+
+    The handler gets the locked Reminder and returns True when the obligation is settled (the
+    reminder is then resolved). It runs in a savepoint: a DomainError is recorded, not raised.
+    """
+
+    def decorator(fn):
+        _ACTIONS[name] = fn
+        return fn
+
+    return decorator
+
+
+def reminder_schedule(
+    *, key, title, about, due_date, recipient_role, recipient_org=None, escalate_role=None,
+    notify_workdays_before=(3, 1), body="", url="", action="",
+):
+    """Create (or refresh, same key) the reminder of one obligation. Idempotent."""
+    notify = sorted({add_workdays(due_date, -n) for n in notify_workdays_before} | {due_date})
+    today = local_today()
+    upcoming = [d for d in notify if d >= today]
+    defaults = {
+        "title": title,
+        "body": body,
+        "url": url,
+        "subject_type": object_label(about) if about is not None else "",
+        "subject_id": str(about.pk) if about is not None else "",
+        "due_date": due_date,
+        "provisional": getattr(due_date, "provisional", False),
+        "notify_dates": [d.isoformat() for d in notify],
+        "next_notify_on": upcoming[0] if upcoming else today,
+        "recipient_org": recipient_org,
+        "recipient_role": recipient_role,
+        "escalate_role": escalate_role if escalate_role is not None else SUPERVISOR_OF.get(recipient_role, ""),
+        "action": action,
+        "resolved_at": None,
+    }
+    reminder, created = Reminder.objects.update_or_create(key=key, defaults=defaults)
+    return reminder
+
+
+def reminder_resolve(*, key=None, about=None):
+    """The obligation was met: stop reminding. `key`, or every open reminder about `about`."""
+    qs = Reminder.objects.filter(resolved_at__isnull=True)
+    if key is not None:
+        qs = qs.filter(key=key)
+    elif about is not None:
+        qs = qs.filter(subject_type=object_label(about), subject_id=str(about.pk))
+    else:
+        raise ValueError("key or about")
+    return qs.update(resolved_at=timezone.now(), next_notify_on=None)
+
+
+def _recipients(reminder, role):
+    if not role:
+        return []
+    if reminder.recipient_org_id:
+        return list(users_with_role(reminder.recipient_org, role))
+    return list(users_with_role_anywhere(role))
+
+
+def _process(reminder, today):
+    now = timezone.now()
+    if reminder.next_notify_on and reminder.next_notify_on <= today:
+        days_left = (reminder.due_date - today).days
+        when = "今天到期" if days_left == 0 else (f"还剩 {days_left} 天" if days_left > 0 else f"已逾期 {-days_left} 天")
+        notify_users(
+            _recipients(reminder, reminder.recipient_role),
+            title=f"【提醒】{reminder.title}（截止 {reminder.due_date:%Y-%m-%d}，{when}）",
+            body=reminder.body,
+            url=reminder.url,
+        )
+        reminder.last_sent_on = today
+        reminder.times_sent += 1
+        later = sorted(dt.date.fromisoformat(d) for d in reminder.notify_dates if dt.date.fromisoformat(d) > today)
+        reminder.next_notify_on = later[0] if later else None
+    if reminder.due_date < today and reminder.escalated_at is None and not reminder.action:
+        notify_users(
+            _recipients(reminder, reminder.escalate_role),
+            title=f"【逾期督办】{reminder.title}（截止 {reminder.due_date:%Y-%m-%d}，已逾期）",
+            body=reminder.body,
+            url=reminder.url,
+        )
+        reminder.escalated_at = now
+    if reminder.action and reminder.due_date < today and reminder.action_done_at is None:
+        handler = _ACTIONS.get(reminder.action)
+        if handler is None:
+            reminder.last_error = f"未注册的自动处理：{reminder.action}"
+        else:
+            from yunfu_ipfund.common.errors import DomainError
+
+            try:
+                with transaction.atomic():
+                    settled = handler(reminder)
+            except DomainError as exc:
+                reminder.last_error = exc.message
+            else:
+                reminder.action_done_at = now
+                reminder.last_error = ""
+                if settled:
+                    reminder.resolved_at = now
+                    reminder.next_notify_on = None
+    reminder.save()
+
+
+def _due_filter(today):
+    return Q(resolved_at__isnull=True) & (
+        Q(next_notify_on__lte=today)
+        | Q(due_date__lt=today, escalated_at__isnull=True, action="")
+        | (Q(due_date__lt=today, action_done_at__isnull=True) & ~Q(action=""))
+    )
+
+
+def sweep_reminders(*, today=None, batch=200):
+    """Send what is due, escalate what is overdue, run due actions. Safe to run twice or in parallel:
+    each row is taken under FOR UPDATE SKIP LOCKED and its state says what was already done."""
+    today = today or local_today()
+    processed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Reminder.objects.select_for_update(skip_locked=True)
+                .filter(_due_filter(today))
+                .exclude(last_sent_on=today, escalated_at__isnull=False)
+                .order_by("due_date", "id")[:batch]
+            )
+            rows = [r for r in rows if _needs_work(r, today)]
+            for reminder in rows:
+                _process(reminder, today)
+        processed += len(rows)
+        if len(rows) < batch:
+            return processed
+
+
+def _needs_work(reminder, today):
+    return (
+        (reminder.next_notify_on is not None and reminder.next_notify_on <= today)
+        or (reminder.due_date < today and reminder.escalated_at is None and not reminder.action)
+        or (reminder.action and reminder.due_date < today and reminder.action_done_at is None)
+    )
+
+
+# --- system alerts --------------------------------------------------------------------------------
+
+
+def alert_administrators(*, key, title, body, about=None, due_date=None):
+    """A system alert to every administrator, raised once per key (an open one is left as it is)."""
+    existing = Reminder.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    return reminder_schedule(
+        key=key, title=title, body=body, about=about, due_date=due_date or local_today(),
+        recipient_role=Role.ADMINISTRATOR, notify_workdays_before=(), url="/admin/policy/holidayday/",
+    )
+
+
+def alert_unknown_holiday_year(year):
+    """Called by common.workdays when a computation fell back to Monday-Friday for `year`."""
+    alert_administrators(
+        key=f"holiday-year-{year}",
+        title=f"节假日表缺少 {year} 年安排，相关期限暂按周一至周五计算",
+        body=f"请依据国务院办公厅关于 {year} 年部分节假日安排的通知，在“节假日/调休日”中录入该年安排，并登记年度。",
+    )

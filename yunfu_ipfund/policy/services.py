@@ -1,0 +1,191 @@
+"""The Measures in force, and the only way to change them.
+
+- `policy_in_force(day)`: the version that applies on `day`, or a clear error.
+- `policy_version_create` / `policy_version_update`: audited; versions stay contiguous (no overlap,
+  no gap); a version that has already judged a record is frozen (`policy_mark_used`).
+- `lpr_in_force(day)` and `rate_cap(day, policy)`: the interest-rate ceiling of Art 8-11.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+
+from .models import LprRate, PolicyVersion
+
+MSG_NO_POLICY = "{day} 不在任何一版《管理办法》的施行期内（现有版本覆盖 {start} 至 {end}），无法按办法审核。"
+MSG_NO_POLICY_AT_ALL = "系统中尚未录入任何一版《管理办法》。"
+MSG_OVERLAP = "新版本的施行期与“{other}”重叠。"
+MSG_GAP = "新版本须紧接上一版本：上一版本止于 {end}，新版本应自 {expected} 起施行。"
+MSG_FROZEN = "该版本已于 {at} 用于审核业务，不能再修改其参数；如需调整，请发布新版本。"
+MSG_NO_LPR = "{day} 之前没有公布的1年期LPR，无法计算利率上限。"
+MSG_LPR_FROZEN = "该LPR报价已用于审核业务，不能修改；如公布有误，请补录更正后的报价。"
+
+# Fields an edit may never change on a version that has judged a record (everything but the prose).
+PROSE_FIELDS = {"title", "document_number", "issuing_body", "legal_basis"}
+
+
+def policy_in_force(day):
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date()
+    version = PolicyVersion.objects.filter(effective_from__lte=day, effective_to__gte=day).first()
+    if version is None:
+        bounds = PolicyVersion.objects.order_by("effective_from")
+        first, last = bounds.first(), bounds.last()
+        if first is None:
+            raise DomainError(MSG_NO_POLICY_AT_ALL, code="no_policy")
+        raise DomainError(
+            MSG_NO_POLICY.format(day=day, start=first.effective_from, end=last.effective_to), code="no_policy"
+        )
+    return version
+
+
+def policy_mark_used(version):
+    """Freeze a version: called by a service the first time the version judges a record."""
+    if version.first_used_at is None:
+        PolicyVersion.objects.filter(pk=version.pk, first_used_at__isnull=True).update(first_used_at=timezone.now())
+        version.refresh_from_db(fields=["first_used_at"])
+
+
+def _check_contiguity(version):
+    others = PolicyVersion.objects.exclude(pk=version.pk)
+    overlap = others.filter(effective_from__lte=version.effective_to, effective_to__gte=version.effective_from).first()
+    if overlap:
+        raise ValidationFailed(MSG_OVERLAP.format(other=overlap), code="policy_overlap")
+    before = others.filter(effective_to__lt=version.effective_from).order_by("-effective_to").first()
+    if before and before.effective_to + dt.timedelta(days=1) != version.effective_from:
+        raise ValidationFailed(
+            MSG_GAP.format(end=before.effective_to, expected=before.effective_to + dt.timedelta(days=1)),
+            code="policy_gap",
+        )
+    after = others.filter(effective_from__gt=version.effective_to).order_by("effective_from").first()
+    if after and version.effective_to + dt.timedelta(days=1) != after.effective_from:
+        raise ValidationFailed(
+            f"本版本须止于下一版本施行前一日（{after.effective_from - dt.timedelta(days=1)}）。", code="policy_gap"
+        )
+
+
+def _full_clean(version):
+    try:
+        version.full_clean()
+    except ValidationError as exc:
+        details = [{"field": f, "message": "；".join(m)} for f, m in exc.message_dict.items()]
+        raise ValidationFailed("政策参数有误：" + "；".join(d["message"] for d in details), details=details) from None
+
+
+def _snapshot(version):
+    return {f.name: getattr(version, f.name) for f in PolicyVersion._meta.concrete_fields if f.name != "id"}
+
+
+@transaction.atomic
+def policy_version_create(*, by, reason, **fields):
+    version = PolicyVersion(**fields)
+    _full_clean(version)
+    PolicyVersion.objects.select_for_update().all().exists()  # serialise version edits
+    _check_contiguity(version)
+    version.save()
+    audit_record(by=by, action="发布政策版本", obj=version, reason=reason, data=_snapshot(version))
+    return version
+
+
+@transaction.atomic
+def policy_version_update(*, by, version, reason, **changes):
+    locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    before = _snapshot(locked)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    changed = {k for k, v in _snapshot(locked).items() if v != before[k]}
+    if not changed:
+        return locked
+    if locked.first_used_at and changed - PROSE_FIELDS:
+        raise DomainError(MSG_FROZEN.format(at=f"{timezone.localtime(locked.first_used_at):%Y-%m-%d}"), code="policy_frozen")
+    _full_clean(locked)
+    _check_contiguity(locked)
+    locked.save()
+    audit_record(
+        by=by, action="修改政策版本", obj=locked, reason=reason,
+        data={k: {"from": before[k], "to": getattr(locked, k)} for k in sorted(changed)},
+    )
+    return locked
+
+
+def lpr_in_force(day):
+    rate = LprRate.objects.filter(effective_date__lte=day).order_by("-effective_date").first()
+    if rate is None:
+        raise DomainError(MSG_NO_LPR.format(day=day), code="no_lpr")
+    return rate
+
+
+def rate_cap(day, policy):
+    """Annual rate ceiling in percent: the 1-year LPR in force on `day` plus the policy's margin."""
+    lpr = lpr_in_force(day)
+    return lpr, lpr.one_year_rate + Decimal(policy.rate_margin_bp) / Decimal(100)
+
+
+def lpr_mark_used(rate):
+    if rate.first_used_at is None:
+        LprRate.objects.filter(pk=rate.pk, first_used_at__isnull=True).update(first_used_at=timezone.now())
+
+
+@transaction.atomic
+def lpr_save(*, by, effective_date, one_year_rate, reason, rate=None):
+    """Add an LPR quotation, or correct one that has not judged anything yet."""
+    if rate is not None:
+        rate = LprRate.objects.select_for_update().get(pk=rate.pk)
+        if rate.first_used_at:
+            raise DomainError(MSG_LPR_FROZEN, code="lpr_frozen")
+        before = {"date": str(rate.effective_date), "rate": str(rate.one_year_rate)}
+        rate.effective_date, rate.one_year_rate = effective_date, one_year_rate
+    else:
+        rate, before = LprRate(effective_date=effective_date, one_year_rate=one_year_rate), None
+    try:
+        rate.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed("LPR数据有误：" + "；".join(sum(exc.message_dict.values(), []))) from None
+    rate.save()
+    audit_record(
+        by=by, action="修改LPR" if before else "录入LPR", obj=rate, reason=reason,
+        data={"before": before, "after": {"date": str(rate.effective_date), "rate": str(rate.one_year_rate)}},
+    )
+    return rate
+
+
+EXPIRY_WARNINGS_DAYS = (30, 90, 180)
+
+
+def check_policy_expiry(today):
+    """Reminders 180, 90 and 30 days before the version in force expires while no later version exists."""
+    from yunfu_ipfund.accounts.roles import Role
+    from yunfu_ipfund.notices.models import Reminder
+    from yunfu_ipfund.notices.services import alert_administrators, reminder_schedule
+
+    try:
+        current = policy_in_force(today)
+    except DomainError:
+        alert_administrators(
+            key=f"policy-missing-{today:%Y%m%d}", title="今日不在任何一版《管理办法》的施行期内",
+            body="新的业务将无法按办法审核。请尽快发布新版本。",
+        )
+        return None
+    if PolicyVersion.objects.filter(effective_from__gt=current.effective_to).exists():
+        return None
+    days_left = (current.effective_to - today).days
+    threshold = next((t for t in EXPIRY_WARNINGS_DAYS if days_left <= t), None)
+    if threshold is None:
+        return None
+    for role in (Role.ADMINISTRATOR, Role.BUREAU_APPROVER):
+        key = f"policy-expiry-{current.code}-{threshold}-{role}"
+        if Reminder.objects.filter(key=key).exists():
+            continue
+        reminder_schedule(
+            key=key, about=current, due_date=current.effective_to, recipient_role=role,
+            notify_workdays_before=(), escalate_role="",
+            title=f"《{current.title}》将于 {current.effective_to} 失效（剩 {days_left} 天），尚无后续版本",
+            body="请起草并发布新版《管理办法》，并在系统中录入新版本的参数。",
+        )
+    return threshold
