@@ -1,0 +1,81 @@
+"""Demo data: the bureau, the finance bureau, three cooperating banks, Yunfu enterprises, one user per role.
+
+Idempotent: running it twice changes nothing. Each domain app then adds its own demo records
+through its demo.py (applications, lenders, fund, compensation, in that order).
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from yunfu_ipfund.accounts.models import Organisation, User
+from yunfu_ipfund.accounts.roles import Role
+from yunfu_ipfund.common.identifiers import make_uscc
+
+DEMO_PASSWORD = "Yunfu@2026demo"
+
+ORGANISATIONS = [
+    ("bureau", "云浮市市场监督管理局", "11445300MB2C1234"),
+    ("finance", "云浮市财政局", "11445300MB2C5678"),
+    ("bank", "中国工商银行股份有限公司云浮分行", "91445300MA4UG001"),
+    ("bank", "中国农业银行股份有限公司云浮分行", "91445300MA4UG002"),
+    ("bank", "中国建设银行股份有限公司云浮分行", "91445300MA4UG003"),
+    ("enterprise", "云浮市云石科技有限公司", "91445302MA51A001"),
+    ("enterprise", "罗定市稻香农业发展有限公司", "91445381MA51A002"),
+    ("enterprise", "新兴县禅心茶业有限公司", "91445321MA51A003"),
+    ("enterprise", "郁南县无核黄皮食品有限公司", "91445322MA51A004"),
+    ("enterprise", "云浮市云安区石材机械制造有限公司", "91445303MA51A005"),
+]
+
+# username, full name, organisation, roles, staff (admin site)
+USERS = [
+    ("qiye1", "陈晓云", "云浮市云石科技有限公司", [Role.ENTERPRISE_USER], False),
+    ("qiye2", "黄稻香", "罗定市稻香农业发展有限公司", [Role.ENTERPRISE_USER], False),
+    ("gongshang_jb", "李经办", "中国工商银行股份有限公司云浮分行", [Role.BANK_OFFICER], False),
+    ("gongshang_fh", "王复核", "中国工商银行股份有限公司云浮分行", [Role.BANK_SUPERVISOR], False),
+    ("nonghang_jb", "赵经办", "中国农业银行股份有限公司云浮分行", [Role.BANK_OFFICER], False),
+    ("nonghang_fh", "钱复核", "中国农业银行股份有限公司云浮分行", [Role.BANK_SUPERVISOR], False),
+    ("jianhang_jb", "孙经办", "中国建设银行股份有限公司云浮分行", [Role.BANK_OFFICER], False),
+    ("jianhang_fh", "周复核", "中国建设银行股份有限公司云浮分行", [Role.BANK_SUPERVISOR], False),
+    ("shijianju_jb", "吴经办", "云浮市市场监督管理局", [Role.BUREAU_CLERK], False),
+    ("shijianju_sh", "郑审核", "云浮市市场监督管理局", [Role.BUREAU_APPROVER], False),
+    ("caizheng", "冯财政", "云浮市财政局", [Role.FINANCE], False),
+    ("admin", "系统管理员", "云浮市市场监督管理局", [Role.ADMINISTRATOR], True),
+]
+
+
+class Command(BaseCommand):
+    help = "创建演示数据（可重复运行）：市场监管局、财政局、三家合作银行、五家企业及各角色演示账号。"
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            orgs = {}
+            for kind, name, stem in ORGANISATIONS:
+                org, _ = Organisation.objects.get_or_create(
+                    name=name, defaults={"kind": kind, "uscc": make_uscc(stem)}
+                )
+                orgs[name] = org
+            for username, full_name, org_name, roles, staff in USERS:
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"full_name": full_name, "organisation": orgs[org_name], "is_staff": staff,
+                              "is_superuser": staff, "email": f"{username}@demo.yunfu.invalid"},
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                user.groups.add(*[Group.objects.get(name=role) for role in roles])
+        for app in settings.PORTAL_APPS:
+            try:
+                module = import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            module.seed(self.stdout)
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。登录地址 http://127.0.0.1:8000/accounts/login/ ，演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        for username, full_name, org_name, roles, _ in USERS:
+            self.stdout.write(f"  {username:<14} {'、'.join(r.label for r in roles):<8} {org_name}（{full_name}）")
