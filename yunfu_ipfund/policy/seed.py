@@ -74,3 +74,21 @@ LPR_HISTORY = [
     ("2023-06-20", "3.55"), ("2023-08-21", "3.45"), ("2024-07-22", "3.35"), ("2024-10-21", "3.10"),
     ("2025-05-20", "3.00"),
 ]
+
+
+def seed_measures(PolicyVersion, LprRate):
+    """Create the shipped versions and LPR history where missing (model classes passed in, so a
+    migration can call it with historical models). Idempotent."""
+    for fields in VERSIONS:
+        PolicyVersion.objects.get_or_create(code=fields["code"], defaults=fields)
+    for day, rate in LPR_HISTORY:
+        LprRate.objects.get_or_create(effective_date=dt.date.fromisoformat(day), defaults={"one_year_rate": Decimal(rate)})
+
+
+def seed_if_empty(**kwargs):
+    """post_migrate: a database emptied by a flush (the test suite's transactional tests) gets the
+    shipped Measures back; a database that has any version is left exactly as it is."""
+    from .models import LprRate, PolicyVersion
+
+    if not PolicyVersion.objects.exists():
+        seed_measures(PolicyVersion, LprRate)

@@ -1,18 +1,10 @@
-import datetime as dt
-from decimal import Decimal
-
 from django.db import migrations
 
-from yunfu_ipfund.policy.seed import LPR_HISTORY, VERSIONS
+from yunfu_ipfund.policy.seed import seed_measures
 
 
 def seed(apps, schema_editor):
-    PolicyVersion = apps.get_model("policy", "PolicyVersion")
-    LprRate = apps.get_model("policy", "LprRate")
-    for fields in VERSIONS:
-        PolicyVersion.objects.get_or_create(code=fields["code"], defaults=fields)
-    for day, rate in LPR_HISTORY:
-        LprRate.objects.get_or_create(effective_date=dt.date.fromisoformat(day), defaults={"one_year_rate": Decimal(rate)})
+    seed_measures(apps.get_model("policy", "PolicyVersion"), apps.get_model("policy", "LprRate"))
 
 
 class Migration(migrations.Migration):
