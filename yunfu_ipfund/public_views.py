@@ -1,7 +1,7 @@
 """Public pages: what the fund is, the Measures in force, notice verification. No login needed."""
 
-from django.core.cache import cache
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render

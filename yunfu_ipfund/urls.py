@@ -1,8 +1,7 @@
-from importlib import import_module
-
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from yunfu_ipfund.common.plugins import app_modules
 
 admin.site.site_header = "云浮市知识产权质押融资风险补偿平台 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -17,15 +16,10 @@ urlpatterns = [
 ]
 
 # Each domain app mounts its pages at /<app>/ and its bank API under /api/ when it has them.
-for app in settings.PORTAL_APPS:
-    for module, prefix in (("urls", f"{app}/"), ("api_urls", "api/")):
-        try:
-            import_module(f"{app}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.{module}":
-                raise
-            continue
-        urlpatterns.append(path(prefix, include(f"{app}.{module}")))
+for app, module in app_modules("urls"):
+    urlpatterns.append(path(f"{app}/", include(module)))
+for _app, module in app_modules("api_urls"):
+    urlpatterns.append(path("api/", include(module)))
 
 handler404 = "yunfu_ipfund.public_views.not_found"
 handler500 = "yunfu_ipfund.public_views.server_error"

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_every_demo_role_logs_in_and_sees_its_home(page, shot):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    for username, full_name, org_name, roles, _ in USERS:
+    for username, full_name, _org, roles, _ in USERS:
         login(page, username, DEMO_PASSWORD)
         body = page.locator("main").inner_text()
         assert f"您好，{full_name}" in body

@@ -1,20 +1,14 @@
 """The role-aware navigation and the unread count, collected from each domain app's portal.py."""
 
-from importlib import import_module
-
-from django.conf import settings
 from django.urls import reverse
+
+from yunfu_ipfund.common.plugins import app_modules
 
 from .selectors import role_labels
 
 
 def portal_modules():
-    for app in settings.PORTAL_APPS:
-        try:
-            yield import_module(f"{app}.portal")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.portal":
-                raise
+    return [module for _app, module in app_modules("portal")]
 
 
 def nav_items(user):

@@ -1,11 +1,8 @@
 """Daily checks that raise reminders about the platform itself: the holiday table running out and
 the Measures in force expiring. Domain apps add theirs through `daily_check_hooks`."""
 
-from importlib import import_module
-
-from django.conf import settings
-
 from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.plugins import app_modules
 from yunfu_ipfund.common.workdays import is_known_year
 
 from .services import alert_unknown_holiday_year
@@ -25,11 +22,5 @@ def run_daily_checks(today=None):
     from yunfu_ipfund.policy.services import check_policy_expiry
 
     check_policy_expiry(today)
-    for app in settings.PORTAL_APPS:
-        try:
-            module = import_module(f"{app}.checks")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.checks":
-                raise
-            continue
+    for _app, module in app_modules("checks"):
         module.run_daily_checks(today)

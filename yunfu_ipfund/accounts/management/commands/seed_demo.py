@@ -4,9 +4,6 @@ Idempotent: running it twice changes nothing. Each domain app then adds its own 
 through its demo.py (applications, lenders, fund, compensation, in that order).
 """
 
-from importlib import import_module
-
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,6 +11,7 @@ from django.db import transaction
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.identifiers import make_uscc
+from yunfu_ipfund.common.plugins import app_modules
 
 DEMO_PASSWORD = "Yunfu@2026demo"
 
@@ -68,14 +66,8 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save()
                 user.groups.add(*[Group.objects.get(name=role) for role in roles])
-        for app in settings.PORTAL_APPS:
-            try:
-                module = import_module(f"{app}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo":
-                    raise
-                continue
+        for _app, module in app_modules("demo"):
             module.seed(self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。登录地址 http://127.0.0.1:8000/accounts/login/ ，演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。登录地址 http://127.0.0.1:8000/accounts/login/ ，演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, full_name, org_name, roles, _ in USERS:
             self.stdout.write(f"  {username:<14} {'、'.join(r.label for r in roles):<8} {org_name}（{full_name}）")
