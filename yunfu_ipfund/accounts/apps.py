@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from .roles import ensure_role_groups
 
-        post_migrate.connect(ensure_role_groups, sender=self)
+        post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")

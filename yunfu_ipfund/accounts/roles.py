@@ -22,6 +22,19 @@ class Role(TextChoices):
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
+# What the administrator needs in the admin site: users, organisations, policy versions, LPR, the
+# holiday table (DOMAIN.md), read-only notices, reminders and audit events, and unlocking logins.
+ADMIN_SITE_PERMISSIONS = [
+    "accounts.view_user", "accounts.add_user", "accounts.change_user",
+    "accounts.view_organisation", "accounts.add_organisation", "accounts.change_organisation",
+    "policy.view_policyversion", "policy.add_policyversion", "policy.change_policyversion",
+    "policy.view_lprrate", "policy.add_lprrate", "policy.change_lprrate",
+    "policy.view_holidayyear", "policy.add_holidayyear", "policy.change_holidayyear", "policy.delete_holidayyear",
+    "policy.view_holidayday", "policy.add_holidayday", "policy.change_holidayday", "policy.delete_holidayday",
+    "notices.view_notice", "notices.view_reminder", "audit.view_auditevent",
+    "axes.view_accessattempt", "axes.delete_accessattempt",
+]
+
 ROLE_PERMISSIONS = {
     Role.ENTERPRISE_USER: [PERM_ENTERPRISE],
     Role.BANK_OFFICER: [PERM_BANK_PREPARE],
@@ -29,7 +42,7 @@ ROLE_PERMISSIONS = {
     Role.BUREAU_CLERK: [PERM_BUREAU_REVIEW, PERM_READ_ALL],
     Role.BUREAU_APPROVER: [PERM_BUREAU_APPROVE, PERM_READ_ALL],
     Role.FINANCE: [PERM_FINANCE, PERM_READ_ALL],
-    Role.ADMINISTRATOR: [PERM_ADMINISTER],
+    Role.ADMINISTRATOR: [PERM_ADMINISTER, *ADMIN_SITE_PERMISSIONS],
 }
 
 # Which roles a user of each organisation kind may hold.
@@ -54,7 +67,10 @@ SUPERVISOR_OF = {
 
 
 def ensure_role_groups(**kwargs):
-    """Create or refresh the role groups and their permissions (post_migrate; idempotent)."""
+    """Create or refresh the role groups and their permissions (post_migrate of every app; idempotent).
+
+    Runs after each app's post_migrate, because the permissions of apps migrated after `accounts`
+    only exist from their own post_migrate on."""
     from django.contrib.auth.models import Group, Permission
 
     for role, perms in ROLE_PERMISSIONS.items():

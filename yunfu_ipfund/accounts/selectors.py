@@ -7,7 +7,7 @@ everyone else sees rows whose organisation, reached through any of `paths`, is t
 
 from django.db.models import Q
 
-from yunfu_ipfund.common.errors import Forbidden, NotFound, MSG_NO_ROLE
+from yunfu_ipfund.common.errors import MSG_NO_ROLE, Forbidden, NotFound
 
 from .roles import PERM_READ_ALL, user_roles
 

@@ -5,8 +5,14 @@ which check failed, so an enterprise user can find the typo.
 """
 
 import re
+import unicodedata
 
 from .errors import ValidationFailed
+
+
+def _normalise(value):
+    """Full-width input from a Chinese IME ('９１４４…', 'ＺＬ') becomes ASCII; other scripts' digits stay foreign."""
+    return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
 
 # --- Unified social credit code (统一社会信用代码), GB 32100-2015 -------------------------------------
 
@@ -37,7 +43,7 @@ def org_code_check_char(first8):
 
 
 def validate_uscc(value):
-    code = (value or "").strip().upper()
+    code = _normalise(value).upper()
     if len(code) != 18:
         raise ValidationFailed(MSG_USCC_LENGTH.format(n=len(code)), code="uscc_length")
     for pos, ch in enumerate(code, start=1):
@@ -71,7 +77,7 @@ def make_uscc(prefix16):
 
 PATENT_TYPES = {"1": "invention", "8": "invention", "2": "utility_model", "9": "utility_model", "3": "design"}
 PATENT_TYPE_LABELS = {"invention": "发明专利", "utility_model": "实用新型专利", "design": "外观设计专利"}
-_PATENT_RE = re.compile(r"^(?:ZL|CN)?\s*(\d{8}|\d{12})\s*\.?\s*([0-9X])$")
+_PATENT_RE = re.compile(r"^(?:ZL|CN)?([0-9]{8}|[0-9]{12})\.?([0-9X])$")
 
 MSG_PATENT_FORMAT = (
     "专利号格式不正确。应为 ZL + 12位申请号 + . + 校验位（例如 ZL202010123456.7），"
@@ -92,7 +98,7 @@ def patent_check_char(body):
 
 def validate_patent_number(value, *, declared_type=None):
     """'ZL202010123456.7' or '202010123456.7' or old '98123456.X' -> (normalised 'ZL…', patent type)."""
-    text = (value or "").strip().upper().replace(" ", "")
+    text = re.sub(r"\s", "", _normalise(value).upper())
     match = _PATENT_RE.match(text)
     if not match:
         raise ValidationFailed(MSG_PATENT_FORMAT, code="patent_format")
@@ -122,12 +128,12 @@ def make_patent_number(body):
 
 # --- Trademark registration numbers (商标注册号) -----------------------------------------------------
 
-_TRADEMARK_RE = re.compile(r"^(?:第)?\s*(\d{1,9})\s*(?:号)?$")
+_TRADEMARK_RE = re.compile(r"^(?:第)?\s*([0-9]{1,9})\s*(?:号)?$")
 MSG_TRADEMARK = "商标注册号应为1至9位数字（例如 12345678 或 第12345678号）。"
 
 
 def validate_trademark_number(value):
-    match = _TRADEMARK_RE.match((value or "").strip())
+    match = _TRADEMARK_RE.match(_normalise(value))
     if not match or int(match.group(1)) == 0:
         raise ValidationFailed(MSG_TRADEMARK, code="trademark_format")
     return str(int(match.group(1)))

@@ -19,11 +19,27 @@ def client_ip(request):
     return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
 
 
+MSG_NUL = "请求中含有无效字符，请检查输入后重试。"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def has_nul_byte(request):
+    """A NUL character in a query or form value (no database stores it; PostgreSQL refuses it)."""
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        sources.append(request.POST)
+    return any("\x00" in key or any("\x00" in v for v in values) for data in sources for key, values in data.lists())
+
+
 class RequestContextMiddleware:
+    """Remembers the request for the audit log; refuses a NUL character in form input with a 400."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path.startswith("/api/") and has_nul_byte(request):
+            return render(request, "error.html", {"error": {"message": MSG_NUL}}, status=400)
         token = current_request.set(request)
         try:
             return self.get_response(request)

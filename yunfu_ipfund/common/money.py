@@ -33,7 +33,11 @@ def to_money(value, *, allow_negative=False, allow_zero=True, limit=MAX_AMOUNT):
         raise ValidationFailed(MSG_NOT_A_NUMBER.format(value=value)) from None
     if not amount.is_finite():
         raise ValidationFailed(MSG_NOT_A_NUMBER.format(value=value))
-    if amount != amount.quantize(FEN, rounding=ROUND_HALF_UP):
+    try:
+        exact = amount == amount.quantize(FEN, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than Decimal's precision: no amount of money is that large
+        raise ValidationFailed(MSG_TOO_LARGE.format(limit=format_money(limit or MAX_AMOUNT))) from None
+    if not exact:
         raise ValidationFailed(MSG_TOO_MANY_DECIMALS.format(value=value))
     if amount < 0 and not allow_negative:
         raise ValidationFailed(MSG_NEGATIVE)
@@ -56,53 +60,53 @@ def format_money(amount):
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ["", "拾", "佰", "仟"]
-_BIG_UNITS = ["", "万", "亿", "万亿"]
 
 MSG_CAPITALS_NEGATIVE = "负数金额不能转换为中文大写。"
 
 
-def _four_digits(group, lead_zero):
-    """One group of four digits ('0305' -> '零叁佰零伍'): a run of zeros inside is one 零."""
-    out = []
-    pending = lead_zero
-    for pos, ch in enumerate(group):
-        digit = int(ch)
-        if digit == 0:
-            pending = pending or bool(out)
+def _below_wan(n):
+    """1..9999 in capitals: '1005' -> '壹仟零伍'; zeros inside are one 零, trailing zeros are silent."""
+    text, zero = "", False
+    digits = str(n)
+    for pos, ch in enumerate(digits):
+        if ch == "0":
+            zero = True
             continue
-        if pending:
-            out.append("零")
-        pending = False
-        out.append(_DIGITS[digit] + _SMALL_UNITS[3 - pos])
-    return "".join(out)
+        if zero:
+            text += "零"
+            zero = False
+        text += _DIGITS[int(ch)] + _SMALL_UNITS[len(digits) - 1 - pos]
+    return text
 
 
-MSG_CAPITALS_NEGATIVE = "负数金额不能转换为中文大写。"
+def _sections(n, size, unit, inner):
+    """n split at 10**size into high·unit + low, with one 零 when low's first place is empty."""
+    high, low = divmod(n, 10**size)
+    if not high:
+        return inner(low)
+    text = inner(high) + unit
+    if low:
+        text += ("零" if low < 10 ** (size - 1) else "") + inner(low)
+    return text
 
 
-def _four_digits(group, need_leading_zero):
-    """One group of up to four digits ('0305' -> '零叁佰零伍'), zeros folded as banks write them."""
-    out = []
-    zero_pending = need_leading_zero
-    for pos, ch in enumerate(group):
-        digit = int(ch)
-        unit = _SMALL_UNITS[3 - pos]
-        if digit == 0:
-            zero_pending = zero_pending or bool(out)
-            continue
-        if zero_pending and (out or need_leading_zero):
-            out.append("零")
-        zero_pending = False
-        out.append(_DIGITS[digit] + unit)
-    return "".join(out)
+def _below_yi(n):
+    return _sections(n, 4, "万", _below_wan)
+
+
+def _integer_capitals(n):
+    """A positive whole number of yuan: 10001_0000_0000 -> '壹万零壹亿' (万亿 is 万 of 亿, never 亿 twice)."""
+    return _sections(n, 8, "亿", _below_yi)
 
 
 def amount_in_capitals(value, *, prefix="人民币"):
     """Decimal amount -> '人民币壹佰万元整', as a bank writes it on a cheque.
 
-    Rules (中国人民银行《支付结算办法》附件): 拾 always has a digit before it (壹拾万); a run of zeros
-    inside the integer part is one 零; the yuan ends with 整 when there are no jiao/fen; 角 without
-    分 ends with 整 too; when the yuan are not zero and the jiao are, a fen amount is written 零X分.
+    Rules (中国人民银行《支付结算办法》附一《正确填写票据和结算凭证的基本规定》): 拾 always has a digit
+    before it (壹拾万); a run of zeros inside the integer part is one 零 (a whole empty 万 section
+    too: 柒拾壹亿零肆仟, the standard reading, which the rules allow); the yuan end with 整 when there
+    are no jiao/fen; 角 without 分 ends with 整 too (the rules allow it and it closes the amount);
+    when the yuan are not zero and the jiao are, a fen amount is written 零X分.
     Refuses negatives and more than two decimals instead of truncating.
     """
     amount = to_money(value, allow_negative=True)
@@ -111,25 +115,7 @@ def amount_in_capitals(value, *, prefix="人民币"):
     yuan = int(amount)
     cents = int((amount - yuan) * 100)
     jiao, fen = divmod(cents, 10)
-
-    integer = ""
-    if yuan:
-        digits = str(yuan)
-        groups = []
-        while digits:
-            groups.insert(0, digits[-4:].rjust(4, "0"))
-            digits = digits[:-4]
-        parts = []
-        zero_pending = False
-        for i, group in enumerate(groups):
-            if group == "0000":
-                zero_pending = bool(parts)
-                continue
-            lead = bool(parts) and (zero_pending or group[0] == "0")
-            parts.append(_four_digits(group, lead) + _BIG_UNITS[len(groups) - 1 - i])
-            zero_pending = False
-        integer = "".join(parts)
-        integer += "元"
+    integer = _integer_capitals(yuan) + "元" if yuan else ""
 
     if not jiao and not fen:
         return prefix + (integer or "零元") + "整"

@@ -6,7 +6,7 @@ state to the states it may move to. Services call `transition(...)`; nothing els
 
 from django.db import transaction
 
-from .errors import Conflict, DomainError, MSG_WRONG_STATE
+from .errors import MSG_WRONG_STATE, Conflict, DomainError
 
 
 def lock(model, pk):

@@ -6,6 +6,7 @@ checked who is asking (`serve_private_file`).
 """
 
 import hashlib
+import math
 import mimetypes
 import uuid
 
@@ -55,8 +56,11 @@ def validate_upload(uploaded):
         raise ValidationFailed(MSG_EMPTY, code="upload_empty")
     limit = settings.UPLOAD_MAX_BYTES
     if size > limit:
+        # the size rounded up, the limit down, so that the figures shown never look equal
+        size_mb = math.ceil(size * 100 / 1048576) / 100
         raise ValidationFailed(
-            MSG_TOO_BIG.format(size=round(size / 1048576, 1), limit=round(limit / 1048576, 1)), code="upload_too_big"
+            MSG_TOO_BIG.format(size=f"{size_mb:g}", limit=f"{math.floor(limit * 10 / 1048576) / 10:.1f}"),
+            code="upload_too_big",
         )
     uploaded.seek(0)
     content_type = sniff_type(uploaded.read(16))

@@ -19,7 +19,9 @@ class WorkDate(dt.date):
 
     provisional = False
 
-    def __new__(cls, day, provisional=False):
+    def __new__(cls, day, provisional=False, *rest):
+        if isinstance(day, int):  # date arithmetic (WorkDate + timedelta) calls cls(year, month, day)
+            return dt.date(day, provisional, *rest)
         obj = super().__new__(cls, day.year, day.month, day.day)
         obj.provisional = provisional
         return obj

@@ -195,10 +195,13 @@ def reminder_schedule(
     *, key, title, about, due_date, recipient_role, recipient_org=None, escalate_role=None,
     notify_workdays_before=(3, 1), body="", url="", action="",
 ):
-    """Create (or refresh, same key) the reminder of one obligation. Idempotent."""
+    """Create (or refresh, same key) the reminder of one obligation. Idempotent: scheduling again never
+    sends a reminder twice on a day it was already sent; a new due date re-arms escalation and action."""
     notify = sorted({add_workdays(due_date, -n) for n in notify_workdays_before} | {due_date})
     today = local_today()
-    upcoming = [d for d in notify if d >= today]
+    existing = Reminder.objects.filter(key=key).values("last_sent_on", "due_date").first()
+    last_sent = existing["last_sent_on"] if existing else None
+    upcoming = [d for d in notify if d >= today and (last_sent is None or d > last_sent)]
     defaults = {
         "title": title,
         "body": body,
@@ -208,13 +211,15 @@ def reminder_schedule(
         "due_date": due_date,
         "provisional": getattr(due_date, "provisional", False),
         "notify_dates": [d.isoformat() for d in notify],
-        "next_notify_on": upcoming[0] if upcoming else today,
+        "next_notify_on": upcoming[0] if upcoming else (today if last_sent is None else None),
         "recipient_org": recipient_org,
         "recipient_role": recipient_role,
         "escalate_role": escalate_role if escalate_role is not None else SUPERVISOR_OF.get(recipient_role, ""),
         "action": action,
         "resolved_at": None,
     }
+    if existing and existing["due_date"] != due_date:
+        defaults.update(escalated_at=None, action_done_at=None, last_error="")
     reminder, created = Reminder.objects.update_or_create(key=key, defaults=defaults)
     return reminder
 
