@@ -5,6 +5,7 @@ Registration lifecycle (enterprise, then bank):
     DRAFT --submit--> SUBMITTED --accept--> ACCEPTED
       ^                  |  \\--decline--> DECLINED
       |                  \\--withdraw--> WITHDRAWN   (only before the bank acts)
+      \\------------redraft------------------/      (back to an editable draft)
 """
 
 from django.conf import settings
@@ -90,6 +91,14 @@ class IPAsset(models.Model):
         verbose_name="权利人名称不符的核准人",
     )
     holder_override_reason = models.TextField("权利人名称不符的核准理由", blank=True)
+    holder_override_at = models.DateTimeField("权利人名称不符的核准时间", null=True, blank=True)
+    holder_override_requested = models.BooleanField(
+        "企业申请核准权利人名称不符", default=False,
+        help_text="权利人名称与企业名称不一致（如企业更名）时，企业登记后须经市监局核准方可质押。",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -100,6 +109,18 @@ class IPAsset(models.Model):
 
     def __str__(self):
         return f"{self.get_ip_type_display()} {self.number} {self.title}"
+
+    @property
+    def is_patent(self):
+        return self.ip_type in (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN)
+
+    @property
+    def holder_matches(self):
+        return self.holder_name.strip() == self.enterprise.name.strip()
+
+    @property
+    def holder_overridden(self):
+        return bool(self.holder_override_by_id and self.holder_override_reason)
 
 
 class LoanRegistration(models.Model):
@@ -132,6 +153,16 @@ class LoanRegistration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     commitment_ip = models.GenericIPAddressField("签署IP", null=True, blank=True)
+    commitment_truthful = models.BooleanField("承诺所填信息真实、准确、完整", default=False)
+    commitment_credit_inquiry = models.BooleanField("授权银行及市监局查询企业及法定代表人信用信息", default=False)
+    commitment_publication = models.BooleanField("同意在公示、公告中公开相关信息", default=False)
+    policy = models.ForeignKey(
+        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="提交时适用的管理办法版本",
+    )
+    submitted_checks = models.JSONField("提交时的资格核验结果", default=list, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -147,4 +178,15 @@ class LoanRegistration(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.enterprise} 向 {self.bank} 申请 {self.amount} 元"
+        from yunfu_ipfund.common.money import format_money
+
+        return f"{self.enterprise} 向 {self.bank} 申请 {format_money(self.amount)} 元"
+
+    @property
+    def commitment_signed(self):
+        return bool(
+            self.commitment_signed_at
+            and self.commitment_truthful
+            and self.commitment_credit_inquiry
+            and self.commitment_publication
+        )

@@ -1,6 +1,24 @@
 from django.apps import AppConfig
 
+BANK_PREFIX = "云市监知合"
+FILING_PREFIX = "云市监知备"
+TEMPLATE = "lenders/pdf/notice.html"
+
 
 class LendersConfig(AppConfig):
     name = "lenders"
     verbose_name = "合作银行与贷款备案"
+
+    def ready(self):
+        from yunfu_ipfund.notices.kinds import NoticeKind, register
+
+        for code, title, prefix in (
+            ("lenders_bank_admission", "合作银行准入通知书", BANK_PREFIX),
+            ("lenders_bank_suspension", "暂停备案通知书", BANK_PREFIX),
+            ("lenders_bank_reinstatement", "恢复备案通知书", BANK_PREFIX),
+            ("lenders_bank_termination", "终止合作通知书", BANK_PREFIX),
+            ("lenders_filing_confirmation", "备案确认书", FILING_PREFIX),
+            ("lenders_filing_return", "备案补正通知书", FILING_PREFIX),
+            ("lenders_filing_refusal", "不予备案通知书", FILING_PREFIX),
+        ):
+            register(NoticeKind(code=code, title=title, prefix=prefix, template=TEMPLATE))

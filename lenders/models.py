@@ -1,1 +1,400 @@
-"""Models of this app (see DOMAIN.md)."""
+"""The bank side (Art 3, 9-11): cooperating banks, loan filings (备案), covered loans and their reports.
+
+Cooperating bank (admitted by the bureau under a cooperation agreement):
+
+    ACTIVE --suspend--> SUSPENDED --reinstate--> ACTIVE
+      \\                    \\
+       \\--terminate--------\\--terminate--> TERMINATED
+
+Loan filing (bank prepares, supervisor countersigns, bureau decides):
+
+    DRAFT --(supervisor, not the preparer) submit--> SUBMITTED
+    SUBMITTED --(clerk) return--> RETURNED --(supervisor) resubmit--> SUBMITTED   (review clock paused while RETURNED)
+    SUBMITTED --(approver) confirm--> CONFIRMED   (creates the CoveredLoan)
+    SUBMITTED | RETURNED --(approver) refuse--> REFUSED
+"""
+
+from django.conf import settings
+from django.db import models
+
+from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
+
+MONEY = {"max_digits": 15, "decimal_places": 2}
+
+
+class CooperatingBank(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "合作中"
+        SUSPENDED = "suspended", "暂停备案"
+        TERMINATED = "terminated", "已终止合作"
+
+    TRANSITIONS = {
+        Status.ACTIVE: {Status.SUSPENDED, Status.TERMINATED},
+        Status.SUSPENDED: {Status.ACTIVE, Status.TERMINATED},
+    }
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cooperating_bank", verbose_name="银行"
+    )
+    admitted_on = models.DateField("准入日期")
+    agreement_number = models.CharField("合作协议编号", max_length=100, unique=True)
+    agreement_valid_from = models.DateField("协议生效日期")
+    agreement_valid_to = models.DateField("协议到期日期")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    exposure_limit = models.DecimalField("在保余额限额（元，空为不设）", null=True, blank=True, **MONEY)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    address = models.CharField("地址", max_length=300, blank=True)
+    status_since = models.DateField("状态生效日期", null=True, blank=True)
+    status_reason = models.TextField("状态变更理由", blank=True)
+    admitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "合作银行"
+        verbose_name_plural = "合作银行"
+        ordering = ["organisation__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agreement_valid_to__gte=models.F("agreement_valid_from")), name="bank_agreement_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.organisation.name
+
+    def may_file_on(self, day):
+        """New filings: only while active and the cooperation agreement is valid on `day`."""
+        return self.status == self.Status.ACTIVE and self.agreement_valid_from <= day <= self.agreement_valid_to
+
+
+class RepaymentMethod(models.TextChoices):
+    BULLET = "bullet", "到期一次还本付息"
+    INTEREST_MONTHLY = "interest_monthly", "按月付息、到期还本"
+    EQUAL_INSTALMENT = "equal_instalment", "等额本息"
+    EQUAL_PRINCIPAL = "equal_principal", "等额本金"
+    OTHER = "other", "其他"
+
+
+class LoanFiling(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已报送，待市监局审核"
+        RETURNED = "returned", "退回补正"
+        CONFIRMED = "confirmed", "已确认纳入风险补偿"
+        REFUSED = "refused", "不予备案"
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.RETURNED, Status.CONFIRMED, Status.REFUSED},
+        Status.RETURNED: {Status.SUBMITTED, Status.REFUSED},
+    }
+    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    registration = models.ForeignKey(
+        "applications.LoanRegistration", on_delete=models.PROTECT, related_name="filings", verbose_name="质押融资登记"
+    )
+    bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="合作银行")
+    enterprise = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="借款企业"
+    )
+    contract_number = models.CharField("借款合同编号", max_length=100)
+    amount = models.DecimalField("贷款金额（元）", **MONEY)
+    disbursed_on = models.DateField("放款日期")
+    maturity_on = models.DateField("到期日期")
+    annual_rate = models.DecimalField("年利率（%）", max_digits=6, decimal_places=4)
+    repayment_method = models.CharField("还款方式", max_length=20, choices=RepaymentMethod.choices)
+    ip_amount = models.DecimalField("知识产权质押对应金额（元）", **MONEY, help_text="仅此部分纳入风险补偿范围。")
+    other_collateral = models.CharField("其他担保方式", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    first_submitted_on = models.DateField("首次报送日期", null=True, blank=True)
+    review_due_on = models.DateField("审核截止日期", null=True, blank=True, db_index=True)
+    review_days_left = models.PositiveIntegerField("退回时剩余审核工作日", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reasons = models.JSONField("退回补正事项", default=list, blank=True)
+    correction_due_on = models.DateField("补正截止日期", null=True, blank=True)
+    late_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    late_override_at = models.DateTimeField(null=True, blank=True)
+    late_override_reason = models.TextField("逾期备案核准理由", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField("审核意见", blank=True)
+    checks_snapshot = models.JSONField("规则核验结果", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "贷款备案"
+        verbose_name_plural = "贷款备案"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "contract_number"], name="filing_contract_unique_per_bank"),
+        ]
+
+    def __str__(self):
+        return f"备案 {self.contract_number}（{self.enterprise}）"
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+
+class FilingAsset(models.Model):
+    """One pledged IP asset of a filing, with its CNIPA pledge registration."""
+
+    filing = models.ForeignKey(LoanFiling, on_delete=models.CASCADE, related_name="pledges")
+    asset = models.ForeignKey("applications.IPAsset", on_delete=models.PROTECT, related_name="filing_pledges")
+    pledge_registration_number = models.CharField("质押登记号", max_length=60)
+    pledge_registered_on = models.DateField("质押登记日期")
+
+    class Meta:
+        verbose_name = "质押知识产权"
+        verbose_name_plural = "质押知识产权"
+        constraints = [models.UniqueConstraint(fields=["filing", "asset"], name="filing_asset_once")]
+
+    def __str__(self):
+        return f"{self.asset} 质押登记 {self.pledge_registration_number}"
+
+
+class FilingDocument(models.Model):
+    class Kind(models.TextChoices):
+        LOAN_CONTRACT = "loan_contract", "借款合同"
+        PLEDGE_CONTRACT = "pledge_contract", "质押合同"
+        PLEDGE_CERTIFICATE = "pledge_certificate", "质押登记通知书"
+        DISBURSEMENT_VOUCHER = "disbursement_voucher", "放款凭证"
+
+    filing = models.ForeignKey(LoanFiling, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("材料类型", max_length=30, choices=Kind.choices)
+    file = models.FileField(upload_to=PrivateUploadTo("filings"), storage=get_private_storage)
+    content_type = models.CharField(max_length=50)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField("原文件名", max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "备案材料"
+        verbose_name_plural = "备案材料"
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def download_name(self):
+        ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
+        return f"{self.filing.contract_number}-{self.get_kind_display()}{ext}"
+
+
+class Classification(models.TextChoices):
+    NORMAL = "normal", "正常"
+    SPECIAL_MENTION = "special_mention", "关注"
+    SUBSTANDARD = "substandard", "次级"
+    DOUBTFUL = "doubtful", "可疑"
+    LOSS = "loss", "损失"
+
+
+NON_PERFORMING_CLASSES = (Classification.SUBSTANDARD, Classification.DOUBTFUL, Classification.LOSS)
+
+
+class CoveredLoan(models.Model):
+    """A filed loan the bureau confirmed as covered (纳入风险补偿范围).
+
+    Only the IP-attributed part is covered: covered_outstanding = outstanding_principal × covered_amount
+    ÷ amount (round_fen). Status diagram (bank reports drive the upper half, compensation the lower):
+
+        ACTIVE --overdue--> OVERDUE --cured--> ACTIVE
+        ACTIVE | OVERDUE --classified 次级/可疑/损失--> NON_PERFORMING
+        NON_PERFORMING --reclassified 正常/关注 (only before a claim)--> ACTIVE
+        ACTIVE | OVERDUE | NON_PERFORMING --repaid in full--> REPAID
+        NON_PERFORMING --claim--> IN_CLAIM --rejected/lapsed--> NON_PERFORMING
+        IN_CLAIM --paid--> COMPENSATED --> RECOVERY --> CLOSED
+        COMPENSATED --> CLOSED
+        any live or compensated state --fraud/ineligibility--> EXCLUDED
+
+    Every change writes a LoanEvent with the figures after it, so the covered outstanding on any past
+    date can be answered (selectors.covered_outstanding(as_of=...)).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "正常在保"
+        OVERDUE = "overdue", "逾期"
+        NON_PERFORMING = "non_performing", "不良"
+        IN_CLAIM = "in_claim", "补偿申请中"
+        COMPENSATED = "compensated", "已补偿"
+        RECOVERY = "recovery", "追偿中"
+        CLOSED = "closed", "已结清"
+        REPAID = "repaid", "已还清"
+        EXCLUDED = "excluded", "已移出风险补偿范围"
+
+    S = Status
+    TRANSITIONS = {
+        S.ACTIVE: {S.REPAID, S.OVERDUE, S.NON_PERFORMING, S.EXCLUDED},
+        S.OVERDUE: {S.ACTIVE, S.NON_PERFORMING, S.REPAID, S.EXCLUDED},
+        S.NON_PERFORMING: {S.IN_CLAIM, S.ACTIVE, S.REPAID, S.EXCLUDED},
+        S.IN_CLAIM: {S.NON_PERFORMING, S.COMPENSATED, S.EXCLUDED},
+        S.COMPENSATED: {S.RECOVERY, S.CLOSED, S.EXCLUDED},
+        S.RECOVERY: {S.CLOSED, S.EXCLUDED},
+    }
+    # States in which the covered part still counts as covered outstanding (leverage, caps).
+    LIVE = (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM)
+    # States the bank's reports (repayment, overdue, classification, extension) apply to.
+    REPORTABLE = (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING)
+
+    filing = models.OneToOneField(LoanFiling, on_delete=models.PROTECT, related_name="covered_loan")
+    bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="合作银行")
+    enterprise = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="借款企业"
+    )
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", on_delete=models.PROTECT, related_name="+", verbose_name="适用办法版本"
+    )
+    contract_number = models.CharField("借款合同编号", max_length=100)
+    amount = models.DecimalField("贷款金额（元）", **MONEY)
+    covered_amount = models.DecimalField("纳入补偿范围金额（元）", **MONEY)
+    fund_share = models.DecimalField("风险补偿资金分担比例", max_digits=5, decimal_places=4)
+    disbursed_on = models.DateField("放款日期")
+    maturity_on = models.DateField("到期日期")
+    outstanding_principal = models.DecimalField("贷款余额（元）", **MONEY)
+    covered_outstanding = models.DecimalField("在保余额（元）", **MONEY)
+    classification = models.CharField(
+        "风险分类", max_length=20, choices=Classification.choices, default=Classification.NORMAL
+    )
+    non_performing_on = models.DateField("认定不良日期", null=True, blank=True)
+    overdue_since = models.DateField("逾期起始日", null=True, blank=True)
+    overdue_amount = models.DecimalField("逾期金额（元）", null=True, blank=True, **MONEY)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    confirmed_at = models.DateTimeField("确认时间")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "在保贷款"
+        verbose_name_plural = "在保贷款"
+        ordering = ["-confirmed_at", "-id"]
+
+    def __str__(self):
+        return f"在保贷款 {self.contract_number}"
+
+    @property
+    def is_live(self):
+        return self.status in self.LIVE
+
+
+class LoanEvent(models.Model):
+    """One report or move of a covered loan, with the figures after it. Append-only (the dated history)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", "确认纳入"
+        REPAYMENT = "repayment", "还款"
+        OVERDUE = "overdue", "逾期"
+        CURED = "cured", "逾期已结清"
+        CLASSIFICATION = "classification", "风险分类调整"
+        EXTENSION = "extension", "展期"
+        STATUS = "status", "状态变更"
+
+    loan = models.ForeignKey(CoveredLoan, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField("发生日期", db_index=True)
+    amount = models.DecimalField("金额（元）", null=True, blank=True, **MONEY)
+    classification = models.CharField("风险分类", max_length=20, choices=Classification.choices, blank=True)
+    new_maturity_on = models.DateField("展期后到期日", null=True, blank=True)
+    outstanding_after = models.DecimalField("报告后贷款余额", **MONEY)
+    covered_outstanding_after = models.DecimalField("报告后在保余额", **MONEY)
+    status_after = models.CharField("报告后状态", max_length=20, choices=CoveredLoan.Status.choices)
+    note = models.TextField("说明", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "贷后报告"
+        verbose_name_plural = "贷后报告"
+        ordering = ["occurred_on", "id"]
+        indexes = [models.Index(fields=["loan", "occurred_on", "id"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an API create carrying an Idempotency-Key, returned again on a retry."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=200)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "幂等请求"
+        verbose_name_plural = "幂等请求"
+        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_once")]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.key}"
+
+
+class ImportJob(models.Model):
+    """A bulk import of filings or status reports, run by a task; the request only enqueues it."""
+
+    class Kind(models.TextChoices):
+        FILINGS = "filings", "贷款备案"
+        REPORTS = "reports", "贷后报告"
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", "全部成功才导入"
+        KEEP_GOOD = "keep_good", "导入正确的行，跳过有误的行"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("导入内容", max_length=20, choices=Kind.choices)
+    mode = models.CharField("处理方式", max_length=20, choices=Mode.choices)
+    file = models.FileField(upload_to=PrivateUploadTo("imports"), storage=get_private_storage)
+    file_format = models.CharField(max_length=10)
+    original_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    ok_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField("逐行错误", default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量导入"
+        verbose_name_plural = "批量导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}导入 {self.original_name}"
+
+    @property
+    def percent(self):
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else (100 if self.status == "done" else 0)

@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",
+    "ENUM_NAME_OVERRIDES": {
+        "FilingDocumentKindEnum": "lenders.models.FilingDocument.Kind",
+        "EvidenceKindEnum": "compensation.evidence.EVIDENCE_CHOICES",
+    },
 }
 
 # Security headers. HSTS and secure cookies in production; CSP everywhere, no CDN.

@@ -19,3 +19,11 @@ def money(value):
 @register.filter
 def capitals(value):
     return amount_in_capitals(value)
+
+
+@register.filter
+def pct(value):
+    """Decimal ratio -> '12.34%' ('—' for None)."""
+    if value is None:
+        return "—"
+    return f"{value:.2%}"

@@ -7,6 +7,7 @@ through its demo.py (applications, lenders, fund, compensation, in that order).
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.accounts.roles import Role
@@ -66,8 +67,10 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save()
                 user.groups.add(*[Group.objects.get(name=role) for role in roles])
-        for _app, module in app_modules("demo"):
-            module.seed(self.stdout)
+        # Demo records notify people as real ones do; keep those e-mails off the console while seeding.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for _app, module in app_modules("demo"):
+                module.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。登录地址 http://127.0.0.1:8000/accounts/login/ ，演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, full_name, org_name, roles, _ in USERS:
             self.stdout.write(f"  {username:<14} {'、'.join(r.label for r in roles):<8} {org_name}（{full_name}）")

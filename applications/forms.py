@@ -1,0 +1,98 @@
+"""Forms only shape input; every rule is in the services (which the views call)."""
+
+from django import forms
+
+from yunfu_ipfund.policy.models import EnterpriseSize, IPType
+
+from .models import District, IPAsset, Sector
+from .services import COMMITMENT_ITEMS, OUT_OF_SCOPE_TYPES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+OUTSIDE_YUNFU = "outside"
+
+
+class ProfileForm(forms.Form):
+    uscc = forms.CharField(label="统一社会信用代码", max_length=40)
+    legal_representative = forms.CharField(label="法定代表人", max_length=50)
+    registered_address = forms.CharField(label="注册地址", max_length=300)
+    district = forms.ChoiceField(
+        label="注册地所在县（市、区）",
+        choices=[("", "请选择"), *District.choices, (OUTSIDE_YUNFU, "云浮市以外")],
+    )
+    is_independent_legal_person = forms.BooleanField(label="具有独立法人资格（非分支机构）", required=False)
+    sector = forms.ChoiceField(label="所属行业（划型标准）", choices=[("", "请选择"), *Sector.choices])
+    declared_size = forms.ChoiceField(label="申报企业规模", choices=[("", "请选择"), *EnterpriseSize.choices])
+    employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10**9)
+    revenue = forms.CharField(label="上年营业收入（万元）", max_length=20)
+    total_assets = forms.CharField(label="资产总额（万元）", max_length=20)
+    annual_report_year = forms.IntegerField(
+        label="最近按时报送年度报告的年度", required=False, min_value=1990, max_value=2100,
+        help_text="每年1月1日至6月30日报送上一年度年度报告（《企业信息公示暂行条例》第八条）。",
+    )
+
+
+class AssetForm(forms.Form):
+    ip_type = forms.ChoiceField(
+        label="知识产权类型",
+        choices=[("", "请选择"), *IPType.choices, *[(k, f"{v}（不属于支持范围）") for k, v in OUT_OF_SCOPE_TYPES.items()]],
+        help_text="《管理办法》第二条：仅支持专利权、商标专用权和地理标志。",
+    )
+    number = forms.CharField(label="专利号/商标注册号/证书号", max_length=40)
+    title = forms.CharField(label="名称", max_length=200)
+    holder_name = forms.CharField(label="权利人名称", max_length=200, help_text="须与企业名称一致。")
+    grant_date = forms.DateField(label="授权/核准注册日", required=False, widget=DATE)
+    expiry_date = forms.DateField(label="有效期至", required=False, widget=DATE)
+    annual_fee_paid_through = forms.DateField(label="专利年费缴至", required=False, widget=DATE)
+    trademark_class = forms.IntegerField(label="商标类别（尼斯分类第1—45类）", required=False, min_value=1, max_value=45)
+    gi_right_type = forms.ChoiceField(
+        label="地理标志权利类型", required=False, choices=[("", "—"), *IPAsset.GIRightType.choices]
+    )
+    authorisation_document = forms.CharField(label="地理标志授权文件", max_length=200, required=False)
+    request_holder_override = forms.BooleanField(
+        label="权利人名称与企业名称不一致（如企业更名），申请市监局核准", required=False
+    )
+
+
+class AssetUpdateForm(forms.Form):
+    title = forms.CharField(label="名称", max_length=200)
+    grant_date = forms.DateField(label="授权/核准注册日", required=False, widget=DATE)
+    expiry_date = forms.DateField(label="有效期至", required=False, widget=DATE)
+    annual_fee_paid_through = forms.DateField(label="专利年费缴至", required=False, widget=DATE)
+    authorisation_document = forms.CharField(label="地理标志授权文件", max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(label="说明（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+
+class RegistrationForm(forms.Form):
+    bank = forms.ModelChoiceField(label="合作银行", queryset=None, empty_label="请选择")
+    amount = forms.CharField(label="申请金额（元）", max_length=20)
+    term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=600)
+    purpose = forms.CharField(label="贷款用途", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    assets = forms.ModelMultipleChoiceField(
+        label="拟质押的知识产权", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, banks, assets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].queryset = banks
+        self.fields["assets"].queryset = assets
+
+
+class CommitmentForm(forms.Form):
+    truthful = forms.BooleanField(label=COMMITMENT_ITEMS["truthful"], required=False)
+    credit_inquiry = forms.BooleanField(label=COMMITMENT_ITEMS["credit_inquiry"], required=False)
+    publication = forms.BooleanField(label=COMMITMENT_ITEMS["publication"], required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="决定", choices=[("accept", "受理"), ("decline", "不予受理")], widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False,
+        help_text="不予受理须写明理由。",
+    )

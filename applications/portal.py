@@ -1,0 +1,42 @@
+"""Navigation and the task inbox for the enterprise side."""
+
+from django.urls import reverse
+
+from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, PERM_ENTERPRISE, PERM_READ_ALL
+from yunfu_ipfund.common.money import format_money
+
+from .selectors import enterprise_drafts, registrations_awaiting_bank
+
+
+def nav_items(user):
+    items = []
+    if user.has_perm(PERM_ENTERPRISE):
+        items += [
+            ("企业信息", reverse("applications:profile")),
+            ("知识产权", reverse("applications:asset_list")),
+            ("质押登记", reverse("applications:registration_list")),
+        ]
+    if user.organisation_id and user.organisation.kind == "bank":
+        items.append(("融资申请", reverse("applications:incoming")))
+    if user.has_perm(PERM_READ_ALL):
+        items.append(("融资登记", reverse("applications:registration_list")))
+    return items
+
+
+def tasks(user):
+    found = []
+    if user.has_perm(PERM_ENTERPRISE) and user.organisation_id:
+        for r in enterprise_drafts(user.organisation_id).order_by("created_at")[:50]:
+            found.append({
+                "title": f"质押融资登记草稿 #{r.pk}（{r.bank.name}，{format_money(r.amount)} 元）尚未提交",
+                "url": reverse("applications:registration_check", args=[r.pk]),
+                "due": None, "kind": "质押登记", "overdue": False,
+            })
+    if user.has_perm(PERM_BANK_PREPARE) and user.organisation_id:
+        for r in registrations_awaiting_bank(user.organisation_id).order_by("submitted_at")[:50]:
+            found.append({
+                "title": f"{r.enterprise.name}的质押融资申请 #{r.pk}（{format_money(r.amount)} 元）待受理",
+                "url": reverse("applications:registration_decide", args=[r.pk]),
+                "due": None, "kind": "融资申请", "overdue": False,
+            })
+    return found

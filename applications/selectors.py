@@ -1,0 +1,132 @@
+"""Reads of the enterprise side, already scoped to the user (a record outside the user's organisation is 404).
+
+- Enterprise users see their own profile, assets and registrations.
+- Bank users see the registrations addressed to their bank (never drafts), and the enterprises and
+  assets behind them.
+- Bureau and finance staff (read_all) see everything.
+"""
+
+from django.db.models import Q
+
+from yunfu_ipfund.accounts.models import Organisation
+from yunfu_ipfund.accounts.selectors import access, scope_to_org, sees_everything
+from yunfu_ipfund.common.errors import NotFound
+
+from .models import EnterpriseProfile, IPAsset, LoanRegistration
+
+Status = LoanRegistration.Status
+
+
+# --- cooperating banks and pledges: asked of the lenders app ---------------------------------------
+
+
+def active_bank_orgs():
+    """Organisations of the cooperating banks that may receive registrations now (lenders decides)."""
+    from lenders.selectors import active_bank_orgs as lenders_active_bank_orgs
+
+    return lenders_active_bank_orgs()
+
+
+def asset_ids_pledged_under_live_loans(asset_ids):
+    """Ids among `asset_ids` already pledged under a live covered loan (lenders decides)."""
+    from lenders.selectors import asset_ids_pledged_under_live_loans as lenders_pledged
+
+    return set(lenders_pledged(list(asset_ids)))
+
+
+# --- registrations --------------------------------------------------------------------------------
+
+
+def _is_bank_user(user):
+    return bool(user.is_authenticated and user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
+
+
+def registrations_visible_to(user):
+    qs = LoanRegistration.objects.select_related("enterprise", "bank")
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    if _is_bank_user(user):
+        return qs.filter(bank_id=user.organisation_id).exclude(status=Status.DRAFT)
+    return scope_to_org(qs, user, "enterprise")
+
+
+def access_registration(user, pk, *, for_write=False):
+    """One registration the user may see; with for_write, only its own enterprise (drafts and withdrawals)."""
+    registration = access(registrations_visible_to(user), pk)
+    if for_write and registration.enterprise_id != user.organisation_id:
+        raise NotFound()
+    return registration
+
+
+def search_registrations(qs, *, status="", q=""):
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q) | Q(purpose__icontains=q)
+            | Q(enterprise__uscc__iexact=q)
+        )
+    return qs
+
+
+def registrations_awaiting_bank(bank_org):
+    return LoanRegistration.objects.filter(bank=bank_org, status=Status.SUBMITTED).select_related("enterprise")
+
+
+def enterprise_drafts(enterprise_org):
+    return LoanRegistration.objects.filter(enterprise=enterprise_org, status=Status.DRAFT).select_related("bank")
+
+
+# --- IP assets ------------------------------------------------------------------------------------
+
+
+def assets_visible_to(user):
+    qs = IPAsset.objects.select_related("enterprise", "holder_override_by")
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    if _is_bank_user(user):
+        ids = LoanRegistration.assets.through.objects.filter(
+            loanregistration__bank_id=user.organisation_id
+        ).exclude(loanregistration__status=Status.DRAFT).values("ipasset_id")
+        return qs.filter(pk__in=ids)
+    return scope_to_org(qs, user, "enterprise")
+
+
+def access_asset(user, pk):
+    return access(assets_visible_to(user), pk)
+
+
+def assets_of(enterprise_org):
+    return IPAsset.objects.filter(enterprise=enterprise_org).select_related("enterprise")
+
+
+# --- enterprise profiles --------------------------------------------------------------------------
+
+
+def enterprises_visible_to(user):
+    qs = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE)
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    if _is_bank_user(user):
+        ids = registrations_visible_to(user).values("enterprise_id")
+        return qs.filter(pk__in=ids)
+    return qs.filter(pk=user.organisation_id) if user.organisation_id else qs.none()
+
+
+def access_enterprise(user, pk=None):
+    """The enterprise organisation `pk` if visible; without pk, the user's own enterprise (or 404)."""
+    if pk is None:
+        pk = user.organisation_id if user.is_authenticated else None
+    return access(enterprises_visible_to(user), pk)
+
+
+def profile_of(enterprise_org):
+    """The enterprise's profile, or None when it has not filled it in yet."""
+    return EnterpriseProfile.objects.filter(organisation=enterprise_org).select_related("organisation").first()

@@ -1,0 +1,396 @@
+"""Pages of the enterprise side. Views only read through selectors and write through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from yunfu_ipfund.accounts.roles import (
+    PERM_BANK_PREPARE,
+    PERM_BUREAU_APPROVE,
+    PERM_BUREAU_REVIEW,
+    PERM_ENTERPRISE,
+)
+from yunfu_ipfund.accounts.selectors import require_perm
+from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.common.dates import today
+from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound
+from yunfu_ipfund.common.middleware import client_ip
+from yunfu_ipfund.notices.selectors import notices_about
+from yunfu_ipfund.policy.models import IPType
+from yunfu_ipfund.policy.services import policy_in_force
+
+from . import services
+from .eligibility import enterprise_checks, registration_checks
+from .forms import (
+    AssetForm,
+    AssetUpdateForm,
+    CommitmentForm,
+    DecisionForm,
+    OptionalReasonForm,
+    ProfileForm,
+    ReasonForm,
+    RegistrationForm,
+)
+from .models import LoanRegistration
+from .selectors import (
+    access_asset,
+    access_enterprise,
+    access_registration,
+    active_bank_orgs,
+    assets_of,
+    assets_visible_to,
+    profile_of,
+    registrations_visible_to,
+    search_registrations,
+)
+
+Status = LoanRegistration.Status
+PAGE_SIZE = 20
+
+
+def _refuse(form, exc):
+    """Show a service's refusal on the form, keeping what the user typed. A 404 stays a 404."""
+    if isinstance(exc, NotFound):
+        raise exc
+    form.add_error(None, exc.message)
+    for item in exc.details:
+        form.add_error(None, item.get("message", str(item)))
+
+
+def _policy_today():
+    try:
+        return policy_in_force(today()), ""
+    except DomainError as exc:
+        return None, exc.message
+
+
+def _is_bureau_reviewer(user):
+    return user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE)
+
+
+def _own_enterprise(user):
+    require_perm(user, PERM_ENTERPRISE)
+    return access_enterprise(user)
+
+
+# --- enterprise profile ----------------------------------------------------------------------------
+
+
+@login_required
+def profile_view(request, pk=None):
+    enterprise = access_enterprise(request.user, pk)
+    profile = profile_of(enterprise)
+    policy, policy_error = _policy_today()
+    checks = enterprise_checks(enterprise, policy=policy, on=today()) if (policy and profile) else []
+    own = enterprise.pk == request.user.organisation_id and request.user.has_perm(PERM_ENTERPRISE)
+    return render(request, "applications/profile.html", {
+        "enterprise": enterprise, "profile": profile, "checks": checks, "policy": policy,
+        "policy_error": policy_error, "own": own, "events": trail_for(profile) if profile else [],
+    })
+
+
+@login_required
+def profile_edit(request):
+    enterprise = _own_enterprise(request.user)
+    profile = profile_of(enterprise)
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.enterprise_profile_save(by=request.user, enterprise=enterprise, **form.cleaned_data)
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, "企业信息已保存。")
+                return redirect("applications:profile")
+        status = 400
+    else:
+        initial = {"uscc": enterprise.uscc or "", "is_independent_legal_person": True}
+        if profile:
+            initial.update({f: getattr(profile, f) for f in services.PROFILE_FIELDS})
+        form = ProfileForm(initial=initial)
+    return render(request, "applications/profile_form.html", {"form": form, "enterprise": enterprise}, status=status)
+
+
+@require_POST
+@login_required
+def credit_declare(request):
+    enterprise = _own_enterprise(request.user)
+    services.enterprise_credit_declare(by=request.user, enterprise=enterprise)
+    messages.success(request, "信用声明已记录。")
+    return redirect("applications:profile")
+
+
+# --- IP assets -------------------------------------------------------------------------------------
+
+
+@login_required
+def asset_list(request):
+    qs = assets_visible_to(request.user).order_by("enterprise__name", "ip_type", "number")
+    ip_type = request.GET.get("type", "")
+    if ip_type in IPType.values:
+        qs = qs.filter(ip_type=ip_type)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "applications/asset_list.html", {
+        "page": page, "ip_types": IPType.choices, "type": ip_type, "q": q,
+        "query_string": urlencode({k: v for k, v in {"type": ip_type, "q": q}.items() if v}),
+        "can_add": request.user.has_perm(PERM_ENTERPRISE),
+    })
+
+
+@login_required
+def asset_new(request):
+    enterprise = _own_enterprise(request.user)
+    status = 200
+    if request.method == "POST":
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            try:
+                asset = services.ip_asset_register(by=request.user, enterprise=enterprise, **form.cleaned_data)
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, f"已登记{asset}。")
+                return redirect("applications:asset_detail", pk=asset.pk)
+        status = 400
+    else:
+        form = AssetForm(initial={"holder_name": enterprise.name})
+    return render(request, "applications/asset_form.html", {"form": form, "title": "登记知识产权"}, status=status)
+
+
+def _asset_page(request, asset, *, override_form=None, status=200):
+    user = request.user
+    can_override = _is_bureau_reviewer(user) and not asset.holder_matches
+    return render(request, "applications/asset_detail.html", {
+        "asset": asset, "events": trail_for(asset),
+        "can_edit": asset.enterprise_id == user.organisation_id and user.has_perm(PERM_ENTERPRISE),
+        "can_override": can_override, "override_form": override_form or (ReasonForm() if can_override else None),
+    }, status=status)
+
+
+@login_required
+def asset_detail(request, pk):
+    return _asset_page(request, access_asset(request.user, pk))
+
+
+@login_required
+def asset_edit(request, pk):
+    asset = access_asset(request.user, pk)
+    if asset.enterprise_id != request.user.organisation_id:
+        raise NotFound()
+    require_perm(request.user, PERM_ENTERPRISE)
+    status = 200
+    if request.method == "POST":
+        form = AssetUpdateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.ip_asset_update(by=request.user, asset=asset, **form.cleaned_data)
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, "知识产权信息已更新。")
+                return redirect("applications:asset_detail", pk=asset.pk)
+        status = 400
+    else:
+        form = AssetUpdateForm(initial={f: getattr(asset, f) for f in services.ASSET_EDITABLE})
+    return render(request, "applications/asset_form.html", {"form": form, "title": f"更新 {asset}", "asset": asset},
+                  status=status)
+
+
+@require_POST
+@login_required
+def asset_override(request, pk):
+    asset = access_asset(request.user, pk)
+    if not _is_bureau_reviewer(request.user):
+        raise Forbidden("只有市场监督管理局的审核人员可以核准权利人名称不一致。", code="no_role")
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ip_asset_override_holder(by=request.user, asset=asset, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, "已核准权利人名称。")
+            return redirect("applications:asset_detail", pk=asset.pk)
+    return _asset_page(request, asset, override_form=form, status=400)
+
+
+# --- registrations ---------------------------------------------------------------------------------
+
+
+@login_required
+def registration_list(request, incoming=False):
+    status = request.GET.get("status", Status.SUBMITTED if incoming and "status" not in request.GET else "")
+    q = request.GET.get("q", "").strip()[:100]
+    qs = search_registrations(registrations_visible_to(request.user), status=status, q=q)
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "applications/registration_list.html", {
+        "page": page, "statuses": Status.choices, "status": status, "q": q, "incoming": incoming,
+        "query_string": urlencode({k: v for k, v in {"status": status, "q": q}.items() if v}),
+        "can_create": request.user.has_perm(PERM_ENTERPRISE),
+        "title": "融资申请" if incoming else "质押融资登记",
+    })
+
+
+def _registration_form(request, registration=None):
+    enterprise = _own_enterprise(request.user)
+    kwargs = {"banks": active_bank_orgs(), "assets": assets_of(enterprise)}
+    status = 200
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                if registration is None:
+                    registration = services.registration_create(by=request.user, **form.cleaned_data)
+                else:
+                    registration = services.registration_update(
+                        by=request.user, registration=registration, **form.cleaned_data
+                    )
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, "草稿已保存。请核验资格条件后签署承诺书并提交。")
+                return redirect("applications:registration_check", pk=registration.pk)
+        status = 400
+    elif registration is not None:
+        form = RegistrationForm(initial={
+            "bank": registration.bank_id, "amount": registration.amount, "term_months": registration.term_months,
+            "purpose": registration.purpose, "assets": list(registration.assets.values_list("pk", flat=True)),
+        }, **kwargs)
+    else:
+        form = RegistrationForm(**kwargs)
+    return render(request, "applications/registration_form.html",
+                  {"form": form, "registration": registration}, status=status)
+
+
+@login_required
+def registration_new(request):
+    return _registration_form(request)
+
+
+@login_required
+def registration_edit(request, pk):
+    registration = access_registration(request.user, pk, for_write=True)
+    if registration.status != Status.DRAFT:
+        messages.error(request, "只有草稿可以修改。")
+        return redirect("applications:registration_detail", pk=pk)
+    return _registration_form(request, registration)
+
+
+def _checks_for(registration):
+    """Live checks for a draft; what was checked at submission for anything later."""
+    if registration.status in (Status.DRAFT, Status.WITHDRAWN):
+        policy, error = _policy_today()
+        return (registration_checks(registration, policy=policy, on=today()) if policy else []), error
+    return registration.submitted_checks, ""
+
+
+@login_required
+def registration_check(request, pk):
+    registration = access_registration(request.user, pk, for_write=True)
+    if registration.status != Status.DRAFT:
+        return redirect("applications:registration_detail", pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = CommitmentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.registration_sign(
+                    by=request.user, registration=registration, ip=client_ip(request), **form.cleaned_data
+                )
+                services.registration_submit(by=request.user, registration=registration)
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, f"已提交至{registration.bank.name}，请等待银行受理。")
+                return redirect("applications:registration_detail", pk=pk)
+        status = 400
+        registration.refresh_from_db()
+    else:
+        form = CommitmentForm()
+    checks, policy_error = _checks_for(registration)
+    return render(request, "applications/registration_check.html", {
+        "registration": registration, "checks": checks, "policy_error": policy_error, "form": form,
+        "assets": registration.assets.all(),
+    }, status=status)
+
+
+@require_POST
+@login_required
+def registration_withdraw(request, pk):
+    registration = access_registration(request.user, pk, for_write=True)
+    form = OptionalReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.registration_withdraw(by=request.user, registration=registration, reason=reason)
+    messages.success(request, "申请已撤回。")
+    return redirect("applications:registration_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def registration_redraft(request, pk):
+    registration = access_registration(request.user, pk, for_write=True)
+    services.registration_redraft(by=request.user, registration=registration)
+    messages.success(request, "已恢复为草稿，可修改后重新签署并提交。")
+    return redirect("applications:registration_edit", pk=pk)
+
+
+def _can_decide(user, registration):
+    return (
+        registration.status == Status.SUBMITTED
+        and registration.bank_id == user.organisation_id
+        and user.has_perm(PERM_BANK_PREPARE)
+    )
+
+
+@login_required
+def registration_detail(request, pk):
+    registration = access_registration(request.user, pk)
+    user = request.user
+    own = registration.enterprise_id == user.organisation_id and user.has_perm(PERM_ENTERPRISE)
+    checks, policy_error = _checks_for(registration)
+    return render(request, "applications/registration_detail.html", {
+        "registration": registration, "assets": registration.assets.all(), "checks": checks,
+        "policy_error": policy_error, "own": own, "can_decide": _can_decide(user, registration),
+        "notices": notices_about(registration, user), "events": trail_for(registration),
+        "withdraw_form": OptionalReasonForm(),
+    })
+
+
+@login_required
+def registration_decide(request, pk):
+    registration = access_registration(request.user, pk)
+    if registration.bank_id != request.user.organisation_id:
+        raise NotFound()
+    require_perm(request.user, PERM_BANK_PREPARE)
+    if not _can_decide(request.user, registration):
+        messages.error(request, f"当前状态为“{registration.get_status_display()}”，无需受理。")
+        return redirect("applications:registration_detail", pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            decide = services.registration_accept if form.cleaned_data["decision"] == "accept" else services.registration_decline
+            try:
+                decide(by=request.user, registration=registration, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, "已记录银行意见并通知企业。")
+                return redirect(reverse("applications:registration_detail", args=[pk]))
+        status = 400
+    else:
+        form = DecisionForm()
+    return render(request, "applications/registration_decide.html", {
+        "registration": registration, "form": form, "checks": registration.submitted_checks,
+        "assets": registration.assets.all(),
+    }, status=status)

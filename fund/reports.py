@@ -1,0 +1,110 @@
+"""The monthly statement and the annual fund report, issued as official notices (PDF, numbered).
+
+The figures, the chart (SVG markup) and the amounts in Chinese capitals are frozen into the notice's
+context when it is issued, so the document says what the ledger said that day.
+"""
+
+import calendar
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from yunfu_ipfund.accounts.models import Organisation
+from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
+from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+from yunfu_ipfund.common.money import amount_in_capitals, format_money
+from yunfu_ipfund.notices.kinds import NoticeKind
+
+from .models import LedgerAccount, Posting, PostingKind
+from .selectors import balance_series, fund_figures
+from .services import _require, ensure_accounts
+from .svg import balance_chart
+
+MONTHLY = NoticeKind(code="fund_monthly_statement", title="风险补偿资金专户月度报表", prefix="云市监知资月",
+                     template="fund/pdf/monthly_statement.html")
+ANNUAL = NoticeKind(code="fund_annual_report", title="风险补偿资金年度报告", prefix="云市监知资",
+                    template="fund/pdf/annual_report.html")
+
+MSG_NO_FINANCE = "系统中没有财政局机构，无法报送。"
+MSG_NOT_ENDED = "{label}尚未结束，不能出具报告。"
+
+
+def _figure_rows(f):
+    return [
+        ["专户资金余额", format_money(f.cash), amount_in_capitals(f.cash) if f.cash >= 0 else ""],
+        ["已承诺待拨付", format_money(f.committed), amount_in_capitals(f.committed)],
+        ["可用余额", format_money(f.available), amount_in_capitals(f.available) if f.available >= 0 else ""],
+        ["累计出资拨入", format_money(f.contributions), amount_in_capitals(f.contributions)],
+        ["累计利息收入", format_money(f.interest), amount_in_capitals(f.interest)],
+        ["累计代偿拨付", format_money(f.payouts), amount_in_capitals(f.payouts)],
+        ["累计追偿返还", format_money(f.recoveries), amount_in_capitals(f.recoveries)],
+        ["累计追回资金", format_money(f.clawbacks), amount_in_capitals(f.clawbacks)],
+    ]
+
+
+def report_context(start, end):
+    opening = fund_figures(as_of=start - dt.timedelta(days=1))
+    closing = fund_figures(as_of=end, with_covered=True)
+    movements = (
+        Posting.objects.filter(value_date__gte=start, value_date__lte=end)
+        .values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
+    )
+    labels = dict(PostingKind.choices)
+    return {
+        "start": str(start),
+        "end": str(end),
+        "opening_cash": format_money(opening.cash),
+        "closing_cash": format_money(closing.cash),
+        "closing_cash_capitals": amount_in_capitals(max(closing.cash, 0)),
+        "available_capitals": amount_in_capitals(max(closing.available, 0)),
+        "figures": _figure_rows(closing),
+        "covered": format_money(closing.covered_outstanding or 0),
+        "leverage": f"{closing.leverage}" if closing.leverage is not None else "—",
+        "movements": [[labels.get(m["kind"], m["kind"]), m["n"], format_money(m["total"])] for m in movements],
+        "chart": balance_chart(balance_series(start=start, end=end, points=12)),
+    }
+
+
+def _issue(*, by, kind, start, end, title, label):
+    from yunfu_ipfund.notices.services import notice_issue
+
+    if end >= local_today():
+        raise DomainError(MSG_NOT_ENDED.format(label=label), code="period_not_ended")
+    finance = Organisation.objects.filter(kind=Organisation.Kind.FINANCE, is_active=True).order_by("id").first()
+    if finance is None:
+        raise DomainError(MSG_NO_FINANCE, code="no_finance")
+    bureau = Organisation.objects.filter(kind=Organisation.Kind.BUREAU, is_active=True).order_by("id").first()
+    ensure_accounts()
+    subject = LedgerAccount.objects.get(code="cash")
+    context = {"label": label, **report_context(start, end)}
+    notice = notice_issue(kind=kind.code, subject=subject, addressee=finance, context=context, by=by,
+                          copied_to=[bureau] if bureau else (), title=title)
+    audit_record(by=by, action=f"出具{kind.title}", obj=subject, reason=label, data={"notice": notice.number})
+    return notice
+
+
+@transaction.atomic
+def monthly_statement_issue(*, by, year, month):
+    _require(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
+    try:
+        start = dt.date(int(year), int(month), 1)
+    except (TypeError, ValueError):
+        raise ValidationFailed("年度或月份无效。", code="bad_period") from None
+    end = dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    label = f"{start.year}年{start.month}月"
+    return _issue(by=by, kind=MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label)
+
+
+@transaction.atomic
+def annual_report_issue(*, by, year):
+    _require(by, PERM_BUREAU_APPROVE)
+    try:
+        start, end = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+    except (TypeError, ValueError):
+        raise ValidationFailed("年度无效。", code="bad_period") from None
+    label = f"{start.year}年度"
+    return _issue(by=by, kind=ANNUAL, start=start, end=end, title=f"云浮市知识产权质押融资风险补偿资金{label}报告",
+                  label=label)

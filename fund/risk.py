@@ -1,0 +1,90 @@
+"""Risk controls of Art 15-16 that other apps call: the leverage ceiling.
+
+The covered-outstanding figures come from the lenders app (its selectors), read here in one place
+each (`covered_outstanding`, `bank_portfolio`) so tests can replace them.
+"""
+
+from decimal import Decimal
+
+from django.db import connection
+
+from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.common.money import ZERO, format_money
+
+MSG_LEVERAGE = (
+    "超出放大倍数上限：在保余额 {covered} 元 + 本笔 {addition} 元 = {total} 元，"
+    "超过资金可用余额 {available} 元 × {multiple} 倍 = {ceiling} 元。"
+)
+
+LABELS = {
+    "covered": "在保余额（元）",
+    "addition": "本笔新增（元）",
+    "available": "资金可用余额（元）",
+    "multiple": "放大倍数上限",
+    "ceiling": "在保余额上限（元）",
+}
+
+
+def covered_outstanding(*, as_of=None, bank=None):
+    """Covered principal outstanding (all banks, or one), from the lenders app."""
+    from lenders.selectors import covered_outstanding as lenders_covered_outstanding
+
+    return Decimal(lenders_covered_outstanding(as_of=as_of, bank=bank) or ZERO)
+
+
+def bank_portfolio(*, as_of=None):
+    """Per-bank loan figures from the lenders app: {bank_id: {covered_outstanding, overdue, non_performing}}."""
+    from lenders.selectors import bank_portfolio_figures
+
+    out = {}
+    for key, row in (bank_portfolio_figures(as_of=as_of) or {}).items():
+        out[getattr(key, "pk", key)] = {
+            "covered_outstanding": Decimal(row.get("covered_outstanding") or ZERO),
+            "overdue": Decimal(row.get("overdue_covered", row.get("overdue")) or ZERO),
+            "non_performing": Decimal(row.get("non_performing_covered", row.get("non_performing")) or ZERO),
+        }
+    return out
+
+
+def leverage_figures(*, additional_covered=ZERO, on=None, policy):
+    """The numbers the ceiling is judged on, as a dict (shown in refusals and on the risk page)."""
+    from .selectors import fund_figures
+
+    figures = fund_figures(as_of=on)
+    covered = covered_outstanding(as_of=on)
+    ceiling = figures.available * policy.leverage_multiple if figures.available > 0 else ZERO
+    return {
+        "covered": covered,
+        "addition": Decimal(additional_covered),
+        "total": covered + Decimal(additional_covered),
+        "available": figures.available,
+        "multiple": policy.leverage_multiple,
+        "ceiling": ceiling.quantize(Decimal("0.01")),
+    }
+
+
+def assert_leverage_allows(*, additional_covered, on, policy):
+    """Refuse (DomainError with the figures) when covered outstanding + additional_covered would exceed
+    policy.leverage_multiple x the fund's available balance.
+
+    Called by the lenders app when the bureau confirms a filing, inside its transaction: there it
+    also takes the fund's lock, so two confirmations and a commitment cannot pass together.
+    """
+    if connection.in_atomic_block:
+        from .services import lock_fund
+
+        lock_fund()
+    f = leverage_figures(additional_covered=additional_covered, on=on, policy=policy)
+    if f["total"] > f["ceiling"]:
+        shown = {k: (format_money(v) if k != "multiple" else _plain(v)) for k, v in f.items()}
+        raise DomainError(
+            MSG_LEVERAGE.format(**shown),
+            code="leverage_ceiling",
+            details=[{"rule": k, "value": shown[k], "message": f"{LABELS[k]}：{shown[k]}"} for k in LABELS],
+        )
+    return f
+
+
+def _plain(number):
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

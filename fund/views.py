@@ -1,0 +1,378 @@
+"""Pages of the fund for finance and the bureau. Everyone else gets 404 (require_fund_reader).
+
+Views only read through selectors and write through services; a refusal (DomainError) keeps the
+form on screen with the message, or goes back to the page through the platform's middleware.
+"""
+
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
+from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.common.dates import add_months
+from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.common.money import format_money
+from yunfu_ipfund.notices.selectors import notices_about
+from yunfu_ipfund.policy.services import policy_in_force
+
+from . import reports, selectors, services
+from .exports import xlsx_response
+from .forms import (
+    AcceptForm,
+    AsOfForm,
+    InstructionForm,
+    JournalFilter,
+    LineForm,
+    MatchForm,
+    PayForm,
+    PeriodForm,
+    ReasonForm,
+    ReceiptForm,
+    ReportForm,
+    UploadForm,
+)
+from .models import LedgerAccount, PostingKind
+from .svg import balance_chart
+
+PAGE_SIZE = 50
+
+
+def fund_page(view):
+    """Login, then 404 for anyone who is not finance or the bureau (banks, enterprises, outsiders)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        selectors.require_fund_reader(request.user)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _refused(request, form, exc):
+    form.add_error(None, exc.message)
+    for item in exc.details:
+        if item.get("message"):
+            form.add_error(None, item["message"])
+
+
+# --- overview, journal, postings ------------------------------------------------------------------
+
+
+@fund_page
+def overview(request):
+    form = AsOfForm(request.GET or None)
+    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
+    today = local_today()
+    figures = selectors.fund_figures(as_of=as_of, with_covered=True)
+    end = as_of or today
+    series = selectors.balance_series(start=add_months(end, -12), end=end, points=13)
+    try:
+        policy = policy_in_force(end)
+    except DomainError:
+        policy = None
+    return render(request, "fund/overview.html", {
+        "form": form, "f": figures, "as_of": as_of, "chart": mark_safe(balance_chart(series)),  # noqa: S308 - our own markup
+        "policy": policy,
+        "ceiling": (figures.available * policy.leverage_multiple if policy and figures.available > 0 else 0),
+        "can_instruct": request.user.has_perm(PERM_BUREAU_APPROVE),
+        "can_confirm": request.user.has_perm(PERM_FINANCE),
+        "report_form": ReportForm(initial={"year": today.year - (1 if today.month == 1 else 0),
+                                           "month": (today.month - 2) % 12 + 1}),
+        "notices": notices_about(LedgerAccount(code="cash"), request.user)[:10],
+    })
+
+
+@fund_page
+def journal(request):
+    form = JournalFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.journal(request.user, **{k: v for k, v in filters.items() if v})
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("fund-journal", "资金流水", JOURNAL_HEADER, (_journal_row(p) for p in qs.iterator(2000)))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "fund/journal.html", {"form": form, "page": page, "query_string": query.urlencode()})
+
+
+JOURNAL_HEADER = ["凭证号", "记账日期", "登记时间", "类型", "金额（元）", "银行", "业务对象", "幂等键", "登记人", "摘要"]
+
+
+def _journal_row(p):
+    return [p.pk, p.value_date, p.booked_at.replace(tzinfo=None), p.get_kind_display(), p.amount,
+            p.bank.name if p.bank_id else "", f"{p.reference_type}:{p.reference_id}" if p.reference_type else "",
+            p.key, p.actor_name, p.reason]
+
+
+@fund_page
+def posting_detail(request, pk):
+    posting = selectors.access_posting(request.user, pk)
+    user = request.user
+    reversible = posting.kind != PostingKind.REVERSAL and not hasattr(posting, "reversed_by")
+    needed = PERM_BUREAU_APPROVE if posting.kind in services.BUREAU_KINDS else PERM_FINANCE
+    form = ReasonForm(request.POST or None) if reversible and user.has_perm(needed) else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            reversal = services.posting_reverse(by=user, posting=posting, reason=form.cleaned_data["reason"],
+                                                key=f"reverse-{posting.pk}")
+        except DomainError as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, f"已冲正，冲正凭证 #{reversal.pk}。")
+            return redirect(reversal.get_absolute_url())
+    return render(request, "fund/posting_detail.html", {
+        "posting": posting, "entries": posting.entries.all(), "events": trail_for(posting), "form": form,
+        "reversal": getattr(posting, "reversed_by", None) if hasattr(posting, "reversed_by") else None,
+    })
+
+
+# --- money in (finance), instructions (bureau), payments (finance) --------------------------------
+
+
+@fund_page
+def receipt_new(request):
+    if not request.user.has_perm(PERM_FINANCE):
+        messages.error(request, "只有财政局可以登记到账资金。")
+        return redirect("fund:overview")
+    form = ReceiptForm(request.POST or None, initial={"value_date": local_today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        service = services.contribution_post if d["kind"] == "contribution" else services.interest_post
+        try:
+            posting = service(by=request.user, amount=d["amount"], value_date=d["value_date"],
+                              key=f"{d['kind']}-{d['reference'].strip()}", reference=("statement", d["reference"]),
+                              reason=d["reason"])
+        except DomainError as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, f"已登记，凭证 #{posting.pk}。")
+            return redirect(posting.get_absolute_url())
+    return render(request, "fund/form_page.html", {"form": form, "title": "登记到账资金（出资、利息）",
+                                                  "confirm": "确认按对账单登记该笔到账资金？", "submit": "登记"})
+
+
+@fund_page
+def commitment_list(request):
+    commitments = selectors.commitments_visible_to(request.user).select_related("bank", "created_by").order_by("-id")
+    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    for c in page:
+        c.remaining = selectors.commitment_remaining(c)
+    form = None
+    if request.user.has_perm(PERM_BUREAU_APPROVE):
+        form = InstructionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                c = services.commitment_create(
+                    by=request.user, amount=d["amount"], purpose=d["purpose"], reason=d["reason"],
+                    reference=("fund.instruction", d["reference"].strip()), key=f"{d['purpose']}-{d['reference'].strip()}",
+                )
+            except DomainError as exc:
+                _refused(request, form, exc)
+            else:
+                messages.success(request, "已下达指令，待财政局确认付款。")
+                return redirect("fund:commitment_detail", c.pk)
+    return render(request, "fund/commitment_list.html", {"page": page, "form": form})
+
+
+@fund_page
+def commitment_detail(request, pk):
+    commitment = selectors.access_commitment(request.user, pk)
+    remaining = selectors.commitment_remaining(commitment)
+    user = request.user
+    pay_form = release_form = None
+    if remaining > 0 and user.has_perm(PERM_FINANCE):
+        pay_form = PayForm(request.POST if request.POST.get("action") == "pay" else None,
+                           initial={"amount": format_money(remaining).replace(",", ""), "value_date": local_today()})
+    if remaining > 0 and user.has_perm(PERM_BUREAU_APPROVE):
+        release_form = ReasonForm(request.POST if request.POST.get("action") == "release" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form = pay_form if action == "pay" else release_form if action == "release" else None
+        if form is not None and form.is_valid():
+            d = form.cleaned_data
+            n = commitment.postings.count()
+            try:
+                if action == "pay":
+                    service = {"claim": services.payout_post, "fee": services.fee_pay,
+                               "treasury": services.treasury_return_post}[commitment.purpose]
+                    service(by=user, commitment=commitment, amount=d["amount"], value_date=d["value_date"],
+                            key=f"pay-{commitment.pk}-{n}", reason=d["reason"] or commitment.get_purpose_display())
+                else:
+                    services.commitment_release(by=user, commitment=commitment, key=f"release-{commitment.pk}-{n}",
+                                                reason=d["reason"])
+            except DomainError as exc:
+                _refused(request, form, exc)
+            else:
+                messages.success(request, "已登记。")
+                return redirect("fund:commitment_detail", commitment.pk)
+    return render(request, "fund/commitment_detail.html", {
+        "commitment": commitment, "remaining": remaining, "paid": selectors.commitment_paid(commitment),
+        "postings": commitment.postings.order_by("id"), "pay_form": pay_form, "release_form": release_form,
+        "events": trail_for(commitment),
+    })
+
+
+# --- risk -----------------------------------------------------------------------------------------
+
+
+RISK_HEADER = ["银行", "在保余额（元）", "逾期在保（元）", "逾期率", "不良在保（元）", "不良率", "补偿申请（笔）",
+               "获得补偿（元）", "返还追偿款（元）", "追回（元）", "逾期未返还（笔）", "逾期未返还（元）", "最长逾期（天）"]
+
+
+def _risk_row(r):
+    def ratio(v):
+        return float(v) if v is not None else ""
+
+    return [r["bank"].name, r["covered_outstanding"], r["overdue"], ratio(r["overdue_ratio"]), r["non_performing"],
+            ratio(r["npl_ratio"]), r["claims"], r["compensation"], r["recoveries"], r["clawbacks"],
+            r["overdue_returns"], r["overdue_returns_amount"], r["overdue_days"]]
+
+
+@fund_page
+def risk(request):
+    form = AsOfForm(request.GET or None)
+    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
+    rows = selectors.bank_risk_table(as_of=as_of)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("fund-bank-risk", "合作银行风险", RISK_HEADER, (_risk_row(r) for r in rows))
+    policy = policy_in_force(as_of or local_today())
+    for r in rows:
+        r["flag_npl"] = r["covered_outstanding"] > 0 and r["non_performing"] > policy.suspension_npl_ratio * r[
+            "covered_outstanding"]
+        r["flag_return"] = r["overdue_days"] > policy.suspension_return_overdue_days
+    figures = selectors.fund_figures(as_of=as_of, with_covered=True)
+    return render(request, "fund/risk.html", {
+        "form": form, "rows": rows, "policy": policy, "f": figures, "as_of": as_of,
+        "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
+    })
+
+
+@fund_page
+def proposal_detail(request, pk):
+    proposal = selectors.access_proposal(request.user, pk)
+    can_decide = proposal.status == proposal.Status.PROPOSED and request.user.has_perm(PERM_BUREAU_APPROVE)
+    action = request.POST.get("action")
+    accept_form = AcceptForm(request.POST if action == "accept" else None, initial={"effective_on": local_today()})
+    dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
+    if request.method == "POST" and can_decide:
+        form = accept_form if action == "accept" else dismiss_form
+        if form.is_valid():
+            try:
+                if action == "accept":
+                    services.proposal_accept(by=request.user, proposal=proposal, reason=form.cleaned_data["reason"],
+                                             effective_on=form.cleaned_data["effective_on"])
+                else:
+                    services.proposal_dismiss(by=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                _refused(request, form, exc)
+            else:
+                messages.success(request, "已作出决定。")
+                return redirect(proposal.get_absolute_url())
+    return render(request, "fund/proposal_detail.html", {
+        "proposal": proposal, "can_decide": can_decide, "accept_form": accept_form, "dismiss_form": dismiss_form,
+        "events": trail_for(proposal),
+    })
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+
+
+@fund_page
+def period_list(request):
+    periods = selectors.periods_visible_to(request.user).order_by("-start")
+    form = PeriodForm(request.POST or None) if request.user.has_perm(PERM_FINANCE) else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            period = services.period_create(by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _refused(request, form, exc)
+        else:
+            return redirect(period.get_absolute_url())
+    page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "fund/period_list.html", {"page": page, "form": form})
+
+
+@fund_page
+def period_detail(request, pk):
+    period = selectors.access_period(request.user, pk)
+    editable = period.status == period.Status.OPEN and request.user.has_perm(PERM_FINANCE)
+    action = request.POST.get("action")
+    line_form = LineForm(request.POST if action == "line" else None) if editable else None
+    upload_form = UploadForm(request.POST if action == "upload" else None,
+                             request.FILES if action == "upload" else None) if editable else None
+    match_form = MatchForm(request.POST if action == "match" else None) if editable else None
+    signoff_form = ReasonForm(request.POST if action == "signoff" else None) if editable else None
+    if request.method == "POST" and editable:
+        user = request.user
+        try:
+            if action == "line" and line_form.is_valid():
+                services.statement_line_add(by=user, period=period, **line_form.cleaned_data)
+                messages.success(request, "已录入。")
+                return redirect(period.get_absolute_url())
+            if action == "upload" and upload_form.is_valid():
+                lines = services.statement_import(by=user, period=period, file=upload_form.cleaned_data["file"])
+                messages.success(request, f"已导入 {len(lines)} 条对账单明细。")
+                return redirect(period.get_absolute_url())
+            if action == "auto":
+                n = services.reconciliation_match(by=user, period=period)
+                messages.success(request, f"自动匹配 {n} 条。")
+                return redirect(period.get_absolute_url())
+            if action == "match" and match_form.is_valid():
+                line = period.lines.filter(pk=match_form.cleaned_data["line"]).first()
+                posting = selectors.postings_visible_to(user).filter(pk=match_form.cleaned_data["posting"]).first()
+                if line is None or posting is None:
+                    match_form.add_error("posting", "未找到该凭证或对账单明细。")
+                else:
+                    services.statement_line_match(by=user, line=line, posting=posting)
+                    return redirect(period.get_absolute_url())
+            if action == "unmatch":
+                line = period.lines.filter(pk=request.POST.get("line") or 0).first()
+                if line is not None:
+                    services.statement_line_unmatch(by=user, line=line)
+                return redirect(period.get_absolute_url())
+            if action == "signoff" and signoff_form.is_valid():
+                services.period_sign_off(by=user, period=period, reason=signoff_form.cleaned_data["reason"])
+                messages.success(request, "已签核。该期间内不能再补记凭证。")
+                return redirect(period.get_absolute_url())
+        except DomainError as exc:
+            target = {"line": line_form, "upload": upload_form, "match": match_form, "signoff": signoff_form}.get(action)
+            if target is None:
+                raise
+            _refused(request, target, exc)
+    return render(request, "fund/period_detail.html", {
+        "period": period, "r": selectors.reconciliation(period), "editable": editable, "line_form": line_form,
+        "upload_form": upload_form, "match_form": match_form, "signoff_form": signoff_form,
+        "events": trail_for(period),
+    })
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+@fund_page
+@require_POST
+def report_issue(request):
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("fund:overview")
+    d = form.cleaned_data
+    if d.get("month"):
+        notice = reports.monthly_statement_issue(by=request.user, year=d["year"], month=d["month"])
+    else:
+        notice = reports.annual_report_issue(by=request.user, year=d["year"])
+    messages.success(request, f"已出具{notice.title}（{notice.number}），PDF 生成后可下载。")
+    return redirect(reverse("fund:overview"))
+

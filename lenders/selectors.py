@@ -1,0 +1,239 @@
+"""Reads of the bank side, scoped to the user: a bank sees its own filings and loans, the bureau and
+finance (read_all) see everything, anyone else nothing. A record outside that is NotFound (404).
+
+Figures for other apps: active_bank_orgs, asset_ids_pledged_under_live_loans, covered_outstanding,
+bank_portfolio_figures, enterprise_covered_outstanding.
+"""
+
+import contextvars
+from collections import defaultdict
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django.db.models import OuterRef, Q, Subquery, Sum
+
+from yunfu_ipfund.accounts.models import Organisation
+from yunfu_ipfund.accounts.selectors import access, scope_to_org, sees_everything
+from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.money import ZERO
+
+from .models import (
+    CooperatingBank,
+    CoveredLoan,
+    FilingAsset,
+    FilingDocument,
+    ImportJob,
+    LoanEvent,
+    LoanFiling,
+)
+
+# --- cooperating banks -----------------------------------------------------------------------------
+
+
+def active_bank_orgs(on=None):
+    """Organisations whose CooperatingBank is active with a cooperation agreement valid on `on` (today)."""
+    on = on or local_today()
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.BANK,
+        is_active=True,
+        cooperating_bank__status=CooperatingBank.Status.ACTIVE,
+        cooperating_bank__agreement_valid_from__lte=on,
+        cooperating_bank__agreement_valid_to__gte=on,
+    )
+
+
+def public_bank_list():
+    return CooperatingBank.objects.select_related("organisation").exclude(status=CooperatingBank.Status.TERMINATED)
+
+
+def banks_for_bureau():
+    return CooperatingBank.objects.select_related("organisation")
+
+
+def access_bank(user, pk):
+    """A bank profile for government staff (read_all); anyone else: NotFound."""
+    qs = banks_for_bureau() if sees_everything(user) else CooperatingBank.objects.none()
+    return access(qs, pk)
+
+
+def bank_profile_of(org_id):
+    return CooperatingBank.objects.filter(organisation_id=org_id).first()
+
+
+# --- pledged assets --------------------------------------------------------------------------------
+
+_excluded_filing = contextvars.ContextVar("lenders_excluded_filing", default=None)
+
+
+@contextmanager
+def excluding_filing(filing):
+    """While judging `filing`, its own pledges do not count as 'pledged under another live loan'."""
+    token = _excluded_filing.set(filing.pk)
+    try:
+        yield
+    finally:
+        _excluded_filing.reset(token)
+
+
+def asset_ids_pledged_under_live_loans(asset_ids):
+    """Ids among `asset_ids` pledged under a filing that is filed (submitted/returned) or covered and live."""
+    live = Q(filing__status__in=[LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED]) | Q(
+        filing__status=LoanFiling.Status.CONFIRMED, filing__covered_loan__status__in=CoveredLoan.LIVE
+    )
+    qs = FilingAsset.objects.filter(live, asset_id__in=list(asset_ids))
+    excluded = _excluded_filing.get()
+    if excluded is not None:
+        qs = qs.exclude(filing_id=excluded)
+    return set(qs.values_list("asset_id", flat=True))
+
+
+# --- filings ---------------------------------------------------------------------------------------
+
+
+def filings_visible_to(user):
+    qs = LoanFiling.objects.select_related("bank", "enterprise")
+    return scope_to_org(qs, user, "bank")
+
+
+def access_filing(user, pk, *, for_write=False):
+    """One filing the user may see; with for_write, only its own bank's users."""
+    filing = access(filings_visible_to(user), pk)
+    if for_write and filing.bank_id != user.organisation_id:
+        from yunfu_ipfund.common.errors import NotFound
+
+        raise NotFound()
+    return filing
+
+
+def access_document(user, pk):
+    qs = FilingDocument.objects.select_related("filing")
+    if not sees_everything(user):
+        qs = qs.filter(filing__bank_id=user.organisation_id) if user.organisation_id else qs.none()
+    return access(qs, pk)
+
+
+def search_filings(qs, *, status="", q="", bank=""):
+    if status in LoanFiling.Status.values:
+        qs = qs.filter(status=status)
+    if str(bank).isdigit():
+        qs = qs.filter(bank_id=int(bank))
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(contract_number__icontains=q) | Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q))
+    return qs
+
+
+def review_queue():
+    """Filings awaiting the bureau, soonest review deadline first."""
+    return (
+        LoanFiling.objects.filter(status=LoanFiling.Status.SUBMITTED)
+        .select_related("bank", "enterprise")
+        .order_by("review_due_on", "submitted_at", "id")
+    )
+
+
+# --- covered loans ---------------------------------------------------------------------------------
+
+
+def loans_visible_to(user):
+    return scope_to_org(CoveredLoan.objects.select_related("bank", "enterprise"), user, "bank")
+
+
+def access_loan(user, pk, *, for_write=False):
+    loan = access(loans_visible_to(user), pk)
+    if for_write and loan.bank_id != user.organisation_id:
+        from yunfu_ipfund.common.errors import NotFound
+
+        raise NotFound()
+    return loan
+
+
+def search_loans(qs, *, status="", q="", bank="", classification=""):
+    if status in CoveredLoan.Status.values:
+        qs = qs.filter(status=status)
+    if classification:
+        qs = qs.filter(classification=classification)
+    if str(bank).isdigit():
+        qs = qs.filter(bank_id=int(bank))
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(contract_number__icontains=q) | Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q))
+    return qs
+
+
+def loan_by_contract(bank_id, contract_number):
+    return CoveredLoan.objects.filter(bank_id=bank_id, contract_number=(contract_number or "").strip()).first()
+
+
+def enterprise_covered_outstanding(enterprise_id):
+    total = CoveredLoan.objects.filter(enterprise_id=enterprise_id, status__in=CoveredLoan.LIVE).aggregate(
+        s=Sum("covered_outstanding")
+    )["s"]
+    return total or ZERO
+
+
+def _loans_as_of(as_of, bank=None):
+    """(bank_id, status, covered_outstanding) of every loan as it stood at the end of `as_of` (one query)."""
+    latest = LoanEvent.objects.filter(loan=OuterRef("pk"), occurred_on__lte=as_of).order_by("-occurred_on", "-id")
+    qs = CoveredLoan.objects.filter(disbursed_on__lte=as_of)
+    if bank is not None:
+        qs = qs.filter(bank=bank)
+    return (
+        qs.annotate(
+            st=Subquery(latest.values("status_after")[:1]),
+            co=Subquery(latest.values("covered_outstanding_after")[:1]),
+        )
+        .filter(st__isnull=False)
+        .values_list("bank_id", "st", "co")
+    )
+
+
+def covered_outstanding(*, as_of=None, bank=None):
+    """Sum of the covered outstanding of live covered loans, now or at the end of a past day."""
+    if as_of is None:
+        qs = CoveredLoan.objects.filter(status__in=CoveredLoan.LIVE)
+        if bank is not None:
+            qs = qs.filter(bank=bank)
+        return qs.aggregate(s=Sum("covered_outstanding"))["s"] or ZERO
+    total = sum((Decimal(co) for _, st, co in _loans_as_of(as_of, bank) if st in CoveredLoan.LIVE), ZERO)
+    return total
+
+
+def bank_portfolio_figures(*, as_of=None):
+    """{bank_org_id: {covered_outstanding, overdue_covered, non_performing_covered, loans_count}} in one query."""
+    if as_of is None:
+        rows = CoveredLoan.objects.filter(status__in=CoveredLoan.LIVE).values_list("bank_id", "status", "covered_outstanding")
+    else:
+        rows = _loans_as_of(as_of)
+    figures = defaultdict(lambda: {"covered_outstanding": ZERO, "overdue_covered": ZERO,
+                                   "non_performing_covered": ZERO, "loans_count": 0})
+    S = CoveredLoan.Status
+    for bank_id, status, amount in rows:
+        if status not in CoveredLoan.LIVE:
+            continue
+        amount = Decimal(amount)
+        entry = figures[bank_id]
+        entry["covered_outstanding"] += amount
+        entry["loans_count"] += 1
+        if status == S.OVERDUE:
+            entry["overdue_covered"] += amount
+        elif status in (S.NON_PERFORMING, S.IN_CLAIM):
+            entry["non_performing_covered"] += amount
+    return dict(figures)
+
+
+def loans_due_for_unreported_overdue(today):
+    return CoveredLoan.objects.filter(status=CoveredLoan.Status.ACTIVE, maturity_on__lt=today, outstanding_principal__gt=0)
+
+
+# --- imports ---------------------------------------------------------------------------------------
+
+
+def imports_visible_to(user):
+    if not (user.is_authenticated and user.organisation_id):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(bank_id=user.organisation_id)
+
+
+def access_import(user, pk):
+    return access(imports_visible_to(user), pk)

@@ -1,0 +1,47 @@
+"""The demo records of the enterprise side: valid, eligible and idempotent."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+
+from applications import demo
+from applications.eligibility import enterprise_checks
+from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
+from yunfu_ipfund.accounts.management.commands.seed_demo import ORGANISATIONS, USERS
+from yunfu_ipfund.accounts.models import Organisation, User
+from yunfu_ipfund.common.checks import FAIL
+from yunfu_ipfund.common.dates import today
+from yunfu_ipfund.common.identifiers import make_uscc, validate_patent_number, validate_uscc
+
+
+@pytest.fixture
+def platform_demo(db):
+    for kind, name, stem in ORGANISATIONS:
+        Organisation.objects.create(kind=kind, name=name, uscc=make_uscc(stem))
+    for username, full_name, org_name, roles, _ in USERS:
+        user = User.objects.create(username=username, full_name=full_name, organisation=Organisation.objects.get(name=org_name))
+        user.groups.add(*[Group.objects.get(name=r) for r in roles])
+
+
+def test_seed_creates_the_demo_records_once(platform_demo, policy):
+    demo.seed(io.StringIO())
+    demo.seed(io.StringIO())
+    assert EnterpriseProfile.objects.count() == 2
+    assert IPAsset.objects.count() == 6
+    statuses = sorted(LoanRegistration.objects.values_list("status", flat=True))
+    assert statuses == ["accepted", "draft", "submitted"]
+    for profile in EnterpriseProfile.objects.select_related("organisation"):
+        validate_uscc(profile.organisation.uscc)
+        assert [c for c in enterprise_checks(profile.organisation, policy=policy, on=today()) if c.outcome == FAIL] == []
+    for asset in IPAsset.objects.exclude(ip_type="trademark"):
+        validate_patent_number(asset.number, declared_type=asset.ip_type)
+    submitted = LoanRegistration.objects.get(status="submitted")
+    assert LoanRegistration.objects.get(status="accepted").decided_by.username == "gongshang_jb"
+    assert submitted.bank.name == demo.BANK and submitted.commitment_signed and submitted.submitted_checks
+
+
+def test_seed_skips_quietly_without_the_platform_demo(db):
+    out = io.StringIO()
+    demo.seed(out)
+    assert not EnterpriseProfile.objects.exists() and "跳过" in out.getvalue()

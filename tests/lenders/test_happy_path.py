@@ -1,0 +1,13 @@
+from decimal import Decimal
+
+from lenders.models import CoveredLoan, LoanFiling
+
+
+def test_a_confirmed_filing_becomes_a_covered_loan_with_only_the_ip_part_covered(loan, policy):
+    assert loan.status == CoveredLoan.Status.ACTIVE
+    assert loan.covered_amount == Decimal("800000.00")
+    assert loan.covered_outstanding == Decimal("800000.00")
+    assert loan.fund_share == policy.fund_share
+    assert loan.filing.status == LoanFiling.Status.CONFIRMED
+    policy.refresh_from_db()
+    assert policy.first_used_at is not None
