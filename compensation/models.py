@@ -1,1 +1,430 @@
-"""Models of this app (see DOMAIN.md)."""
+"""Compensation claims (Articles 12-14, 17-22): intake, two-person review, public notice, decision,
+payment, recovery and clawback.
+
+Claim status diagram (every move through common.statemachine.transition, by compensation.services)::
+
+    DRAFT --(bank supervisor, not the preparer) submit--> SUBMITTED
+    SUBMITTED --(clerk) accept--> ACCEPTED
+    SUBMITTED --(clerk) request supplement--> SUPPLEMENT_REQUESTED
+    SUPPLEMENT_REQUESTED --(supervisor) resubmit--> SUBMITTED
+    SUPPLEMENT_REQUESTED --(deadline passes, reminder action)--> LAPSED
+    ACCEPTED --(clerk) first review--> FIRST_REVIEWED
+    FIRST_REVIEWED --(approver) joint meeting recorded--> JOINT_MEETING   only if the claim's policy
+                                                                          version requires_joint_meeting
+    FIRST_REVIEWED | JOINT_MEETING --(approver, never the first reviewer) second review-->
+        APPROVED (full or in part, awaiting publication) | REJECTED
+    APPROVED --(bureau) published in a batch--> PUBLIC_NOTICE
+    PUBLIC_NOTICE --(objection from the public)--> FIRST_REVIEWED (second review again)
+    PUBLIC_NOTICE --(period ends without objection, reminder action)--> DECIDED (decision notice)
+    DECIDED --(fund short, or claims queued ahead)--> QUEUED
+    DECIDED --(approver) payment instruction--> PAYMENT_INSTRUCTED
+    QUEUED --(money arrives: pay_queue, in decision order)--> PAYMENT_INSTRUCTED
+    PAYMENT_INSTRUCTED --(finance confirms voucher and value date)--> PAID
+    PAID --(first recovery reported)--> RECOVERY
+    PAID | RECOVERY --(approver: write-off or full recovery)--> CLOSED
+    DECIDED | QUEUED | PAYMENT_INSTRUCTED | PAID | RECOVERY | CLOSED --(approver) rescind--> RESCINDED
+
+The decision commits the amount in the fund ledger when the fund can carry it (fund.services); a
+claim the fund cannot carry yet is QUEUED without a commitment and is committed, in decision order,
+when money arrives (compensation.services.pay_queue). The payment instruction is therefore only ever
+issued for committed money, and finance's confirmation posts the payout once (key claim-<id>-payout).
+
+The numbers (deadlines, share, caps) come from `policy_version`, the version in force on the day the
+claim was first submitted; until then the version in force today is shown.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
+
+from .evidence import EVIDENCE_CHOICES
+
+MONEY = {"max_digits": 15, "decimal_places": 2}
+USER = settings.AUTH_USER_MODEL
+
+
+def _user(label):
+    return models.ForeignKey(USER, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交，待受理"
+        SUPPLEMENT_REQUESTED = "supplement_requested", "待补充材料"
+        LAPSED = "lapsed", "逾期未补正，终止办理"
+        ACCEPTED = "accepted", "已受理，待初审"
+        FIRST_REVIEWED = "first_reviewed", "已初审，待复审"
+        JOINT_MEETING = "joint_meeting", "联席会议已审议，待复审"
+        APPROVED = "approved", "拟补偿，待公示"
+        REJECTED = "rejected", "不予补偿"
+        PUBLIC_NOTICE = "public_notice", "公示中"
+        DECIDED = "decided", "已决定补偿"
+        QUEUED = "queued", "排队等待资金"
+        PAYMENT_INSTRUCTED = "payment_instructed", "已下达拨付通知"
+        PAID = "paid", "已拨付"
+        RECOVERY = "recovery", "追偿中"
+        CLOSED = "closed", "已结案"
+        RESCINDED = "rescinded", "已撤销补偿（追回）"
+
+    S = Status
+    TRANSITIONS = {
+        S.DRAFT: (S.SUBMITTED,),
+        S.SUBMITTED: (S.ACCEPTED, S.SUPPLEMENT_REQUESTED),
+        S.SUPPLEMENT_REQUESTED: (S.SUBMITTED, S.LAPSED),
+        S.ACCEPTED: (S.FIRST_REVIEWED,),
+        S.FIRST_REVIEWED: (S.JOINT_MEETING, S.APPROVED, S.REJECTED),
+        S.JOINT_MEETING: (S.APPROVED, S.REJECTED),
+        S.APPROVED: (S.PUBLIC_NOTICE,),
+        S.PUBLIC_NOTICE: (S.FIRST_REVIEWED, S.DECIDED),
+        S.DECIDED: (S.QUEUED, S.PAYMENT_INSTRUCTED, S.RESCINDED),
+        S.QUEUED: (S.PAYMENT_INSTRUCTED, S.RESCINDED),
+        S.PAYMENT_INSTRUCTED: (S.PAID, S.RESCINDED),
+        S.PAID: (S.RECOVERY, S.CLOSED, S.RESCINDED),
+        S.RECOVERY: (S.CLOSED, S.RESCINDED),
+        S.CLOSED: (S.RESCINDED,),
+    }
+    EDITABLE = (S.DRAFT, S.SUPPLEMENT_REQUESTED)
+    # Claims that hold their covered loan (one at a time per loan).
+    OPEN = (
+        S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING, S.APPROVED,
+        S.PUBLIC_NOTICE, S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY,
+    )
+    # After the decision: the amount is fixed and counts against the bank's cap.
+    DECIDED_STATES = (S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY, S.CLOSED)
+    RESCINDABLE = DECIDED_STATES
+
+    class Outcome(models.TextChoices):
+        FULL = "full", "全额补偿"
+        PARTIAL = "partial", "部分补偿"
+        REJECT = "reject", "不予补偿"
+
+    class Classification(models.TextChoices):
+        SUBSTANDARD = "substandard", "次级"
+        DOUBTFUL = "doubtful", "可疑"
+        LOSS = "loss", "损失"
+
+    class CloseReason(models.TextChoices):
+        WRITE_OFF = "write_off", "核销结案"
+        FULL_RECOVERY = "full_recovery", "已全额追回"
+
+    covered_loan = models.ForeignKey(
+        "lenders.CoveredLoan", verbose_name="在保贷款", on_delete=models.PROTECT, related_name="claims"
+    )
+    bank = models.ForeignKey("accounts.Organisation", verbose_name="合作银行", on_delete=models.PROTECT, related_name="+")
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion", verbose_name="适用办法版本", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="首次提交之日施行的版本。",
+    )
+    status = models.CharField("状态", max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    classified_on = models.DateField("认定不良日期")
+    classification = models.CharField("不良分类", max_length=20, choices=Classification.choices)
+    unrecovered_principal = models.DecimalField("未收回本金（元）", **MONEY)
+    enforcement_actions = models.TextField("已采取的催收和追偿措施")
+
+    prepared_by = models.ForeignKey(USER, verbose_name="经办人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = _user("复核提交人")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    first_submitted_on = models.DateField("首次提交日期", null=True, blank=True)
+    intake_due_on = models.DateField("受理截止日期", null=True, blank=True, db_index=True)
+    accepted_by = _user("受理人")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    review_due_on = models.DateField("审查截止日期", null=True, blank=True, db_index=True)
+    first_reviewer = _user("初审人")
+    first_reviewed_at = models.DateTimeField(null=True, blank=True)
+    joint_meeting_on = models.DateField("联席会议日期", null=True, blank=True)
+    joint_meeting_minutes = models.CharField("会议纪要文号", max_length=100, blank=True)
+    second_reviewer = _user("复审人")
+    second_reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField("复审结论", max_length=10, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField("复审意见", blank=True)
+    computation = models.JSONField("补偿金额计算", default=dict, blank=True)
+    approved_amount = models.DecimalField("拟补偿/决定补偿金额（元）", null=True, blank=True, **MONEY)
+    batch = models.ForeignKey(
+        "PublicNoticeBatch", verbose_name="公示批次", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="claims",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True, db_index=True)
+    payment_due_on = models.DateField("拨付截止日期", null=True, blank=True)
+    commitment = models.ForeignKey(
+        "fund.Commitment", verbose_name="资金承诺", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    queued_at = models.DateTimeField("进入排队时间", null=True, blank=True)
+    instructed_by = _user("拨付指令人")
+    instructed_at = models.DateTimeField(null=True, blank=True)
+    paid_by = _user("拨付确认人")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_amount = models.DecimalField("已拨付金额（元）", null=True, blank=True, **MONEY)
+    payment_voucher = models.CharField("拨付凭证号", max_length=60, blank=True)
+    payment_value_date = models.DateField("拨付起息日", null=True, blank=True)
+    returned_total = models.DecimalField("已返还资金合计（元）", default=0, **MONEY)
+    closed_by = _user("结案人")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField("结案方式", max_length=20, choices=CloseReason.choices, blank=True)
+    rescinded_by = _user("撤销人")
+    rescinded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补偿申请"
+        verbose_name_plural = "补偿申请"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["covered_loan"], condition=~Q(status__in=["lapsed", "rejected", "rescinded"]),
+                name="one_open_claim_per_loan",
+            ),
+        ]
+
+    def __str__(self):
+        return f"补偿申请 {self.reference}"
+
+    def get_absolute_url(self):
+        return f"/compensation/claims/{self.pk}/"
+
+    @property
+    def reference(self):
+        return f"BC{self.created_at:%Y}-{self.pk:05d}" if self.pk and self.created_at else "（新）"
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+    @property
+    def outstanding_paid(self):
+        """What the fund is out on this claim: paid less what has come back."""
+        return (self.paid_amount or 0) - self.returned_total
+
+
+class ClaimEvidence(models.Model):
+    """One item of the checklist: an uploaded file, or (for an optional item) a reasoned not-applicable.
+
+    The latest row of a kind counts; earlier rows stay as history (replaced files are never deleted).
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField("材料类型", max_length=40, choices=EVIDENCE_CHOICES)
+    not_applicable = models.BooleanField("不适用", default=False)
+    reason = models.TextField("不适用理由", blank=True)
+    file = models.FileField(upload_to=PrivateUploadTo("claims"), storage=get_private_storage, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "补偿申请材料"
+        verbose_name_plural = "补偿申请材料"
+        ordering = ["claim", "kind", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name or '不适用'}"
+
+    @property
+    def download_name(self):
+        ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
+        return f"{self.claim.reference}-{self.get_kind_display()}{ext}"
+
+
+class SupplementRequest(models.Model):
+    """One supplement round (补正): itemised deficiency codes and the deadline."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="supplements")
+    round = models.PositiveIntegerField("轮次")
+    items = models.JSONField("补正事项", default=list)
+    due_on = models.DateField("补正截止日期")
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    resubmitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补充材料通知"
+        verbose_name_plural = "补充材料通知"
+        ordering = ["claim", "round"]
+        constraints = [models.UniqueConstraint(fields=["claim", "round"], name="supplement_round_once")]
+
+    def __str__(self):
+        return f"第 {self.round} 次补正（{self.due_on:%Y-%m-%d} 前）"
+
+
+class ClaimReview(models.Model):
+    """One review opinion: the clerk's first review (per rule), the joint meeting, the approver's second review."""
+
+    class Stage(models.TextChoices):
+        FIRST = "first", "初审"
+        JOINT_MEETING = "joint_meeting", "联席会议审议"
+        SECOND = "second", "复审"
+        OBJECTION = "objection", "异议处理"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
+    stage = models.CharField("环节", max_length=20, choices=Stage.choices)
+    reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField("结论", max_length=10, blank=True)
+    opinion = models.TextField("意见")
+    rule_opinions = models.JSONField("逐项意见", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审查意见"
+        verbose_name_plural = "审查意见"
+        ordering = ["claim", "id"]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}：{self.opinion[:30]}"
+
+
+class ClaimReduction(models.Model):
+    """A deficiency found at second review, with the amount it takes off the base and its article."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reductions")
+    review = models.ForeignKey(ClaimReview, on_delete=models.CASCADE, related_name="reductions")
+    code = models.CharField("问题代码", max_length=10)
+    label = models.CharField("问题", max_length=100)
+    article = models.CharField("依据条款", max_length=20)
+    amount = models.DecimalField("核减金额（元）", **MONEY)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "核减事项"
+        verbose_name_plural = "核减事项"
+        ordering = ["claim", "id"]
+
+    def __str__(self):
+        return f"{self.code} {self.label} {self.amount}"
+
+
+class PublicNoticeBatch(models.Model):
+    """A public notice (公示) of approved claims, on the public site for the policy's working days."""
+
+    published_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField("发布时间")
+    starts_on = models.DateField("公示开始日期")
+    ends_on = models.DateField("公示截止日期", db_index=True)
+    workdays = models.PositiveIntegerField("公示期（工作日）")
+    rows = models.JSONField("公示内容", default=list, help_text="已脱敏的公示行：银行、企业（脱敏）、贷款金额、拟补偿金额。")
+    notice = models.ForeignKey(
+        "notices.Notice", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="公示文书"
+    )
+
+    class Meta:
+        verbose_name = "公示批次"
+        verbose_name_plural = "公示批次"
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return f"第 {self.pk} 批公示（{self.starts_on:%Y-%m-%d} 至 {self.ends_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self):
+        return f"/compensation/public/{self.pk}/"
+
+
+class Objection(models.Model):
+    """An objection from anyone during the public notice period. Sends the claim back to second review."""
+
+    batch = models.ForeignKey(PublicNoticeBatch, on_delete=models.PROTECT, related_name="objections")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="objections")
+    name = models.CharField("姓名或单位", max_length=100)
+    contact = models.CharField("联系方式", max_length=100)
+    content = models.TextField("异议内容")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    answered_by = _user("处理人")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField("处理意见", blank=True)
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self):
+        return f"异议 #{self.pk}（{self.name}）"
+
+
+class Recovery(models.Model):
+    """A recovery the bank collected after compensation, and the fund's share it must return.
+
+        REPORTED --(finance confirms receipt)--> RECEIVED
+        REPORTED with nothing to return (costs ate it) is SETTLED at once.
+    """
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "已报告，待返还"
+        RECEIVED = "received", "已返还"
+        SETTLED = "settled", "无需返还"
+
+    TRANSITIONS = {Status.REPORTED: (Status.RECEIVED,)}
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REPORTED)
+    received_on = models.DateField("银行收到追偿款日期")
+    amount = models.DecimalField("追偿金额（元）", **MONEY)
+    costs = models.DecimalField("有据可查的追偿费用（元）", default=0, **MONEY)
+    net_amount = models.DecimalField("追偿净额（元）", **MONEY)
+    return_amount = models.DecimalField("应返还风险补偿资金（元）", **MONEY)
+    computation = models.JSONField("计算过程", default=dict)
+    description = models.TextField("追偿情况说明", blank=True)
+    evidence = models.FileField(upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    report_due_on = models.DateField("报告期限")
+    reported_late = models.BooleanField("逾期报告", default=False)
+    return_due_on = models.DateField("返还期限", null=True, blank=True)
+    reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    received_by = _user("确认收款人")
+    received_at = models.DateTimeField(null=True, blank=True)
+    receipt_voucher = models.CharField("收款凭证号", max_length=60, blank=True)
+    receipt_value_date = models.DateField("收款起息日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "追偿报告"
+        verbose_name_plural = "追偿报告"
+        ordering = ["claim", "received_on", "id"]
+
+    def __str__(self):
+        return f"追偿 {self.amount}（{self.received_on:%Y-%m-%d}）"
+
+
+class Clawback(models.Model):
+    """The bureau's rescission of a compensation for false information (Articles 16, 21) and the money owed back.
+
+        DEMANDED --(finance confirms receipt)--> RECEIVED
+        NOTHING_DUE when the claim was rescinded before any payment (the commitment is released).
+    """
+
+    class Status(models.TextChoices):
+        DEMANDED = "demanded", "待追回"
+        RECEIVED = "received", "已追回"
+        NOTHING_DUE = "nothing_due", "未拨付，无需追回"
+
+    TRANSITIONS = {Status.DEMANDED: (Status.RECEIVED,)}
+
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="clawback")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DEMANDED)
+    reason = models.TextField("撤销理由")
+    evidence = models.FileField(upload_to=PrivateUploadTo("clawbacks"), storage=get_private_storage, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField("应追回金额（元）", **MONEY)
+    due_on = models.DateField("追回期限", null=True, blank=True)
+    blacklisted_until = models.DateField("黑名单截止日", null=True, blank=True)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    received_by = _user("确认收款人")
+    received_at = models.DateTimeField(null=True, blank=True)
+    receipt_voucher = models.CharField("收款凭证号", max_length=60, blank=True)
+    receipt_value_date = models.DateField("收款起息日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "追回"
+        verbose_name_plural = "追回"
+
+    def __str__(self):
+        return f"追回 {self.amount}"

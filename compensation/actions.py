@@ -1,0 +1,1 @@
+"""Reminder actions: moves the Measures make by themselves once a deadline passes (run by the sweep)."""

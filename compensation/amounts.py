@@ -1,0 +1,216 @@
+"""How much the fund pays, and how much of a recovery goes back: pure functions, no database.
+
+Every figure is a Decimal; nothing is rounded until the final amount (`round_fen` once, at the end),
+so a chain of ratios never accumulates rounding error. Each step is kept (label, formula, amount,
+article) in order: the compensation decision prints them one by one.
+
+The compensation of one claim (Articles 12-13):
+
+1. base        = unrecovered principal × covered amount ÷ loan amount
+                 (only the IP-attributed, covered part of the principal; never interest, penalty
+                 interest or fees: the caller passes principal only)
+2. reductions  = base − Σ approved reductions (each a deficiency code, an amount and its article)
+3. share       = (base − reductions) × fund share
+4. caps        = the lower of the share, the per-loan compensation cap and, where the policy sets
+                 one, what is left of the per-bank cap
+5. amount      = round_fen(result)
+
+The fund's available balance is NOT a cap. The Measures say the fund is never liable beyond its
+available balance and approved claims queue first-come-first-served (DOMAIN.md, "Fund liability").
+Cutting a claim because the fund happens to be short on the day of decision would make the amount
+depend on the order of arrival, and the bank would lose the difference for good. So a claim is
+decided at its full amount; when `available` is given and short, the computation reports
+`short_by` (the gap) and `queued` (True), and the claim waits in the queue until money arrives.
+"""
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from yunfu_ipfund.common.errors import ValidationFailed
+from yunfu_ipfund.common.money import ZERO, format_money, round_fen
+
+MSG_LOAN_AMOUNT = "贷款金额必须大于零。"
+MSG_COVERED_OVER_LOAN = "纳入补偿范围的金额（{covered}）不能超过贷款金额（{loan}）。"
+MSG_UNRECOVERED_OVER_LOAN = "未收回本金（{unrecovered}）不能超过贷款金额（{loan}）。"
+MSG_NEGATIVE = "“{label}”不能为负数。"
+MSG_SHARE = "分担比例须在 0 与 1 之间。"
+MSG_REDUCTIONS_OVER_BASE = "核减金额合计 {total} 元超过补偿基数 {base} 元，请核对核减项目。"
+MSG_REDUCTION_AMOUNT = "核减项目“{code}”的金额必须大于零。"
+
+ARTICLE_BASE = "第十二条"
+ARTICLE_SHARE = "第十三条"
+ARTICLE_CAPS = "第十三条"
+ARTICLE_RECOVERY = "第十四条"
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """One approved reduction (核减) of the base: why (deficiency code and label), how much, which article."""
+
+    code: str
+    amount: Decimal
+    article: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    formula: str
+    amount: Decimal
+    article: str = ""
+
+    def as_dict(self):
+        return {"label": self.label, "formula": self.formula, "amount": format_money(self.amount), "article": self.article}
+
+
+@dataclass(frozen=True)
+class Computation:
+    """The result with its steps. `amount` is the one rounded figure; `capped_by` names the caps that bit."""
+
+    steps: tuple
+    amount: Decimal
+    base: Decimal = ZERO
+    capped_by: tuple = ()
+    short_by: Decimal = ZERO
+    reductions: tuple = field(default_factory=tuple)
+
+    @property
+    def queued(self):
+        return self.short_by > 0
+
+    def as_dict(self):
+        """A JSON-ready copy, frozen into notices and the claim's record."""
+        return {
+            "amount": str(self.amount),
+            "base": str(round_fen(self.base)),
+            "capped_by": list(self.capped_by),
+            "short_by": str(self.short_by),
+            "queued": self.queued,
+            "steps": [s.as_dict() for s in self.steps],
+            "reductions": [{**asdict(r), "amount": str(r.amount)} for r in self.reductions],
+        }
+
+
+def _dec(value, label):
+    amount = Decimal(value)
+    if amount < 0:
+        raise ValidationFailed(MSG_NEGATIVE.format(label=label))
+    return amount
+
+
+def _yuan(amount):
+    return f"{format_money(amount)} 元"
+
+
+def _percent(ratio):
+    return f"{(Decimal(ratio) * 100).normalize():f}%"
+
+
+def compute_compensation(
+    *, unrecovered_principal, loan_amount, covered_amount, fund_share, per_loan_cap,
+    per_bank_cap_remaining=None, available=None, reductions=(),
+):
+    unrecovered = _dec(unrecovered_principal, "未收回本金")
+    loan = _dec(loan_amount, "贷款金额")
+    covered = _dec(covered_amount, "纳入补偿范围的金额")
+    share = Decimal(fund_share)
+    loan_cap = _dec(per_loan_cap, "单笔补偿上限")
+    if loan <= 0:
+        raise ValidationFailed(MSG_LOAN_AMOUNT)
+    if covered > loan:
+        raise ValidationFailed(MSG_COVERED_OVER_LOAN.format(covered=_yuan(covered), loan=_yuan(loan)))
+    if unrecovered > loan:
+        raise ValidationFailed(MSG_UNRECOVERED_OVER_LOAN.format(unrecovered=_yuan(unrecovered), loan=_yuan(loan)))
+    if not (0 <= share <= 1):
+        raise ValidationFailed(MSG_SHARE)
+
+    steps = []
+    base = unrecovered * covered / loan
+    steps.append(Step(
+        "补偿基数：未收回本金中纳入补偿范围的部分",
+        f"{_yuan(unrecovered)} × {_yuan(covered)} ÷ {_yuan(loan)}（仅本金，不含利息、罚息和费用）",
+        base, ARTICLE_BASE,
+    ))
+
+    reductions = tuple(reductions)
+    total_reduction = ZERO
+    running = base
+    for r in reductions:
+        if Decimal(r.amount) <= 0:
+            raise ValidationFailed(MSG_REDUCTION_AMOUNT.format(code=r.code))
+        total_reduction += Decimal(r.amount)
+        running -= Decimal(r.amount)
+        steps.append(Step(f"核减：{r.label or r.code}（{r.code}）", f"− {_yuan(r.amount)}", running, r.article))
+    if total_reduction > base:
+        raise ValidationFailed(MSG_REDUCTIONS_OVER_BASE.format(total=format_money(total_reduction), base=format_money(base)))
+
+    amount = running * share
+    steps.append(Step("风险补偿资金分担部分", f"{_yuan(running)} × {_percent(share)}", amount, ARTICLE_SHARE))
+
+    capped_by = []
+    if amount > loan_cap:
+        amount = loan_cap
+        capped_by.append("per_loan_cap")
+        steps.append(Step("单笔贷款补偿上限", f"超过上限，按 {_yuan(loan_cap)} 补偿", amount, ARTICLE_CAPS))
+    if per_bank_cap_remaining is not None:
+        bank_left = max(Decimal(per_bank_cap_remaining), ZERO)
+        if amount > bank_left:
+            amount = bank_left
+            capped_by.append("per_bank_cap")
+            steps.append(Step("合作银行补偿上限剩余额度", f"超过剩余额度，按 {_yuan(bank_left)} 补偿", amount, ARTICLE_CAPS))
+
+    final = round_fen(amount)
+    steps.append(Step("拟补偿金额", "以上结果四舍五入到分", final, ARTICLE_SHARE))
+
+    short_by = ZERO
+    if available is not None:
+        gap = final - Decimal(available)
+        if gap > 0:
+            short_by = round_fen(gap)
+    return Computation(
+        steps=tuple(steps), amount=final, base=base, capped_by=tuple(capped_by), short_by=short_by, reductions=reductions
+    )
+
+
+def net_of_costs(amount, costs):
+    """A recovery less its documented collection costs, never below zero."""
+    return max(Decimal(amount) - Decimal(costs), ZERO)
+
+
+def recovery_computation(*, net_recovery, fund_share, covered_ratio, paid, already_returned):
+    """The fund's share of one net recovery (Article 14): the same ratios as the payout, and never more
+    than what the fund paid less what has already come back."""
+    net = _dec(net_recovery, "追偿净额")
+    share = Decimal(fund_share)
+    ratio = Decimal(covered_ratio)
+    paid = _dec(paid, "已拨付补偿金额")
+    returned = _dec(already_returned, "已返还金额")
+    if not (0 <= share <= 1) or not (0 <= ratio <= 1):
+        raise ValidationFailed(MSG_SHARE)
+    steps = []
+    owed = net * ratio * share
+    steps.append(Step(
+        "按比例应返还风险补偿资金的部分",
+        f"{_yuan(net)} × {_percent(ratio)}（纳入补偿范围比例）× {_percent(share)}（分担比例）",
+        owed, ARTICLE_RECOVERY,
+    ))
+    ceiling = max(paid - returned, ZERO)
+    capped_by = []
+    if owed > ceiling:
+        owed = ceiling
+        capped_by.append("paid")
+        steps.append(Step(
+            "以已拨付补偿金额为限", f"{_yuan(paid)} − 已返还 {_yuan(returned)} = {_yuan(ceiling)}", owed, ARTICLE_RECOVERY
+        ))
+    final = round_fen(owed)
+    steps.append(Step("应返还金额", "以上结果四舍五入到分", final, ARTICLE_RECOVERY))
+    return Computation(steps=tuple(steps), amount=final, base=net, capped_by=tuple(capped_by))
+
+
+def recovery_return(*, net_recovery, fund_share, covered_ratio, paid, already_returned):
+    """The amount the bank returns to the fund for one net recovery (see recovery_computation)."""
+    return recovery_computation(
+        net_recovery=net_recovery, fund_share=fund_share, covered_ratio=covered_ratio, paid=paid,
+        already_returned=already_returned,
+    ).amount

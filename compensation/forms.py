@@ -1,0 +1,95 @@
+"""Forms of the compensation pages: input parsing only; every rule is in the services."""
+
+from django import forms
+
+from .evidence import EVIDENCE, REDUCTION_CHOICES, SUPPLEMENT_CHOICES
+from .models import Claim
+
+TEXT = {"rows": 3}
+
+
+class ClaimForm(forms.Form):
+    unrecovered_principal = forms.CharField(label="未收回本金（元）", max_length=20, help_text="仅本金，不含利息、罚息和费用。")
+    enforcement_actions = forms.CharField(label="已采取的催收和追偿措施", widget=forms.Textarea(attrs=TEXT), max_length=4000)
+
+
+class NewClaimForm(ClaimForm):
+    loan = forms.ChoiceField(label="在保贷款（已认定不良）")
+
+    def __init__(self, *args, loans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loan"].choices = [
+            (loan.pk, f"{loan.contract_number} · {loan.enterprise.name} · {loan.non_performing_on:%Y-%m-%d} 认定不良")
+            for loan in loans
+        ]
+        self.order_fields(["loan"])
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=[(s.code, s.label) for s in EVIDENCE])
+    file = forms.FileField(label="文件（PDF、JPEG 或 PNG）")
+
+
+class NotApplicableForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=[(s.code, s.label) for s in EVIDENCE if not s.required])
+    reason = forms.CharField(label="不适用理由", max_length=1000)
+
+
+class SupplementForm(forms.Form):
+    codes = forms.MultipleChoiceField(label="需补正的问题", choices=SUPPLEMENT_CHOICES, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label="初审意见", widget=forms.Textarea(attrs=TEXT), max_length=4000)
+
+
+class JointMeetingForm(forms.Form):
+    meeting_on = forms.DateField(label="会议日期", widget=forms.DateInput(attrs={"type": "date"}))
+    minutes_reference = forms.CharField(label="会议纪要文号", max_length=100)
+    opinion = forms.CharField(label="会议意见", widget=forms.Textarea(attrs=TEXT), max_length=4000)
+
+
+class SecondReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label="复审结论", choices=Claim.Outcome.choices)
+    reason = forms.CharField(label="复审意见或理由", widget=forms.Textarea(attrs=TEXT), max_length=4000)
+    code_1 = forms.ChoiceField(label="核减事由一", choices=[("", "—")] + REDUCTION_CHOICES, required=False)
+    amount_1 = forms.CharField(label="核减金额一（元）", max_length=20, required=False)
+    code_2 = forms.ChoiceField(label="核减事由二", choices=[("", "—")] + REDUCTION_CHOICES, required=False)
+    amount_2 = forms.CharField(label="核减金额二（元）", max_length=20, required=False)
+    code_3 = forms.ChoiceField(label="核减事由三", choices=[("", "—")] + REDUCTION_CHOICES, required=False)
+    amount_3 = forms.CharField(label="核减金额三（元）", max_length=20, required=False)
+
+    def reductions(self):
+        d = self.cleaned_data
+        return [{"code": d[f"code_{i}"], "amount": d[f"amount_{i}"]} for i in (1, 2, 3) if d.get(f"code_{i}")]
+
+
+class VoucherForm(forms.Form):
+    voucher = forms.CharField(label="凭证号", max_length=60)
+    value_date = forms.DateField(label="起息日（记账日期）", widget=forms.DateInput(attrs={"type": "date"}), required=False)
+
+
+class RecoveryForm(forms.Form):
+    received_on = forms.DateField(label="收到追偿款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.CharField(label="追偿金额（元）", max_length=20)
+    costs = forms.CharField(label="有据可查的追偿费用（元）", max_length=20, required=False, initial="0")
+    description = forms.CharField(label="追偿情况说明", widget=forms.Textarea(attrs=TEXT), max_length=4000, required=False)
+    evidence = forms.FileField(label="证明材料", required=False)
+
+
+class CloseForm(forms.Form):
+    close_reason = forms.ChoiceField(label="结案方式", choices=Claim.CloseReason.choices)
+    reason = forms.CharField(label="说明", max_length=2000)
+
+
+class RescindForm(forms.Form):
+    reason = forms.CharField(label="撤销理由（虚假情形）", widget=forms.Textarea(attrs=TEXT), max_length=4000)
+    evidence = forms.FileField(label="证据材料", required=False)
+
+
+class ObjectionForm(forms.Form):
+    claim = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="姓名或单位", max_length=100)
+    contact = forms.CharField(label="联系方式（电话或电子邮箱）", max_length=100)
+    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}), max_length=2000)

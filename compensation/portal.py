@@ -1,0 +1,62 @@
+"""Navigation and the task inbox for compensation."""
+
+from django.urls import reverse
+
+from yunfu_ipfund.accounts.models import Organisation
+from yunfu_ipfund.accounts.roles import (
+    PERM_BANK_COUNTERSIGN,
+    PERM_BANK_PREPARE,
+    PERM_BUREAU_APPROVE,
+    PERM_BUREAU_REVIEW,
+    PERM_FINANCE,
+)
+from yunfu_ipfund.common.dates import today as local_today
+
+from .models import Claim, Clawback, Recovery
+from .selectors import claims_visible_to
+
+S = Claim.Status
+LIMIT = 50
+
+
+def nav_items(user):
+    is_bank = bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
+    if is_bank or user.has_perm("accounts.read_all"):
+        return [("风险补偿", reverse("compensation:claim_list")), ("拨付排队", reverse("compensation:queue"))]
+    return []
+
+
+def _task(title, claim, due, kind):
+    return {"title": title, "url": claim.get_absolute_url(), "due": due, "kind": kind,
+            "overdue": bool(due and due < local_today())}
+
+
+def tasks(user):
+    qs = claims_visible_to(user)
+    out = []
+    is_bank = bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
+    if is_bank and user.has_perm(PERM_BANK_COUNTERSIGN):
+        for c in qs.filter(status=S.DRAFT).order_by("id")[:LIMIT]:
+            out.append(_task(f"复核并提交补偿申请 {c.reference}", c, None, "补偿"))
+    if is_bank and user.has_perm(PERM_BANK_PREPARE):
+        for c in qs.filter(status=S.SUPPLEMENT_REQUESTED).prefetch_related("supplements")[:LIMIT]:
+            due = max((s.due_on for s in c.supplements.all()), default=None)
+            out.append(_task(f"补充补偿申请 {c.reference} 的材料", c, due, "补偿"))
+    if user.has_perm(PERM_BUREAU_REVIEW):
+        for c in qs.filter(status=S.SUBMITTED).order_by("intake_due_on")[:LIMIT]:
+            out.append(_task(f"受理补偿申请 {c.reference}", c, c.intake_due_on, "补偿"))
+        for c in qs.filter(status=S.ACCEPTED).order_by("review_due_on")[:LIMIT]:
+            out.append(_task(f"初审补偿申请 {c.reference}", c, c.review_due_on, "补偿"))
+    if user.has_perm(PERM_BUREAU_APPROVE):
+        for c in qs.filter(status__in=[S.FIRST_REVIEWED, S.JOINT_MEETING]).order_by("review_due_on")[:LIMIT]:
+            out.append(_task(f"复审补偿申请 {c.reference}", c, c.review_due_on, "补偿"))
+        for c in qs.filter(status=S.DECIDED, commitment__isnull=False).order_by("payment_due_on")[:LIMIT]:
+            out.append(_task(f"下达补偿申请 {c.reference} 的拨付通知", c, c.payment_due_on, "补偿"))
+    if user.has_perm(PERM_FINANCE):
+        for c in qs.filter(status=S.PAYMENT_INSTRUCTED).order_by("payment_due_on")[:LIMIT]:
+            out.append(_task(f"确认拨付补偿申请 {c.reference}", c, c.payment_due_on, "拨付"))
+        for r in Recovery.objects.filter(status=Recovery.Status.REPORTED).select_related("claim")[:LIMIT]:
+            out.append(_task(f"确认追偿返还款到账（{r.claim.reference}）", r.claim, r.return_due_on, "收款"))
+        for k in Clawback.objects.filter(status=Clawback.Status.DEMANDED).select_related("claim")[:LIMIT]:
+            out.append(_task(f"确认追回资金到账（{k.claim.reference}）", k.claim, k.due_on, "收款"))
+    return out

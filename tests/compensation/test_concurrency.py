@@ -1,0 +1,83 @@
+"""Real parallel transactions on PostgreSQL: two people acting at once move the claim once and post once."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from compensation import services
+from compensation.models import Claim, ClaimReview
+from fund.models import Commitment, Posting
+from tests.conftest import make_user, postgres_only
+from yunfu_ipfund.accounts.roles import Role
+from yunfu_ipfund.common.errors import DomainError
+
+from .conftest import Flow, ensure_policies, make_loan
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls):
+    """Run the calls at the same moment in threads (each its own connection); return their outcomes."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            outcomes[i] = ("ok", fn())
+        except DomainError as exc:
+            outcomes[i] = ("refused", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return outcomes
+
+
+@pytest.fixture
+def setup(bank_a, enterprise_a, bank_officer, bank_supervisor, bureau_clerk, bureau_approver, finance_user, bureau):
+    ensure_policies()
+    flow = Flow(bank_officer, bank_supervisor, bureau_clerk, bureau_approver, finance_user)
+    return flow, make_loan(bank_a, enterprise_a, bank_officer)
+
+
+def test_two_approvers_deciding_at_once_decide_once(setup, bureau):
+    flow, loan = setup
+    other = make_user("approver2", bureau, Role.BUREAU_APPROVER)
+    claim = flow.reviewed(loan)
+    outcomes = race(
+        lambda: services.claim_approve(by=flow.approver, claim=claim, reason="同意"),
+        lambda: services.claim_reject(by=other, claim=claim, reason="不同意"),
+    )
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"]
+    assert ClaimReview.objects.filter(claim=claim, stage="second").count() == 1
+
+
+def test_two_approvers_instructing_payment_at_once_commit_once(setup, bureau):
+    flow, loan = setup
+    other = make_user("approver2", bureau, Role.BUREAU_APPROVER)
+    claim = flow.decided(loan)
+    outcomes = race(
+        lambda: services.claim_instruct_payment(by=flow.approver, claim=claim),
+        lambda: services.claim_instruct_payment(by=other, claim=claim),
+    )
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"]
+    assert Commitment.objects.filter(key=f"claim-{claim.pk}-commitment").count() == 1
+
+
+def test_two_finance_users_confirming_at_once_post_the_payout_once(setup, finance_bureau):
+    flow, loan = setup
+    other = make_user("finance2", finance_bureau, Role.FINANCE)
+    claim = services.claim_instruct_payment(by=flow.approver, claim=flow.decided(loan))
+    outcomes = race(
+        lambda: services.claim_confirm_payment(by=flow.finance, claim=claim, voucher="ZF-A"),
+        lambda: services.claim_confirm_payment(by=other, claim=claim, voucher="ZF-B"),
+    )
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"]
+    assert Posting.objects.filter(kind="payout").count() == 1
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PAID

@@ -1,0 +1,176 @@
+"""Pages, the public notice, and the bank API: who may, who may not (404 outside), no 500 on bad input."""
+
+import json
+
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from compensation import services
+from compensation.models import Claim, Objection
+from yunfu_ipfund.notices.models import Notice
+
+from .conftest import pdf_file
+
+
+def test_the_bank_sees_its_claim_page_with_checklist_and_notices(client_for, flow, loan, bank_officer):
+    claim = flow.submitted(loan)
+    body = client_for(bank_officer).get(f"/compensation/claims/{claim.pk}/").content.decode()
+    assert claim.reference in body and "完整度 100%" in body and "受理期限" in body
+
+
+def test_another_bank_gets_404_for_the_claim_page_its_documents_and_actions(client_for, flow, loan, bank_b_officer):
+    claim = flow.submitted(loan)
+    item = claim.evidence.filter(not_applicable=False).first()
+    c = client_for(bank_b_officer)
+    assert c.get(f"/compensation/claims/{claim.pk}/").status_code == 404
+    assert c.get(f"/compensation/claims/{claim.pk}/evidence/{item.pk}/").status_code == 404
+    assert c.post(f"/compensation/claims/{claim.pk}/update/", {"unrecovered_principal": "1", "enforcement_actions": "x"}).status_code == 404
+    assert "BC" not in c.get("/compensation/").content.decode().split("全部申请")[1]
+
+
+def test_an_enterprise_user_sees_no_claims(client_for, flow, loan, enterprise_user):
+    claim = flow.submitted(loan)
+    assert client_for(enterprise_user).get(f"/compensation/claims/{claim.pk}/").status_code == 404
+    assert client_for(enterprise_user).get("/compensation/queue/").status_code == 404
+
+
+def test_the_bureau_works_a_claim_through_the_pages(client_for, flow, loan, bureau_clerk, bureau_approver):
+    claim = flow.submitted(loan)
+    clerk = client_for(bureau_clerk)
+    assert claim.reference in clerk.get("/compensation/").content.decode()
+    clerk.post(f"/compensation/claims/{claim.pk}/accept/", HTTP_REFERER=f"/compensation/claims/{claim.pk}/")
+    clerk.post(f"/compensation/claims/{claim.pk}/first_review/", {"opinion": "同意", "rule_claim_window": "期限内"})
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.FIRST_REVIEWED
+    approver = client_for(bureau_approver)
+    body = approver.get(f"/compensation/claims/{claim.pk}/").content.decode()
+    assert "补偿金额测算" in body and "192,000.00" in body and "data-confirm" in body
+    approver.post(f"/compensation/claims/{claim.pk}/second_review/", {
+        "outcome": "partial", "reason": "核减", "code_1": "D05", "amount_1": "30000", "code_2": "D07", "amount_2": "50000"})
+    claim.refresh_from_db()
+    assert claim.approved_amount == 160000
+
+
+def test_a_bad_number_on_an_action_comes_back_as_a_message_not_a_500(client_for, flow, loan, bank_officer):
+    claim = flow.draft(loan)
+    url = f"/compensation/claims/{claim.pk}/"
+    response = client_for(bank_officer).post(url + "update/", {"unrecovered_principal": "abc", "enforcement_actions": "x"},
+                                             HTTP_REFERER=url, follow=True)
+    assert response.status_code == 200 and "不是有效的金额" in response.content.decode()
+    response = client_for(bank_officer).post(url + "nonsense/", HTTP_REFERER=url)
+    assert response.status_code == 404
+
+
+def test_the_public_sees_only_published_masked_rows_and_no_documents(client, flow, loan):
+    draft_only = flow.approved(loan)
+    assert client.get("/compensation/public/").status_code == 200
+    assert "云浮市云石科技" not in client.get("/compensation/public/").content.decode()
+    batch = services.notice_batch_publish(by=flow.clerk, claims=[draft_only])
+    body = client.get(f"/compensation/public/{batch.pk}/").content.decode()
+    assert "云浮市**科技有限公司" in body and "云浮市云石科技有限公司" not in body
+    assert "evidence" not in body and "192,000.00" in body
+    assert client.get(f"/compensation/claims/{draft_only.pk}/").status_code == 302  # login required
+    assert client.get("/compensation/public/99999/").status_code == 404
+
+
+def test_an_objection_through_the_public_form_is_escaped_and_sends_the_claim_back(client, flow, loan, bureau_approver, client_for):
+    claim = flow.published(loan)
+    url = f"/compensation/public/{claim.batch_id}/"
+    bad = client.post(url, {"claim": claim.pk, "name": "张三", "contact": "", "content": "x"})
+    assert bad.status_code == 400
+    ok = client.post(url, {"claim": claim.pk, "name": "张三", "contact": "13800000000", "content": "<b>仍在经营</b>"})
+    assert ok.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.FIRST_REVIEWED and Objection.objects.count() == 1
+    body = client_for(bureau_approver).get(f"/compensation/claims/{claim.pk}/").content.decode()
+    assert "&lt;b&gt;仍在经营&lt;/b&gt;" in body
+
+
+def test_the_objection_form_is_rate_limited(client, flow, loan, settings):
+    settings.PUBLIC_FORM_RATE_PER_HOUR = 1
+    from django.core.cache import cache
+
+    cache.clear()
+    claim = flow.published(loan)
+    url = f"/compensation/public/{claim.batch_id}/"
+    client.post(url, {"claim": 999, "name": "a", "contact": "b", "content": "c"})
+    assert client.post(url, {"claim": claim.pk, "name": "a", "contact": "b", "content": "c"}).status_code == 429
+
+
+def test_the_queue_page_shows_a_bank_only_its_own_queued_claims(client_for, bank_officer, bank_b_officer, finance_user):
+    for user in (bank_officer, bank_b_officer, finance_user):
+        assert client_for(user).get("/compensation/queue/").status_code == 200
+
+
+def test_portal_tasks_list_what_needs_each_role(flow, loan, bureau_clerk, bank_supervisor):
+    from compensation.portal import nav_items, tasks
+
+    claim = flow.draft(loan)
+    assert [t["title"] for t in tasks(bank_supervisor)] == [f"复核并提交补偿申请 {claim.reference}"]
+    services.claim_submit(by=bank_supervisor, claim=claim)
+    assert any("受理" in t["title"] for t in tasks(bureau_clerk))
+    assert ("风险补偿", "/compensation/") in nav_items(bureau_clerk)
+
+
+# --- the bank API -----------------------------------------------------------------------------------
+
+
+def api_for(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_bank_files_a_claim_through_the_api_idempotently(loan, bank_officer, bank_supervisor):
+    api = api_for(bank_officer)
+    payload = {"covered_loan": loan.pk, "unrecovered_principal": "600000.00", "enforcement_actions": "催收"}
+    first = api.post("/api/claims/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    again = api.post("/api/claims/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert Claim.objects.count() == 1
+    claim_id = first.json()["id"]
+    for kind in ("loan_contract", "pledge_contract", "pledge_registration", "disbursement_voucher", "repayment_record",
+                 "classification_approval", "collection_notices", "bank_internal_approval", "truthfulness_undertaking"):
+        r = api.post(f"/api/claims/{claim_id}/evidence/", {"kind": kind, "file": pdf_file()}, format="multipart")
+        assert r.status_code == 201
+    r = api.post(f"/api/claims/{claim_id}/evidence/", {"kind": "litigation_papers", "not_applicable_reason": "未起诉"}, format="json")
+    assert r.status_code == 201
+    refused = api.post(f"/api/claims/{claim_id}/submit/")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    done = api_for(bank_supervisor).post(f"/api/claims/{claim_id}/submit/")
+    assert done.status_code == 200 and done.json()["status"] == "submitted"
+
+
+def test_the_api_answers_errors_in_the_one_shape_and_isolates_banks(flow, loan, bank_officer, bank_b_officer):
+    api = api_for(bank_officer)
+    bad = api.post("/api/claims/", {"covered_loan": loan.pk, "unrecovered_principal": "1.234", "enforcement_actions": "x"}, format="json")
+    assert bad.status_code == 400 and set(bad.json()["error"]) == {"code", "message", "details"}
+    garbage = api.post("/api/claims/", "{not json", content_type="application/json")
+    assert garbage.status_code == 400
+    claim = flow.draft(loan)
+    other = api_for(bank_b_officer)
+    assert other.get(f"/api/claims/{claim.pk}/").status_code == 404
+    assert other.post("/api/claims/", {"covered_loan": loan.pk, "unrecovered_principal": "1", "enforcement_actions": "x"}, format="json").status_code == 404
+    assert api.get(f"/api/claims/{claim.pk}/").json()["completeness"] == 100
+
+
+def test_the_api_reports_a_recovery(flow, loan, bank_officer):
+    claim = flow.paid(loan)
+    r = api_for(bank_officer).post(f"/api/claims/{claim.pk}/recoveries/", {
+        "received_on": str(claim.payment_value_date), "amount": "110000.00", "costs": "10000.00"}, format="json")
+    assert r.status_code == 201 and r.json()["return_amount"] == "32000.00"
+    assert Notice.objects.filter(kind="claim_recovery_return").count() == 1
+    assert json.loads(json.dumps(r.json()))["status"] == "reported"
+
+
+def test_every_role_renders_a_claim_through_payment_recovery_and_clawback(client_for, flow, loan, bank_officer,
+                                                                         bank_supervisor, bureau_clerk, finance_user):
+    claim = flow.paid(loan)
+    services.recovery_report(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="110000.00")
+    services.claim_rescind(by=flow.approver, claim=claim, reason="伪造还款记录")
+    for user in (bank_officer, bank_supervisor, bureau_clerk, flow.approver, finance_user):
+        c = client_for(user)
+        body = c.get(f"/compensation/claims/{claim.pk}/").content.decode()
+        assert "追回" in body and "代偿拨付" in body
+        assert c.get("/compensation/").status_code == 200
+        assert c.get("/accounts/home/").status_code == 200
