@@ -6,15 +6,9 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from yunfu_ipfund.common.spreadsheets import safe_cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """Neutralise formula injection: text starting with a formula character gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def xlsx_response(filename, title, header, rows):

@@ -20,6 +20,7 @@ from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+from yunfu_ipfund.common.spreadsheets import safe_cell
 
 from .models import Classification, ImportJob, RepaymentMethod
 
@@ -305,13 +306,9 @@ def import_job_create(*, by, kind, mode, file):
 
 # --- the error report ----------------------------------------------------------------------------
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(value):
-    """A cell a spreadsheet would run as a formula is written as text (leading apostrophe)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(DANGEROUS) else text
+    """Every cell of the error report as text, never as a formula (common.spreadsheets.safe_cell)."""
+    return safe_cell("" if value is None else str(value))
 
 
 def error_report_rows(job):
