@@ -1,6 +1,7 @@
 """A small server-side line chart as SVG markup: no JavaScript, no CDN; the same markup works in a page
 and in a WeasyPrint PDF."""
 
+import math
 from decimal import Decimal
 
 from django.utils.html import escape
@@ -19,6 +20,9 @@ def _nice_max(value):
         if top >= value:
             return top
     return step * 10
+
+
+MIN_LABEL_GAP = 84  # px: a "2026-11-26" label at 11px is about 60px wide
 
 
 def line_chart(labels, series, *, width=720, height=260, title="", unit="元"):
@@ -47,9 +51,16 @@ def line_chart(labels, series, *, width=720, height=260, title="", unit="元"):
         yy = y(value)
         out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#444">{format_money(value)}</text>')
-    step = max(1, n // 8)
+    # Labels at least MIN_LABEL_GAP pixels apart; the last point is labelled instead of a tick too close to it.
+    step = max(1, math.ceil(MIN_LABEL_GAP * (n - 1) / plot_w)) if n > 1 else 1
+    ticks = list(range(0, n, step))
+    if ticks[-1] != n - 1:
+        if len(ticks) > 1 and n - 1 - ticks[-1] < step / 2:
+            ticks[-1] = n - 1  # too close to the end: move that tick to the last point
+        else:
+            ticks.append(n - 1)
     for i, label in enumerate(labels):
-        if i % step == 0 or i == n - 1:
+        if i in ticks:
             out.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#444">'
                        f"{escape(label)}</text>")
     for index, (name, vs) in enumerate(series):

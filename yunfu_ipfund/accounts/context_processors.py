@@ -30,7 +30,16 @@ def tasks_for(user):
         tasks += list(getattr(module, "tasks", lambda u: [])(user))
     from yunfu_ipfund.notices.selectors import reminder_tasks
 
-    tasks += reminder_tasks(user)
+    by_url = {t["url"]: t for t in tasks if t.get("url")}
+    for reminder in reminder_tasks(user):
+        task = by_url.get(reminder["url"]) if reminder.get("url") else None
+        if task is None:
+            tasks.append(reminder)
+            continue
+        # The same record is already on the list: one line, with the earliest deadline.
+        if reminder["due"] and (task.get("due") is None or reminder["due"] < task["due"]):
+            task.update(due=reminder["due"], overdue=reminder["overdue"])
+        task["provisional"] = task.get("provisional") or reminder.get("provisional", False)
     return sorted(tasks, key=lambda t: (t.get("due") is None, t.get("due") or 0))
 
 

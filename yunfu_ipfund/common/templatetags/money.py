@@ -2,6 +2,8 @@
 
 Django's floatformat does not group thousands under zh-hans, so amounts go through common.money."""
 
+from decimal import InvalidOperation
+
 from django import template
 
 from yunfu_ipfund.common.money import amount_in_capitals, format_money
@@ -11,9 +13,14 @@ register = template.Library()
 
 @register.filter
 def money(value):
+    """A Decimal, number or numeric string ('192000.00', '192,000.00') -> '192,000.00'; '—' for none.
+    A value that is not a number is shown as it is: displaying must never fail."""
     if value in (None, ""):
         return "—"
-    return format_money(value)
+    try:
+        return format_money(value.replace(",", "") if isinstance(value, str) else value)
+    except (InvalidOperation, ValueError, TypeError):
+        return value
 
 
 @register.filter
