@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from django.db import connection
 
 from yunfu_ipfund.accounts.models import Organisation, User
@@ -9,6 +11,11 @@ from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.identifiers import make_uscc
 
 PASSWORD = "Yunfu-test-2026!"
+
+# Property tests check behaviour, not speed: no per-example deadline, which a loaded 2-core CI machine
+# would otherwise turn into flaky failures (speed is measured by bench/, never by tests).
+hypothesis_settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("portal")
 
 
 def make_org(kind, name, uscc=None):
