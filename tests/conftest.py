@@ -2,9 +2,9 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from django.db import connection
 
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.accounts.roles import Role
