@@ -610,12 +610,16 @@ def fund_available():
 
 
 def claim_compute(claim, reductions=()):
-    """The computation for `claim` with `reductions` (Reduction tuples), from its policy version."""
+    """The computation for `claim` with `reductions` (Reduction tuples).
+
+    The fund's share is the one the filing confirmation (备案确认书) fixed for this loan, under the version
+    in force on its disbursement (stored on the covered loan); the caps and the procedure come from the
+    claim's own policy version (docs/adr/0003-which-policy-version-judges-what.md)."""
     policy = policy_of(claim)
     loan = claim.covered_loan
     return compute_compensation(
         unrecovered_principal=claim.unrecovered_principal, loan_amount=loan.amount, covered_amount=loan.covered_amount,
-        fund_share=policy.fund_share, per_loan_cap=policy.per_loan_compensation_cap,
+        fund_share=loan.fund_share, per_loan_cap=policy.per_loan_compensation_cap,
         per_bank_cap_remaining=bank_cap_remaining(claim, policy, year=timezone.localtime().year),
         available=fund_available(), reductions=reductions,
     )
@@ -978,7 +982,7 @@ def recovery_report(*, by, claim, received_on, amount, costs="0", description=""
     already = claim.returned_total + sum(
         (r.return_amount for r in claim.recoveries.filter(status=Recovery.Status.REPORTED)), Decimal("0")
     )
-    comp = recovery_computation(net_recovery=net, fund_share=policy.fund_share, covered_ratio=covered_ratio(claim),
+    comp = recovery_computation(net_recovery=net, fund_share=claim.covered_loan.fund_share, covered_ratio=covered_ratio(claim),
                                 paid=claim.paid_amount or 0, already_returned=already)
     report_due = add_workdays(received_on, policy.recovery_report_workdays)
     recovery = Recovery(

@@ -190,10 +190,13 @@ def commitment_detail(request, pk):
     remaining = selectors.commitment_remaining(commitment)
     user = request.user
     pay_form = release_form = None
-    if remaining > 0 and user.has_perm(PERM_FINANCE):
+    # A claim's money moves only through the claim's own workflow (payment instruction, then finance's
+    # confirmation on the claim page), so the claim's state and the ledger never part ways.
+    worked_here = commitment.purpose != "claim"
+    if worked_here and remaining > 0 and user.has_perm(PERM_FINANCE):
         pay_form = PayForm(request.POST if request.POST.get("action") == "pay" else None,
                            initial={"amount": format_money(remaining).replace(",", ""), "value_date": local_today()})
-    if remaining > 0 and user.has_perm(PERM_BUREAU_APPROVE):
+    if worked_here and remaining > 0 and user.has_perm(PERM_BUREAU_APPROVE):
         release_form = ReasonForm(request.POST if request.POST.get("action") == "release" else None)
     if request.method == "POST":
         action = request.POST.get("action")

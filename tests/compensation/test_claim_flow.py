@@ -29,6 +29,16 @@ def test_full_approval_pays_192000_and_posts_the_payout_once(flow, loan):
     assert loan.status == loan.Status.COMPENSATED
 
 
+def test_the_share_is_the_one_the_filing_confirmation_fixed_not_a_later_versions(flow, loan, policy):
+    # The confirmation fixed 30% for this loan; the version in force at the claim says 40%.
+    # 600,000 unrecovered x 800,000/1,000,000 covered x 30% = 144,000.00 (not 192,000.00)
+    loan.fund_share = D("0.3000")
+    loan.save(update_fields=["fund_share"])
+    assert policy.fund_share == D("0.4000")
+    claim = flow.approved(loan)
+    assert claim.approved_amount == D("144000.00")
+
+
 def test_partial_approval_with_two_deficiency_codes_pays_160000(flow, loan):
     # (480,000 - 30,000 - 50,000) x 40% = 160,000.00
     claim = flow.approved(loan, reductions=[{"code": "D05", "amount": "30000.00", "note": "催收不及时"},

@@ -162,3 +162,19 @@ def test_a_report_for_a_period_not_yet_ended_is_refused(client_for, bureau_appro
     client = client_for(bureau_approver)
     response = client.post("/fund/reports/", {"year": "2026", "month": ""}, HTTP_REFERER="/fund/")
     assert response.status_code == 302 and not Notice.objects.exists()
+
+
+def test_a_claim_commitment_cannot_be_paid_or_released_from_the_fund_page(client_for, finance_user, bureau_approver, bank_a):
+    commitment = services.commitment_create(
+        by=bureau_approver, amount="1000.00", reference=("compensation.claim", "1"), key=new_key(), bank=bank_a,
+        purpose="claim", reason="补偿",
+    )
+    url = f"/fund/commitments/{commitment.pk}/"
+    page = client_for(finance_user).get(url).content.decode()
+    assert "补偿申请页面" in page and 'value="pay"' not in page
+    client_for(finance_user).post(url, {"action": "pay", "amount": "1000.00", "value_date": "2026-11-26", "reason": "x"})
+    client_for(bureau_approver).post(url, {"action": "release", "reason": "x"})
+    assert not Posting.objects.filter(kind__in=["payout", "release"]).exists()
+    from fund.selectors import commitment_remaining
+
+    assert commitment_remaining(commitment) == Decimal("1000.00")

@@ -154,7 +154,7 @@ def test_the_sweep_sends_on_each_notify_date_once_and_escalates_to_the_same_bank
         if sends:
             expected_officer.append(day)
         assert len(titles(bank_officer)) == len(expected_officer), day
-    assert "还剩 10 天" in titles(bank_officer)[0]
+    assert "还剩 3 个工作日" in titles(bank_officer)[0]  # Sep 30, Oct 8, Oct 9 (Oct 1-7 off)
     assert "今天到期" in titles(bank_officer)[2]
     assert titles(bank_supervisor) == []
 
@@ -268,3 +268,14 @@ def test_a_new_due_date_re_arms_reminding_and_escalation(scheduled, bank_a, bank
     sweep_reminders(today=D(2026, 10, 20))
     sweep_reminders(today=D(2026, 10, 26))
     assert len(titles(bank_supervisor)) == 2
+
+
+def test_a_reminder_says_how_many_working_days_are_left_across_a_holiday():
+    import datetime as dt
+
+    from yunfu_ipfund.notices.services import deadline_phrase
+
+    # 2026-09-30 (Wed) to 2026-10-09 (Fri): Oct 1-7 are the National Day holiday; Oct 8 and 9 are working days.
+    assert deadline_phrase(dt.date(2026, 10, 9), dt.date(2026, 9, 30)) == "还剩 2 个工作日"
+    assert deadline_phrase(dt.date(2026, 10, 9), dt.date(2026, 10, 9)) == "今天到期"
+    assert deadline_phrase(dt.date(2026, 10, 9), dt.date(2026, 10, 12)) == "已逾期 3 天"

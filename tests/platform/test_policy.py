@@ -173,7 +173,6 @@ def test_an_update_that_changes_nothing_records_nothing(administrator):
     ("fund_share", Decimal("0.5")),
     ("filing_deadline_workdays", 15),
     ("requires_joint_meeting", True),
-    ("effective_to", dt.date(2031, 9, 24)),
 ])
 def test_a_used_version_refuses_a_change_to_its_numbers(administrator, field, value):
     v = version("2025")
@@ -182,7 +181,7 @@ def test_a_used_version_refuses_a_change_to_its_numbers(administrator, field, va
     with pytest.raises(DomainError) as caught:
         services.policy_version_update(by=administrator, version=v, reason="x", **{field: value})
     assert caught.value.code == "policy_frozen"
-    assert "发布新版本" in caught.value.message
+    assert "新版本" in caught.value.message and "失效日期" in caught.value.message
     assert model_to_dict(version("2025")) == before
     assert not events_about(v).exists()
 
@@ -194,6 +193,28 @@ def test_a_used_version_still_accepts_corrections_to_its_prose_and_audits_them(a
     services.policy_version_update(by=administrator, version=v, reason="更正标题", title="管理办法（更正）")
     assert version("2025").document_number == "云市监规〔2025〕1号"
     assert [e.reason for e in events_about(v)] == ["补录文号", "更正标题"]
+
+
+def test_a_used_version_may_end_early_so_that_a_new_version_can_follow(administrator, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 26, 10, 0), tick=False)
+    v = version("2025")
+    services.policy_mark_used(v)
+    services.policy_version_update(by=administrator, version=v, reason="新办法自2027年起施行", effective_to=dt.date(2026, 12, 31))
+    fields = {**model_to_dict(v, exclude=["id", "first_used_at"]), "code": "2027", "title": "新办法",
+              "effective_from": dt.date(2027, 1, 1), "effective_to": dt.date(2031, 12, 31), "single_loan_cap": Decimal("3000000.00")}
+    new = services.policy_version_create(by=administrator, reason="发布", **fields)
+    assert services.policy_in_force(dt.date(2026, 12, 31)).code == "2025"
+    assert services.policy_in_force(dt.date(2027, 1, 1)) == new
+
+
+def test_a_used_version_cannot_end_before_today(administrator, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 26, 10, 0), tick=False)
+    v = version("2025")
+    services.policy_mark_used(v)
+    with pytest.raises(DomainError) as caught:
+        services.policy_version_update(by=administrator, version=v, reason="x", effective_to=dt.date(2026, 11, 25))
+    assert caught.value.code == "policy_end_in_past"
+    assert version("2025").effective_to == dt.date(2030, 9, 24)
 
 
 def test_marking_a_version_used_twice_keeps_the_first_moment():

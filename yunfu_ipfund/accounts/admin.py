@@ -26,6 +26,25 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("所属机构", {"fields": ("organisation", "full_name", "phone")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("所属机构", {"fields": ("organisation", "full_name", "groups")}),)
 
+    # Roles are the only way to grant rights: an administrator who is not a superuser never sees the
+    # superuser flag or per-user permissions, and cannot change their own roles or status.
+    SUPERUSER_ONLY = ("is_superuser", "user_permissions")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in self.SUPERUSER_ONLY)})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            readonly += ["groups", "is_staff", "is_active", "organisation"]
+        return readonly
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user = form.instance

@@ -15,6 +15,7 @@ def nav_items(user):
     items = [("首页", reverse("accounts:home")), ("待办", reverse("accounts:tasks"))]
     for module in portal_modules():
         items += list(getattr(module, "nav_items", lambda u: [])(user))
+    items.append(("文书", reverse("notices:list")))
     items.append(("消息", reverse("notices:inbox")))
     if user.has_perm("accounts.read_all"):
         items.append(("审计日志", reverse("audit:events")))

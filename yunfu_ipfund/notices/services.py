@@ -15,7 +15,7 @@ from yunfu_ipfund.accounts.roles import SUPERVISOR_OF, Role
 from yunfu_ipfund.accounts.selectors import users_with_role, users_with_role_anywhere
 from yunfu_ipfund.audit.services import audit_record, object_label
 from yunfu_ipfund.common.dates import today as local_today
-from yunfu_ipfund.common.workdays import add_workdays
+from yunfu_ipfund.common.workdays import add_workdays, workdays_between
 
 from .kinds import get_kind
 from .models import DocumentSequence, Message, Notice, Reminder
@@ -244,11 +244,19 @@ def _recipients(reminder, role):
     return list(users_with_role_anywhere(role))
 
 
+def deadline_phrase(due, today):
+    """'今天到期' / '还剩 3 个工作日' / '已逾期 2 天': deadlines run in working days, lateness in days."""
+    if due == today:
+        return "今天到期"
+    if due > today:
+        return f"还剩 {workdays_between(today, due)} 个工作日"
+    return f"已逾期 {(today - due).days} 天"
+
+
 def _process(reminder, today):
     now = timezone.now()
     if reminder.next_notify_on and reminder.next_notify_on <= today:
-        days_left = (reminder.due_date - today).days
-        when = "今天到期" if days_left == 0 else (f"还剩 {days_left} 天" if days_left > 0 else f"已逾期 {-days_left} 天")
+        when = deadline_phrase(reminder.due_date, today)
         notify_users(
             _recipients(reminder, reminder.recipient_role),
             title=f"【提醒】{reminder.title}（截止 {reminder.due_date:%Y-%m-%d}，{when}）",

@@ -22,9 +22,16 @@ MSG_NO_POLICY = "{day} 不在任何一版《管理办法》的施行期内（现
 MSG_NO_POLICY_AT_ALL = "系统中尚未录入任何一版《管理办法》。"
 MSG_OVERLAP = "新版本的施行期与“{other}”重叠。"
 MSG_GAP = "新版本须紧接上一版本：上一版本止于 {end}，新版本应自 {expected} 起施行。"
-MSG_FROZEN = "该版本已于 {at} 用于审核业务，不能再修改其参数；如需调整，请发布新版本。"
+MSG_FROZEN = (
+    "该版本已于 {at} 用于审核业务，不能再修改其参数。如需调整，请将本版本的失效日期改为今日或以后的某一天，"
+    "再发布自次日起施行的新版本。"
+)
+MSG_END_IN_PAST = "已用于审核业务的版本，失效日期不能早于今日（{today}）：此前已按本版本审核的业务不能改变依据。"
 MSG_NO_LPR = "{day} 之前没有公布的1年期LPR，无法计算利率上限。"
-MSG_LPR_FROZEN = "该LPR报价已用于审核业务，不能修改；如公布有误，请补录更正后的报价。"
+MSG_LPR_FROZEN = (
+    "该LPR报价已用于审核业务，不能修改：已据此作出的审核不能改变依据。如确属录入错误，请报市监局审核人员，"
+    "由其对受影响的备案逐笔复核。"
+)
 
 # Fields an edit may never change on a version that has judged a record (everything but the prose).
 PROSE_FIELDS = {"title", "document_number", "issuing_body", "legal_basis"}
@@ -102,8 +109,14 @@ def policy_version_update(*, by, version, reason, **changes):
     changed = {k for k, v in _snapshot(locked).items() if v != before[k]}
     if not changed:
         return locked
-    if locked.first_used_at and changed - PROSE_FIELDS:
-        raise DomainError(MSG_FROZEN.format(at=f"{timezone.localtime(locked.first_used_at):%Y-%m-%d}"), code="policy_frozen")
+    if locked.first_used_at:
+        if changed - PROSE_FIELDS - {"effective_to"}:
+            raise DomainError(MSG_FROZEN.format(at=f"{timezone.localtime(locked.first_used_at):%Y-%m-%d}"), code="policy_frozen")
+        # Every record this version judged is dated today or earlier, so ending it today or later
+        # (to make room for a new version) changes nothing that was already decided.
+        today = timezone.localdate()
+        if "effective_to" in changed and locked.effective_to < today:
+            raise DomainError(MSG_END_IN_PAST.format(today=today), code="policy_end_in_past")
     _full_clean(locked)
     _check_contiguity(locked)
     locked.save()

@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 user, created = User.objects.get_or_create(
                     username=username,
                     defaults={"full_name": full_name, "organisation": orgs[org_name], "is_staff": staff,
-                              "is_superuser": staff, "email": f"{username}@demo.yunfu.invalid"},
+                              "email": f"{username}@demo.yunfu.invalid"},
                 )
                 if created:
                     user.set_password(DEMO_PASSWORD)
