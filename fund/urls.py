@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 app_name = "fund"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("statistics/", public.statistics, name="statistics"),
     path("journal/", views.journal, name="journal"),
     path("postings/<int:pk>/", views.posting_detail, name="posting_detail"),
     path("receipts/new/", views.receipt_new, name="receipt_new"),
