@@ -8,6 +8,7 @@ from .api import FilingViewSet, LoanViewSet
 
 router = DefaultRouter(trailing_slash=True, use_regex_path=False)
 router.include_root_view = False
+router.include_format_suffixes = False  # JSON only: no /api/claims.json routes
 router.register("filings", FilingViewSet, basename="api-filings")
 router.register("loans", LoanViewSet, basename="api-loans")
 
