@@ -45,6 +45,19 @@ def test_production_without_a_secret_key_refuses_to_start_and_says_why():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_the_web_process_refuses_to_start_without_a_secret_key_whatever_manage_py_does():
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "TESTING", "ALLOWED_HOSTS")}
+    result = subprocess.run([sys.executable, "-c", "import yunfu_ipfund.wsgi"], cwd=ROOT, env=clean,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_management_command_with_no_configuration_at_all_runs_in_development_mode():
+    result = manage("check", env={})
+    assert result.returncode == 0, result.stderr
+
+
 def test_production_with_a_short_secret_key_refuses_to_start():
     result = manage("check", env=PRODUCTION | {"SECRET_KEY": "too-short"})
     assert result.returncode != 0
