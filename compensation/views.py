@@ -87,6 +87,15 @@ def _checklist_rows(claim):
     return checklist, [(row, latest.get(row.spec.code)) for row in checklist.rows]
 
 
+def _claim_notices(claim, user):
+    """The notices about the claim and about what hangs off it (its public notice batch, recoveries, clawback)."""
+    found = notices_about(claim, user)
+    for related in [claim.batch, *claim.recoveries.all(), getattr(claim, "clawback", None)]:
+        if related is not None:
+            found = found | notices_about(related, user)
+    return found.order_by("-issued_at", "-id")
+
+
 @login_required
 def claim_detail(request, pk):
     user = request.user
@@ -125,16 +134,19 @@ def claim_detail(request, pk):
         "reviews": claim.reviews.select_related("reviewer"), "reductions": claim.reductions.all(),
         "supplements": claim.supplements.all(), "objections": claim.objections.all() if not bank_user else [],
         "recoveries": claim.recoveries.all(), "clawback": getattr(claim, "clawback", None),
-        "notices": notices_about(claim, user), "events": trail_for(claim), "postings": selectors.claim_postings(claim),
+        "notices": _claim_notices(claim, user), "events": trail_for(claim), "postings": selectors.claim_postings(claim),
         "window_end": services.claim_window_end(claim, policy), "today": local_today(),
-        "forms": {
-            "claim": forms.ClaimForm(initial={"unrecovered_principal": claim.unrecovered_principal,
-                                             "enforcement_actions": claim.enforcement_actions}),
-            "evidence": forms.EvidenceForm(), "na": forms.NotApplicableForm(), "supplement": forms.SupplementForm(),
-            "opinion": forms.OpinionForm(), "joint": forms.JointMeetingForm(), "second": forms.SecondReviewForm(),
-            "voucher": forms.VoucherForm(), "recovery": forms.RecoveryForm(), "close": forms.CloseForm(),
-            "rescind": forms.RescindForm(),
-        },
+        # Several forms share field names (kind, reason, opinion...): each gets its own id prefix, so
+        # that every label points at its own field.
+        "forms": {key: form_class(auto_id=f"{key}-%s", **kwargs) for key, (form_class, kwargs) in {
+            "claim": (forms.ClaimForm, {"initial": {"unrecovered_principal": claim.unrecovered_principal,
+                                                    "enforcement_actions": claim.enforcement_actions}}),
+            "evidence": (forms.EvidenceForm, {}), "na": (forms.NotApplicableForm, {}),
+            "supplement": (forms.SupplementForm, {}), "opinion": (forms.OpinionForm, {}),
+            "joint": (forms.JointMeetingForm, {}), "second": (forms.SecondReviewForm, {}),
+            "voucher": (forms.VoucherForm, {}), "recovery": (forms.RecoveryForm, {}), "close": (forms.CloseForm, {}),
+            "rescind": (forms.RescindForm, {}),
+        }.items()},
     }
     return render(request, "compensation/claim_detail.html", context)
 

@@ -206,8 +206,12 @@ def _check_rules(after, *, amount, before):
 
 
 def _post(*, by, kind, lines, key, value_date, reference=("", ""), bank=None, commitment=None, reversal_of=None,
-          reason="", instructed_by=None, action=None):
+          reason="", instructed_by=None, action=None, amount=None):
     """Write one balanced posting under the fund's lock. `lines` = [(account, signed amount)].
+
+    `amount` is the business amount the posting is shown with (journal, reports): the money that moved.
+    A two-line posting's is its debit; a payout moves the money once but has four lines (the payout
+    itself and the release of its commitment), so its caller names the amount.
 
     The caller has validated its inputs; this checks idempotency, the period, the balance rules,
     then writes the posting, its entries and the running balances, and audits, all or nothing.
@@ -239,7 +243,8 @@ def _post(*, by, kind, lines, key, value_date, reference=("", ""), bank=None, co
     after = dict(before)
     for account, value in lines:
         after[account] += value
-    amount = sum((v for _, v in lines if v > 0), ZERO)
+    if amount is None:
+        amount = sum((v for _, v in lines if v > 0), ZERO)
     if commitment is not None:
         _check_commitment(commitment, lines, amount)
     _check_rules(after, amount=amount, before=before)
@@ -465,6 +470,7 @@ def _pay(*, by, commitment, purpose, kind, account, amount, key, value_date, rea
         lines=[(account, amount), (Account.CASH, -amount), (Account.COMMITTED, amount), (Account.RESERVED, -amount)],
         key=key, value_date=day, reference=(commitment.reference_type, commitment.reference_id),
         bank=commitment.bank, commitment=commitment, reason=reason, instructed_by=commitment.created_by, action=action,
+        amount=amount,
     )
 
 
@@ -526,7 +532,7 @@ def posting_reverse(*, by, posting, reason, key, value_date=None):
         by=by, kind=PostingKind.REVERSAL, lines=lines, key=key, value_date=day,
         reference=(original.reference_type, original.reference_id), bank=original.bank,
         commitment=original.commitment, reversal_of=original, reason=reason,
-        action=f"冲正凭证 #{original.pk}",
+        action=f"冲正凭证 #{original.pk}", amount=original.amount,
     )
 
 

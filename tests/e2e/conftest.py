@@ -47,6 +47,16 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def measures_and_fund(transactional_db):
+    """The shipped Measures and the fund's opening allocation. A transactional test run earlier (this
+    directory's or another app's) flushes the database: post_migrate puts the Measures back, not the
+    opening 5,000,000.00, without which seed_demo's covered loan is refused under the leverage rule."""
+    from tests.compensation.conftest import ensure_policies
+
+    ensure_policies()
+
+
+@pytest.fixture
 def shot():
     """shot(page, name): save a full-page screenshot under docs/screenshots/<name>.png to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from .conftest import login, logout
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_every_demo_role_logs_in_and_sees_its_home(page, shot):
+def test_every_demo_role_logs_in_and_sees_its_home(page, shot, measures_and_fund):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     for username, full_name, _org, roles, _ in USERS:
         login(page, username, DEMO_PASSWORD)
@@ -22,7 +22,7 @@ def test_every_demo_role_logs_in_and_sees_its_home(page, shot):
         logout(page)
 
 
-def test_a_wrong_password_is_refused_in_chinese(page, db):
+def test_a_wrong_password_is_refused_in_chinese(page, measures_and_fund):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill("qiye1")

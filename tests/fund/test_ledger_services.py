@@ -282,3 +282,16 @@ def test_the_database_refuses_to_change_or_delete_ledger_rows(statement):
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert Entry.objects.filter(amount=0).count() == 0 and Posting.objects.count() == 1
+
+
+def test_a_payout_and_its_reversal_show_the_money_that_moved_once(finance_user, bureau_approver, bank_a):
+    # A payout has four lines (payout, cash, and the release of its commitment): 1,000.00 moved, not 2,000.00.
+    commitment = services.commitment_create(
+        by=bureau_approver, amount="1000.00", reference=("compensation.claim", "7"), key="amt-c", bank=bank_a,
+        purpose="claim", reason="补偿",
+    )
+    payout = services.payout_post(by=finance_user, commitment=commitment, amount="1000.00", key="amt-p")
+    assert payout.entries.count() == 4
+    assert payout.amount == Decimal("1000.00")
+    reversal = services.posting_reverse(by=finance_user, posting=payout, reason="凭证录错", key="amt-r")
+    assert reversal.amount == Decimal("1000.00")

@@ -68,6 +68,15 @@ def test_leverage_reads_the_real_lenders_figures_when_there_are_no_loans(policy)
 TODAY = dt.date(2026, 11, 26)
 
 
+@pytest.fixture(autouse=True)
+def _on_today(time_machine):
+    """The checks run 'as of TODAY'; what the services stamp with now() must fall on TODAY in Asia/Shanghai
+    too, whatever hour the suite runs at (after 16:00 UTC it is already tomorrow there)."""
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+
+
 def portfolio(bank, covered_amount, npl):
     return {bank.pk: {"covered_outstanding": D(covered_amount), "overdue": D("0"), "non_performing": D(npl)}}
 
