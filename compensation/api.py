@@ -1,4 +1,4 @@
-"""The bank API for claims: create, upload evidence, submit, report recoveries, read status.
+"""The bank API for claims: create, upload evidence, submit, prepare and countersign recovery reports, read status.
 
 Same shape as the lenders filing API: token auth, ActionPermissions (fails closed), the platform's
 error body, Idempotency-Key on creates (lenders.api.idempotent, reused), 404 outside the bank.
@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from lenders.api import IDEMPOTENCY_HEADER, idempotent
 from lenders.permissions import ActionPermissions
 from yunfu_ipfund.accounts.roles import PERM_BANK_COUNTERSIGN, PERM_BANK_PREPARE
+from yunfu_ipfund.common.errors import NotFound
 
 from . import services
 from .evidence import EVIDENCE_CHOICES
 from .models import Claim, Recovery
-from .selectors import access_claim, claimable_loans, claims_visible_to
+from .selectors import access_claim, access_recovery, claimable_loans, claims_visible_to
 
 BANK_USERS = (PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
 
@@ -65,8 +66,8 @@ class RecoveryIn(serializers.Serializer):
 class RecoveryOut(serializers.ModelSerializer):
     class Meta:
         model = Recovery
-        fields = ["id", "status", "received_on", "amount", "costs", "net_amount", "return_amount", "return_due_on",
-                  "reported_late"]
+        fields = ["id", "status", "received_on", "amount", "costs", "net_amount", "report_due_on", "return_amount",
+                  "return_due_on", "reported_late", "countersigned_at"]
 
 
 def _valid(serializer_class, request):
@@ -80,7 +81,8 @@ class ClaimViewSet(viewsets.ViewSet):
     permission_classes = [ActionPermissions]
     action_permissions = {
         "list": BANK_USERS, "retrieve": BANK_USERS, "create": (PERM_BANK_PREPARE,), "evidence": BANK_USERS,
-        "submit": (PERM_BANK_COUNTERSIGN,), "recoveries": BANK_USERS,
+        "submit": (PERM_BANK_COUNTERSIGN,), "recoveries": (PERM_BANK_PREPARE,),
+        "recovery_countersign": (PERM_BANK_COUNTERSIGN,),
     }
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = ClaimOut
@@ -132,13 +134,23 @@ class ClaimViewSet(viewsets.ViewSet):
         claim = services.claim_submit(by=request.user, claim=access_claim(request.user, pk))
         return Response(ClaimOut(claim).data)
 
-    @extend_schema(summary="报告追偿", request=RecoveryIn, responses={201: RecoveryOut}, parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(summary="起草追偿报告（经办；复核后才报告市监局）", request=RecoveryIn, responses={201: RecoveryOut},
+                   parameters=[IDEMPOTENCY_HEADER])
     @action(detail=True, methods=["post"])
     def recoveries(self, request, pk=None):
         claim = access_claim(request.user, pk)
 
         def perform():
-            recovery = services.recovery_report(by=request.user, claim=claim, **_valid(RecoveryIn, request))
+            recovery = services.recovery_prepare(by=request.user, claim=claim, **_valid(RecoveryIn, request))
             return Response(RecoveryOut(recovery).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, f"claims.{claim.pk}.recoveries", perform)
+
+    @extend_schema(summary="复核并报告追偿（复核，不能是经办本人）", request=None, responses={200: RecoveryOut})
+    @action(detail=True, methods=["post"], url_path="recoveries/<int:recovery_pk>/countersign",
+            url_name="recovery-countersign")
+    def recovery_countersign(self, request, pk=None, recovery_pk=None):
+        recovery = access_recovery(request.user, recovery_pk)
+        if recovery.claim_id != access_claim(request.user, pk).pk:
+            raise NotFound()
+        return Response(RecoveryOut(services.recovery_countersign(by=request.user, recovery=recovery)).data)

@@ -20,7 +20,7 @@ Claim status diagram (every move through common.statemachine.transition, by comp
     DECIDED --(approver) payment instruction--> PAYMENT_INSTRUCTED
     QUEUED --(money arrives: pay_queue, in decision order)--> PAYMENT_INSTRUCTED
     PAYMENT_INSTRUCTED --(finance confirms voucher and value date)--> PAID
-    PAID --(first recovery reported)--> RECOVERY
+    PAID --(first recovery report countersigned by the bank supervisor)--> RECOVERY
     PAID | RECOVERY --(approver: write-off or full recovery)--> CLOSED
     DECIDED | QUEUED | PAYMENT_INSTRUCTED | PAID | RECOVERY | CLOSED --(approver) rescind--> RESCINDED
 
@@ -43,6 +43,7 @@ from .evidence import EVIDENCE_CHOICES
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
 USER = settings.AUTH_USER_MODEL
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def _user(label):
@@ -228,8 +229,7 @@ class ClaimEvidence(models.Model):
 
     @property
     def download_name(self):
-        ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
-        return f"{self.claim.reference}-{self.get_kind_display()}{ext}"
+        return f"{self.claim.reference}-{self.get_kind_display()}{EXTENSIONS.get(self.content_type, '')}"
 
 
 class SupplementRequest(models.Model):
@@ -350,24 +350,38 @@ class Objection(models.Model):
 class Recovery(models.Model):
     """A recovery the bank collected after compensation, and the fund's share it must return.
 
+        DRAFT --(bank officer prepares; may edit)--> (bank supervisor, not the preparer, countersigns):
+            REPORTED (a share to return: computed, notice issued, owed to the fund)
+            SETTLED (nothing to return: costs ate it, or the payout has come back already)
+        DRAFT --(officer withdraws)--> WITHDRAWN
         REPORTED --(finance confirms receipt)--> RECEIVED
-        REPORTED with nothing to return (costs ate it) is SETTLED at once.
+
+    Nothing reaches the bureau or the fund while the report is a DRAFT: the computation, the notice,
+    the amount owed and the reminders all happen at the countersign, which is also when the report
+    deadline is judged.
     """
 
     class Status(models.TextChoices):
+        DRAFT = "draft", "待复核"
+        WITHDRAWN = "withdrawn", "已撤回"
         REPORTED = "reported", "已报告，待返还"
         RECEIVED = "received", "已返还"
         SETTLED = "settled", "无需返还"
 
-    TRANSITIONS = {Status.REPORTED: (Status.RECEIVED,)}
+    TRANSITIONS = {
+        Status.DRAFT: (Status.REPORTED, Status.SETTLED, Status.WITHDRAWN),
+        Status.REPORTED: (Status.RECEIVED,),
+    }
+    # Countersigned: reported to the bureau.
+    COUNTERSIGNED = (Status.REPORTED, Status.RECEIVED, Status.SETTLED)
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.REPORTED)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     received_on = models.DateField("银行收到追偿款日期")
     amount = models.DecimalField("追偿金额（元）", **MONEY)
     costs = models.DecimalField("有据可查的追偿费用（元）", default=0, **MONEY)
     net_amount = models.DecimalField("追偿净额（元）", **MONEY)
-    return_amount = models.DecimalField("应返还风险补偿资金（元）", **MONEY)
+    return_amount = models.DecimalField("应返还风险补偿资金（元）", null=True, blank=True, help_text="复核报告时计算。", **MONEY)
     computation = models.JSONField("计算过程", default=dict)
     description = models.TextField("追偿情况说明", blank=True)
     evidence = models.FileField(upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage, blank=True)
@@ -376,8 +390,10 @@ class Recovery(models.Model):
     report_due_on = models.DateField("报告期限")
     reported_late = models.BooleanField("逾期报告", default=False)
     return_due_on = models.DateField("返还期限", null=True, blank=True)
-    reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    reported_at = models.DateTimeField(auto_now_add=True)
+    reported_by = models.ForeignKey(USER, verbose_name="经办人", on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField("起草时间", auto_now_add=True)
+    countersigned_by = _user("复核人")
+    countersigned_at = models.DateTimeField("复核报告时间", null=True, blank=True)
     received_by = _user("确认收款人")
     received_at = models.DateTimeField(null=True, blank=True)
     receipt_voucher = models.CharField("收款凭证号", max_length=60, blank=True)
@@ -390,6 +406,10 @@ class Recovery(models.Model):
 
     def __str__(self):
         return f"追偿 {self.amount}（{self.received_on:%Y-%m-%d}）"
+
+    @property
+    def download_name(self):
+        return f"{self.claim.reference}-追偿证明材料-{self.pk}{EXTENSIONS.get(self.content_type, '')}"
 
 
 class Clawback(models.Model):

@@ -38,6 +38,9 @@ def tasks(user):
     if is_bank and user.has_perm(PERM_BANK_COUNTERSIGN):
         for c in qs.filter(status=S.DRAFT).order_by("id")[:LIMIT]:
             out.append(_task(f"复核并提交补偿申请 {c.reference}", c, None, "补偿"))
+        drafts = Recovery.objects.filter(status=Recovery.Status.DRAFT, claim__in=qs).select_related("claim")
+        for r in drafts.order_by("report_due_on", "id")[:LIMIT]:
+            out.append(_task(f"复核追偿报告（{r.claim.reference}，{r.received_on:%Y-%m-%d} 收到）", r.claim, r.report_due_on, "追偿"))
     if is_bank and user.has_perm(PERM_BANK_PREPARE):
         for c in qs.filter(status=S.SUPPLEMENT_REQUESTED).prefetch_related("supplements")[:LIMIT]:
             due = max((s.due_on for s in c.supplements.all()), default=None)

@@ -1,10 +1,10 @@
 """Every write of a compensation claim. See the state diagram in compensation.models.Claim.
 
 Rules of thumb kept here, and only here:
-- bank actions are done by a user of the claim's bank (officer prepares, supervisor submits, never
-  the same person); bureau actions by the clerk (intake, first review) and the approver (second
-  review, payment instruction, closing, rescission), never the first reviewer deciding; finance
-  confirms money;
+- bank actions are done by a user of the claim's bank (officer prepares, supervisor submits a claim
+  or countersigns a recovery report, never the same person); bureau actions by the clerk (intake,
+  first review) and the approver (second review, payment instruction, closing, rescission), never
+  the first reviewer deciding; finance confirms money;
 - every number comes from the claim's policy version (the version in force when first submitted);
 - every move goes through common.statemachine.transition and is audited; a second person acting on
   a claim that already moved gets a Conflict, and money posts once (fund idempotency keys
@@ -46,7 +46,7 @@ from yunfu_ipfund.common.errors import (
     ValidationFailed,
 )
 from yunfu_ipfund.common.money import amount_in_capitals, format_money, to_money
-from yunfu_ipfund.common.statemachine import transition
+from yunfu_ipfund.common.statemachine import lock, transition
 from yunfu_ipfund.common.uploads import validate_upload
 from yunfu_ipfund.common.workdays import add_workdays, is_working_day
 from yunfu_ipfund.notices.services import (
@@ -114,6 +114,7 @@ MSG_VOUCHER_REQUIRED = "请填写凭证号。"
 MSG_RECOVERY_STATE = "补偿申请当前状态为“{status}”，不能报告追偿。"
 MSG_RECOVERY_DATE = "收到追偿款的日期不能晚于今天，也不能早于补偿拨付日期。"
 MSG_RETURN_OUTSTANDING = "尚有追偿款未返还，不能结案。"
+MSG_RECOVERY_DRAFT_OPEN = "尚有追偿报告待银行复核，不能结案。"
 MSG_NO_FINANCE = "系统中尚未设置财政局机构，无法下达拨付通知。"
 MSG_BAD_DATE = "日期“{value}”无效。"
 
@@ -962,57 +963,130 @@ def covered_ratio(claim):
     return loan.covered_amount / loan.amount
 
 
+def _recovery_fields(claim, *, received_on, amount, costs, description):
+    """Parse and check what the bank reports about one recovery (the draft's fields)."""
+    if claim.status not in (S.PAID, S.RECOVERY):
+        raise DomainError(MSG_RECOVERY_STATE.format(status=claim.get_status_display()), code="wrong_state")
+    received_on = _date(received_on)
+    if received_on > local_today() or (claim.payment_value_date and received_on < claim.payment_value_date):
+        raise ValidationFailed(MSG_RECOVERY_DATE, code="bad_date")
+    amount = to_money(amount, allow_zero=False)
+    costs = to_money(costs or "0")
+    return {
+        "received_on": received_on, "amount": amount, "costs": costs, "net_amount": net_of_costs(amount, costs),
+        "description": (description or "").strip()[:4000],
+        "report_due_on": add_workdays(received_on, policy_of(claim).recovery_report_workdays),
+    }
+
+
+def _attach_recovery_evidence(recovery, evidence):
+    if evidence is not None:
+        recovery.content_type, recovery.sha256 = validate_upload(evidence)
+        recovery.evidence.save("upload", evidence, save=False)
+
+
+def _draft_for_officer(by, recovery):
+    """The draft under lock, for an officer of its bank; anything else already moved is a Conflict."""
+    recovery = lock(Recovery, recovery.pk)
+    claim = Claim.objects.select_related("covered_loan", "bank").get(pk=recovery.claim_id)
+    _require_bank(by, claim.bank_id, PERM_BANK_PREPARE)
+    if recovery.status != Recovery.Status.DRAFT:
+        raise Conflict(MSG_ALREADY_DONE.format(current=recovery.get_status_display()), code="already_done")
+    return recovery, claim
+
+
 @transaction.atomic
-def recovery_report(*, by, claim, received_on, amount, costs="0", description="", evidence=None):
-    """The bank reports a recovery; the fund's share (same ratio, capped at what the fund paid) is demanded."""
+def recovery_prepare(*, by, claim, received_on, amount, costs="0", description="", evidence=None):
+    """The bank officer prepares a recovery report (DRAFT, 待复核) with its evidence.
+
+    Nothing reaches the bureau or the fund yet: the supervisor's countersign does that
+    (recovery_countersign)."""
+    _require_bank(by, claim.bank_id, PERM_BANK_PREPARE)
+    claim = Claim.objects.select_related("covered_loan", "bank").get(pk=claim.pk)
+    recovery = Recovery(claim=claim, reported_by=by, status=Recovery.Status.DRAFT,
+                        **_recovery_fields(claim, received_on=received_on, amount=amount, costs=costs, description=description))
+    _attach_recovery_evidence(recovery, evidence)
+    recovery.save()
+    audit_record(by=by, action="起草追偿报告", obj=claim, to_state=recovery.status,
+                 reason=f"收到 {format_money(recovery.amount)} 元，费用 {format_money(recovery.costs)} 元",
+                 data={"recovery": recovery.pk})
+    return recovery
+
+
+@transaction.atomic
+def recovery_update(*, by, recovery, received_on, amount, costs="0", description="", evidence=None):
+    """The officer corrects a draft recovery report (a new file replaces the evidence; the old one is kept)."""
+    recovery, claim = _draft_for_officer(by, recovery)
+    fields = _recovery_fields(claim, received_on=received_on, amount=amount, costs=costs, description=description)
+    before = {f: str(getattr(recovery, f)) for f in ("received_on", "amount", "costs", "description")}
+    for field, value in fields.items():
+        setattr(recovery, field, value)
+    _attach_recovery_evidence(recovery, evidence)
+    recovery.save()
+    audit_record(by=by, action="修改追偿报告", obj=recovery, data={"before": before})
+    return recovery
+
+
+@transaction.atomic
+def recovery_withdraw(*, by, recovery, reason=""):
+    """The officer withdraws a draft recovery report before it is countersigned."""
+    recovery, _claim = _draft_for_officer(by, recovery)
+    locked, _moved = transition(recovery, Recovery.Status.WITHDRAWN, by=by, action="撤回追偿报告",
+                                reason=(reason or "").strip()[:1000])
+    return locked
+
+
+@transaction.atomic
+def recovery_countersign(*, by, recovery):
+    """A bank supervisor (not the preparer) countersigns a draft recovery report, which reports it:
+    the fund's share (same ratio, capped at what the fund paid) is computed and demanded with a
+    notice, the fund expects it, and reminders are set. The report deadline is judged today."""
     from fund.services import recovery_return_expect
 
-    _require_bank(by, claim.bank_id, PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
+    claim = Claim.objects.select_related("covered_loan", "bank").get(pk=recovery.claim_id)
+    _require_bank(by, claim.bank_id, PERM_BANK_COUNTERSIGN)
+    # The claim's row serialises reports on one claim: each share is computed on what is already owed.
     claim = Claim.objects.select_for_update(of=("self",)).select_related("covered_loan", "bank").get(pk=claim.pk)
+    draft = lock(Recovery, recovery.pk)
+    if draft.status != Recovery.Status.DRAFT:
+        raise Conflict(MSG_ALREADY_DONE.format(current=draft.get_status_display()), code="already_done")
+    if draft.reported_by_id == by.pk:
+        raise Forbidden(MSG_SAME_PERSON, code="same_person")
     if claim.status not in (S.PAID, S.RECOVERY):
         raise DomainError(MSG_RECOVERY_STATE.format(status=claim.get_status_display()), code="wrong_state")
     policy = policy_of(claim)
     today = local_today()
-    received_on = _date(received_on)
-    if received_on > today or (claim.payment_value_date and received_on < claim.payment_value_date):
-        raise ValidationFailed(MSG_RECOVERY_DATE, code="bad_date")
-    amount = to_money(amount, allow_zero=False)
-    costs = to_money(costs or "0")
-    net = net_of_costs(amount, costs)
     already = claim.returned_total + sum(
         (r.return_amount for r in claim.recoveries.filter(status=Recovery.Status.REPORTED)), Decimal("0")
     )
-    comp = recovery_computation(net_recovery=net, fund_share=claim.covered_loan.fund_share, covered_ratio=covered_ratio(claim),
-                                paid=claim.paid_amount or 0, already_returned=already)
-    report_due = add_workdays(received_on, policy.recovery_report_workdays)
-    recovery = Recovery(
-        claim=claim, received_on=received_on, amount=amount, costs=costs, net_amount=net, return_amount=comp.amount,
-        computation=comp.as_dict(), description=(description or "").strip()[:4000], report_due_on=report_due,
-        reported_late=today > report_due, reported_by=by,
-        status=Recovery.Status.REPORTED if comp.amount > 0 else Recovery.Status.SETTLED,
+    comp = recovery_computation(net_recovery=draft.net_amount, fund_share=claim.covered_loan.fund_share,
+                                covered_ratio=covered_ratio(claim), paid=claim.paid_amount or 0, already_returned=already)
+    owed = comp.amount > 0
+    report_due = add_workdays(draft.received_on, policy.recovery_report_workdays)
+    recovery, _moved = transition(
+        draft, Recovery.Status.REPORTED if owed else Recovery.Status.SETTLED, by=by, action="复核并报告追偿",
+        reason=f"收到 {format_money(draft.amount)} 元，费用 {format_money(draft.costs)} 元",
+        data={"return": comp.amount, "late": today > report_due},
+        return_amount=comp.amount, computation=comp.as_dict(), report_due_on=report_due, reported_late=today > report_due,
+        return_due_on=add_workdays(today, policy.recovery_return_workdays) if owed else None,
+        countersigned_by=by, countersigned_at=_now(),
     )
-    if evidence is not None:
-        recovery.content_type, recovery.sha256 = validate_upload(evidence)
-        recovery.evidence.save("upload", evidence, save=False)
-    if comp.amount > 0:
-        recovery.return_due_on = add_workdays(today, policy.recovery_return_workdays)
-    recovery.save()
-    audit_record(by=by, action="报告追偿", obj=claim, reason=f"收到 {format_money(amount)} 元，费用 {format_money(costs)} 元",
+    audit_record(by=by, action="报告追偿", obj=claim, reason=f"收到 {format_money(recovery.amount)} 元，费用 {format_money(recovery.costs)} 元",
                  data={"recovery": recovery.pk, "return": comp.amount, "late": recovery.reported_late})
     if claim.status == S.PAID:
         claim = _move(claim, S.RECOVERY, by=by, action="进入追偿阶段", reason="首次报告追偿款")
         _loan_move(claim, claim.covered_loan.Status.RECOVERY, by=by, reason=f"报告追偿 {claim.reference}")
     q_end = quarter_end(today)
     _resolve(claim, f"recovery-{q_end.year}Q{(q_end.month - 1) // 3 + 1}")
-    if comp.amount > 0:
+    if owed:
         recovery_return_expect(by=by, bank=claim.bank, reference=recovery, amount=comp.amount,
                                due_on=recovery.return_due_on, key=f"claim-{claim.pk}-recovery-{recovery.pk}-due")
         notice_issue(
             kind=documents.RECOVERY_RETURN, subject=recovery, addressee=claim.bank, by=by, copied_to=[_finance()],
             context={
                 "facts": claim_facts(claim) + [
-                    ["收到追偿款日期", _fmt_day(received_on)], ["追偿金额", f"{format_money(amount)} 元"],
-                    ["追偿费用", f"{format_money(costs)} 元"], ["追偿净额", f"{format_money(net)} 元"],
+                    ["收到追偿款日期", _fmt_day(recovery.received_on)], ["追偿金额", f"{format_money(recovery.amount)} 元"],
+                    ["追偿费用", f"{format_money(recovery.costs)} 元"], ["追偿净额", f"{format_money(recovery.net_amount)} 元"],
                     ["已拨付补偿金额", f"{format_money(claim.paid_amount or 0)} 元"],
                 ],
                 "paragraphs": [
@@ -1071,6 +1145,8 @@ def claim_close(*, by, claim, close_reason, reason):
     def check(locked):
         if locked.recoveries.filter(status=Recovery.Status.REPORTED).exists():
             raise DomainError(MSG_RETURN_OUTSTANDING, code="return_outstanding")
+        if locked.recoveries.filter(status=Recovery.Status.DRAFT).exists():
+            raise DomainError(MSG_RECOVERY_DRAFT_OPEN, code="recovery_draft_open")
 
     claim = _move(claim, S.CLOSED, by=by, action=f"结案：{Claim.CloseReason(close_reason).label}", reason=reason,
                   check=check, closed_by=by, closed_at=_now(), close_reason=close_reason)

@@ -29,7 +29,7 @@ from yunfu_ipfund.public_views import rate_limited
 
 from . import forms, selectors, services
 from .evidence import EVIDENCE_BY_CODE
-from .models import Claim
+from .models import Claim, Recovery
 
 PAGE_SIZE = 20
 
@@ -118,7 +118,10 @@ def claim_detail(request, pk):
         "publish": claim.status == Claim.Status.APPROVED and (user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE)),
         "instruct": claim.status == Claim.Status.DECIDED and claim.commitment_id and user.has_perm(PERM_BUREAU_APPROVE),
         "pay": claim.status == Claim.Status.PAYMENT_INSTRUCTED and user.has_perm(PERM_FINANCE),
-        "recovery": bank_user and claim.status in (Claim.Status.PAID, Claim.Status.RECOVERY),
+        "recovery": bank_user and claim.status in (Claim.Status.PAID, Claim.Status.RECOVERY)
+        and user.has_perm(PERM_BANK_PREPARE),
+        "edit_recovery": bank_user and user.has_perm(PERM_BANK_PREPARE),
+        "countersign_recovery": bank_user and user.has_perm(PERM_BANK_COUNTERSIGN),
         "close": claim.status in (Claim.Status.PAID, Claim.Status.RECOVERY) and user.has_perm(PERM_BUREAU_APPROVE),
         "rescind": claim.status in Claim.RESCINDABLE and user.has_perm(PERM_BUREAU_APPROVE),
     }
@@ -133,7 +136,8 @@ def claim_detail(request, pk):
         "checks": services.claim_checks(claim), "preview": preview,
         "reviews": claim.reviews.select_related("reviewer"), "reductions": claim.reductions.all(),
         "supplements": claim.supplements.all(), "objections": claim.objections.all() if not bank_user else [],
-        "recoveries": claim.recoveries.all(), "clawback": getattr(claim, "clawback", None),
+        "recoveries": claim.recoveries.exclude(status=Recovery.Status.DRAFT),
+        "recovery_drafts": _recovery_drafts(claim), "clawback": getattr(claim, "clawback", None),
         "notices": _claim_notices(claim, user), "events": trail_for(claim), "postings": selectors.claim_postings(claim),
         "window_end": services.claim_window_end(claim, policy), "today": local_today(),
         # Several forms share field names (kind, reason, opinion...): each gets its own id prefix, so
@@ -149,6 +153,15 @@ def claim_detail(request, pk):
         }.items()},
     }
     return render(request, "compensation/claim_detail.html", context)
+
+
+def _recovery_drafts(claim):
+    """The recovery reports waiting for the bank's countersign, each with its own edit form."""
+    return [
+        (r, forms.RecoveryForm(auto_id=f"recovery-{r.pk}-%s", initial={
+            "received_on": r.received_on, "amount": r.amount, "costs": r.costs, "description": r.description}))
+        for r in claim.recoveries.filter(status=Recovery.Status.DRAFT).select_related("reported_by").order_by("id")
+    ]
 
 
 def _do(form_class, fn):
@@ -179,7 +192,8 @@ ACTIONS = {
     "publish": (_do(None, lambda r, c, d: services.notice_batch_publish(by=r.user, claims=[c])), "已发布公示。"),
     "instruct": (_do(None, lambda r, c, d: services.claim_instruct_payment(by=r.user, claim=c)), "拨付通知书已签发。"),
     "pay": (_do(forms.VoucherForm, lambda r, c, d: services.claim_confirm_payment(by=r.user, claim=c, **d)), "已确认拨付。"),
-    "recovery": (_do(forms.RecoveryForm, lambda r, c, d: services.recovery_report(by=r.user, claim=c, **d)), "追偿报告已提交。"),
+    "recovery": (_do(forms.RecoveryForm, lambda r, c, d: services.recovery_prepare(by=r.user, claim=c, **d)),
+                 "追偿报告已起草，待本行复核人员复核后报告市监局。"),
     "close": (_do(forms.CloseForm, lambda r, c, d: services.claim_close(by=r.user, claim=c, **d)), "已结案。"),
     "rescind": (_do(forms.RescindForm, lambda r, c, d: services.claim_rescind(by=r.user, claim=c, **d)), "已撤销补偿并签发追回通知书。"),
 }
@@ -210,6 +224,35 @@ def queue(request):
     if not (_is_bank(user) or user.has_perm("accounts.read_all")):
         raise NotFound()
     return render(request, "compensation/queue.html", {"claims": selectors.fund_queue(user)})
+
+
+RECOVERY_ACTIONS = {
+    "update": (_do(forms.RecoveryForm, lambda r, rec, d: services.recovery_update(by=r.user, recovery=rec, **d)), "追偿报告已保存。"),
+    "withdraw": (_do(None, lambda r, rec, d: services.recovery_withdraw(by=r.user, recovery=rec)), "追偿报告已撤回。"),
+    "countersign": (_do(None, lambda r, rec, d: services.recovery_countersign(by=r.user, recovery=rec)),
+                    "追偿报告已复核并报告市监局。"),
+}
+
+
+@login_required
+@require_POST
+def recovery_action(request, pk, action):
+    """The bank's moves on a draft recovery report: the officer edits or withdraws, a supervisor countersigns."""
+    recovery = selectors.access_recovery(request.user, pk)
+    if action not in RECOVERY_ACTIONS:
+        raise NotFound()
+    handler, done = RECOVERY_ACTIONS[action]
+    handler(request, recovery)
+    messages.success(request, done)
+    return redirect(recovery.claim.get_absolute_url())
+
+
+@login_required
+def recovery_evidence(request, pk):
+    recovery = selectors.access_recovery(request.user, pk)
+    if not recovery.evidence:
+        raise NotFound()
+    return serve_private_file(recovery.evidence, download_name=recovery.download_name, content_type=recovery.content_type)
 
 
 @login_required

@@ -118,6 +118,12 @@ class Flow:
         claim = services.claim_instruct_payment(by=self.approver, claim=claim)
         return services.claim_confirm_payment(by=self.finance, claim=claim, voucher="ZF-0001")
 
+    def recovery(self, claim, *, amount, costs="0", received_on=None, **kw):
+        """The officer prepares a recovery report and the supervisor countersigns it (reports it)."""
+        draft = services.recovery_prepare(by=self.officer, claim=claim, received_on=received_on or claim.payment_value_date,
+                                          amount=amount, costs=costs, **kw)
+        return services.recovery_countersign(by=self.supervisor, recovery=draft)
+
 
 def decide_after_publicity(claim):
     """Jump past the end of the public notice and run the sweep."""

@@ -81,3 +81,27 @@ def test_two_finance_users_confirming_at_once_post_the_payout_once(setup, financ
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"]
     assert Posting.objects.filter(kind="payout").count() == 1
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PAID
+
+
+def test_two_supervisors_countersigning_a_recovery_report_at_once_report_it_once(setup, bank_a):
+    from compensation.models import Recovery
+    from fund.models import ReturnDue
+    from yunfu_ipfund.common.errors import Conflict
+    from yunfu_ipfund.notices.models import Notice
+
+    flow, loan = setup
+    other = make_user("supervisor2", bank_a, Role.BANK_SUPERVISOR)
+    claim = flow.paid(loan)
+    draft = services.recovery_prepare(by=flow.officer, claim=claim, received_on=claim.payment_value_date,
+                                      amount="110000.00", costs="10000.00")
+    outcomes = race(
+        lambda: services.recovery_countersign(by=flow.supervisor, recovery=draft),
+        lambda: services.recovery_countersign(by=other, recovery=draft),
+    )
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"]
+    refusal = next(o[1] for o in outcomes if o[0] == "refused")
+    assert isinstance(refusal, Conflict)
+    assert Recovery.objects.get(pk=draft.pk).status == Recovery.Status.REPORTED
+    assert ReturnDue.objects.filter(reference_id=str(draft.pk)).count() == 1
+    assert Notice.objects.filter(kind="claim_recovery_return").count() == 1
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.RECOVERY

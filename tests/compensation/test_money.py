@@ -31,8 +31,7 @@ def test_a_fund_too_short_queues_the_claim_and_pays_it_when_a_recovery_arrives(f
     second = flow.decided(make_loan(bank_a, enterprise_a, bank_officer))
     assert second.status == Claim.Status.QUEUED and second.commitment is None
     # recovery on the first claim: 310,000 - 10,000 costs = 300,000 x 80% x 40% = 96,000.00
-    recovery = services.recovery_report(by=bank_officer, claim=first, received_on=first.payment_value_date,
-                                        amount="310000.00", costs="10000.00", description="拍卖质押专利")
+    recovery = flow.recovery(first, amount="310000.00", costs="10000.00", description="拍卖质押专利")
     assert recovery.return_amount == D("96000.00")
     assert Claim.objects.get(pk=first.pk).status == Claim.Status.RECOVERY
     services.recovery_confirm_receipt(by=flow.finance, recovery=recovery, voucher="SK-1")
@@ -68,10 +67,10 @@ def test_the_queue_is_first_come_first_served(flow, bank_a, enterprise_a, bank_o
     assert services.pay_queue(by=None) == []
 
 
-def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, loan, bank_officer):
+def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, loan):
     claim = flow.paid(loan)
     # net 900,000 x 80% x 40% = 288,000 > paid 192,000: 192,000.00
-    recovery = services.recovery_report(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="900000.00")
+    recovery = flow.recovery(claim, amount="900000.00")
     assert recovery.return_amount == D("192000.00")
     with pytest.raises(DomainError, match="尚有追偿款未返还"):
         services.claim_close(by=flow.approver, claim=claim, close_reason="full_recovery", reason="全额收回")
@@ -79,7 +78,7 @@ def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, lo
     with pytest.raises(Conflict):
         services.recovery_confirm_receipt(by=flow.finance, recovery=recovery, voucher="SK-9")
     assert Posting.objects.filter(kind="recovery").count() == 1
-    later = services.recovery_report(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="50000.00")
+    later = flow.recovery(claim, amount="50000.00")
     assert later.return_amount == 0 and later.status == Recovery.Status.SETTLED
     claim = services.claim_close(by=flow.approver, claim=claim, close_reason="full_recovery", reason="全额收回")
     assert claim.status == Claim.Status.CLOSED
@@ -87,10 +86,10 @@ def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, lo
     assert claim.covered_loan.status == claim.covered_loan.Status.CLOSED
 
 
-def test_another_bank_cannot_report_a_recovery(flow, loan, bank_b_officer):
+def test_another_bank_cannot_prepare_a_recovery_report(flow, loan, bank_b_officer):
     claim = flow.paid(loan)
     with pytest.raises(NotFound):
-        services.recovery_report(by=bank_b_officer, claim=claim, received_on=claim.payment_value_date, amount="1.00")
+        services.recovery_prepare(by=bank_b_officer, claim=claim, received_on=claim.payment_value_date, amount="1.00")
 
 
 def test_a_clawback_demands_the_payout_excludes_the_loan_and_blacklists_the_enterprise(flow, loan, policy):
@@ -151,7 +150,7 @@ def test_refusal_recovery_return_and_clawback_pdfs(flow, loan, bank_a, enterpris
     services.claim_reject(by=flow.approver, claim=refused, reason="不良认定依据不足")
     assert "不良认定依据不足" in squash(pdf_text(Notice.objects.get(kind="claim_refusal")))
     claim = flow.paid(loan)
-    services.recovery_report(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="110000.00", costs="10000.00")
+    flow.recovery(claim, amount="110000.00", costs="10000.00")
     text = squash(pdf_text(Notice.objects.get(kind="claim_recovery_return")))
     assert "32,000.00" in text and "人民币叁万贰仟元整" in text
     notice = Notice.objects.get(kind="claim_recovery_return")

@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compensation import services
-from compensation.models import Claim, Objection
+from compensation.models import Claim, Objection, Recovery
 from yunfu_ipfund.notices.models import Notice
 
 from .conftest import pdf_file
@@ -154,19 +154,46 @@ def test_the_api_answers_errors_in_the_one_shape_and_isolates_banks(flow, loan, 
     assert api.get(f"/api/claims/{claim.pk}/").json()["completeness"] == 100
 
 
-def test_the_api_reports_a_recovery(flow, loan, bank_officer):
+def test_the_api_officer_drafts_a_recovery_idempotently_and_a_supervisor_countersigns_it(
+    flow, loan, bank_officer, bank_supervisor
+):
     claim = flow.paid(loan)
-    r = api_for(bank_officer).post(f"/api/claims/{claim.pk}/recoveries/", {
-        "received_on": str(claim.payment_value_date), "amount": "110000.00", "costs": "10000.00"}, format="json")
-    assert r.status_code == 201 and r.json()["return_amount"] == "32000.00"
+    officer, supervisor = api_for(bank_officer), api_for(bank_supervisor)
+    payload = {"received_on": str(claim.payment_value_date), "amount": "110000.00", "costs": "10000.00"}
+    r = officer.post(f"/api/claims/{claim.pk}/recoveries/", payload, format="json", HTTP_IDEMPOTENCY_KEY="r1")
+    again = officer.post(f"/api/claims/{claim.pk}/recoveries/", payload, format="json", HTTP_IDEMPOTENCY_KEY="r1")
+    assert r.status_code == again.status_code == 201 and r.json()["id"] == again.json()["id"]
+    assert r.json()["status"] == "draft" and r.json()["return_amount"] is None
+    assert Recovery.objects.count() == 1 and not Notice.objects.filter(kind="claim_recovery_return").exists()
+    url = f"/api/claims/{claim.pk}/recoveries/{r.json()['id']}/countersign/"
+    refused = officer.post(url)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert supervisor.post(f"/api/claims/{claim.pk}/recoveries/", payload, format="json").status_code == 403
+    done = supervisor.post(url)
+    assert done.status_code == 200 and done.json()["status"] == "reported" and done.json()["return_amount"] == "32000.00"
+    assert json.loads(json.dumps(done.json()))["countersigned_at"]
     assert Notice.objects.filter(kind="claim_recovery_return").count() == 1
-    assert json.loads(json.dumps(r.json()))["status"] == "reported"
+    assert supervisor.post(url).status_code == 409
+
+
+def test_the_api_countersign_is_404_for_another_bank_or_another_claims_recovery(
+    flow, loan, bank_a, enterprise_a, bank_officer, bank_b_supervisor
+):
+    from .conftest import make_loan
+
+    claim = flow.paid(loan)
+    draft = services.recovery_prepare(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="1000.00")
+    assert api_for(bank_b_supervisor).post(f"/api/claims/{claim.pk}/recoveries/{draft.pk}/countersign/").status_code == 404
+    other = flow.draft(make_loan(bank_a, enterprise_a, bank_officer))
+    wrong = api_for(flow.supervisor).post(f"/api/claims/{other.pk}/recoveries/{draft.pk}/countersign/")
+    assert wrong.status_code == 404
+    assert Recovery.objects.get(pk=draft.pk).status == Recovery.Status.DRAFT
 
 
 def test_every_role_renders_a_claim_through_payment_recovery_and_clawback(client_for, flow, loan, bank_officer,
                                                                          bank_supervisor, bureau_clerk, finance_user):
     claim = flow.paid(loan)
-    services.recovery_report(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="110000.00")
+    flow.recovery(claim, amount="110000.00")
     services.claim_rescind(by=flow.approver, claim=claim, reason="伪造还款记录")
     for user in (bank_officer, bank_supervisor, bureau_clerk, flow.approver, finance_user):
         c = client_for(user)

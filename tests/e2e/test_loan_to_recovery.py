@@ -9,7 +9,8 @@ Screenshots of each step go to docs/screenshots/NN-*.png.
 
 The calendar: applied 2026-03-02, disbursed 2026-03-05, overdue from 2026-06-05, classified 次级 on
 2026-09-07, published 2026-09-28 for 5 working days across the National Day week (Oct 1-7 off), so the
-notice ends 2026-10-09 and the sweep of 2026-10-12 decides; paid 2026-10-12; recovery 2026-11-13.
+notice ends 2026-10-09 and the sweep of 2026-10-12 decides; paid 2026-10-12; recovery received 2026-11-13,
+prepared by the bank officer and countersigned by the bank supervisor on 2026-11-16.
 """
 
 import datetime as dt
@@ -519,11 +520,23 @@ def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock
     page.get_by_label("有据可查的追偿费用（元）").fill("20000.00")
     page.get_by_label("追偿情况说明").fill("保证人黄稻香履行保证责任代偿30万元，律师费2万元。")
     page.get_by_label("证明材料").set_input_files(pdf_upload("代偿回单及律师费发票.pdf"))
-    page.get_by_role("button", name="提交追偿报告").click()
-    assert "追偿报告已提交" in flash(page)
-    recovery = page.locator("section", has_text="追偿与返还")
-    assert "300,000.00" in recovery.inner_text() or "300000.00" in recovery.inner_text()
+    page.get_by_role("button", name="提交复核").click()
+    assert "待本行复核人员复核" in flash(page)
+    drafts = page.locator("section", has_text="待复核的追偿报告")
+    assert "300,000.00" in drafts.inner_text() and "280,000.00" in drafts.inner_text()
+    assert "追偿款返还通知书" not in page.locator("section", has_text="相关文书").inner_text()  # nothing reaches the bureau yet
     shot(page, "29-bank-reports-recovery")
+    logout(page)
+
+    as_user(page, "nh_fh")
+    page.goto(claim_url)
+    drafts = page.locator("section", has_text="待复核的追偿报告")
+    assert "赵经办" in drafts.inner_text()
+    drafts.get_by_role("button", name="复核并报告").click()
+    assert "追偿报告已复核并报告市监局" in flash(page)
+    recovery = page.locator("section", has_text="追偿与返还")
+    assert "300,000.00" in recovery.inner_text() and "89,600.00" in recovery.inner_text()
+    shot(page, "29b-bank-supervisor-countersigns-recovery")
 
     text = download_notice(page, "返还", tmp_path / "recovery-return.pdf")
     assert "捌万玖仟陆佰元整" in compact(text) and "89,600.00" in text, text
