@@ -7,17 +7,16 @@ one, never the portal's.) Options: --claims N (default 10000), --loans N (defaul
 --repeat N (timed runs per measure, default 15), --reuse (keep an already generated database).
 
 It migrates a fresh database, bulk-loads (COPY) 15,000 enterprises, 220 banks, 100,000 covered
-loans with one event each, and 10,000 claims' worth of ledger postings (19 postings / 50 entries a
+loans with their whole filing chain (accepted registration, confirmed filing, covered loan; every
+foreign key kept) and their history (--events-per-loan N: the confirmation, then a repayment every
+30 days; default 1), and 10,000 claims' worth of ledger postings (19 postings / 50 entries a
 claim: commitment, four payout instalments, a reversal and its re-payment, ten recovery returns, a
 clawback, a release: 190,000 postings, 500,000 entries), then rebuilds the running balances and
 daily totals the services keep, ANALYZEs, and times with the Django test client, logged in as a
 finance user, the fund figures (now and as of a past date), the journal, the per-bank risk table,
 side by side with a trivial view served the same way (same middleware, same session).
 
-Loans are generated directly in lenders_coveredloan / lenders_loanevent, with their foreign keys to
-filings and registrations dropped in this throwaway database: the filing chain (applications'
-registrations, filings) is not generated. The figures the fund reads (lenders.selectors
-covered_outstanding and bank_portfolio_figures) only read those two tables.
+Not generated: the registrations' pledged assets and the filings' documents (no figure reads them).
 """
 
 import argparse
@@ -45,6 +44,8 @@ def parse_args():
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--enterprises", type=int, default=15_000)
     parser.add_argument("--banks", type=int, default=220)
+    parser.add_argument("--events-per-loan", type=int, default=1,
+                        help="history per covered loan: the confirmation, then a repayment every 30 days (default 1)")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--reuse", action="store_true", help="skip generation, time an existing yf_bench")
     return parser.parse_args()
@@ -102,16 +103,6 @@ def _required_columns(cursor, table):
     return cursor.fetchall()
 
 
-def _drop_foreign_keys(cursor, table, keep=()):
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
-        [table],
-    )
-    for name, definition in cursor.fetchall():
-        if not any(k in definition for k in keep):
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-
-
 def generate(args):
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
@@ -136,38 +127,62 @@ def generate(args):
         finance.groups.add(Group.objects.get(name=Role.FINANCE))
         policy = PolicyVersion.objects.get(code="2025")
 
-        # covered loans and one event each (foreign keys to the filing chain dropped in this database)
-        for table in ("lenders_coveredloan", "lenders_loanevent"):
-            _drop_foreign_keys(cursor, table, keep=("accounts_organisation", "lenders_coveredloan", "accounts_user"))
-        required = dict(_required_columns(cursor, "lenders_coveredloan"))
+        # the filing chain, every foreign key kept: an accepted registration, a confirmed filing, the
+        # covered loan, and its history (the confirmation, then repayments down to today's figures)
         statuses = ["active"] * 85 + ["overdue"] * 6 + ["non_performing"] * 4 + ["repaid"] * 5
-        loan_rows = []
-        for i in range(args.loans):
+        plans = []
+        for _ in range(args.loans):
             amount = Decimal(rnd.randrange(100_000, 5_000_000, 1000))
             disbursed = dt.date(2021, 1, 1) + dt.timedelta(days=rnd.randrange(0, 2100))
-            status = rnd.choice(statuses)
-            row = {c: _generic_value(t, i) for c, t in required.items()}
-            row.update(filing_id=i + 1, bank_id=rnd.choice(banks), enterprise_id=rnd.choice(enterprises),
-                       policy_version_id=policy.pk, contract_number=f"HT{i:07d}", amount=amount,
-                       covered_amount=amount, fund_share=Decimal("0.4"), disbursed_on=disbursed,
-                       maturity_on=disbursed + dt.timedelta(days=365), outstanding_principal=amount,
-                       covered_outstanding=Decimal(0) if status == "repaid" else amount, status=status,
-                       confirmed_at=now)
-            loan_rows.append(row)
-        columns = list(loan_rows[0])
-        _copy(cursor, "lenders_coveredloan", columns, ([r[c] for c in columns] for r in loan_rows))
-        cursor.execute("SELECT id, covered_outstanding, status, disbursed_on FROM lenders_coveredloan")
-        loans = cursor.fetchall()
-        required = dict(_required_columns(cursor, "lenders_loanevent"))
+            plans.append((amount, disbursed, rnd.choice(statuses), rnd.choice(banks), rnd.choice(enterprises)))
+
+        def rows_for(table, values_of):
+            required = dict(_required_columns(cursor, table))
+            rows = []
+            for i, plan in enumerate(plans):
+                row = {c: _generic_value(t, i) for c, t in required.items()}
+                row.update(values_of(i, *plan))
+                rows.append(row)
+            columns = list(rows[0])
+            _copy(cursor, table, columns, ([r[c] for c in columns] for r in rows))
+
+        def ids(table):
+            cursor.execute(f"SELECT id FROM {table} ORDER BY id")
+            return [r[0] for r in cursor.fetchall()]
+
+        rows_for("applications_loanregistration", lambda i, amount, disbursed, status, bank, enterprise: dict(
+            enterprise_id=enterprise, bank_id=bank, created_by_id=finance.pk, amount=amount, term_months=12,
+            purpose="购买原材料", status="accepted", submitted_checks="[]", created_at=now, updated_at=now))
+        registrations = ids("applications_loanregistration")
+        rows_for("lenders_loanfiling", lambda i, amount, disbursed, status, bank, enterprise: dict(
+            registration_id=registrations[i], bank_id=bank, enterprise_id=enterprise, contract_number=f"HT{i:07d}",
+            amount=amount, ip_amount=amount, disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=365),
+            annual_rate=Decimal("3.85"), repayment_method="interest_monthly", other_collateral="", status="confirmed",
+            prepared_by_id=finance.pk, return_reasons="[]", checks_snapshot="[]", created_at=now, updated_at=now))
+        filings = ids("lenders_loanfiling")
+        rows_for("lenders_coveredloan", lambda i, amount, disbursed, status, bank, enterprise: dict(
+            filing_id=filings[i], bank_id=bank, enterprise_id=enterprise, policy_version_id=policy.pk,
+            contract_number=f"HT{i:07d}", amount=amount, covered_amount=amount, fund_share=Decimal("0.4"),
+            disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=365), outstanding_principal=amount,
+            covered_outstanding=Decimal(0) if status == "repaid" else amount, status=status, classification="normal",
+            confirmed_at=now, updated_at=now))
+        loans = ids("lenders_coveredloan")
         event_rows = []
-        for n, (loan_id, covered, status, disbursed) in enumerate(loans):
-            row = {c: _generic_value(t, n) for c, t in required.items()}
-            row.update(loan_id=loan_id, occurred_on=disbursed, outstanding_after=covered,
-                       covered_outstanding_after=covered, status_after=status, reported_at=now)
-            event_rows.append(row)
-        columns = list(event_rows[0])
-        _copy(cursor, "lenders_loanevent", columns, ([r[c] for c in columns] for r in event_rows))
-        print(f"  organisations and {len(loans):,} covered loans in {time.perf_counter() - started:.1f} s", flush=True)
+        for loan_id, (amount, disbursed, status, _, _) in zip(loans, plans, strict=True):
+            final = Decimal(0) if status == "repaid" else amount
+            count = args.events_per_loan
+            for k in range(count):
+                last = k == count - 1
+                # confirmation on the disbursement day, then a report every 30 days; the last one
+                # leaves the loan as it stands today
+                after = final if last else (amount - (amount - final) * k / count).quantize(Decimal("0.01"))
+                event_rows.append((loan_id, "confirmed" if k == 0 else "repayment", min(disbursed + dt.timedelta(days=30 * k), TODAY),
+                                   after, after, status if last else "active", "", "", now))
+        _copy(cursor, "lenders_loanevent", ["loan_id", "kind", "occurred_on", "outstanding_after",
+                                            "covered_outstanding_after", "status_after", "classification", "note",
+                                            "reported_at"], event_rows)
+        print(f"  organisations, {len(registrations):,} registrations, {len(filings):,} filings, {len(loans):,} covered "
+              f"loans, {len(event_rows):,} loan events in {time.perf_counter() - started:.1f} s", flush=True)
 
         # the ledger: 10,000 claims' worth of postings
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM fund_posting")

@@ -4,7 +4,7 @@ from django import forms
 
 from .models import Classification, CooperatingBank, FilingDocument, ImportJob, RepaymentMethod
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> accepts
 
 
 class FilingForm(forms.Form):

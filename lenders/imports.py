@@ -6,6 +6,7 @@ of an all-or-nothing run are invisible until it commits); the result and the row
 stored on the ImportJob, and the error report is offered as CSV or XLSX with formula cells neutralised.
 """
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -16,13 +17,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.common.spreadsheets import safe_cell
 
-from .models import Classification, ImportJob, RepaymentMethod
+from .models import Classification, CoveredLoan, ImportJob, RepaymentMethod
 
 FILING_COLUMNS = [
     ("registration_id", "登记编号"), ("contract_number", "借款合同编号"), ("amount", "贷款金额"),
@@ -53,11 +55,13 @@ MSG_ROLLED_BACK = "有 {n} 行有误，按“全部成功才导入”的选择�
 
 
 def sniff_format(head):
+    """xlsx, csv or None from the first bytes. The head may end inside a multi-byte character (a
+    Chinese CSV cut at 4,096 bytes), so it is decoded incrementally: only a bad byte refuses it."""
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            head.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
             return "csv"
         except UnicodeDecodeError:
             continue
@@ -147,26 +151,23 @@ def _pledges(text):
     return items
 
 
-def import_filing_row(*, by, row):
-    from applications.selectors import access_registration
-
+def import_filing_row(*, by, row, lookup=None):
     from .services import filing_create
 
     registration_id = row.get("registration_id", "")
     if not str(registration_id).isdigit():
         raise ValidationFailed(f"登记编号“{registration_id}”无效。", code="invalid")
-    registration = access_registration(by, int(registration_id))
+    registration = (lookup or JobLookup(by)).registration(int(registration_id))
     values = {k: row.get(k, "") for k in ("contract_number", "amount", "ip_amount", "other_collateral", "disbursed_on",
                                           "maturity_on", "annual_rate")}
     values["repayment_method"] = _method(row.get("repayment_method", ""))
     return filing_create(by=by, registration=registration, pledges=_pledges(row.get("pledges")), **values)
 
 
-def import_report_row(*, by, row):
+def import_report_row(*, by, row, lookup=None):
     from . import services
-    from .selectors import loan_by_contract
 
-    loan = loan_by_contract(by.organisation_id, row.get("contract_number"))
+    loan = (lookup or JobLookup(by)).loan(row.get("contract_number"))
     if loan is None:
         raise DomainError(f"本行没有借款合同编号为“{row.get('contract_number')}”的在保贷款。", code="not_found")
     kind = REPORT_TYPES.get((row.get("report_type") or "").strip())
@@ -185,6 +186,49 @@ def import_report_row(*, by, row):
 
 
 ROW_HANDLERS = {ImportJob.Kind.FILINGS: import_filing_row, ImportJob.Kind.REPORTS: import_report_row}
+LOOKUP_CHUNK = 500  # ids or contract numbers per IN (...) query
+MAX_ID = 2**63  # bigint
+
+
+class JobLookup:
+    """The records the rows of one job name, read in a few queries before the rows run, instead of
+    one query a row. Only a read: the services re-read and lock each record themselves, and a row
+    naming something not found here falls back to the very lookup a single row uses (same answer,
+    same message), so a loan confirmed or a registration accepted while the job runs is still found."""
+
+    def __init__(self, by):
+        self.by = by
+        self.loans = {}
+        self.registrations = {}
+
+    def prefetch(self, kind, rows):
+        if kind == ImportJob.Kind.REPORTS:
+            numbers = sorted({(r.get("contract_number") or "").strip() for r in rows} - {""})
+            for i in range(0, len(numbers), LOOKUP_CHUNK):
+                # the model's ordering, first one kept: what loan_by_contract's .first() answers
+                for loan in CoveredLoan.objects.filter(bank_id=self.by.organisation_id,
+                                                       contract_number__in=numbers[i:i + LOOKUP_CHUNK]):
+                    self.loans.setdefault(loan.contract_number, loan)
+        elif kind == ImportJob.Kind.FILINGS:
+            from applications.selectors import registrations_visible_to
+
+            ids = sorted({int(r["registration_id"]) for r in rows if str(r.get("registration_id", "")).isdigit()})
+            ids = [pk for pk in ids if pk < MAX_ID]  # a larger number is no id: the single-row lookup answers it
+            for i in range(0, len(ids), LOOKUP_CHUNK):
+                self.registrations.update(registrations_visible_to(self.by).in_bulk(ids[i:i + LOOKUP_CHUNK]))
+        return self
+
+    def loan(self, contract_number):
+        from .selectors import loan_by_contract
+
+        found = self.loans.get((contract_number or "").strip())
+        return found if found is not None else loan_by_contract(self.by.organisation_id, contract_number)
+
+    def registration(self, pk):
+        from applications.selectors import access_registration
+
+        found = self.registrations.get(pk)
+        return found if found is not None else access_registration(self.by, pk)
 
 
 def _error_text(exc):
@@ -219,7 +263,7 @@ def import_run(job_id):
             return job
         job.status = ImportJob.Status.RUNNING
         job.save(update_fields=["status"])
-    by = job.created_by
+    by = User.objects.select_related("organisation").get(pk=job.created_by_id)
     try:
         with job.file.open("rb") as handle:
             header, rows = read_rows(handle, job.file_format)
@@ -236,14 +280,17 @@ def import_run(job_id):
     job.total_rows = total
     errors, ok = [], 0
     keep_good = job.mode == ImportJob.Mode.KEEP_GOOD
+    records = [{key: values[i] if i < len(values) else "" for i, key in enumerate(mapped) if key} for values in rows]
+    lookup = JobLookup(by).prefetch(job.kind, records)  # reads only, before any transaction
 
     def run_all():
         nonlocal ok
-        for index, values in enumerate(rows, start=2):
-            row = {key: values[i] if i < len(values) else "" for i, key in enumerate(mapped) if key}
+        for index, (values, row) in enumerate(zip(rows, records, strict=True), start=2):
+            # A row's writes are the one service call its handler makes, and every service is atomic:
+            # a refused row is rolled back to its savepoint (or, keep-the-good-rows, its own
+            # transaction), so no extra savepoint is wrapped around it here.
             try:
-                with transaction.atomic():
-                    handler(by=by, row=row)
+                handler(by=by, row=row, lookup=lookup)
                 ok += 1
             except DomainError as exc:
                 errors.append({"row": index, "values": values, "error": _error_text(exc)})
@@ -277,9 +324,19 @@ def _finish(job, *, status, message="", total=0, ok=0, errors=(), header=()):
     return job
 
 
+def runs_in_background():
+    """True with a task broker (REDIS_URL). Without one, Celery runs the task in-process: the import
+    then runs inside the request that submits the file, once its transaction commits, and the
+    page answers only when every row is done (the import page says so)."""
+    from yunfu_ipfund.celery import app
+
+    return not app.conf.task_always_eager
+
+
 @transaction.atomic
 def import_job_create(*, by, kind, mode, file):
-    """Store the uploaded file and enqueue the import (the request never runs the rows itself)."""
+    """Store the uploaded file and enqueue the import: a worker runs the rows, or, without a broker
+    (runs_in_background() is False), this request does, after it commits."""
     from .tasks import run_import
 
     require_perm(by, PERM_BANK_PREPARE)

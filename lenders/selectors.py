@@ -10,12 +10,13 @@ from collections import defaultdict
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.selectors import access, scope_to_org, sees_everything
 from yunfu_ipfund.common.dates import today as local_today
-from yunfu_ipfund.common.money import ZERO
+from yunfu_ipfund.common.money import ZERO, round_fen
 
 from .models import (
     CooperatingBank,
@@ -172,49 +173,69 @@ def enterprise_covered_outstanding(enterprise_id):
     return total or ZERO
 
 
-def _loans_as_of(as_of, bank=None):
-    """(bank_id, status, covered_outstanding) of every loan as it stood at the end of `as_of` (one query)."""
-    latest = LoanEvent.objects.filter(loan=OuterRef("pk"), occurred_on__lte=as_of).order_by("-occurred_on", "-id")
-    qs = CoveredLoan.objects.filter(disbursed_on__lte=as_of)
-    if bank is not None:
-        qs = qs.filter(bank=bank)
-    return (
-        qs.annotate(
-            st=Subquery(latest.values("status_after")[:1]),
-            co=Subquery(latest.values("covered_outstanding_after")[:1]),
-        )
-        .filter(st__isnull=False)
-        .values_list("bank_id", "st", "co")
-    )
+def _money(value):
+    """A database sum as Decimal fen: PostgreSQL returns numeric (exact); SQLite a float or int."""
+    return ZERO if value is None else round_fen(value if isinstance(value, Decimal) else Decimal(repr(value)))
+
+
+def _live_figures(as_of=None, bank=None):
+    """[(bank_id, status, sum of covered outstanding, loans)] over live covered loans, grouped in SQL.
+
+    Now: from the loans' current figures. As of a past day: from each loan's latest event on or
+    before the end of that day (LoanEvent is the append-only history; ties on the day go to the
+    later id), for loans disbursed by then. One query either way; the as-of one walks the
+    covering index lenders_loanevent_latest (loan_id, occurred_on DESC, id DESC) INCLUDE (status_after,
+    covered_outstanding_after) in order, so PostgreSQL never touches the event rows themselves.
+    """
+    live = list(CoveredLoan.LIVE)
+    bank_id = getattr(bank, "pk", bank)
+    if as_of is None:
+        qs = CoveredLoan.objects.filter(status__in=live)
+        if bank_id is not None:
+            qs = qs.filter(bank_id=bank_id)
+        rows = qs.order_by().values_list("bank_id", "status").annotate(s=Sum("covered_outstanding"), n=Count("id"))
+        return [(b, st, _money(total), n) for b, st, total, n in rows]
+    events, loans = LoanEvent._meta.db_table, CoveredLoan._meta.db_table
+    if connection.vendor == "postgresql":
+        latest = (f"SELECT DISTINCT ON (loan_id) loan_id, status_after, covered_outstanding_after FROM {events} "
+                  "WHERE occurred_on <= %s ORDER BY loan_id, occurred_on DESC, id DESC")
+    else:
+        latest = ("SELECT loan_id, status_after, covered_outstanding_after FROM (SELECT loan_id, status_after, "
+                  "covered_outstanding_after, ROW_NUMBER() OVER (PARTITION BY loan_id ORDER BY occurred_on DESC, id DESC) "
+                  f"AS rn FROM {events} WHERE occurred_on <= %s) ranked WHERE rn = 1")
+    sql = (f"SELECT l.bank_id, e.status_after, SUM(e.covered_outstanding_after), COUNT(*) FROM ({latest}) e "
+           f"JOIN {loans} l ON l.id = e.loan_id WHERE l.disbursed_on <= %s "
+           f"AND e.status_after IN ({', '.join(['%s'] * len(live))})")
+    params = [as_of, as_of, *live]
+    if bank_id is not None:
+        sql += " AND l.bank_id = %s"
+        params.append(bank_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " GROUP BY l.bank_id, e.status_after", params)
+        return [(b, st, _money(total), n) for b, st, total, n in cursor.fetchall()]
 
 
 def covered_outstanding(*, as_of=None, bank=None):
-    """Sum of the covered outstanding of live covered loans, now or at the end of a past day."""
+    """Sum of the covered outstanding of live covered loans, now or at the end of a past day (one query)."""
     if as_of is None:
         qs = CoveredLoan.objects.filter(status__in=CoveredLoan.LIVE)
         if bank is not None:
             qs = qs.filter(bank=bank)
         return qs.aggregate(s=Sum("covered_outstanding"))["s"] or ZERO
-    total = sum((Decimal(co) for _, st, co in _loans_as_of(as_of, bank) if st in CoveredLoan.LIVE), ZERO)
-    return total
+    return sum((total for _, _, total, _ in _live_figures(as_of, bank)), ZERO)
 
 
 def bank_portfolio_figures(*, as_of=None):
-    """{bank_org_id: {covered_outstanding, overdue_covered, non_performing_covered, loans_count}} in one query."""
-    if as_of is None:
-        rows = CoveredLoan.objects.filter(status__in=CoveredLoan.LIVE).values_list("bank_id", "status", "covered_outstanding")
-    else:
-        rows = _loans_as_of(as_of)
+    """{bank_org_id: {covered_outstanding, overdue_covered, non_performing_covered, loans_count}} in one query.
+
+    Only banks with at least one live covered loan appear."""
     figures = defaultdict(lambda: {"covered_outstanding": ZERO, "overdue_covered": ZERO,
                                    "non_performing_covered": ZERO, "loans_count": 0})
     S = CoveredLoan.Status
-    for bank_id, status, amount in rows:
-        if status not in CoveredLoan.LIVE:
-            continue
-        amount = Decimal(amount)
+    for bank_id, status, amount, count in _live_figures(as_of):
         entry = figures[bank_id]
         entry["covered_outstanding"] += amount
-        entry["loans_count"] += 1
+        entry["loans_count"] += count
         if status == S.OVERDUE:
             entry["overdue_covered"] += amount
         elif status in (S.NON_PERFORMING, S.IN_CLAIM):

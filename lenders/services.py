@@ -344,8 +344,9 @@ def _check_contract_free(bank_id, number, exclude_pk=None):
                                details=[{"field": "contract_number", "message": MSG_CONTRACT_TAKEN.format(number=number)}])
 
 
-def _save_pledges(filing, pledges):
-    filing.pledges.all().delete()
+def _save_pledges(filing, pledges, *, replace=True):
+    if replace:  # a new filing has none to replace
+        filing.pledges.all().delete()
     FilingAsset.objects.bulk_create(
         FilingAsset(filing=filing, asset=asset, pledge_registration_number=number, pledge_registered_on=day)
         for asset, number, day in pledges
@@ -358,7 +359,9 @@ def filing_create(*, by, registration, pledges, **values):
     from applications.models import LoanRegistration
 
     _require_bank_user(by, PERM_BANK_PREPARE)
-    registration = LoanRegistration.objects.select_for_update().get(pk=registration.pk)
+    # Lock the registration row only; its enterprise and bank come along for the filing (no further reads).
+    registration = (LoanRegistration.objects.select_related("enterprise", "bank").select_for_update(of=("self",))
+                    .get(pk=registration.pk))
     _own(by, registration)
     if registration.status != LoanRegistration.Status.ACCEPTED:
         raise DomainError(MSG_REGISTRATION_NOT_ACCEPTED.format(status=registration.get_status_display()), code="wrong_state")
@@ -372,12 +375,12 @@ def filing_create(*, by, registration, pledges, **values):
     try:
         with transaction.atomic():
             filing = LoanFiling.objects.create(
-                registration=registration, bank_id=registration.bank_id, enterprise_id=registration.enterprise_id,
+                registration=registration, bank=registration.bank, enterprise=registration.enterprise,
                 prepared_by=by, **terms,
             )
     except IntegrityError:
         raise ValidationFailed(MSG_CONTRACT_TAKEN.format(number=terms["contract_number"]), code="contract_taken") from None
-    _save_pledges(filing, clean_pledges)
+    _save_pledges(filing, clean_pledges, replace=False)
     audit_record(by=by, action="起草备案", obj=filing, to_state=filing.status, data={**terms, "pledges": [
         {"asset": a.number, "pledge": n, "on": d} for a, n, d in clean_pledges]})
     _schedule_filing_deadline(filing)

@@ -20,7 +20,7 @@ from yunfu_ipfund.accounts.roles import (
 )
 from yunfu_ipfund.accounts.selectors import require_perm, sees_everything
 from yunfu_ipfund.audit.selectors import trail_for
-from yunfu_ipfund.common.checks import all_pass
+from yunfu_ipfund.common.checks import Check, all_pass
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound
 from yunfu_ipfund.common.uploads import serve_private_file
@@ -222,6 +222,7 @@ def filing_edit(request, pk):
     pledges = {p.asset_id: p for p in filing.pledges.all()}
     initial = {f: getattr(filing, f) for f in ("contract_number", "amount", "ip_amount", "other_collateral", "disbursed_on",
                                                "maturity_on", "annual_rate", "repayment_method")}
+    initial["annual_rate"] = f"{filing.annual_rate.normalize():f}"  # 3.85, not 3.8500
     form = FilingForm(request.POST or None, assets=assets, pledges=pledges, initial=initial)
     if request.method == "POST" and form.is_valid():
         values, new_pledges = form.service_values()
@@ -247,7 +248,7 @@ def filing_detail(request, pk):
         except DomainError as exc:
             messages.warning(request, exc.message)
     else:
-        checks = filing.checks_snapshot
+        checks = [Check(**c) for c in filing.checks_snapshot]  # stored as dicts when submitted/confirmed
     own_bank = filing.bank_id == user.organisation_id
     editable = own_bank and filing.is_editable
     due = {
@@ -402,6 +403,7 @@ def import_list(request):
                 return redirect("lenders:import_detail", job.pk)
     return render(request, "lenders/import_list.html", {
         "form": form, "page": _page(request, selectors.imports_visible_to(request.user)),
+        "in_background": imports.runs_in_background(),
     })
 
 

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from lenders import services
 from lenders.models import IdempotencyRecord, LoanFiling
+from yunfu_ipfund.common.dates import today
 
 from .conftest import filing_values, make_filing, make_registration, pdf_file
 
@@ -105,7 +106,7 @@ def test_a_failed_request_does_not_burn_the_key(bank_officer, registration):
 
 def test_reports_are_idempotent_too(loan, bank_officer):
     client = api(bank_officer)
-    body = {"amount": "100000.00", "paid_on": "2026-11-26"}
+    body = {"amount": "100000.00", "paid_on": str(today())}
     for _ in range(2):
         response = client.post(f"/api/loans/{loan.pk}/repayments/", body, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
         assert response.status_code == 200
@@ -114,11 +115,12 @@ def test_reports_are_idempotent_too(loan, bank_officer):
 
 
 @pytest.mark.parametrize(("kind", "body", "status"), [
-    ("overdue", {"overdue_since": "2026-11-26", "overdue_amount": "1000.00"}, "overdue"),
-    ("classification", {"classification": "loss", "classified_on": "2026-11-26"}, "non_performing"),
-    ("extension", {"new_maturity_on": "2027-12-31", "agreed_on": "2026-11-26"}, "active"),
+    ("overdue", {"overdue_since": "TODAY", "overdue_amount": "1000.00"}, "overdue"),
+    ("classification", {"classification": "loss", "classified_on": "TODAY"}, "non_performing"),
+    ("extension", {"new_maturity_on": "2027-12-31", "agreed_on": "TODAY"}, "active"),
 ])
 def test_the_officer_reports_through_the_api(loan, bank_officer, kind, body, status):
+    body = {k: str(today()) if v == "TODAY" else v for k, v in body.items()}  # the day the loan was confirmed
     response = api(bank_officer).post(f"/api/loans/{loan.pk}/{kind}/", body, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == status
@@ -128,7 +130,7 @@ def test_another_bank_gets_not_found_everywhere(loan, bank_b_officer, bank_b_sup
     client = api(bank_b_officer)
     assert client.get(f"/api/filings/{loan.filing_id}/").status_code == 404
     assert client.get(f"/api/loans/{loan.pk}/").status_code == 404
-    assert client.post(f"/api/loans/{loan.pk}/repayments/", {"amount": "1.00", "paid_on": "2026-11-26"},
+    assert client.post(f"/api/loans/{loan.pk}/repayments/", {"amount": "1.00", "paid_on": str(today())},
                        format="json").status_code == 404
     assert api(bank_b_supervisor).post(f"/api/filings/{loan.filing_id}/submit/").status_code == 404
     assert client.get("/api/filings/").json()["count"] == 0

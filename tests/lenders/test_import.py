@@ -9,8 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lenders import imports
 from lenders.models import ImportJob, LoanEvent, LoanFiling
+from yunfu_ipfund.common.dates import today
 
 from .conftest import make_registration
+
+
+def day():
+    """Today (the reports are dated today, the day the loan fixture was confirmed)."""
+    return str(today())
 
 
 def csv_upload(header, rows, name="data.csv"):
@@ -34,7 +40,7 @@ REPORT_HEADER = ["借款合同编号", "报告类型", "日期", "金额", "风�
 def test_three_hundred_repayment_rows_import_through_the_services(
     client_for, loan, bank_officer, django_capture_on_commit_callbacks
 ):
-    rows = [[loan.contract_number, "还款", "2026-11-26", "100.00", "", "", "", f"第{i}期"] for i in range(300)]
+    rows = [[loan.contract_number, "还款", day(), "100.00", "", "", "", f"第{i}期"] for i in range(300)]
     job = run(client_for(bank_officer), "reports", "all_or_nothing", csv_upload(REPORT_HEADER, rows),
               django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.DONE
@@ -45,8 +51,8 @@ def test_three_hundred_repayment_rows_import_through_the_services(
 
 
 def test_all_or_nothing_rolls_every_row_back_when_one_is_bad(client_for, loan, bank_officer, django_capture_on_commit_callbacks):
-    rows = [[loan.contract_number, "还款", "2026-11-26", "100.00", "", "", "", ""]] * 5
-    rows.append([loan.contract_number, "还款", "2026-11-26", "abc", "", "", "", ""])
+    rows = [[loan.contract_number, "还款", day(), "100.00", "", "", "", ""]] * 5
+    rows.append([loan.contract_number, "还款", day(), "abc", "", "", "", ""])
     job = run(client_for(bank_officer), "reports", "all_or_nothing", csv_upload(REPORT_HEADER, rows),
               django_capture_on_commit_callbacks)
     assert (job.ok_rows, job.error_rows) == (0, 1)
@@ -59,12 +65,12 @@ def test_keep_good_rows_imports_the_good_ones_and_reports_the_bad(
     client_for, loan, bank_b_loan, bank_officer, django_capture_on_commit_callbacks
 ):
     rows = [
-        [loan.contract_number, "还款", "2026-11-26", "100.00", "", "", "", ""],
-        ["=HYPERLINK(\"http://evil\")", "还款", "2026-11-26", "100.00", "", "", "", ""],
-        [bank_b_loan.contract_number, "逾期", "2026-11-26", "100.00", "", "", "", "他行贷款"],
-        [loan.contract_number, "风险分类", "2026-11-26", "", "次级", "", "", "+cmd"],
-        [loan.contract_number, "展期", "2026-11-26", "", "", "2020-01-01", "", ""],
-        [loan.contract_number, "捐赠", "2026-11-26", "", "", "", "", ""],
+        [loan.contract_number, "还款", day(), "100.00", "", "", "", ""],
+        ["=HYPERLINK(\"http://evil\")", "还款", day(), "100.00", "", "", "", ""],
+        [bank_b_loan.contract_number, "逾期", day(), "100.00", "", "", "", "他行贷款"],
+        [loan.contract_number, "风险分类", day(), "", "次级", "", "", "+cmd"],
+        [loan.contract_number, "展期", day(), "", "", "2020-01-01", "", ""],
+        [loan.contract_number, "捐赠", day(), "", "", "", "", ""],
     ]
     client = client_for(bank_officer)
     job = run(client, "reports", "keep_good", csv_upload(REPORT_HEADER, rows), django_capture_on_commit_callbacks)
@@ -129,7 +135,7 @@ def test_missing_columns_fail_the_job_with_a_message(client_for, bank_officer, b
 
 def test_another_bank_cannot_see_the_job(client_for, loan, bank_officer, bank_b_officer, django_capture_on_commit_callbacks):
     job = run(client_for(bank_officer), "reports", "keep_good",
-              csv_upload(REPORT_HEADER, [[loan.contract_number, "还款", "2026-11-26", "1.00"]]), django_capture_on_commit_callbacks)
+              csv_upload(REPORT_HEADER, [[loan.contract_number, "还款", day(), "1.00"]]), django_capture_on_commit_callbacks)
     client = client_for(bank_b_officer)
     assert client.get(f"/lenders/imports/{job.pk}/").status_code == 404
     assert client.get(f"/lenders/imports/{job.pk}/errors.csv").status_code == 404

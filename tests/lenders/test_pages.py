@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from lenders.models import CoveredLoan, FilingDocument, LoanFiling
+from yunfu_ipfund.common.dates import today
 
 from .conftest import make_filing, make_registration
 
@@ -105,7 +106,7 @@ def test_the_approver_confirms_from_the_page(client_for, submitted, bureau_appro
 def test_the_officer_reports_a_repayment_from_the_page(client_for, loan, bank_officer):
     response = client_for(bank_officer).post(
         f"/lenders/loans/{loan.pk}/report/repayment/",
-        {"repayment-amount": "100000.00", "repayment-paid_on": "2026-11-26"},
+        {"repayment-amount": "100000.00", "repayment-paid_on": str(today())},
     )
     assert response.status_code == 302
     loan.refresh_from_db()
