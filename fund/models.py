@@ -337,3 +337,37 @@ class SuspensionProposal(models.Model):
 
     def get_absolute_url(self):
         return f"/fund/risk/proposals/{self.pk}/"
+
+
+class FundCoverPause(models.Model):
+    """The bureau approver's optional stop of new cover (DOMAIN: fund pause, Art 15-16): while a pause is
+    open (ended_at empty), no filing is confirmed as covered. At most one is open (services hold the fund's
+    lock); the history stays."""
+
+    started_at = models.DateTimeField("暂停时间")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="暂停人")
+    reason = models.TextField("暂停理由")
+    ended_at = models.DateTimeField("恢复时间", null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="恢复人")
+    end_reason = models.TextField("恢复理由", blank=True)
+
+    class Meta:
+        verbose_name = "暂停新增纳入风险补偿"
+        verbose_name_plural = "暂停新增纳入风险补偿"
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(ended_at__isnull=True, ended_by__isnull=True)
+                           | models.Q(ended_at__isnull=False, ended_by__isnull=False, ended_at__gte=models.F("started_at"))),
+                name="fund_cover_pause_end_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"暂停新增纳入风险补偿（{self.started_at:%Y-%m-%d}）"
+
+    @property
+    def is_open(self):
+        return self.ended_at is None

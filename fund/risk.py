@@ -1,4 +1,5 @@
-"""Risk controls of Art 15-16 that other apps call: the leverage ceiling.
+"""Risk controls of Art 15-16 that other apps call: the leverage ceiling, and the bureau's optional stop of
+new cover (FundCoverPause) when payouts pass the pause threshold.
 
 The covered-outstanding figures come from the lenders app (its selectors), read here in one place
 each (`covered_outstanding`, `bank_portfolio`) so tests can replace them.
@@ -16,6 +17,11 @@ MSG_LEVERAGE = (
     "超过资金可用余额 {available} 元 × {multiple} 倍 = {ceiling} 元。"
 )
 
+MSG_COVER_PAUSED = (
+    "风险补偿资金已于 {day} 暂停新增纳入风险补偿（理由：{reason}），暂停期间不能确认新的备案；"
+    "恢复后方可办理。"
+)
+
 LABELS = {
     "covered": "在保余额（元）",
     "addition": "本笔新增（元）",
@@ -23,6 +29,31 @@ LABELS = {
     "multiple": "放大倍数上限",
     "ceiling": "在保余额上限（元）",
 }
+
+
+def open_cover_pause():
+    """The open FundCoverPause, or None."""
+    from .models import FundCoverPause
+
+    return FundCoverPause.objects.filter(ended_at__isnull=True).select_related("started_by").first()
+
+
+def cover_pauses():
+    """Every pause, newest first (the risk page's history)."""
+    from .models import FundCoverPause
+
+    return FundCoverPause.objects.select_related("started_by", "ended_by")
+
+
+def assert_cover_not_paused():
+    """Refuse (DomainError code 'cover_paused', naming the date and reason) while a pause is open."""
+    from django.utils import timezone
+
+    pause = open_cover_pause()
+    if pause is not None:
+        day = timezone.localdate(pause.started_at)
+        raise DomainError(MSG_COVER_PAUSED.format(day=f"{day:%Y-%m-%d}", reason=pause.reason), code="cover_paused",
+                          details=[{"rule": "cover_paused", "message": f"暂停日期：{day:%Y-%m-%d}；理由：{pause.reason}"}])
 
 
 def covered_outstanding(*, as_of=None, bank=None):
@@ -64,7 +95,8 @@ def leverage_figures(*, additional_covered=ZERO, on=None, policy):
 
 
 def assert_leverage_allows(*, additional_covered, on, policy):
-    """Refuse (DomainError with the figures) when covered outstanding + additional_covered would exceed
+    """Refuse while new cover is paused (assert_cover_not_paused); refuse (DomainError with the figures) when
+    covered outstanding + additional_covered would exceed
     policy.leverage_multiple x the fund's available balance.
 
     Called by the lenders app when the bureau confirms a filing, inside its transaction: there it
@@ -73,7 +105,8 @@ def assert_leverage_allows(*, additional_covered, on, policy):
     if connection.in_atomic_block:
         from .services import lock_fund
 
-        lock_fund()
+        lock_fund()  # also orders this confirmation against cover_pause / cover_resume
+    assert_cover_not_paused()
     f = leverage_figures(additional_covered=additional_covered, on=on, policy=policy)
     if f["total"] > f["ceiling"]:
         shown = {k: (format_money(v) if k != "multiple" else _plain(v)) for k, v in f.items()}

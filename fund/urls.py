@@ -13,6 +13,7 @@ urlpatterns = [
     path("commitments/", views.commitment_list, name="commitment_list"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
     path("risk/", views.risk, name="risk"),
+    path("risk/cover/<str:action>/", views.cover_action, name="cover_action"),
     path("risk/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("reconciliation/", views.period_list, name="period_list"),
     path("reconciliation/<int:pk>/", views.period_detail, name="period_detail"),

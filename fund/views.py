@@ -17,12 +17,13 @@ from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
-from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound
 from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.notices.selectors import notices_about
 from yunfu_ipfund.policy.services import policy_in_force
 
 from . import reports, selectors, services
+from . import risk as risk_controls
 from .exports import xlsx_response
 from .forms import (
     AcceptForm,
@@ -257,7 +258,33 @@ def risk(request):
     return render(request, "fund/risk.html", {
         "form": form, "rows": rows, "policy": policy, "f": figures, "as_of": as_of,
         "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
+        "pause_threshold": policy.fund_capital * policy.fund_pause_payout_ratio,
+        "cover_pause": risk_controls.open_cover_pause(), "pauses": risk_controls.cover_pauses()[:10],
+        "can_pause": request.user.has_perm(PERM_BUREAU_APPROVE), "pause_form": ReasonForm(prefix="cover"),
     })
+
+
+COVER_ACTIONS = {"pause": (services.cover_pause, "已暂停新增纳入风险补偿。"),
+                 "resume": (services.cover_resume, "已恢复新增纳入风险补偿。")}
+
+
+@require_POST
+@fund_page
+def cover_action(request, action):
+    """The bureau approver pauses or resumes new cover (button pair on the risk page)."""
+    if action not in COVER_ACTIONS:
+        raise NotFound()
+    service, done = COVER_ACTIONS[action]
+    form = ReasonForm(request.POST, prefix="cover")
+    try:
+        service(by=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
+    except Forbidden:
+        raise
+    except DomainError as exc:  # reason missing, already paused, nothing to resume: back to the page
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("fund:risk")
 
 
 @fund_page

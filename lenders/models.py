@@ -91,6 +91,8 @@ class LoanFiling(models.Model):
         Status.RETURNED: {Status.SUBMITTED, Status.REFUSED},
     }
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    # States that no longer hold the contract number (see the conditional unique constraint below).
+    RELEASED = (Status.REFUSED,)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     registration = models.ForeignKey(
@@ -143,7 +145,11 @@ class LoanFiling(models.Model):
         verbose_name_plural = "贷款备案"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["bank", "contract_number"], name="filing_contract_unique_per_bank"),
+            # A refused filing frees its contract number for a new filing (Art 10: re-file after refusal).
+            models.UniqueConstraint(
+                fields=["bank", "contract_number"], condition=~models.Q(status="refused"),
+                name="filing_contract_unique_per_bank",
+            ),
         ]
 
     def __str__(self):

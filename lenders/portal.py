@@ -29,6 +29,8 @@ def nav_items(user):
     elif user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
         items += [("备案审核", reverse("lenders:review_queue")), ("贷款备案", reverse("lenders:filing_list")),
                   ("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
+    elif user.organisation_id and user.organisation.kind == Organisation.Kind.ENTERPRISE:
+        items += [("我的贷款", reverse("lenders:loan_list"))]
     elif user.has_perm(PERM_FINANCE):
         items += [("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
     return items

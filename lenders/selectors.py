@@ -91,9 +91,20 @@ def asset_ids_pledged_under_live_loans(asset_ids):
 # --- filings ---------------------------------------------------------------------------------------
 
 
+def _is_enterprise(user):
+    return bool(getattr(user, "organisation_id", None) and user.organisation.kind == Organisation.Kind.ENTERPRISE)
+
+
+def _scoped(qs, user, *, enterprise_path="enterprise"):
+    """A bank sees its own bank's rows; an enterprise (read only) the rows it is the borrower of."""
+    return scope_to_org(qs, user, enterprise_path if _is_enterprise(user) else "bank")
+
+
 def filings_visible_to(user):
-    qs = LoanFiling.objects.select_related("bank", "enterprise")
-    return scope_to_org(qs, user, "bank")
+    """Bank: its filings; bureau/finance: all; enterprise: its own once the bank has submitted them (a draft is
+    the bank's work in progress). Writing always needs the bank (access_filing(for_write=True))."""
+    qs = _scoped(LoanFiling.objects.select_related("bank", "enterprise"), user)
+    return qs.exclude(status=LoanFiling.Status.DRAFT) if _is_enterprise(user) else qs
 
 
 def access_filing(user, pk, *, for_write=False):
@@ -107,10 +118,8 @@ def access_filing(user, pk, *, for_write=False):
 
 
 def access_document(user, pk):
-    qs = FilingDocument.objects.select_related("filing")
-    if not sees_everything(user):
-        qs = qs.filter(filing__bank_id=user.organisation_id) if user.organisation_id else qs.none()
-    return access(qs, pk)
+    """A document of a filing the user may see (all kinds are the loan's own contracts and vouchers)."""
+    return access(FilingDocument.objects.select_related("filing").filter(filing__in=filings_visible_to(user)), pk)
 
 
 def search_filings(qs, *, status="", q="", bank=""):
@@ -137,7 +146,8 @@ def review_queue():
 
 
 def loans_visible_to(user):
-    return scope_to_org(CoveredLoan.objects.select_related("bank", "enterprise"), user, "bank")
+    """Bank: its loans; bureau/finance: all; enterprise: the loans it borrowed (read only)."""
+    return _scoped(CoveredLoan.objects.select_related("bank", "enterprise"), user)
 
 
 def access_loan(user, pk, *, for_write=False):

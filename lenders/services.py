@@ -5,6 +5,7 @@ views, the API and the bulk import only call these.
 """
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -30,11 +31,13 @@ from yunfu_ipfund.common.errors import (
     NotFound,
     ValidationFailed,
 )
+from yunfu_ipfund.common.identifiers import validate_patent_number, validate_trademark_number
 from yunfu_ipfund.common.money import amount_in_capitals, format_money, round_fen, to_money
 from yunfu_ipfund.common.statemachine import lock, transition
 from yunfu_ipfund.common.uploads import validate_upload
 from yunfu_ipfund.common.workdays import add_workdays, workdays_between
 from yunfu_ipfund.notices.services import notice_issue, reminder_resolve, reminder_schedule
+from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import lpr_mark_used, policy_in_force, policy_mark_used, rate_cap
 
 from .checks import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_deadline
@@ -293,14 +296,47 @@ def _clean_terms(values):
     return out
 
 
+_NUMBER_FAMILIES = (("patent", lambda text: validate_patent_number(text)[0]), ("trademark", validate_trademark_number))
+
+
+def _asset_family(asset):
+    if asset.ip_type in (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN):
+        return "patent"
+    return "trademark" if asset.ip_type == IPType.TRADEMARK else "raw"
+
+
+def _number_keys(text):
+    """Every (family, normalised number) an incoming asset number can stand for: 'ZL…', bare, 'CN…' and
+    full-width patent numbers, '第…号' trademark numbers; anything else as typed (NFKC, upper case)."""
+    keys = {("raw", unicodedata.normalize("NFKC", str(text or "")).strip().upper())}
+    for family, validate in _NUMBER_FAMILIES:
+        try:
+            keys.add((family, validate(text)))
+        except ValidationFailed:
+            pass
+    return keys
+
+
+def _asset_key(asset):
+    family = _asset_family(asset)
+    keys = dict(_number_keys(asset.number))  # the stored number, normalised the same way
+    return (family, keys.get(family, keys["raw"]))
+
+
+def _asset_by_number(by_key, text):
+    if not str(text or "").strip():
+        return None
+    return next((by_key[k] for k in _number_keys(text) if k in by_key), None)
+
+
 def _clean_pledges(registration, pledges):
     allowed = {a.pk: a for a in registration.assets.all()}
-    by_number = {a.number: a for a in allowed.values()}
+    by_key = {_asset_key(a): a for a in allowed.values()}
     errors, out, seen = [], [], set()
     for i, item in enumerate(pledges or []):
         asset = item.get("asset")
         asset_id = getattr(asset, "pk", None) or item.get("asset_id")
-        found = allowed.get(int(asset_id)) if str(asset_id or "").isdigit() else by_number.get(str(item.get("asset_number") or "").strip())
+        found = allowed.get(int(asset_id)) if str(asset_id or "").isdigit() else _asset_by_number(by_key, item.get("asset_number"))
         if found is None:
             errors.append({"field": f"pledges.{i}.asset", "message": MSG_ASSET_NOT_IN_REGISTRATION.format(asset=asset_id or item.get("asset_number") or "（空）")})
             continue
@@ -336,7 +372,7 @@ def _schedule_filing_deadline(filing):
 
 
 def _check_contract_free(bank_id, number, exclude_pk=None):
-    qs = LoanFiling.objects.filter(bank_id=bank_id, contract_number=number)
+    qs = LoanFiling.objects.filter(bank_id=bank_id, contract_number=number).exclude(status__in=LoanFiling.RELEASED)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():

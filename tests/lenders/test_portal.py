@@ -33,4 +33,4 @@ def test_navigation_by_role(bank_officer, bureau_clerk, finance_user, enterprise
     assert ("在保贷款", "/lenders/loans/") in portal.nav_items(bank_officer)
     assert ("备案审核", "/lenders/bureau/queue/") in portal.nav_items(bureau_clerk)
     assert ("合作银行", "/lenders/bureau/banks/") in portal.nav_items(finance_user)
-    assert portal.nav_items(enterprise_user) == []
+    assert portal.nav_items(enterprise_user) == [("我的贷款", "/lenders/loans/")]

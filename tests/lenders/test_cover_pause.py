@@ -1,0 +1,30 @@
+"""Filing confirmation while the fund's new cover is paused (fund.cover_pause / cover_resume)."""
+
+import pytest
+
+from fund import services as fund_services
+from lenders import services
+from lenders.models import CoveredLoan, LoanFiling
+from yunfu_ipfund.common.errors import DomainError
+
+
+def test_confirmation_is_refused_during_a_pause_and_allowed_after_resume(submitted, bureau_approver):
+    fund_services.cover_pause(by=bureau_approver, reason="累计净代偿已达资金规模50%")
+    with pytest.raises(DomainError, match="暂停新增纳入风险补偿") as exc:
+        services.filing_confirm(by=bureau_approver, filing=submitted)
+    assert exc.value.code == "cover_paused" and "累计净代偿已达资金规模50%" in exc.value.message
+    submitted.refresh_from_db()
+    assert submitted.status == LoanFiling.Status.SUBMITTED and not CoveredLoan.objects.exists()
+
+    fund_services.cover_resume(by=bureau_approver, reason="已补充资金")
+    confirmed = services.filing_confirm(by=bureau_approver, filing=submitted)
+    assert confirmed.status == LoanFiling.Status.CONFIRMED and CoveredLoan.objects.count() == 1
+
+
+def test_the_confirm_button_shows_the_pause_message(client_for, submitted, bureau_approver):
+    fund_services.cover_pause(by=bureau_approver, reason="研究暂停")
+    response = client_for(bureau_approver).post(f"/lenders/filings/{submitted.pk}/confirm/", {"reason": ""}, follow=True)
+    assert response.status_code in (200, 400, 409)
+    assert "暂停新增纳入风险补偿" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == LoanFiling.Status.SUBMITTED
