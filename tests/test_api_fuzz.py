@@ -2,7 +2,10 @@
 whatever a client sends, the answer is never a 500, and every refusal carries the one error shape
 with a Chinese message. (schemathesis' own pytest plugin does not support pytest 9; its strategies do.)"""
 
+import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.openapi import from_wsgi
@@ -17,7 +20,18 @@ def _check(case, token):
         assert error["code"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), (where, response.text[:300])
 
 
-def test_the_bank_api_never_answers_500_and_always_explains_in_chinese(db, bank_officer, bank_a):
+@pytest.fixture
+def keep_the_test_connection():
+    """A bare WSGI app closes 'old' database connections at each request's start and end; inside a test
+    that is the test's own transaction. Django's test client disconnects these handlers; so do we."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_bank_api_never_answers_500_and_always_explains_in_chinese(db, keep_the_test_connection, bank_officer, bank_a):
     token = Token.objects.create(user=bank_officer).key
     schema = from_wsgi("/api/schema/?format=json", get_wsgi_application(), headers={"Authorization": f"Token {token}"})
     operations = [result.ok() for result in schema.get_all_operations()]
