@@ -19,8 +19,12 @@ PRODUCTION = {
 }
 
 
+# Variables of this test process that a deployment never has.
+TEST_PROCESS_ONLY = ("SECRET_KEY", "DEBUG", "TESTING", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "TESTING", "ALLOWED_HOSTS")}
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_PROCESS_ONLY}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env,
                           capture_output=True, text=True, timeout=120)
 
@@ -46,7 +50,7 @@ def test_production_without_a_secret_key_refuses_to_start_and_says_why():
 
 
 def test_the_web_process_refuses_to_start_without_a_secret_key_whatever_manage_py_does():
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "TESTING", "ALLOWED_HOSTS")}
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_PROCESS_ONLY}
     result = subprocess.run([sys.executable, "-c", "import yunfu_ipfund.wsgi"], cwd=ROOT, env=clean,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
