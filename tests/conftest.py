@@ -1,5 +1,7 @@
 """Named personas and shared fixtures. Domain tests add theirs in tests/<app>/conftest.py."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -137,3 +139,27 @@ postgres_only = pytest.mark.skipif(
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
+
+
+def run_in_parallel(*calls, timeout=120):
+    """Run each callable in its own thread (its own database connection), all released together by a
+    barrier, as real concurrent transactions on PostgreSQL. Returns, in order, each call's result or
+    the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def runner(i, call):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call()
+        except Exception as exc:  # returned to the test, which asserts on it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, call)) for i, call in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results

@@ -1,17 +1,15 @@
 """Loan registration (Art 8): draft, commitment, submit under the policy in force, withdraw, bank decision."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 
 from applications import services
 from applications.models import LoanRegistration
 from tests.applications.conftest import make_patent, make_registration
-from tests.conftest import postgres_only
+from tests.conftest import postgres_only, run_in_parallel
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.common.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from yunfu_ipfund.notices.models import Message
@@ -244,28 +242,12 @@ class TestBankDecision:
 @pytest.mark.django_db(transaction=True)
 def test_a_withdrawal_racing_the_banks_acceptance_has_one_winner(at, enterprise_user, bank_officer):
     registration = at(S.SUBMITTED)
-    barrier = threading.Barrier(2)
-    outcomes = {}
-
-    def run(name, fn):
-        try:
-            barrier.wait(timeout=10)
-            fn()
-            outcomes[name] = "done"
-        except Conflict:
-            outcomes[name] = "conflict"
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=("withdraw", lambda: services.registration_withdraw(
-            by=enterprise_user, registration=registration))),
-        threading.Thread(target=run, args=("accept", lambda: bank_accept(bank_officer, registration))),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    withdraw, accept = run_in_parallel(
+        lambda: services.registration_withdraw(by=enterprise_user, registration=registration),
+        lambda: bank_accept(bank_officer, registration),
+    )
+    outcomes = {name: "conflict" if isinstance(r, Conflict) else "done"
+                for name, r in (("withdraw", withdraw), ("accept", accept))}
     registration.refresh_from_db()
     assert sorted(outcomes.values()) == ["conflict", "done"]
     winner = next(name for name, result in outcomes.items() if result == "done")

@@ -1,14 +1,12 @@
 """Real parallel transactions on PostgreSQL: two people acting at once move the claim once and post once."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from compensation import services
 from compensation.models import Claim, ClaimReview
 from fund.models import Commitment, Posting
-from tests.conftest import make_user, postgres_only
+from tests.conftest import make_user, postgres_only, run_in_parallel
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.errors import DomainError
 
@@ -18,25 +16,9 @@ pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def race(*calls):
-    """Run the calls at the same moment in threads (each its own connection); return their outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            outcomes[i] = ("ok", fn())
-        except DomainError as exc:
-            outcomes[i] = ("refused", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return outcomes
+    """Run the calls at the same moment (each its own transaction); ("ok", result) or ("refused", error)."""
+    return [("refused", r) if isinstance(r, DomainError) else ("error", r) if isinstance(r, Exception) else ("ok", r)
+            for r in run_in_parallel(*calls)]
 
 
 @pytest.fixture

@@ -1,40 +1,23 @@
 """Real parallel transactions on PostgreSQL: threads, each with its own connection, racing for money."""
 
-import threading
+import functools
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from fund import services
 from fund.models import Posting
 from fund.selectors import fund_figures
 from tests.conftest import postgres_only
+from tests.conftest import run_in_parallel as run_together
 from yunfu_ipfund.common.errors import DomainError
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def run_in_parallel(n, work):
-    """Run work(i) in n threads released together; returns [(i, result or exception)]."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def runner(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    """work(i) in n concurrent transactions; [result or exception] in order."""
+    return run_together(*[functools.partial(work, i) for i in range(n)])
 
 
 def leave_available(amount, finance_user, bureau_approver, bank):

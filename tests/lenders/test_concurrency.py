@@ -1,13 +1,11 @@
 """Two supervisors submitting the same filing at once: one succeeds, the other gets a Conflict."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from lenders import services
 from lenders.models import LoanFiling
-from tests.conftest import make_user, postgres_only
+from tests.conftest import make_user, postgres_only, run_in_parallel
 from yunfu_ipfund.common.errors import Conflict
 
 
@@ -19,26 +17,11 @@ def test_two_supervisors_submitting_at_once_one_wins_the_other_gets_a_conflict(
     from yunfu_ipfund.accounts.roles import Role
 
     second = make_user("bank_a_supervisor_2", bank_a, Role.BANK_SUPERVISOR, full_name="孙复核")
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def submit(user):
-        try:
-            barrier.wait(timeout=10)
-            services.filing_submit(by=user, filing=LoanFiling.objects.get(pk=draft.pk))
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(("conflict", exc.message))
-        except Exception as exc:  # noqa: BLE001 - reported in the assertion below
-            outcomes.append(("error", repr(exc)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(u,)) for u in (bank_supervisor, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = run_in_parallel(
+        *[lambda u=u: services.filing_submit(by=u, filing=LoanFiling.objects.get(pk=draft.pk)) for u in (bank_supervisor, second)]
+    )
+    outcomes = [("conflict", r.message) if isinstance(r, Conflict) else ("error", repr(r)) if isinstance(r, Exception)
+                else "ok" for r in results]
     assert sorted(map(str, outcomes))[0] == "('conflict', '该记录已由他人处理（当前状态：已报送，待市监局审核），请刷新后查看。')", outcomes
     assert outcomes.count("ok") == 1
     draft.refresh_from_db()

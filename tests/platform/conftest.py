@@ -1,12 +1,13 @@
 """Fixtures for the platform's own tests: notices without WeasyPrint, a clean cache, eager Celery."""
 
-import threading
+import functools
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
+from tests.conftest import run_in_parallel
 from yunfu_ipfund import celery_app
 from yunfu_ipfund.notices import services as notice_services
 
@@ -58,27 +59,8 @@ def login_as():
 
 
 def run_in_threads(count, target):
-    """Run target(i) in `count` threads started together; each closes its own DB connection.
-
-    Returns the exceptions raised (empty when all succeeded)."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            target(i)
-        except Exception as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return errors
+    """target(i) in `count` concurrent transactions; returns the exceptions raised (empty when all succeeded)."""
+    return [r for r in run_in_parallel(*[functools.partial(target, i) for i in range(count)]) if isinstance(r, Exception)]
 
 
 def atomic_refusal(callable_, *args, **kwargs):
