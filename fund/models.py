@@ -49,6 +49,8 @@ Risk: `ReturnDue` (a recovery return a bank owes, with its due date) and `Suspen
 from django.conf import settings
 from django.db import models
 
+from yunfu_ipfund.common.money import format_money
+
 MONEY = dict(max_digits=15, decimal_places=2)
 
 
@@ -113,7 +115,7 @@ class DailyMovement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.value_date:%Y-%m-%d} {self.get_account_display()} {self.amount}"
+        return f"{self.value_date:%Y-%m-%d} {self.get_account_display()} {format_money(self.amount)}"
 
 
 class BankBalance(models.Model):
@@ -159,7 +161,7 @@ class Commitment(models.Model):
         indexes = [models.Index(fields=["reference_type", "reference_id"], name="fund_commit_ref")]
 
     def __str__(self):
-        return f"{self.get_purpose_display()}承诺 #{self.pk} {self.amount}"
+        return f"{self.get_purpose_display()}承诺 #{self.pk} {format_money(self.amount)} 元"
 
 
 class Posting(models.Model):
@@ -201,7 +203,7 @@ class Posting(models.Model):
         ]
 
     def __str__(self):
-        return f"凭证 #{self.pk} {self.get_kind_display()} {self.amount}"
+        return f"凭证 #{self.pk} {self.get_kind_display()} {format_money(self.amount)} 元"
 
     def get_absolute_url(self):
         return f"/fund/postings/{self.pk}/"
