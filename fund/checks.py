@@ -21,6 +21,7 @@ from yunfu_ipfund.notices.services import reminder_schedule
 from yunfu_ipfund.policy.services import policy_in_force
 
 from .models import StatementPeriod, SuspensionProposal
+from .risk import npl_over_threshold, return_overdue_too_long
 from .selectors import bank_risk_table
 from .services import check_payout_pause
 
@@ -32,12 +33,12 @@ QUIET_DAYS_AFTER_DECISION = 30
 def suspension_grounds(row, policy):
     """The reasons (Chinese sentences) a bank's figures give for proposing its suspension, if any."""
     grounds = []
-    if row["covered_outstanding"] > 0 and row["non_performing"] > policy.suspension_npl_ratio * row["covered_outstanding"]:
+    if npl_over_threshold(row, policy):
         grounds.append(
             f"在保不良率 {row['npl_ratio']:.2%}（不良 {format_money(row['non_performing'])} 元 ÷ 在保 "
             f"{format_money(row['covered_outstanding'])} 元）超过 {policy.suspension_npl_ratio:.2%}"
         )
-    if row["overdue_days"] > policy.suspension_return_overdue_days:
+    if return_overdue_too_long(row, policy):
         grounds.append(
             f"追偿款逾期返还 {row['overdue_days']} 天（{row['overdue_returns']} 笔，"
             f"{format_money(row['overdue_returns_amount'])} 元），超过 {policy.suspension_return_overdue_days} 天"

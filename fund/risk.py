@@ -77,20 +77,40 @@ def bank_portfolio(*, as_of=None):
     return out
 
 
+def leverage_ceiling(available, policy):
+    """Covered outstanding the fund may carry: policy.leverage_multiple x available (nothing when none is)."""
+    return (available * policy.leverage_multiple).quantize(Decimal("0.01")) if available > 0 else ZERO
+
+
+def npl_over_threshold(row, policy):
+    """A bank's covered non-performing share is above the policy's suspension ratio."""
+    return row["covered_outstanding"] > 0 and row["non_performing"] > policy.suspension_npl_ratio * row["covered_outstanding"]
+
+
+def return_overdue_too_long(row, policy):
+    """A bank has a recovery return overdue longer than the policy allows."""
+    return row["overdue_days"] > policy.suspension_return_overdue_days
+
+
+def payout_alert_threshold(policy):
+    """Cumulative net payouts at which the bureau and finance are alerted (and may pause new cover)."""
+    return policy.fund_capital * policy.fund_pause_payout_ratio
+
+
 def leverage_figures(*, additional_covered=ZERO, on=None, policy):
     """The numbers the ceiling is judged on, as a dict (shown in refusals and on the risk page)."""
     from .selectors import fund_figures
 
     figures = fund_figures(as_of=on)
     covered = covered_outstanding(as_of=on)
-    ceiling = figures.available * policy.leverage_multiple if figures.available > 0 else ZERO
+    ceiling = leverage_ceiling(figures.available, policy)
     return {
         "covered": covered,
         "addition": Decimal(additional_covered),
         "total": covered + Decimal(additional_covered),
         "available": figures.available,
         "multiple": policy.leverage_multiple,
-        "ceiling": ceiling.quantize(Decimal("0.01")),
+        "ceiling": ceiling,
     }
 
 

@@ -553,7 +553,9 @@ def check_payout_pause(today=None):
 
     today = today or local_today()
     policy = policy_in_force(today)
-    threshold = policy.fund_capital * policy.fund_pause_payout_ratio
+    from .risk import payout_alert_threshold
+
+    threshold = payout_alert_threshold(policy)
     net = fund_figures().net_payouts
     if net < threshold:
         return None

@@ -83,7 +83,7 @@ def overview(request):
     return render(request, "fund/overview.html", {
         "form": form, "f": figures, "as_of": as_of, "chart": mark_safe(balance_chart(series)),  # noqa: S308 - our own markup
         "policy": policy,
-        "ceiling": (figures.available * policy.leverage_multiple if policy and figures.available > 0 else 0),
+        "ceiling": risk_controls.leverage_ceiling(figures.available, policy) if policy else 0,
         "can_instruct": request.user.has_perm(PERM_BUREAU_APPROVE),
         "can_confirm": request.user.has_perm(PERM_FINANCE),
         "report_form": ReportForm(initial={"year": today.year - (1 if today.month == 1 else 0),
@@ -251,14 +251,13 @@ def risk(request):
         return xlsx_response("fund-bank-risk", "合作银行风险", RISK_HEADER, (_risk_row(r) for r in rows))
     policy = policy_in_force(as_of or local_today())
     for r in rows:
-        r["flag_npl"] = r["covered_outstanding"] > 0 and r["non_performing"] > policy.suspension_npl_ratio * r[
-            "covered_outstanding"]
-        r["flag_return"] = r["overdue_days"] > policy.suspension_return_overdue_days
+        r["flag_npl"] = risk_controls.npl_over_threshold(r, policy)
+        r["flag_return"] = risk_controls.return_overdue_too_long(r, policy)
     figures = selectors.fund_figures(as_of=as_of, with_covered=True)
     return render(request, "fund/risk.html", {
         "form": form, "rows": rows, "policy": policy, "f": figures, "as_of": as_of,
         "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
-        "pause_threshold": policy.fund_capital * policy.fund_pause_payout_ratio,
+        "pause_threshold": risk_controls.payout_alert_threshold(policy),
         "cover_pause": risk_controls.open_cover_pause(), "pauses": risk_controls.cover_pauses()[:10],
         "can_pause": request.user.has_perm(PERM_BUREAU_APPROVE), "pause_form": ReasonForm(prefix="cover"),
     })
