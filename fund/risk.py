@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import connection
 
 from yunfu_ipfund.common.errors import DomainError
-from yunfu_ipfund.common.money import ZERO, format_money
+from yunfu_ipfund.common.money import ZERO, format_money, round_fen
 
 MSG_LEVERAGE = (
     "超出放大倍数上限：在保余额 {covered} 元 + 本笔 {addition} 元 = {total} 元，"
@@ -79,7 +79,7 @@ def bank_portfolio(*, as_of=None):
 
 def leverage_ceiling(available, policy):
     """Covered outstanding the fund may carry: policy.leverage_multiple x available (nothing when none is)."""
-    return (available * policy.leverage_multiple).quantize(Decimal("0.01")) if available > 0 else ZERO
+    return round_fen(available * policy.leverage_multiple) if available > 0 else ZERO
 
 
 def npl_over_threshold(row, policy):

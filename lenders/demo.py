@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.dates import today
+from yunfu_ipfund.common.money import round_fen
 from yunfu_ipfund.common.workdays import add_workdays
 
 BANKS = [
@@ -63,7 +64,7 @@ def seed(stdout):
     amount = min(Decimal(registration.amount), Decimal("3000000.00"))
     filing = services.filing_create(
         by=officer, registration=registration, contract_number=DEMO_CONTRACT, amount=amount,
-        ip_amount=(amount * Decimal("0.8")).quantize(Decimal("0.01")), other_collateral="法定代表人连带责任保证",
+        ip_amount=round_fen(amount * Decimal("0.8")), other_collateral="法定代表人连带责任保证",
         disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=364), annual_rate=Decimal("3.85"),
         repayment_method="interest_monthly",
         pledges=[{"asset": a, "pledge_registration_number": f"Y2026440000{a.pk:04d}", "pledge_registered_on": disbursed}
