@@ -18,6 +18,7 @@ class AuditEvent(models.Model):
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     organisation_name = models.CharField("所属机构", max_length=200, blank=True)
     organisation_id_at_time = models.BigIntegerField("机构ID", null=True, blank=True)
+    code = models.CharField("操作代码", max_length=100, blank=True, db_index=True)
     action = models.CharField("操作", max_length=100)
     object_type = models.CharField("对象类型", max_length=100)
     object_id = models.CharField("对象ID", max_length=64)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from yunfu_ipfund.common.middleware import client_ip, current_request
 
+from .actions import AuditAction
 from .models import AuditEvent
 
 GENESIS = "0" * 64
@@ -25,6 +26,7 @@ def _canonical(event):
         "actor_name": event.actor_name,
         "organisation": event.organisation_id_at_time,
         "action": event.action,
+        **({"code": event.code} if event.code else {}),
         "object_type": event.object_type,
         "object_id": event.object_id,
         "from": event.from_state,
@@ -41,8 +43,13 @@ def compute_hash(prev_hash, event):
 
 
 @transaction.atomic
-def audit_record(*, by, action, obj, from_state="", to_state="", reason="", data=None):
-    """Append one event about `obj` (a model instance). `by` is a user, or None for the system."""
+def audit_record(*, by, action: AuditAction, obj, from_state="", to_state="", reason="", data=None):
+    """Append one event about `obj` (a model instance). `by` is a user, or None for the system.
+    `action` is an AuditAction (code and label), declared by the app that records it."""
+    if isinstance(action, str):  # TRANSITIONAL: removed once every caller passes an AuditAction
+        action = AuditAction("", action)
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit_record needs an AuditAction, not {action!r}")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
@@ -56,7 +63,8 @@ def audit_record(*, by, action, obj, from_state="", to_state="", reason="", data
         actor_name=(actor.display_name if actor else "系统"),
         organisation_name=(org.name if org else ""),
         organisation_id_at_time=(org.pk if org else None),
-        action=action,
+        code=action.code,
+        action=action.label,
         object_type=object_label(obj),
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
