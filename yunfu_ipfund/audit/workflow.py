@@ -20,12 +20,20 @@ Repeats, the same way everywhere:
   possible from here).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.db import transaction
 
-from yunfu_ipfund.common.errors import MSG_ALREADY_DONE, MSG_NO_ROLE, MSG_WRONG_STATE, Conflict, DomainError, Forbidden
+from yunfu_ipfund.common.errors import (
+    MSG_ALREADY_DONE,
+    MSG_NO_ROLE,
+    MSG_WRONG_STATE,
+    Conflict,
+    DomainError,
+    Forbidden,
+)
 
 from .actions import AuditAction, audit_action
 from .services import audit_record
