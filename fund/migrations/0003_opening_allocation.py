@@ -1,6 +1,15 @@
 """The real fund's opening: the provincial allocation (the first policy version's fund_capital), dated
 the day that version took effect. Safe on an empty database (no policy: nothing to post) and
-idempotent (fixed key; fund.demo and fund.services.contribution_post use the same key and figures)."""
+idempotent (fixed key; fund.demo and contribution_post use the same key and figures, so they return
+this posting).
+
+Frozen: historical models and literals only, no import of fund's live code. The fingerprint is the
+one contribution_post computes for these figures (sha256 of the sorted JSON of kind, lines, reference,
+bank, commitment, reversal_of), spelled out here so that a later change of the service cannot change
+what this migration wrote. No audit event: the audit chain is written by services only (ADR 0002)."""
+
+import hashlib
+import json
 
 from django.db import migrations
 from django.utils import timezone
@@ -8,9 +17,17 @@ from django.utils import timezone
 OPENING_KEY = "fund-opening-allocation"
 
 
-def forwards(apps, schema_editor):
-    from fund.services import opening_fingerprint
+def opening_fingerprint(amount, policy_pk):
+    parts = dict(
+        kind="contribution",
+        lines=sorted([("cash", str(amount)), ("contributions", str(-amount))]),
+        ref=["policy.policyversion", str(policy_pk)], bank=None, commitment=None, reversal_of=None,
+    )
+    data = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
 
+
+def forwards(apps, schema_editor):
     PolicyVersion = apps.get_model("policy", "PolicyVersion")
     Posting = apps.get_model("fund", "Posting")
     Entry = apps.get_model("fund", "Entry")
@@ -31,7 +48,9 @@ def forwards(apps, schema_editor):
         row, _ = LedgerAccount.objects.get_or_create(code=account)
         row.balance += value
         row.save(update_fields=["balance"])
-        DailyMovement.objects.create(account=account, bank=None, value_date=first.effective_from, amount=value, entries=1)
+        DailyMovement.objects.create(
+            account=account, bank=None, value_date=first.effective_from, amount=value, entries=1
+        )
 
 
 class Migration(migrations.Migration):

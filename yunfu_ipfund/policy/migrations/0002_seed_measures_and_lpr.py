@@ -1,10 +1,95 @@
+"""The two versions of the Measures and the LPR history as they were shipped on 2026-11-26, frozen here
+as literals: a migration is history, so a later edit of yunfu_ipfund.policy.seed (which the post_migrate
+hook uses to restore the Measures after a test flush) cannot change what this migration wrote."""
+
+import datetime as dt
+from decimal import Decimal
+
 from django.db import migrations
 
-from yunfu_ipfund.policy.seed import seed_measures
+LEGAL_BASIS = (
+    "《广东省人民政府办公厅关于知识产权质押融资的若干意见》（粤办函〔2019〕79号）；"
+    "《国家知识产权局 中国银保监会 国家发展改革委关于印发〈知识产权质押融资入园惠企行动方案（2021—2023年）〉的通知》"
+    "及《关于进一步加强知识产权质押融资工作的通知》（国知发运字〔2019〕38号）。"
+)
+
+TERMS = dict(
+    ip_types_in_scope=["invention", "utility_model", "design", "trademark", "geo_indication"],
+    fund_capital=Decimal("5000000.00"),
+    enterprise_sizes=["micro", "small", "medium"],
+    credit_lookback_months=36,
+    single_loan_cap=Decimal("5000000.00"),
+    enterprise_outstanding_cap=Decimal("10000000.00"),
+    loan_term_cap_months=12,
+    rate_margin_bp=150,
+    min_ip_collateral_share=Decimal("0.5000"),
+    filing_deadline_workdays=10,
+    filing_review_workdays=10,
+    correction_workdays=10,
+    leverage_multiple=Decimal("10.00"),
+    claim_window_months=6,
+    completeness_check_workdays=5,
+    supplement_workdays=10,
+    supplement_rounds=1,
+    substantive_review_workdays=15,
+    public_notice_workdays=5,
+    decision_workdays=5,
+    payment_workdays=10,
+    fund_share=Decimal("0.4000"),
+    per_loan_compensation_cap=Decimal("1000000.00"),
+    per_bank_compensation_cap=None,
+    recovery_report_workdays=5,
+    recovery_return_workdays=10,
+    suspension_npl_ratio=Decimal("0.0500"),
+    suspension_return_overdue_days=30,
+    fund_pause_payout_ratio=Decimal("0.5000"),
+    blacklist_years=3,
+    fees_allowed=False,
+)
+
+VERSIONS = [
+    dict(
+        code="2020",
+        title="云浮市中小微企业知识产权质押融资风险补偿资金管理办法（2020年）",
+        document_number="云市监〔2020〕（五部门联合印发）",
+        issuing_body="云浮市市场监督管理局、云浮市财政局等五部门",
+        legal_basis=LEGAL_BASIS,
+        effective_from=dt.date(2020, 9, 24),
+        effective_to=dt.date(2025, 9, 24),
+        requires_joint_meeting=True,
+        **TERMS,
+    ),
+    dict(
+        code="2025",
+        title="云浮市中小微企业知识产权质押融资风险补偿资金管理办法",
+        document_number="",
+        issuing_body="云浮市市场监督管理局",
+        legal_basis=LEGAL_BASIS,
+        effective_from=dt.date(2025, 9, 25),
+        effective_to=dt.date(2030, 9, 24),
+        requires_joint_meeting=False,
+        **TERMS,
+    ),
+]
+
+LPR_HISTORY = [
+    ("2019-08-20", "4.25"), ("2019-09-20", "4.20"), ("2019-11-20", "4.15"), ("2020-02-20", "4.05"),
+    ("2020-04-20", "3.85"), ("2021-12-20", "3.80"), ("2022-01-20", "3.70"), ("2022-08-22", "3.65"),
+    ("2023-06-20", "3.55"), ("2023-08-21", "3.45"), ("2024-07-22", "3.35"), ("2024-10-21", "3.10"),
+    ("2025-05-20", "3.00"),
+]
 
 
 def seed(apps, schema_editor):
-    seed_measures(apps.get_model("policy", "PolicyVersion"), apps.get_model("policy", "LprRate"))
+    """Create the shipped versions and LPR rows where missing (idempotent, historical models only)."""
+    PolicyVersion = apps.get_model("policy", "PolicyVersion")
+    LprRate = apps.get_model("policy", "LprRate")
+    for fields in VERSIONS:
+        PolicyVersion.objects.get_or_create(code=fields["code"], defaults=fields)
+    for day, rate in LPR_HISTORY:
+        LprRate.objects.get_or_create(
+            effective_date=dt.date.fromisoformat(day), defaults={"one_year_rate": Decimal(rate)}
+        )
 
 
 class Migration(migrations.Migration):
