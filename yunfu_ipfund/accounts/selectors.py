@@ -3,13 +3,44 @@
 
 `scope_to_org(qs, user, *paths)`: government staff with read_all (bureau, finance) see everything;
 everyone else sees rows whose organisation, reached through any of `paths`, is their own.
+
+`is_bank_user(user)` and its siblings are the one spelling of "a signed-in user of a bank (an
+enterprise, the bureau, the finance bureau)"; `require_perm(user, *perms)` refuses (403) anyone who
+holds none of `perms`.
 """
 
 from django.db.models import Q
 
 from yunfu_ipfund.common.errors import MSG_NO_ROLE, Forbidden, NotFound
 
-from .roles import PERM_READ_ALL, user_roles
+from .models import Organisation, User
+from .roles import PERM_READ_ALL, Role, user_roles
+
+
+def _active(user):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _of_kind(user, kind):
+    return _active(user) and bool(user.organisation_id) and user.organisation.kind == kind
+
+
+def is_bank_user(user):
+    """A signed-in, active user of a cooperating bank (whatever their role there)."""
+    return _of_kind(user, Organisation.Kind.BANK)
+
+
+def is_enterprise_user(user):
+    return _of_kind(user, Organisation.Kind.ENTERPRISE)
+
+
+def is_bureau_user(user):
+    """A user of the market regulation bureau (clerks, approvers, and administrators who belong to it)."""
+    return _of_kind(user, Organisation.Kind.BUREAU)
+
+
+def is_finance_user(user):
+    return _of_kind(user, Organisation.Kind.FINANCE)
 
 
 def sees_everything(user):
@@ -40,24 +71,22 @@ def access(queryset, pk, *, user=None, perm=None):
     return obj
 
 
-def require_perm(user, perm):
-    if not (user.is_authenticated and user.is_active and user.has_perm(perm)):
+def require_perm(user, *perms):
+    """Refuse (Forbidden, MSG_NO_ROLE) unless `user` is signed in, active and holds one of `perms`.
+    No user (None: the system) is refused too: a caller that lets the system act says so itself."""
+    if not perms:
+        raise TypeError("require_perm needs at least one permission")
+    if not (_active(user) and any(user.has_perm(perm) for perm in perms)):
         raise Forbidden(MSG_NO_ROLE, code="no_role")
 
 
 def users_with_role(organisation, role):
-    from .models import User
-
     return User.objects.filter(organisation=organisation, groups__name=role, is_active=True)
 
 
 def users_with_role_anywhere(role):
-    from .models import User
-
     return User.objects.filter(groups__name=role, is_active=True)
 
 
 def role_labels(user):
-    from .roles import Role
-
     return [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
