@@ -1,5 +1,6 @@
 """The deployment files agree with the project: docker-compose parses, its services and commands exist,
-no secret is written in it, and the README's two commands are the scripts CI runs."""
+no secret is written in it, and the README's two commands are the scripts CI runs; and the portal speaks
+one language, whatever the browser asks for."""
 
 import importlib
 import re
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django import forms
 from django.core.management import get_commands
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,3 +68,32 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in ci
     assert "DATABASE_URL=" in ci and "REDIS_URL=" in ci
+
+
+# One locale (docs/adr/0006): the portal's strings are Chinese written directly; Django's own messages
+# come in zh-hans whatever language the browser asks for, and no locale machinery is half set up.
+
+
+def test_the_portal_is_single_locale_with_no_locale_machinery(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.USE_I18N is True  # for Django's own zh-hans messages only
+    assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE
+    assert not getattr(settings, "LOCALE_PATHS", [])
+
+
+def test_djangos_own_message_for_a_required_field_is_chinese():
+    class AForm(forms.Form):
+        name = forms.CharField()
+
+    assert AForm({}).errors["name"] == ["该字段是必填项。"]
+
+
+@pytest.mark.django_db
+def test_the_login_form_and_the_admin_speak_chinese_to_a_browser_asking_for_english(client):
+    response = client.post(reverse("accounts:login"), {}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert "该字段是必填项。" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
+    admin = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert admin.status_code == 200
+    assert "用户名" in admin.content.decode() and "Username" not in admin.content.decode()

@@ -13,7 +13,7 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-poll]").forEach(function (el) {
     var seconds = parseInt(el.getAttribute("data-poll-seconds") || "2", 10);
     var timer = setInterval(function () {
-      fetch(el.getAttribute("data-poll"), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      fetch(el.getAttribute("data-poll"), { credentials: "same-origin" })
         .then(function (r) { return r.text(); })
         .then(function (html) {
           el.innerHTML = html;
