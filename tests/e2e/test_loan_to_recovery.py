@@ -5,7 +5,8 @@ bank's recovery flows back into the fund. Every step is done on the pages; the o
 does itself is move the clock (time_machine, shared with the live server's thread) and run the daily
 reminder sweep, which in production is a Celery beat task with no page.
 
-Screenshots of each step go to docs/screenshots/NN-*.png.
+Screenshots of each step go to var/screenshots/NN-*.png (ignored by git); `make screenshots` writes them
+to docs/screenshots/ instead, the walkthrough the docs show.
 
 The calendar: applied 2026-03-02, disbursed 2026-03-05, overdue from 2026-06-05, classified 次级 on
 2026-09-07, published 2026-09-28 for 5 working days across the National Day week (Oct 1-7 off), so the
