@@ -25,7 +25,9 @@ def make_org(kind, name, uscc=None):
 
 
 def make_user(username, org, *roles, full_name=""):
-    user = User.objects.create_user(username=username, password=PASSWORD, organisation=org, full_name=full_name or username)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, organisation=org, full_name=full_name or username
+    )
     user.groups.add(*[Group.objects.get(name=role) for role in roles])
     return user
 

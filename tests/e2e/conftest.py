@@ -49,7 +49,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", base_url=live_server.url)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", base_url=live_server.url
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

@@ -25,6 +25,7 @@ import time_machine
 from tests.conftest import PASSWORD, make_org, make_user
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.identifiers import make_patent_number, make_uscc
+from yunfu_ipfund.notices.services import sweep_reminders
 
 from .conftest import login, logout
 
@@ -46,7 +47,8 @@ def make_pdf(title):
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
@@ -112,7 +114,9 @@ def pdf_text(page, click, path):
     info.value.save_as(path)
     data = path.read_bytes()
     assert data.startswith(b"%PDF-"), data[:20]
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return re.sub(r"[ \t]+", " ", text)
 
 
@@ -130,9 +134,9 @@ def as_user(page, username):
     login(page, username, PASSWORD)
 
 
-def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock, tmp_path, measures_and_fund):
-    from yunfu_ipfund.notices.services import sweep_reminders
-
+def test_a_loan_from_application_to_recovery_through_the_pages(
+    page, shot, clock, tmp_path, measures_and_fund
+):
     page.on("dialog", lambda dialog: dialog.accept())
     clock.go(dt.date(2026, 3, 2))
     bureau = make_org("bureau", "云浮市市场监督管理局", make_uscc("11445300MB2C1234"))
@@ -261,7 +265,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock
     page.get_by_role("button", name="保存").click()
     assert "备案草稿已保存" in flash(page)
     for kind, name in (("loan_contract", "借款合同.pdf"), ("pledge_contract", "质押合同.pdf"),
-                       ("pledge_certificate", "质押登记通知书.pdf"), ("disbursement_voucher", "放款凭证.pdf")):
+                       ("pledge_certificate", "质押登记通知书.pdf"),
+                       ("disbursement_voucher", "放款凭证.pdf")):
         page.get_by_label("材料类型").select_option(kind)
         page.get_by_label("文件（PDF、JPEG 或 PNG）").set_input_files(pdf_upload(name))
         page.get_by_role("button", name="上传").click()
@@ -339,7 +344,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock
     page.goto("/notices/")
     row = page.locator("tr", has_text="备案确认书").first
     row.get_by_role("link").first.click()
-    text = pdf_text(page, lambda: page.get_by_role("link", name="下载 PDF").click(), tmp_path / "confirmation-enterprise.pdf")
+    download = page.get_by_role("link", name="下载 PDF")
+    text = pdf_text(page, lambda: download.click(), tmp_path / "confirmation-enterprise.pdf")
     assert CONTRACT in text and "2,000,000.00" in text, text
     shot(page, "13-enterprise-downloads-confirmation")
     logout(page)
@@ -381,16 +387,19 @@ def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock
     page.get_by_role("button", name="创建申请").click()
     assert "补偿申请已创建" in flash(page)
     evidence = page.locator("form[action$='/evidence/']")
-    for kind, name in (("loan_contract", "借款合同"), ("pledge_contract", "质押合同"), ("pledge_registration", "质押登记通知书"),
-                       ("disbursement_voucher", "放款凭证"), ("repayment_record", "还款流水"),
-                       ("classification_approval", "五级分类下调审批表"), ("collection_notices", "催收通知及送达回证"),
-                       ("bank_internal_approval", "分行审批意见"), ("truthfulness_undertaking", "真实性承诺书")):
+    for kind, name in (("loan_contract", "借款合同"), ("pledge_contract", "质押合同"),
+                       ("pledge_registration", "质押登记通知书"), ("disbursement_voucher", "放款凭证"),
+                       ("repayment_record", "还款流水"), ("classification_approval", "五级分类下调审批表"),
+                       ("collection_notices", "催收通知及送达回证"),
+                       ("bank_internal_approval", "分行审批意见"),
+                       ("truthfulness_undertaking", "真实性承诺书")):
         evidence.get_by_label("材料类型").select_option(kind)
         evidence.get_by_label("文件（PDF、JPEG 或 PNG）").set_input_files(pdf_upload(f"{name}.pdf"))
         evidence.get_by_role("button", name="上传").click()
         assert "材料已上传" in flash(page)
     not_applicable = page.locator("form[action$='/not_applicable/']")
-    for kind, reason in (("litigation_papers", "尚未起诉，正与保证人协商还款"), ("disposal_evidence", "质押专利、商标尚未处置，已委托评估")):
+    for kind, reason in (("litigation_papers", "尚未起诉，正与保证人协商还款"),
+                         ("disposal_evidence", "质押专利、商标尚未处置，已委托评估")):
         not_applicable.get_by_label("材料类型").select_option(kind)
         not_applicable.get_by_label("不适用理由").fill(reason)
         not_applicable.get_by_role("button", name="标记不适用").click()
@@ -424,7 +433,9 @@ def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock
     page.goto(claim_url)
     evidence = page.locator("form[action$='/evidence/']")
     evidence.get_by_label("材料类型").select_option("collection_notices")
-    evidence.get_by_label("文件（PDF、JPEG 或 PNG）").set_input_files(pdf_upload("催收通知及送达回证（重新扫描）.pdf"))
+    evidence.get_by_label("文件（PDF、JPEG 或 PNG）").set_input_files(
+        pdf_upload("催收通知及送达回证（重新扫描）.pdf")
+    )
     evidence.get_by_role("button", name="上传").click()
     assert "材料已上传" in flash(page)
     shot(page, "19-bank-supplements-claim")
@@ -525,7 +536,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(page, shot, clock
     assert "待本行复核人员复核" in flash(page)
     drafts = page.locator("section", has_text="待复核的追偿报告")
     assert "300,000.00" in drafts.inner_text() and "280,000.00" in drafts.inner_text()
-    assert "追偿款返还通知书" not in page.locator("section", has_text="相关文书").inner_text()  # nothing reaches the bureau yet
+    # nothing reaches the bureau yet
+    assert "追偿款返还通知书" not in page.locator("section", has_text="相关文书").inner_text()
     shot(page, "29-bank-reports-recovery")
     logout(page)
 

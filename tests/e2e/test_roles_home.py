@@ -45,4 +45,5 @@ def test_public_pages_render_for_anonymous_visitors(page, shot, db):
 def test_the_public_home_names_the_measures_in_force(page, db):
     # After other transactional tests have flushed the database, the shipped Measures are back.
     page.goto("/")
-    assert "现行办法：《云浮市中小微企业知识产权质押融资风险补偿资金管理办法》" in page.locator("main").inner_text()
+    measures = "现行办法：《云浮市中小微企业知识产权质押融资风险补偿资金管理办法》"
+    assert measures in page.locator("main").inner_text()
