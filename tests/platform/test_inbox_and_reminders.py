@@ -11,6 +11,7 @@ from tests.conftest import postgres_only
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.notices.models import Message, Reminder
+from yunfu_ipfund.notices.reminders import reminder_kind
 from yunfu_ipfund.notices.services import (
     message_mark_read,
     notify_organisation,
@@ -110,9 +111,12 @@ def test_message_mark_read_returns_how_many_it_marked(bank_officer):
 DUE = D(2026, 10, 9)  # Friday after the 2026 National Day week: notify on 29 Sep (3 wd), 8 Oct (1 wd) and 9 Oct
 
 
+FILING_DEADLINE = reminder_kind("platform_test.filing_deadline", "测试：贷款备案截止")
+
+
 def schedule(org, **extra):
-    fields = dict(key="filing-42", title="贷款备案截止", about=org, due_date=DUE, recipient_role=Role.BANK_OFFICER,
-                  recipient_org=org, url="/lenders/filings/42/")
+    fields = dict(kind=FILING_DEADLINE, title="贷款备案截止", about=org, due_date=DUE,
+                  recipient_role=Role.BANK_OFFICER, recipient_org=org, url="/lenders/filings/42/")
     fields.update(extra)
     return reminder_schedule(**fields)
 
@@ -133,7 +137,7 @@ def test_notify_dates_are_three_and_one_working_days_before_across_the_holiday(s
     assert scheduled.escalate_role == Role.BANK_SUPERVISOR
 
 
-def test_scheduling_again_with_the_same_key_changes_nothing(scheduled, bank_a):
+def test_scheduling_again_with_the_same_kind_and_record_changes_nothing(scheduled, bank_a):
     with time_machine.travel(dt.datetime(2026, 9, 21, 1, 0, tzinfo=dt.UTC), tick=False):
         again = schedule(bank_a)
     assert again.pk == scheduled.pk
@@ -176,18 +180,22 @@ def test_rescheduling_on_a_day_it_was_already_sent_does_not_send_it_again(schedu
 
 
 def test_a_resolved_reminder_is_neither_sent_nor_escalated(scheduled, bank_officer, bank_supervisor):
-    reminder_resolve(key="filing-42")
+    reminder_resolve(kind=FILING_DEADLINE, about=scheduled_org(scheduled))
     for day in (D(2026, 9, 29), D(2026, 10, 9), D(2026, 10, 12)):
         sweep_reminders(today=day)
     assert titles(bank_officer) == [] and titles(bank_supervisor) == []
 
 
+def scheduled_org(reminder):
+    return reminder.recipient_org
+
+
 def test_resolving_by_subject_closes_every_open_reminder_about_it(bank_a, bank_b):
-    schedule(bank_a, key="a1")
-    schedule(bank_a, key="a2")
-    schedule(bank_b, key="b1", about=bank_b)
+    schedule(bank_a, discriminator="a1")
+    schedule(bank_a, discriminator="a2")
+    schedule(bank_b, discriminator="b1", about=bank_b)
     assert reminder_resolve(about=bank_a) == 2
-    assert Reminder.objects.get(key="b1").resolved_at is None
+    assert Reminder.objects.get(discriminator="b1").resolved_at is None
 
 
 CALLS = []
@@ -195,7 +203,7 @@ CALLS = []
 
 @register_action("platform_test.close_public_notice")
 def _close_public_notice(reminder):
-    CALLS.append(reminder.key)
+    CALLS.append(reminder.discriminator)
     return True
 
 
@@ -207,7 +215,7 @@ def _refuses(reminder):
 def test_a_registered_action_runs_once_after_the_due_date_and_resolves_the_reminder(bank_a, bureau_clerk, bureau_approver):
     CALLS.clear()
     with time_machine.travel(dt.datetime(2026, 9, 20, 1, 0, tzinfo=dt.UTC), tick=False):
-        schedule(bank_a, key="notice-7", recipient_role=Role.BUREAU_CLERK, recipient_org=None,
+        schedule(bank_a, discriminator="notice-7", recipient_role=Role.BUREAU_CLERK, recipient_org=None,
                  action="platform_test.close_public_notice")
     sweep_reminders(today=DUE)
     assert CALLS == []
@@ -215,25 +223,26 @@ def test_a_registered_action_runs_once_after_the_due_date_and_resolves_the_remin
     sweep_reminders(today=D(2026, 10, 10))
     sweep_reminders(today=D(2026, 10, 12))
     assert CALLS == ["notice-7"]
-    reminder = Reminder.objects.get(key="notice-7")
+    reminder = Reminder.objects.get(discriminator="notice-7")
     assert reminder.resolved_at is not None and reminder.action_done_at is not None
     assert titles(bureau_approver) == [], "a move the rules make is not escalated"
 
 
 def test_a_refused_action_is_recorded_and_tried_again(bank_a, bureau_clerk):
     with time_machine.travel(dt.datetime(2026, 9, 20, 1, 0, tzinfo=dt.UTC), tick=False):
-        schedule(bank_a, key="notice-8", recipient_role=Role.BUREAU_CLERK, recipient_org=None, action="platform_test.refuses")
+        schedule(bank_a, discriminator="notice-8", recipient_role=Role.BUREAU_CLERK, recipient_org=None,
+                 action="platform_test.refuses")
     sweep_reminders(today=D(2026, 10, 12))
-    reminder = Reminder.objects.get(key="notice-8")
+    reminder = Reminder.objects.get(discriminator="notice-8")
     assert reminder.last_error == "公示期内收到异议，不能自动结束。"
     assert reminder.action_done_at is None and reminder.resolved_at is None
 
 
 def test_an_unknown_action_is_recorded_not_raised(bank_a):
     with time_machine.travel(dt.datetime(2026, 9, 20, 1, 0, tzinfo=dt.UTC), tick=False):
-        schedule(bank_a, key="x", action="nobody.registered_this")
+        schedule(bank_a, discriminator="x", action="nobody.registered_this")
     sweep_reminders(today=D(2026, 10, 12))
-    assert "未注册" in Reminder.objects.get(key="x").last_error
+    assert "未注册" in Reminder.objects.get(discriminator="x").last_error
 
 
 def test_open_reminders_show_as_tasks_to_the_right_people(login_as, scheduled, bank_officer, bank_b_officer):
@@ -248,7 +257,7 @@ def test_open_reminders_show_as_tasks_to_the_right_people(login_as, scheduled, b
 def test_two_sweeps_in_parallel_send_each_reminder_once(bank_a, bank_officer, bank_supervisor):
     with time_machine.travel(dt.datetime(2026, 9, 20, 1, 0, tzinfo=dt.UTC), tick=False):
         for i in range(30):
-            schedule(bank_a, key=f"parallel-{i}", title=f"事项{i}")
+            schedule(bank_a, discriminator=f"parallel-{i}", title=f"事项{i}")
     results = []
     errors = run_in_threads(2, lambda i: results.append(sweep_reminders(today=D(2026, 9, 29), batch=7)))
     assert errors == []

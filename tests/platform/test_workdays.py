@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from yunfu_ipfund.common.workdays import WorkDate, add_workdays, is_working_day, workdays_between
 from yunfu_ipfund.notices.models import Reminder
 from yunfu_ipfund.policy.models import HolidayDay, HolidayYear
+from yunfu_ipfund.policy.reminders import HOLIDAY_YEAR_MISSING
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_add_workdays_across_the_2026_holiday(start, n, expected):
 
 
 def holiday_year_reminders():
-    return Reminder.objects.filter(key="holiday-year-2027")
+    return Reminder.objects.filter(kind=HOLIDAY_YEAR_MISSING.code, discriminator="2027")
 
 
 def test_a_result_in_2027_falls_back_to_monday_to_friday_is_provisional_and_tells_the_administrators_once():

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from yunfu_ipfund.audit.services import audit_record
 
+from .actions import ORGANISATION_CREATE, ORGANISATION_UPDATE, USER_CREATE, USER_UPDATE
 from .models import Organisation, User
 from .roles import ROLES_BY_ORG_KIND
 
@@ -15,7 +16,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(by=request.user, action="修改机构" if change else "新增机构", obj=obj, data=form.cleaned_data)
+        action = ORGANISATION_UPDATE if change else ORGANISATION_CREATE
+        audit_record(by=request.user, action=action, obj=obj, data=form.cleaned_data)
 
 
 @admin.register(User)
@@ -55,7 +57,7 @@ class UserAdmin(BaseUserAdmin):
             user.groups.remove(*user.groups.filter(name__in=wrong))
             self.message_user(request, f"已移除与机构类型不符的角色：{'、'.join(sorted(wrong))}。", level="warning")
         audit_record(
-            by=request.user, action="修改用户" if change else "新增用户", obj=user,
+            by=request.user, action=USER_UPDATE if change else USER_CREATE, obj=user,
             data={"groups": sorted(user.groups.values_list("name", flat=True)), "active": user.is_active},
         )
 

@@ -1,10 +1,14 @@
 """Working days on the mainland calendar, with its 调休 make-up days.
 
-Sources, in order: the holiday table kept by staff (policy.HolidayDay, overrides everything for the
-dates it names), `chinesecalendar` for the years it was released with, and for a year neither knows,
-Monday to Friday. A result that depended on such a year is *provisional*: it is a WorkDate whose
-`provisional` flag is set, and every listener registered in `unknown_year_listeners` is told the year
-(the notices app raises a reminder to administrators). Nothing crashes and nothing is silently miscounted.
+Sources, in order: the holiday table kept by staff (overrides everything for the dates it names),
+`chinesecalendar` for the years it was released with, and for a year neither knows, Monday to
+Friday. A result that depended on such a year is *provisional*: it is a WorkDate whose `provisional`
+flag is set, and every listener registered in `unknown_year_listeners` is told the year (the policy
+app raises a reminder to administrators). Nothing crashes and nothing is silently miscounted.
+
+This module is a calculator and knows no app: the holiday table is a `HolidayTable` that the app
+keeping it registers with `use_holiday_table()` at start-up (policy, in its AppConfig.ready()).
+Until one is registered the table is empty.
 """
 
 import datetime as dt
@@ -12,6 +16,36 @@ import datetime as dt
 import chinese_calendar
 
 unknown_year_listeners = []
+
+
+class HolidayTable:
+    """The staff's holiday table as the calculator reads it. This one is empty; the app that keeps
+    the table registers a subclass answering from its records (reads only, no rule of its own)."""
+
+    def days(self, year):
+        """{date: True for a make-up working day, False for a holiday} of the exceptions in `year`."""
+        return {}
+
+    def has_year(self, year):
+        """Whether staff have declared `year` entered completely."""
+        return False
+
+    def last_year(self):
+        """The latest year declared complete, or None."""
+        return None
+
+
+_source = HolidayTable()
+
+
+def use_holiday_table(table):
+    """Register where the staff's holiday table is read from (replacing the previous source)."""
+    global _source
+    _source = table
+
+
+def holiday_table():
+    return _source
 
 
 class WorkDate(dt.date):
@@ -49,17 +83,15 @@ class _Calendar:
 
     def _table(self, year):
         if year not in self.tables:
-            from yunfu_ipfund.policy.models import HolidayDay, HolidayYear
-
-            days = dict(HolidayDay.objects.filter(date__year=year).values_list("date", "kind"))
-            complete = year in _LIBRARY_YEARS or HolidayYear.objects.filter(year=year).exists()
+            days = _source.days(year)
+            complete = year in _LIBRARY_YEARS or _source.has_year(year)
             self.tables[year] = (days, complete)
         return self.tables[year]
 
     def is_working_day(self, day):
         days, complete = self._table(day.year)
         if day in days:
-            return days[day] == "workday"
+            return days[day]
         if day.year in _LIBRARY_YEARS:
             return chinese_calendar.is_workday(day)
         if not complete:
@@ -115,13 +147,9 @@ def workdays_between(start, end):
 
 
 def is_known_year(year):
-    from yunfu_ipfund.policy.models import HolidayYear
-
-    return year in _LIBRARY_YEARS or HolidayYear.objects.filter(year=year).exists()
+    return year in _LIBRARY_YEARS or _source.has_year(year)
 
 
 def last_known_year():
-    from yunfu_ipfund.policy.models import HolidayYear
-
-    table = HolidayYear.objects.order_by("-year").values_list("year", flat=True).first()
+    table = _source.last_year()
     return max(_LIBRARY_YEARS | ({table} if table else set()))

@@ -7,10 +7,6 @@ class NoticesConfig(AppConfig):
     verbose_name = "文书、消息与提醒"
 
     def ready(self):
-        from yunfu_ipfund.common import workdays
-
-        from . import kinds  # noqa: F401  (registers the platform's notice kinds)
-        from .services import alert_unknown_holiday_year
-
-        if alert_unknown_holiday_year not in workdays.unknown_year_listeners:
-            workdays.unknown_year_listeners.append(alert_unknown_holiday_year)
+        # Imported for what they register: the platform's notice kinds, and the Celery tasks that the
+        # services queue by name (a web process has no worker to discover them).
+        from . import kinds, tasks  # noqa: F401

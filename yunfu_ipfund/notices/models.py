@@ -96,6 +96,10 @@ class Message(models.Model):
 class Reminder(models.Model):
     """An obligation with a deadline. Created by the service where the obligation arises.
 
+    Each is of a declared `kind` (notices.reminders.reminder_kind) about one record (`subject_type`,
+    `subject_id`), with a `discriminator` where one record has several of a kind; `key` is derived from
+    the three and keeps them unique. "Open reminders of kind K about X" is a query on these columns.
+
     The sweep (notices.services.sweep_reminders) sends it on each of `notify_dates`, escalates it to
     `escalate_role` of the same organisation the day after `due_date`, and, when it names an `action`,
     runs that registered handler once the deadline has passed (a move the rules make by themselves).
@@ -103,6 +107,8 @@ class Reminder(models.Model):
     """
 
     key = models.CharField("唯一键", max_length=200, unique=True)
+    kind = models.CharField("提醒类型", max_length=100, blank=True, db_index=True)
+    discriminator = models.CharField("区分", max_length=100, blank=True)
     title = models.CharField("事项", max_length=200)
     body = models.TextField("说明", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
@@ -131,6 +137,7 @@ class Reminder(models.Model):
         verbose_name = "提醒"
         verbose_name_plural = "提醒"
         ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "kind"], name="reminder_about_kind")]
 
     def __str__(self):
         return f"{self.title}（{self.due_date:%Y-%m-%d}）"

@@ -1,4 +1,9 @@
-"""Issuing notices, notifying people, and reminders with their sweep."""
+"""Issuing notices, notifying people, and the sweep of reminders.
+
+Scheduling and resolving reminders is `notices.reminders` (re-exported here). Slow work (the PDF,
+e-mail) is queued after commit to the Celery tasks of `notices.tasks` by their names: that module
+imports this one, so this one names them and does not import it.
+"""
 
 import datetime as dt
 import logging
@@ -9,21 +14,36 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from yunfu_ipfund.accounts.roles import SUPERVISOR_OF, Role
+from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.accounts.selectors import users_with_role, users_with_role_anywhere
 from yunfu_ipfund.audit.services import audit_record, object_label
+from yunfu_ipfund.celery import app as celery_app
 from yunfu_ipfund.common.dates import today as local_today
-from yunfu_ipfund.common.workdays import add_workdays, workdays_between
+from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.common.workdays import workdays_between
 
+from . import pdf
+from .actions import NOTICE_ISSUE
 from .kinds import get_kind
 from .models import DocumentSequence, Message, Notice, Reminder
+from .reminders import alert_administrators, reminder_resolve, reminder_schedule  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 MAX_RENDER_ATTEMPTS = 5
+
+TASK_RENDER_NOTICE = "notices.render_notice"
+TASK_SEND_EMAIL = "notices.send_email"
+
+
+def enqueue_after_commit(task_name, *args):
+    """Queue the Celery task registered as `task_name` once the current transaction commits (never
+    when it rolls back). Tasks are named, not imported: a task module imports its services."""
+    transaction.on_commit(lambda: celery_app.tasks[task_name].delay(*args))
 
 
 # --- numbering and issuing ------------------------------------------------------------------------
@@ -80,29 +100,25 @@ def notice_issue(*, kind, subject, addressee, context, by, copied_to=(), title=N
     )
     if copied_to:
         notice.copied_to.set([org for org in copied_to if org and org.pk != addressee.pk])
-    audit_record(by=by, action="签发文书", obj=notice, reason=notice.title, data={"number": notice.number})
-    from .tasks import render_notice
-
-    transaction.on_commit(lambda: render_notice.delay(notice.pk))
-    recipients = [addressee, *notice.copied_to.all()]
-    for org in recipients:
+    audit_record(by=by, action=NOTICE_ISSUE, obj=notice, reason=notice.title, data={"number": notice.number})
+    enqueue_after_commit(TASK_RENDER_NOTICE, notice.pk)
+    url = reverse("notices:detail", args=[notice.pk])
+    for org in [addressee, *notice.copied_to.all()]:
         notify_organisation(
-            org, title=f"收到文书：{notice.title}（{notice.number}）", body="请登录平台查看并下载。", url=f"/notices/{notice.pk}/"
+            org, title=f"收到文书：{notice.title}（{notice.number}）", body="请登录平台查看并下载。", url=url
         )
     return notice
 
 
 def notice_render(notice_id):
     """Render one notice's PDF and store it with its hash. Idempotent: a rendered notice is left alone."""
-    from .pdf import notice_html, render_pdf_bytes, sha256_hex
-
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice_id)
         if notice.render_status == Notice.RenderStatus.RENDERED:
             return notice
         notice.render_attempts += 1
         try:
-            data = render_pdf_bytes(notice_html(notice))
+            data = pdf.render_pdf_bytes(pdf.notice_html(notice))
         except Exception as exc:  # any failure of the renderer: record it, retry later
             log.exception("rendering notice %s failed", notice.number)
             notice.render_status = Notice.RenderStatus.FAILED
@@ -110,7 +126,7 @@ def notice_render(notice_id):
             notice.save(update_fields=["render_status", "render_error", "render_attempts"])
             return notice
         notice.pdf.save(f"{notice.pk}.pdf", ContentFile(data), save=False)
-        notice.sha256 = sha256_hex(data)
+        notice.sha256 = pdf.sha256_hex(data)
         notice.render_status = Notice.RenderStatus.RENDERED
         notice.render_error = ""
         notice.rendered_at = timezone.now()
@@ -146,15 +162,11 @@ def notify_users(users, *, title, body="", url=""):
     messages = Message.objects.bulk_create(Message(recipient=u, title=title, body=body, url=url) for u in users)
     addresses = [u.email for u in users if u.email]
     if addresses:
-        from .tasks import send_email
-
-        transaction.on_commit(lambda: send_email.delay(addresses, title, f"{body}\n\n{settings.SITE_URL}{url}"))
+        enqueue_after_commit(TASK_SEND_EMAIL, addresses, title, f"{body}\n\n{settings.SITE_URL}{url}")
     return messages
 
 
 def notify_organisation(org, *, title, body="", url="", role=None):
-    from yunfu_ipfund.accounts.models import User
-
     users = User.objects.filter(organisation=org, is_active=True)
     if role:
         users = users.filter(groups__name=role)
@@ -189,51 +201,6 @@ def register_action(name):
         return fn
 
     return decorator
-
-
-def reminder_schedule(
-    *, key, title, about, due_date, recipient_role, recipient_org=None, escalate_role=None,
-    notify_workdays_before=(3, 1), body="", url="", action="",
-):
-    """Create (or refresh, same key) the reminder of one obligation. Idempotent: scheduling again never
-    sends a reminder twice on a day it was already sent; a new due date re-arms escalation and action."""
-    notify = sorted({add_workdays(due_date, -n) for n in notify_workdays_before} | {due_date})
-    today = local_today()
-    existing = Reminder.objects.filter(key=key).values("last_sent_on", "due_date").first()
-    last_sent = existing["last_sent_on"] if existing else None
-    upcoming = [d for d in notify if d >= today and (last_sent is None or d > last_sent)]
-    defaults = {
-        "title": title,
-        "body": body,
-        "url": url,
-        "subject_type": object_label(about) if about is not None else "",
-        "subject_id": str(about.pk) if about is not None else "",
-        "due_date": due_date,
-        "provisional": getattr(due_date, "provisional", False),
-        "notify_dates": [d.isoformat() for d in notify],
-        "next_notify_on": upcoming[0] if upcoming else (today if last_sent is None else None),
-        "recipient_org": recipient_org,
-        "recipient_role": recipient_role,
-        "escalate_role": escalate_role if escalate_role is not None else SUPERVISOR_OF.get(recipient_role, ""),
-        "action": action,
-        "resolved_at": None,
-    }
-    if existing and existing["due_date"] != due_date:
-        defaults.update(escalated_at=None, action_done_at=None, last_error="")
-    reminder, created = Reminder.objects.update_or_create(key=key, defaults=defaults)
-    return reminder
-
-
-def reminder_resolve(*, key=None, about=None):
-    """The obligation was met: stop reminding. `key`, or every open reminder about `about`."""
-    qs = Reminder.objects.filter(resolved_at__isnull=True)
-    if key is not None:
-        qs = qs.filter(key=key)
-    elif about is not None:
-        qs = qs.filter(subject_type=object_label(about), subject_id=str(about.pk))
-    else:
-        raise ValueError("key or about")
-    return qs.update(resolved_at=timezone.now(), next_notify_on=None)
 
 
 def _recipients(reminder, role):
@@ -280,8 +247,6 @@ def _process(reminder, today):
         if handler is None:
             reminder.last_error = f"未注册的自动处理：{reminder.action}"
         else:
-            from yunfu_ipfund.common.errors import DomainError
-
             try:
                 with transaction.atomic():
                     settled = handler(reminder)
@@ -330,27 +295,4 @@ def _needs_work(reminder, today):
         (reminder.next_notify_on is not None and reminder.next_notify_on <= today)
         or (reminder.due_date < today and reminder.escalated_at is None and not reminder.action)
         or (reminder.action and reminder.due_date < today and reminder.action_done_at is None)
-    )
-
-
-# --- system alerts --------------------------------------------------------------------------------
-
-
-def alert_administrators(*, key, title, body, about=None, due_date=None):
-    """A system alert to every administrator, raised once per key (an open one is left as it is)."""
-    existing = Reminder.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    return reminder_schedule(
-        key=key, title=title, body=body, about=about, due_date=due_date or local_today(),
-        recipient_role=Role.ADMINISTRATOR, notify_workdays_before=(), url="/admin/policy/holidayday/",
-    )
-
-
-def alert_unknown_holiday_year(year):
-    """Called by common.workdays when a computation fell back to Monday-Friday for `year`."""
-    alert_administrators(
-        key=f"holiday-year-{year}",
-        title=f"节假日表缺少 {year} 年安排，相关期限暂按周一至周五计算",
-        body=f"请依据国务院办公厅关于 {year} 年部分节假日安排的通知，在“节假日/调休日”中录入该年安排，并登记年度。",
     )

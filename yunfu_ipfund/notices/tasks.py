@@ -1,11 +1,11 @@
-"""Thin, idempotent task wrappers around the notices services."""
+"""Thin, idempotent task wrappers around the notices services (queued by name: see services)."""
 
 from celery import shared_task
 
-from . import services
+from . import checks, services
 
 
-@shared_task(name="notices.render_notice")
+@shared_task(name=services.TASK_RENDER_NOTICE)
 def render_notice(notice_id):
     services.notice_render(notice_id)
 
@@ -16,7 +16,7 @@ def retry_failed_renders():
         services.notice_render(pk)
 
 
-@shared_task(name="notices.send_email")
+@shared_task(name=services.TASK_SEND_EMAIL)
 def send_email(addresses, subject, body):
     services.deliver_email(addresses, subject, body)
 
@@ -28,6 +28,4 @@ def sweep_reminders():
 
 @shared_task(name="notices.daily_checks")
 def daily_checks():
-    from .checks import run_daily_checks
-
-    run_daily_checks()
+    checks.run_daily_checks()

@@ -3,11 +3,19 @@ so a frozen version refuses here exactly as it does everywhere else."""
 
 from django.contrib import admin, messages
 from django.forms import ModelForm
+from django.http import HttpResponseRedirect
 
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError
 
 from . import services
+from .actions import (
+    HOLIDAY_DAY_CREATE,
+    HOLIDAY_DAY_DELETE,
+    HOLIDAY_DAY_UPDATE,
+    HOLIDAY_YEAR_CREATE,
+    HOLIDAY_YEAR_DELETE,
+)
 from .models import HolidayDay, HolidayYear, LprRate, PolicyVersion
 
 
@@ -19,8 +27,6 @@ class ServiceSavedAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(request.path)
 
     def has_delete_permission(self, request, obj=None):
@@ -62,10 +68,11 @@ class HolidayYearAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(by=request.user, action="登记节假日年度", obj=obj, data={"year": obj.year, "source": obj.source})
+        audit_record(by=request.user, action=HOLIDAY_YEAR_CREATE, obj=obj,
+                     data={"year": obj.year, "source": obj.source})
 
     def delete_model(self, request, obj):
-        audit_record(by=request.user, action="删除节假日年度", obj=obj, data={"year": obj.year})
+        audit_record(by=request.user, action=HOLIDAY_YEAR_DELETE, obj=obj, data={"year": obj.year})
         super().delete_model(request, obj)
 
 
@@ -77,9 +84,9 @@ class HolidayDayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(by=request.user, action="修改节假日" if change else "录入节假日", obj=obj,
+        audit_record(by=request.user, action=HOLIDAY_DAY_UPDATE if change else HOLIDAY_DAY_CREATE, obj=obj,
                      data={"date": str(obj.date), "kind": obj.kind, "name": obj.name})
 
     def delete_model(self, request, obj):
-        audit_record(by=request.user, action="删除节假日", obj=obj, data={"date": str(obj.date)})
+        audit_record(by=request.user, action=HOLIDAY_DAY_DELETE, obj=obj, data={"date": str(obj.date)})
         super().delete_model(request, obj)

@@ -11,12 +11,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+from yunfu_ipfund.notices.reminders import alert_administrators, reminder_schedule
 
+from .actions import LPR_CREATE, LPR_UPDATE, POLICY_VERSION_CREATE, POLICY_VERSION_UPDATE
 from .models import LprRate, PolicyVersion
+from .reminders import POLICY_EXPIRY, POLICY_MISSING
 
 MSG_NO_POLICY = "{day} 不在任何一版《管理办法》的施行期内（现有版本覆盖 {start} 至 {end}），无法按办法审核。"
 MSG_NO_POLICY_AT_ALL = "系统中尚未录入任何一版《管理办法》。"
@@ -96,7 +101,7 @@ def policy_version_create(*, by, reason, **fields):
     PolicyVersion.objects.select_for_update().all().exists()  # serialise version edits
     _check_contiguity(version)
     version.save()
-    audit_record(by=by, action="发布政策版本", obj=version, reason=reason, data=_snapshot(version))
+    audit_record(by=by, action=POLICY_VERSION_CREATE, obj=version, reason=reason, data=_snapshot(version))
     return version
 
 
@@ -121,7 +126,7 @@ def policy_version_update(*, by, version, reason, **changes):
     _check_contiguity(locked)
     locked.save()
     audit_record(
-        by=by, action="修改政策版本", obj=locked, reason=reason,
+        by=by, action=POLICY_VERSION_UPDATE, obj=locked, reason=reason,
         data={k: {"from": before[k], "to": getattr(locked, k)} for k in sorted(changed)},
     )
     return locked
@@ -162,7 +167,7 @@ def lpr_save(*, by, effective_date, one_year_rate, reason, rate=None):
         raise ValidationFailed("LPR数据有误：" + "；".join(sum(exc.message_dict.values(), []))) from None
     rate.save()
     audit_record(
-        by=by, action="修改LPR" if before else "录入LPR", obj=rate, reason=reason,
+        by=by, action=LPR_UPDATE if before else LPR_CREATE, obj=rate, reason=reason,
         data={"before": before, "after": {"date": str(rate.effective_date), "rate": str(rate.one_year_rate)}},
     )
     return rate
@@ -172,17 +177,15 @@ EXPIRY_WARNINGS_DAYS = (30, 90, 180)
 
 
 def check_policy_expiry(today):
-    """Reminders 180, 90 and 30 days before the version in force expires while no later version exists."""
-    from yunfu_ipfund.accounts.roles import Role
-    from yunfu_ipfund.notices.models import Reminder
-    from yunfu_ipfund.notices.services import alert_administrators, reminder_schedule
-
+    """Daily: reminders 180, 90 and 30 days before the version in force expires while no later version
+    exists (each threshold once, to the administrators and the bureau's approvers); an alert when no
+    version is in force today. Returns the threshold reached, or None."""
     try:
         current = policy_in_force(today)
     except DomainError:
         alert_administrators(
-            key=f"policy-missing-{today:%Y%m%d}", title="今日不在任何一版《管理办法》的施行期内",
-            body="新的业务将无法按办法审核。请尽快发布新版本。",
+            kind=POLICY_MISSING, discriminator=f"{today:%Y%m%d}", title="今日不在任何一版《管理办法》的施行期内",
+            body="新的业务将无法按办法审核。请尽快发布新版本。", url=reverse("admin:policy_policyversion_changelist"),
         )
         return None
     if PolicyVersion.objects.filter(effective_from__gt=current.effective_to).exists():
@@ -192,12 +195,9 @@ def check_policy_expiry(today):
     if threshold is None:
         return None
     for role in (Role.ADMINISTRATOR, Role.BUREAU_APPROVER):
-        key = f"policy-expiry-{current.code}-{threshold}-{role}"
-        if Reminder.objects.filter(key=key).exists():
-            continue
         reminder_schedule(
-            key=key, about=current, due_date=current.effective_to, recipient_role=role,
-            notify_workdays_before=(), escalate_role="",
+            kind=POLICY_EXPIRY, about=current, discriminator=f"{threshold}-{role}", once=True,
+            due_date=current.effective_to, recipient_role=role, notify_workdays_before=(), escalate_role="",
             title=f"《{current.title}》将于 {current.effective_to} 失效（剩 {days_left} 天），尚无后续版本",
             body="请起草并发布新版《管理办法》，并在系统中录入新版本的参数。",
         )

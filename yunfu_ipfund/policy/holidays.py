@@ -1,0 +1,50 @@
+"""The holiday table (HolidayDay, HolidayYear) as the working-day calculator's source, and what is
+done when it runs out: an alert to the administrators, and a daily look at the year ahead.
+
+Registered at start-up by PolicyConfig.ready(): `common.workdays` reads the table through
+`HOLIDAY_TABLE` and tells `alert_unknown_holiday_year` of a year it had to guess.
+"""
+
+from django.urls import reverse
+
+from yunfu_ipfund.common.workdays import HolidayTable, is_known_year
+from yunfu_ipfund.notices.reminders import alert_administrators
+
+from .models import HolidayDay, HolidayYear
+from .reminders import HOLIDAY_YEAR_MISSING
+
+
+class PolicyHolidayTable(HolidayTable):
+    """The table staff keep in the admin (reads only)."""
+
+    def days(self, year):
+        rows = HolidayDay.objects.filter(date__year=year).values_list("date", "kind")
+        return {day: kind == HolidayDay.Kind.WORKDAY for day, kind in rows}
+
+    def has_year(self, year):
+        return HolidayYear.objects.filter(year=year).exists()
+
+    def last_year(self):
+        return HolidayYear.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+HOLIDAY_TABLE = PolicyHolidayTable()
+
+
+def alert_unknown_holiday_year(year):
+    """Called by common.workdays when a computation fell back to Monday-Friday for `year`."""
+    alert_administrators(
+        kind=HOLIDAY_YEAR_MISSING, discriminator=str(year),
+        title=f"节假日表缺少 {year} 年安排，相关期限暂按周一至周五计算",
+        body=f"请依据国务院办公厅关于 {year} 年部分节假日安排的通知，在“节假日/调休日”中录入该年安排，并登记年度。",
+        url=reverse("admin:policy_holidayday_changelist"),
+    )
+
+
+def check_holiday_table(today):
+    """Daily: this year must be in the table, and from October on next year too (the State Council
+    publishes it in autumn)."""
+    if not is_known_year(today.year):
+        alert_unknown_holiday_year(today.year)
+    if today.month >= 10 and not is_known_year(today.year + 1):
+        alert_unknown_holiday_year(today.year + 1)
