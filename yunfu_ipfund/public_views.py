@@ -1,7 +1,5 @@
 """Public pages: what the fund is, the Measures in force, notice verification. No login needed."""
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -9,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
-from yunfu_ipfund.common.middleware import client_ip
+from yunfu_ipfund.common.ratelimit import rate_limited
 from yunfu_ipfund.notices.services import notice_verify
 from yunfu_ipfund.policy.models import IPType, PolicyVersion
 from yunfu_ipfund.policy.services import policy_in_force
@@ -31,18 +29,6 @@ def measures(request):
         request, "public/measures.html",
         {"policy": _policy_or_none(), "versions": PolicyVersion.objects.order_by("-effective_from"), "ip_types": IPType},
     )
-
-
-def rate_limited(request, bucket):
-    """True when this IP has used up its hourly allowance for a public form."""
-    key = f"rate:{bucket}:{client_ip(request)}"
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > settings.PUBLIC_FORM_RATE_PER_HOUR
 
 
 @require_http_methods(["GET", "POST"])
