@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import secrets
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -20,7 +21,6 @@ from django.utils import timezone
 from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.accounts.selectors import users_with_role, users_with_role_anywhere
 from yunfu_ipfund.audit.services import audit_record, object_label
-from yunfu_ipfund.celery import app as celery_app
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.workdays import workdays_between
@@ -42,8 +42,9 @@ TASK_SEND_EMAIL = "notices.send_email"
 
 def enqueue_after_commit(task_name, *args):
     """Queue the Celery task registered as `task_name` once the current transaction commits (never
-    when it rolls back). Tasks are named, not imported: a task module imports its services."""
-    transaction.on_commit(lambda: celery_app.tasks[task_name].delay(*args))
+    when it rolls back). Tasks are named, not imported: a task module imports its services, and the
+    Celery app is the composition root's (`current_app`), which no layer imports."""
+    transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
 
 
 # --- numbering and issuing ------------------------------------------------------------------------
