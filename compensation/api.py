@@ -1,18 +1,22 @@
-"""The bank API for claims: create, upload evidence, submit, prepare and countersign recovery reports, read status.
+"""The bank API for claims: create, upload evidence, submit, prepare and countersign recovery reports,
+read status.
 
-Same shape as the lenders filing API: token auth, ActionPermissions (fails closed), the platform's
-error body, Idempotency-Key on creates (lenders.api.idempotent, reused), 404 outside the bank.
+Same shape as the lenders filing API, from the same platform helpers: token auth, ActionPermissions
+(fails closed), the one error body, Idempotency-Key on creates (`yunfu_ipfund.common.api.idempotent`),
+404 outside the bank.
 """
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from lenders.api import IDEMPOTENCY_HEADER, idempotent
-from lenders.permissions import ActionPermissions
+from yunfu_ipfund.accounts.api_permissions import ActionPermissions
 from yunfu_ipfund.accounts.roles import PERM_BANK_COUNTERSIGN, PERM_BANK_PREPARE
+from yunfu_ipfund.accounts.selectors import access
+from yunfu_ipfund.common.api import IDEMPOTENCY_HEADER, READ_ERRORS, WRITE_ERRORS, idempotent, validated
 from yunfu_ipfund.common.errors import NotFound
 
 from . import services
@@ -32,9 +36,10 @@ class ClaimOut(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "reference", "covered_loan", "status", "status_label", "classified_on", "unrecovered_principal",
-            "enforcement_actions", "intake_due_on", "review_due_on", "approved_amount", "payment_due_on", "paid_amount",
-            "returned_total", "completeness", "missing_evidence",
+            "id", "reference", "covered_loan", "status", "status_label", "classified_on",
+            "unrecovered_principal", "enforcement_actions", "intake_due_on", "review_due_on",
+            "approved_amount", "payment_due_on", "paid_amount", "returned_total", "completeness",
+            "missing_evidence",
         ]
 
     def get_completeness(self, claim) -> int:
@@ -66,14 +71,8 @@ class RecoveryIn(serializers.Serializer):
 class RecoveryOut(serializers.ModelSerializer):
     class Meta:
         model = Recovery
-        fields = ["id", "status", "received_on", "amount", "costs", "net_amount", "report_due_on", "return_amount",
-                  "return_due_on", "reported_late", "countersigned_at"]
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+        fields = ["id", "status", "received_on", "amount", "costs", "net_amount", "report_due_on",
+                  "return_amount", "return_due_on", "reported_late", "countersigned_at"]
 
 
 class ClaimViewSet(viewsets.ViewSet):
@@ -85,40 +84,39 @@ class ClaimViewSet(viewsets.ViewSet):
         "recovery_countersign": (PERM_BANK_COUNTERSIGN,),
     }
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = PageNumberPagination
     serializer_class = ClaimOut
 
-    @extend_schema(summary="本行的补偿申请")
+    @extend_schema(summary="本行的补偿申请", responses={200: ClaimOut(many=True), **READ_ERRORS})
     def list(self, request):
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(claims_visible_to(request.user).order_by("-id"), request, view=self)
+        paginator = self.pagination_class()
+        qs = claims_visible_to(request.user).order_by("-id")
+        page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ClaimOut(page, many=True).data)
 
-    @extend_schema(summary="一笔补偿申请的状态")
+    @extend_schema(summary="一笔补偿申请的状态", responses={200: ClaimOut, **READ_ERRORS})
     def retrieve(self, request, pk=None):
         return Response(ClaimOut(access_claim(request.user, pk)).data)
 
-    @extend_schema(summary="起草补偿申请（经办）", request=ClaimIn, responses={201: ClaimOut}, parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(summary="起草补偿申请（经办）", request=ClaimIn, responses={201: ClaimOut, **WRITE_ERRORS},
+                   parameters=[IDEMPOTENCY_HEADER])
     def create(self, request):
-        from yunfu_ipfund.accounts.selectors import access
-
         def perform():
-            data = dict(_valid(ClaimIn, request))
+            data = dict(validated(ClaimIn, request))
             loan = access(claimable_loans(request.user), data.pop("covered_loan"))
             claim = services.claim_create(by=request.user, covered_loan=loan, **data)
             return Response(ClaimOut(claim).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, "claims.create", perform)
 
-    @extend_schema(summary="上传材料或标记不适用", request={"multipart/form-data": EvidenceIn}, responses={201: ClaimOut},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(summary="上传材料或标记不适用", request={"multipart/form-data": EvidenceIn},
+                   responses={201: ClaimOut, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         claim = access_claim(request.user, pk)
 
         def perform():
-            data = _valid(EvidenceIn, request)
+            data = validated(EvidenceIn, request)
             if data.get("file") is not None:
                 services.evidence_upload(by=request.user, claim=claim, kind=data["kind"], file=data["file"])
             else:
@@ -128,25 +126,28 @@ class ClaimViewSet(viewsets.ViewSet):
 
         return idempotent(request, f"claims.{claim.pk}.evidence", perform)
 
-    @extend_schema(summary="复核并提交（复核，不能是经办本人）", request=None, responses={200: ClaimOut})
+    @extend_schema(summary="复核并提交（复核，不能是经办本人）", request=None,
+                   responses={200: ClaimOut, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         claim = services.claim_submit(by=request.user, claim=access_claim(request.user, pk))
         return Response(ClaimOut(claim).data)
 
-    @extend_schema(summary="起草追偿报告（经办；复核后才报告市监局）", request=RecoveryIn, responses={201: RecoveryOut},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(summary="起草追偿报告（经办；复核后才报告市监局）", request=RecoveryIn,
+                   responses={201: RecoveryOut, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
     @action(detail=True, methods=["post"])
     def recoveries(self, request, pk=None):
         claim = access_claim(request.user, pk)
 
         def perform():
-            recovery = services.recovery_prepare(by=request.user, claim=claim, **_valid(RecoveryIn, request))
+            data = validated(RecoveryIn, request)
+            recovery = services.recovery_prepare(by=request.user, claim=claim, **data)
             return Response(RecoveryOut(recovery).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, f"claims.{claim.pk}.recoveries", perform)
 
-    @extend_schema(summary="复核并报告追偿（复核，不能是经办本人）", request=None, responses={200: RecoveryOut})
+    @extend_schema(summary="复核并报告追偿（复核，不能是经办本人）", request=None,
+                   responses={200: RecoveryOut, **WRITE_ERRORS})
     @action(detail=True, methods=["post"], url_path="recoveries/<int:recovery_pk>/countersign",
             url_name="recovery-countersign")
     def recovery_countersign(self, request, pk=None, recovery_pk=None):

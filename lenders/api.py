@@ -1,34 +1,27 @@
 """The bank API: token-authenticated bank users file loans and report on covered loans.
 
 Each action names the permission it needs (ActionPermissions fails closed on anything else); writes
-call the services; errors come out in the platform's one shape; an Idempotency-Key header makes a
-retried create or report return the first answer instead of doing it twice.
+call the services; errors come out in the platform's one shape (documented per status in the schema);
+an Idempotency-Key header makes a retried create or report return the first answer instead of doing
+it twice (`yunfu_ipfund.common.api.idempotent`).
 """
 
-import hashlib
-import json
-
-from django.db import IntegrityError, transaction
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from applications.selectors import access_registration
+from yunfu_ipfund.accounts.api_permissions import ActionPermissions
 from yunfu_ipfund.accounts.roles import PERM_BANK_COUNTERSIGN, PERM_BANK_PREPARE
-from yunfu_ipfund.common.errors import Conflict, ValidationFailed
+from yunfu_ipfund.common.api import IDEMPOTENCY_HEADER, READ_ERRORS, WRITE_ERRORS, idempotent, validated
 
 from . import services
-from .models import (
-    Classification,
-    CoveredLoan,
-    FilingDocument,
-    IdempotencyRecord,
-    LoanFiling,
-    RepaymentMethod,
-)
-from .permissions import ActionPermissions
+from .models import Classification, CoveredLoan, FilingDocument, LoanFiling, RepaymentMethod
 from .selectors import (
     access_filing,
     access_loan,
@@ -39,13 +32,6 @@ from .selectors import (
 )
 
 BANK_USERS = (PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
-MSG_IDEMPOTENCY_REUSED = "该 Idempotency-Key 已用于内容不同的请求，请为新请求使用新的键。"
-MSG_IDEMPOTENCY_KEY = "Idempotency-Key 应为 1 至 200 个字符。"
-
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="同一用户、同一接口、同一键的重复请求返回首次结果，不会重复办理。",
-)
 
 
 # --- serializers -----------------------------------------------------------------------------------
@@ -67,7 +53,7 @@ class DocumentOut(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_label", "content_type", "sha256", "size", "uploaded_at", "download_url"]
 
     def get_download_url(self, doc) -> str:
-        return f"/lenders/documents/{doc.pk}/"
+        return reverse("lenders:document_download", args=[doc.pk])
 
 
 class FilingOut(serializers.ModelSerializer):
@@ -120,9 +106,10 @@ class LoanOut(serializers.ModelSerializer):
     class Meta:
         model = CoveredLoan
         fields = [
-            "id", "filing", "contract_number", "bank_name", "enterprise_name", "amount", "covered_amount", "fund_share",
-            "disbursed_on", "maturity_on", "outstanding_principal", "covered_outstanding", "classification",
-            "classification_label", "non_performing_on", "overdue_since", "overdue_amount", "status", "status_label",
+            "id", "filing", "contract_number", "bank_name", "enterprise_name", "amount", "covered_amount",
+            "fund_share", "disbursed_on", "maturity_on", "outstanding_principal", "covered_outstanding",
+            "classification", "classification_label", "non_performing_on", "overdue_since", "overdue_amount",
+            "status", "status_label",
         ]
 
 
@@ -151,64 +138,28 @@ class ExtensionIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-# --- idempotency -----------------------------------------------------------------------------------
+class SearchQuery(serializers.Serializer):
+    """The list filters, checked at the edge: an unknown status is ignored as before, a NUL character is
+    a 400 (PostgreSQL refuses it in a query)."""
+
+    status = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
+    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
 
 
-def _fingerprint(request):
-    data = {}
-    for key in request.data:
-        value = request.data[key] if hasattr(request.data, "getlist") else request.data[key]
-        if hasattr(value, "read"):
-            value = f"file:{getattr(value, 'name', '')}:{getattr(value, 'size', 0)}"
-        data[key] = value
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def idempotent(request, endpoint, perform):
-    """Run `perform()` (which returns a Response) at most once per (user, endpoint, Idempotency-Key)."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return perform()
-    key = key.strip()
-    if not 0 < len(key) <= 200:
-        raise ValidationFailed(MSG_IDEMPOTENCY_KEY, code="idempotency_key")
-    fingerprint = _fingerprint(request)
-
-    def replay(record):
-        if record.request_hash != fingerprint:
-            raise Conflict(MSG_IDEMPOTENCY_REUSED, code="idempotency_key_reused")
-        return Response(record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"})
-
-    found = IdempotencyRecord.objects.filter(user=request.user, endpoint=endpoint, key=key).first()
-    if found:
-        return replay(found)
-    try:
-        with transaction.atomic():
-            response = perform()
-            IdempotencyRecord.objects.create(
-                user=request.user, endpoint=endpoint, key=key, request_hash=fingerprint,
-                status_code=response.status_code, response=json.loads(json.dumps(response.data, default=str)),
-            )
-    except IntegrityError:
-        # A concurrent request with the same key won: everything this one did was rolled back.
-        return replay(IdempotencyRecord.objects.get(user=request.user, endpoint=endpoint, key=key))
-    return response
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+def _search_parameters(statuses):
+    return [
+        OpenApiParameter("status", OpenApiTypes.STR, enum=statuses),
+        OpenApiParameter("q", OpenApiTypes.STR, description="合同编号或企业名称"),
+    ]
 
 
 # --- views -----------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
-    list=extend_schema(summary="本行的贷款备案", parameters=[
-        OpenApiParameter("status", OpenApiTypes.STR, enum=LoanFiling.Status.values),
-        OpenApiParameter("q", OpenApiTypes.STR, description="合同编号或企业名称")]),
-    retrieve=extend_schema(summary="一笔备案"),
+    list=extend_schema(summary="本行的贷款备案", parameters=_search_parameters(LoanFiling.Status.values),
+                       responses={200: FilingOut(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(summary="一笔备案", responses={200: FilingOut, **READ_ERRORS}),
 )
 class FilingViewSet(viewsets.ViewSet):
     lookup_value_converter = "int"  # typed path parameter in the URL and the OpenAPI schema
@@ -218,17 +169,16 @@ class FilingViewSet(viewsets.ViewSet):
         "submit": (PERM_BANK_COUNTERSIGN,), "documents": (PERM_BANK_PREPARE,),
     }
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = PageNumberPagination
     serializer_class = FilingOut
 
     def get_queryset(self):
-        return filings_visible_to(self.request.user).prefetch_related("pledges__asset", "documents").order_by("-id")
+        return (filings_visible_to(self.request.user).prefetch_related("pledges__asset", "documents")
+                .order_by("-id"))
 
     def list(self, request):
-        qs = search_filings(self.get_queryset(), status=request.query_params.get("status", ""),
-                            q=request.query_params.get("q", ""))
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        qs = search_filings(self.get_queryset(), **validated(SearchQuery, request, data=request.query_params))
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(FilingOut(page, many=True).data)
 
@@ -239,35 +189,37 @@ class FilingViewSet(viewsets.ViewSet):
     def _fresh(self, pk):
         return self.get_queryset().get(pk=pk)
 
-    @extend_schema(summary="起草备案（经办）", request=FilingIn, responses={201: FilingOut}, parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(summary="起草备案（经办）", request=FilingIn, responses={201: FilingOut, **WRITE_ERRORS},
+                   parameters=[IDEMPOTENCY_HEADER])
     def create(self, request):
-        from applications.selectors import access_registration
-
         def perform():
-            data = dict(_valid(FilingIn, request))
+            data = dict(validated(FilingIn, request))
             registration = access_registration(request.user, data.pop("registration"))
             pledges = [dict(p, asset_id=p.pop("asset")) for p in data.pop("pledges")]
-            filing = services.filing_create(by=request.user, registration=registration, pledges=pledges, **data)
+            filing = services.filing_create(by=request.user, registration=registration, pledges=pledges,
+                                            **data)
             return Response(FilingOut(self._fresh(filing.pk)).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, "filings.create", perform)
 
-    @extend_schema(summary="复核并报送备案（复核，不能是经办本人）", request=None, responses={200: FilingOut})
+    @extend_schema(summary="复核并报送备案（复核，不能是经办本人）", request=None,
+                   responses={200: FilingOut, **WRITE_ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         filing = access_filing(request.user, pk, for_write=True)
         services.filing_submit(by=request.user, filing=filing)
         return Response(FilingOut(self._fresh(filing.pk)).data)
 
-    @extend_schema(summary="上传备案材料", request={"multipart/form-data": DocumentIn}, responses={201: DocumentOut},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(summary="上传备案材料", request={"multipart/form-data": DocumentIn},
+                   responses={201: DocumentOut, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
     @action(detail=True, methods=["post"])
     def documents(self, request, pk=None):
         filing = access_filing(request.user, pk, for_write=True)
 
         def perform():
-            data = _valid(DocumentIn, request)
-            doc = services.filing_document_add(by=request.user, filing=filing, kind=data["kind"], file=data["file"])
+            data = validated(DocumentIn, request)
+            doc = services.filing_document_add(by=request.user, filing=filing, kind=data["kind"],
+                                               file=data["file"])
             return Response(DocumentOut(doc).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, f"filings.{filing.pk}.documents", perform)
@@ -280,7 +232,7 @@ def _report(name, serializer_class, service, summary):
         loan = access_loan(request.user, pk, for_write=True)
 
         def perform():
-            data = _valid(serializer_class, request)
+            data = validated(serializer_class, request)
             updated = service(by=request.user, loan=loan, **data)
             return Response(LoanOut(loans_visible_to(request.user).get(pk=updated.pk)).data)
 
@@ -288,31 +240,30 @@ def _report(name, serializer_class, service, summary):
 
     view.__name__ = name  # the action's method mapping is taken from the function name
     view = action(detail=True, methods=["post"], url_path=name, url_name=name)(view)
-    return extend_schema(summary=summary, request=serializer_class, responses={200: LoanOut},
+    return extend_schema(summary=summary, request=serializer_class, responses={200: LoanOut, **WRITE_ERRORS},
                          parameters=[IDEMPOTENCY_HEADER])(view)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="本行的在保贷款", parameters=[
-        OpenApiParameter("status", OpenApiTypes.STR, enum=CoveredLoan.Status.values),
-        OpenApiParameter("q", OpenApiTypes.STR, description="合同编号或企业名称")]),
-    retrieve=extend_schema(summary="一笔在保贷款"),
+    list=extend_schema(summary="本行的在保贷款", parameters=_search_parameters(CoveredLoan.Status.values),
+                       responses={200: LoanOut(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(summary="一笔在保贷款", responses={200: LoanOut, **READ_ERRORS}),
 )
 class LoanViewSet(viewsets.ViewSet):
     lookup_value_converter = "int"  # typed path parameter in the URL and the OpenAPI schema
     permission_classes = [ActionPermissions]
     action_permissions = {
         "list": BANK_USERS, "retrieve": BANK_USERS, "repayments": (PERM_BANK_PREPARE,),
-        "overdue": (PERM_BANK_PREPARE,), "classification": (PERM_BANK_PREPARE,), "extension": (PERM_BANK_PREPARE,),
+        "overdue": (PERM_BANK_PREPARE,), "classification": (PERM_BANK_PREPARE,),
+        "extension": (PERM_BANK_PREPARE,),
     }
+    pagination_class = PageNumberPagination
     serializer_class = LoanOut
 
     def list(self, request):
-        from rest_framework.pagination import PageNumberPagination
-
-        qs = search_loans(loans_visible_to(request.user).order_by("-id"), status=request.query_params.get("status", ""),
-                          q=request.query_params.get("q", ""))
-        paginator = PageNumberPagination()
+        qs = search_loans(loans_visible_to(request.user).order_by("-id"),
+                          **validated(SearchQuery, request, data=request.query_params))
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(LoanOut(page, many=True).data)
 
@@ -321,5 +272,6 @@ class LoanViewSet(viewsets.ViewSet):
 
     repayments = _report("repayments", RepaymentIn, services.loan_report_repayment, "报告还款（部分或全部）")
     overdue = _report("overdue", OverdueIn, services.loan_report_overdue, "报告逾期")
-    classification = _report("classification", ClassificationIn, services.loan_report_classification, "报告风险分类")
+    classification = _report("classification", ClassificationIn, services.loan_report_classification,
+                             "报告风险分类")
     extension = _report("extension", ExtensionIn, services.loan_report_extension, "报告展期")

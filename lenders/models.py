@@ -17,6 +17,9 @@ Loan filing (bank prepares, supervisor countersigns, bureau decides):
 from django.conf import settings
 from django.db import models
 
+# IdempotencyRecord moved to the platform (the API helper `idempotent` lives there); re-exported
+# for the importers that still name it here.
+from yunfu_ipfund.common.models import IdempotencyRecord  # noqa: F401
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
 MONEY = {"max_digits": 15, "decimal_places": 2}
@@ -337,26 +340,6 @@ class LoanEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_on}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to an API create carrying an Idempotency-Key, returned again on a retry."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    endpoint = models.CharField(max_length=200)
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "幂等请求"
-        verbose_name_plural = "幂等请求"
-        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_once")]
-
-    def __str__(self):
-        return f"{self.endpoint} {self.key}"
 
 
 class ImportJob(models.Model):
