@@ -2,9 +2,20 @@
 # One command for the whole test suite: installs what the tests need, then runs them.
 # With DATABASE_URL (PostgreSQL) and REDIS_URL set, the PostgreSQL-only and Redis tests run too;
 # without them the suite runs on SQLite and names what it skipped.
+#   bash scripts/test.sh [pytest args]   install, then run the suite
+#   bash scripts/test.sh --install-only  install only (.ci/run: once, before the guardrails)
+#   bash scripts/test.sh --no-install    run the suite with what is installed (.ci/run, after them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+step=all
+case "${1:-}" in
+  --install-only) step=install; shift ;;
+  --no-install) step=test; shift ;;
+esac
+if [ "$step" = test ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
 
 # Debian packages the tests use: CJK fonts for PDFs, poppler (pdffonts/pdftotext/pdftoppm), Chromium, Pango.
 need=()
@@ -25,4 +36,5 @@ fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
+if [ "$step" = install ]; then exit 0; fi
 exec .venv/bin/python -m pytest "$@"

@@ -12,10 +12,11 @@ Until one is registered the table is empty.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 import chinese_calendar
 
-unknown_year_listeners = []
+unknown_year_listeners: list[Callable[[int], object]] = []
 
 
 class HolidayTable:
