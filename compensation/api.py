@@ -36,9 +36,21 @@ class ClaimOut(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "reference", "covered_loan", "status", "status_label", "classified_on",
-            "unrecovered_principal", "enforcement_actions", "intake_due_on", "review_due_on",
-            "approved_amount", "payment_due_on", "paid_amount", "returned_total", "completeness",
+            "id",
+            "reference",
+            "covered_loan",
+            "status",
+            "status_label",
+            "classified_on",
+            "unrecovered_principal",
+            "enforcement_actions",
+            "intake_due_on",
+            "review_due_on",
+            "approved_amount",
+            "payment_due_on",
+            "paid_amount",
+            "returned_total",
+            "completeness",
             "missing_evidence",
         ]
 
@@ -71,16 +83,31 @@ class RecoveryIn(serializers.Serializer):
 class RecoveryOut(serializers.ModelSerializer):
     class Meta:
         model = Recovery
-        fields = ["id", "status", "received_on", "amount", "costs", "net_amount", "report_due_on",
-                  "return_amount", "return_due_on", "reported_late", "countersigned_at"]
+        fields = [
+            "id",
+            "status",
+            "received_on",
+            "amount",
+            "costs",
+            "net_amount",
+            "report_due_on",
+            "return_amount",
+            "return_due_on",
+            "reported_late",
+            "countersigned_at",
+        ]
 
 
 class ClaimViewSet(viewsets.ViewSet):
     lookup_value_converter = "int"  # typed path parameter in the URL and the OpenAPI schema
     permission_classes = [ActionPermissions]
     action_permissions = {
-        "list": BANK_USERS, "retrieve": BANK_USERS, "create": (PERM_BANK_PREPARE,), "evidence": BANK_USERS,
-        "submit": (PERM_BANK_COUNTERSIGN,), "recoveries": (PERM_BANK_PREPARE,),
+        "list": BANK_USERS,
+        "retrieve": BANK_USERS,
+        "create": (PERM_BANK_PREPARE,),
+        "evidence": BANK_USERS,
+        "submit": (PERM_BANK_COUNTERSIGN,),
+        "recoveries": (PERM_BANK_PREPARE,),
         "recovery_countersign": (PERM_BANK_COUNTERSIGN,),
     }
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -98,8 +125,12 @@ class ClaimViewSet(viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         return Response(ClaimOut(access_claim(request.user, pk)).data)
 
-    @extend_schema(summary="起草补偿申请（经办）", request=ClaimIn, responses={201: ClaimOut, **WRITE_ERRORS},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        summary="起草补偿申请（经办）",
+        request=ClaimIn,
+        responses={201: ClaimOut, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     def create(self, request):
         def perform():
             data = dict(validated(ClaimIn, request))
@@ -109,8 +140,12 @@ class ClaimViewSet(viewsets.ViewSet):
 
         return idempotent(request, "claims.create", perform)
 
-    @extend_schema(summary="上传材料或标记不适用", request={"multipart/form-data": EvidenceIn},
-                   responses={201: ClaimOut, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        summary="上传材料或标记不适用",
+        request={"multipart/form-data": EvidenceIn},
+        responses={201: ClaimOut, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         claim = access_claim(request.user, pk)
@@ -120,21 +155,30 @@ class ClaimViewSet(viewsets.ViewSet):
             if data.get("file") is not None:
                 services.evidence_upload(by=request.user, claim=claim, kind=data["kind"], file=data["file"])
             else:
-                services.evidence_mark_not_applicable(by=request.user, claim=claim, kind=data["kind"],
-                                                      reason=data.get("not_applicable_reason", ""))
+                services.evidence_mark_not_applicable(
+                    by=request.user,
+                    claim=claim,
+                    kind=data["kind"],
+                    reason=data.get("not_applicable_reason", ""),
+                )
             return Response(ClaimOut(Claim.objects.get(pk=claim.pk)).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, f"claims.{claim.pk}.evidence", perform)
 
-    @extend_schema(summary="复核并提交（复核，不能是经办本人）", request=None,
-                   responses={200: ClaimOut, **WRITE_ERRORS})
+    @extend_schema(
+        summary="复核并提交（复核，不能是经办本人）", request=None, responses={200: ClaimOut, **WRITE_ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         claim = services.claim_submit(by=request.user, claim=access_claim(request.user, pk))
         return Response(ClaimOut(claim).data)
 
-    @extend_schema(summary="起草追偿报告（经办；复核后才报告市监局）", request=RecoveryIn,
-                   responses={201: RecoveryOut, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        summary="起草追偿报告（经办；复核后才报告市监局）",
+        request=RecoveryIn,
+        responses={201: RecoveryOut, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     @action(detail=True, methods=["post"])
     def recoveries(self, request, pk=None):
         claim = access_claim(request.user, pk)
@@ -146,10 +190,17 @@ class ClaimViewSet(viewsets.ViewSet):
 
         return idempotent(request, f"claims.{claim.pk}.recoveries", perform)
 
-    @extend_schema(summary="复核并报告追偿（复核，不能是经办本人）", request=None,
-                   responses={200: RecoveryOut, **WRITE_ERRORS})
-    @action(detail=True, methods=["post"], url_path="recoveries/<int:recovery_pk>/countersign",
-            url_name="recovery-countersign")
+    @extend_schema(
+        summary="复核并报告追偿（复核，不能是经办本人）",
+        request=None,
+        responses={200: RecoveryOut, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="recoveries/<int:recovery_pk>/countersign",
+        url_name="recovery-countersign",
+    )
     def recovery_countersign(self, request, pk=None, recovery_pk=None):
         recovery = access_recovery(request.user, recovery_pk)
         if recovery.claim_id != access_claim(request.user, pk).pk:

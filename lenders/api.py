@@ -66,10 +66,28 @@ class FilingOut(serializers.ModelSerializer):
     class Meta:
         model = LoanFiling
         fields = [
-            "id", "registration", "bank_name", "enterprise_name", "contract_number", "amount", "ip_amount",
-            "other_collateral", "disbursed_on", "maturity_on", "annual_rate", "repayment_method", "status",
-            "status_label", "first_submitted_on", "review_due_on", "correction_due_on", "return_reasons",
-            "decision_reason", "pledges", "documents", "created_at",
+            "id",
+            "registration",
+            "bank_name",
+            "enterprise_name",
+            "contract_number",
+            "amount",
+            "ip_amount",
+            "other_collateral",
+            "disbursed_on",
+            "maturity_on",
+            "annual_rate",
+            "repayment_method",
+            "status",
+            "status_label",
+            "first_submitted_on",
+            "review_due_on",
+            "correction_due_on",
+            "return_reasons",
+            "decision_reason",
+            "pledges",
+            "documents",
+            "created_at",
         ]
 
 
@@ -82,12 +100,12 @@ class PledgeIn(serializers.Serializer):
 class FilingIn(serializers.Serializer):
     registration = serializers.IntegerField()
     contract_number = serializers.CharField(max_length=100)
-    amount = serializers.CharField(help_text="元，到分，字符串，如 \"1000000.00\"")
+    amount = serializers.CharField(help_text='元，到分，字符串，如 "1000000.00"')
     ip_amount = serializers.CharField(help_text="知识产权质押对应金额，仅此部分纳入风险补偿")
     other_collateral = serializers.CharField(max_length=300, required=False, allow_blank=True)
     disbursed_on = serializers.DateField()
     maturity_on = serializers.DateField()
-    annual_rate = serializers.CharField(help_text="年利率，百分数，如 \"3.85\"")
+    annual_rate = serializers.CharField(help_text='年利率，百分数，如 "3.85"')
     repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices)
     pledges = PledgeIn(many=True)
 
@@ -106,10 +124,25 @@ class LoanOut(serializers.ModelSerializer):
     class Meta:
         model = CoveredLoan
         fields = [
-            "id", "filing", "contract_number", "bank_name", "enterprise_name", "amount", "covered_amount",
-            "fund_share", "disbursed_on", "maturity_on", "outstanding_principal", "covered_outstanding",
-            "classification", "classification_label", "non_performing_on", "overdue_since", "overdue_amount",
-            "status", "status_label",
+            "id",
+            "filing",
+            "contract_number",
+            "bank_name",
+            "enterprise_name",
+            "amount",
+            "covered_amount",
+            "fund_share",
+            "disbursed_on",
+            "maturity_on",
+            "outstanding_principal",
+            "covered_outstanding",
+            "classification",
+            "classification_label",
+            "non_performing_on",
+            "overdue_since",
+            "overdue_amount",
+            "status",
+            "status_label",
         ]
 
 
@@ -157,24 +190,33 @@ def _search_parameters(statuses):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="本行的贷款备案", parameters=_search_parameters(LoanFiling.Status.values),
-                       responses={200: FilingOut(many=True), **READ_ERRORS}),
+    list=extend_schema(
+        summary="本行的贷款备案",
+        parameters=_search_parameters(LoanFiling.Status.values),
+        responses={200: FilingOut(many=True), **READ_ERRORS},
+    ),
     retrieve=extend_schema(summary="一笔备案", responses={200: FilingOut, **READ_ERRORS}),
 )
 class FilingViewSet(viewsets.ViewSet):
     lookup_value_converter = "int"  # typed path parameter in the URL and the OpenAPI schema
     permission_classes = [ActionPermissions]
     action_permissions = {
-        "list": BANK_USERS, "retrieve": BANK_USERS, "create": (PERM_BANK_PREPARE,),
-        "submit": (PERM_BANK_COUNTERSIGN,), "documents": (PERM_BANK_PREPARE,),
+        "list": BANK_USERS,
+        "retrieve": BANK_USERS,
+        "create": (PERM_BANK_PREPARE,),
+        "submit": (PERM_BANK_COUNTERSIGN,),
+        "documents": (PERM_BANK_PREPARE,),
     }
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     pagination_class = PageNumberPagination
     serializer_class = FilingOut
 
     def get_queryset(self):
-        return (filings_visible_to(self.request.user).prefetch_related("pledges__asset", "documents")
-                .order_by("-id"))
+        return (
+            filings_visible_to(self.request.user)
+            .prefetch_related("pledges__asset", "documents")
+            .order_by("-id")
+        )
 
     def list(self, request):
         qs = search_filings(self.get_queryset(), **validated(SearchQuery, request, data=request.query_params))
@@ -189,37 +231,50 @@ class FilingViewSet(viewsets.ViewSet):
     def _fresh(self, pk):
         return self.get_queryset().get(pk=pk)
 
-    @extend_schema(summary="起草备案（经办）", request=FilingIn, responses={201: FilingOut, **WRITE_ERRORS},
-                   parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        summary="起草备案（经办）",
+        request=FilingIn,
+        responses={201: FilingOut, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     def create(self, request):
         def perform():
             data = dict(validated(FilingIn, request))
             registration = access_registration(request.user, data.pop("registration"))
             pledges = [dict(p, asset_id=p.pop("asset")) for p in data.pop("pledges")]
-            filing = services.filing_create(by=request.user, registration=registration, pledges=pledges,
-                                            **data)
+            filing = services.filing_create(
+                by=request.user, registration=registration, pledges=pledges, **data
+            )
             return Response(FilingOut(self._fresh(filing.pk)).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, "filings.create", perform)
 
-    @extend_schema(summary="复核并报送备案（复核，不能是经办本人）", request=None,
-                   responses={200: FilingOut, **WRITE_ERRORS})
+    @extend_schema(
+        summary="复核并报送备案（复核，不能是经办本人）",
+        request=None,
+        responses={200: FilingOut, **WRITE_ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         filing = access_filing(request.user, pk, for_write=True)
         services.filing_submit(by=request.user, filing=filing)
         return Response(FilingOut(self._fresh(filing.pk)).data)
 
-    @extend_schema(summary="上传备案材料", request={"multipart/form-data": DocumentIn},
-                   responses={201: DocumentOut, **WRITE_ERRORS}, parameters=[IDEMPOTENCY_HEADER])
+    @extend_schema(
+        summary="上传备案材料",
+        request={"multipart/form-data": DocumentIn},
+        responses={201: DocumentOut, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
     @action(detail=True, methods=["post"])
     def documents(self, request, pk=None):
         filing = access_filing(request.user, pk, for_write=True)
 
         def perform():
             data = validated(DocumentIn, request)
-            doc = services.filing_document_add(by=request.user, filing=filing, kind=data["kind"],
-                                               file=data["file"])
+            doc = services.filing_document_add(
+                by=request.user, filing=filing, kind=data["kind"], file=data["file"]
+            )
             return Response(DocumentOut(doc).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, f"filings.{filing.pk}.documents", perform)
@@ -240,29 +295,41 @@ def _report(name, serializer_class, service, summary):
 
     view.__name__ = name  # the action's method mapping is taken from the function name
     view = action(detail=True, methods=["post"], url_path=name, url_name=name)(view)
-    return extend_schema(summary=summary, request=serializer_class, responses={200: LoanOut, **WRITE_ERRORS},
-                         parameters=[IDEMPOTENCY_HEADER])(view)
+    return extend_schema(
+        summary=summary,
+        request=serializer_class,
+        responses={200: LoanOut, **WRITE_ERRORS},
+        parameters=[IDEMPOTENCY_HEADER],
+    )(view)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="本行的在保贷款", parameters=_search_parameters(CoveredLoan.Status.values),
-                       responses={200: LoanOut(many=True), **READ_ERRORS}),
+    list=extend_schema(
+        summary="本行的在保贷款",
+        parameters=_search_parameters(CoveredLoan.Status.values),
+        responses={200: LoanOut(many=True), **READ_ERRORS},
+    ),
     retrieve=extend_schema(summary="一笔在保贷款", responses={200: LoanOut, **READ_ERRORS}),
 )
 class LoanViewSet(viewsets.ViewSet):
     lookup_value_converter = "int"  # typed path parameter in the URL and the OpenAPI schema
     permission_classes = [ActionPermissions]
     action_permissions = {
-        "list": BANK_USERS, "retrieve": BANK_USERS, "repayments": (PERM_BANK_PREPARE,),
-        "overdue": (PERM_BANK_PREPARE,), "classification": (PERM_BANK_PREPARE,),
+        "list": BANK_USERS,
+        "retrieve": BANK_USERS,
+        "repayments": (PERM_BANK_PREPARE,),
+        "overdue": (PERM_BANK_PREPARE,),
+        "classification": (PERM_BANK_PREPARE,),
         "extension": (PERM_BANK_PREPARE,),
     }
     pagination_class = PageNumberPagination
     serializer_class = LoanOut
 
     def list(self, request):
-        qs = search_loans(loans_visible_to(request.user).order_by("-id"),
-                          **validated(SearchQuery, request, data=request.query_params))
+        qs = search_loans(
+            loans_visible_to(request.user).order_by("-id"),
+            **validated(SearchQuery, request, data=request.query_params),
+        )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(LoanOut(page, many=True).data)
@@ -272,6 +339,7 @@ class LoanViewSet(viewsets.ViewSet):
 
     repayments = _report("repayments", RepaymentIn, services.loan_report_repayment, "报告还款（部分或全部）")
     overdue = _report("overdue", OverdueIn, services.loan_report_overdue, "报告逾期")
-    classification = _report("classification", ClassificationIn, services.loan_report_classification,
-                             "报告风险分类")
+    classification = _report(
+        "classification", ClassificationIn, services.loan_report_classification, "报告风险分类"
+    )
     extension = _report("extension", ExtensionIn, services.loan_report_extension, "报告展期")

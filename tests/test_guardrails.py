@@ -97,7 +97,7 @@ def test_a_failing_guardrail_fails_the_ci_run(ci_lines):
 
 def test_the_readme_test_command_still_installs_and_runs_alone():
     script = (ROOT / "scripts" / "test.sh").read_text()
-    assert '-m venv .venv' in script and 'pip install --quiet -e ".[test]"' in script
+    assert "-m venv .venv" in script and 'pip install --quiet -e ".[test]"' in script
     assert script.rstrip().endswith('exec .venv/bin/python -m pytest "$@"')
     assert "--install-only" in script and "--no-install" in script
 

@@ -30,8 +30,11 @@ factory = APIRequestFactory()
 
 class ProbeViewSet(viewsets.ViewSet):
     permission_classes = [ActionPermissions]
-    action_permissions = {"list": (PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN), "retrieve": (),
-                          "countersign": (PERM_BANK_COUNTERSIGN,)}
+    action_permissions = {
+        "list": (PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN),
+        "retrieve": (),
+        "countersign": (PERM_BANK_COUNTERSIGN,),
+    }
 
     def list(self, request):
         return Response({"ok": True})
@@ -71,11 +74,14 @@ def test_a_listed_action_refuses_a_bank_user_without_its_permission(bank_officer
     assert call(ProbeViewSet, {"post": "countersign"}, bank_officer, method="post").status_code == 403
 
 
-@pytest.mark.parametrize(("actions", "method", "kwargs"), [
-    ({"post": "create"}, "post", {}),  # an action the view does not list
-    ({"get": "retrieve"}, "get", {"pk": 1}),  # an action listed with no permission at all
-    ({"get": "list"}, "delete", {}),  # a method no action is mapped to: refused before any 405
-])
+@pytest.mark.parametrize(
+    ("actions", "method", "kwargs"),
+    [
+        ({"post": "create"}, "post", {}),  # an action the view does not list
+        ({"get": "retrieve"}, "get", {"pk": 1}),  # an action listed with no permission at all
+        ({"get": "list"}, "delete", {}),  # a method no action is mapped to: refused before any 405
+    ],
+)
 def test_an_action_it_does_not_know_fails_closed_with_403(bank_officer, actions, method, kwargs):
     assert call(ProbeViewSet, actions, bank_officer, method=method, **kwargs).status_code == 403
 
@@ -101,10 +107,17 @@ def test_without_credentials_it_is_401_in_the_one_shape(db):
     assert response.data["error"]["code"] == "not_authenticated"
 
 
-@pytest.mark.parametrize(("method", "url"), [
-    ("delete", "/api/filings/{filing}/"), ("put", "/api/filings/{filing}/"), ("patch", "/api/loans/{loan}/"),
-    ("post", "/api/loans/"), ("delete", "/api/claims/{claim}/"), ("put", "/api/claims/"),
-])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("delete", "/api/filings/{filing}/"),
+        ("put", "/api/filings/{filing}/"),
+        ("patch", "/api/loans/{loan}/"),
+        ("post", "/api/loans/"),
+        ("delete", "/api/claims/{claim}/"),
+        ("put", "/api/claims/"),
+    ],
+)
 def test_the_bank_api_refuses_an_unmapped_method_with_exactly_403(bank_officer, method, url):
     from rest_framework.authtoken.models import Token
 
@@ -209,8 +222,9 @@ def test_a_failed_run_stores_nothing_and_the_key_stays_usable(probe, bank_office
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_requests_with_one_key_run_once(probe, bank_a):
     user = make_user("racer", bank_a, Role.BANK_OFFICER)
-    results = run_in_parallel(*[functools.partial(probe, user, {"n": 1, "sleep": "0.3"}, "race")
-                                for _ in range(2)])
+    results = run_in_parallel(
+        *[functools.partial(probe, user, {"n": 1, "sleep": "0.3"}, "race") for _ in range(2)]
+    )
     assert [r.status_code for r in results] == [201, 201]
     assert results[0].data == results[1].data
     assert sorted(r.has_header("Idempotent-Replayed") for r in results) == [False, True]
@@ -255,8 +269,11 @@ def test_every_operation_documents_its_errors_in_the_one_shape(db):
     assert len(operations) >= 15
     for path, method, op in operations:
         expected = {"401", "403", "404"} | ({"400", "409"} if method == "post" else set())
-        documented = {code for code, response in op["responses"].items()
-                      if response["content"]["application/json"]["schema"] == ERROR_REF}
+        documented = {
+            code
+            for code, response in op["responses"].items()
+            if response["content"]["application/json"]["schema"] == ERROR_REF
+        }
         assert expected <= documented, (method, path, sorted(documented))
 
 

@@ -132,7 +132,10 @@ def validated(serializer_class, request, *, data=None):
 # --- idempotency -----------------------------------------------------------------------------------
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="同一用户、同一接口、同一键的重复请求返回首次结果，不会重复办理。",
 )
 
@@ -174,8 +177,12 @@ def idempotent(request, endpoint, perform):
         with transaction.atomic():
             response = perform()
             IdempotencyRecord.objects.create(
-                user=request.user, endpoint=endpoint, key=key, request_hash=fingerprint,
-                status_code=response.status_code, response=json.loads(json.dumps(response.data, default=str)),
+                user=request.user,
+                endpoint=endpoint,
+                key=key,
+                request_hash=fingerprint,
+                status_code=response.status_code,
+                response=json.loads(json.dumps(response.data, default=str)),
             )
     except IntegrityError:
         # A concurrent request with the same key won: everything this one did was rolled back.
