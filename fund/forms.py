@@ -53,10 +53,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AcceptForm(ReasonForm):
-    effective_on = forms.DateField(label="暂停生效日期", widget=DateInput)
-
-
 class PeriodForm(forms.Form):
     start = forms.DateField(label="起始日", widget=DateInput)
     end = forms.DateField(label="截止日", widget=DateInput)

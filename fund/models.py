@@ -39,11 +39,9 @@ amount is read from the ledger (the committed entries of its postings).
 Reconciliation: `StatementPeriod` with its `StatementLine`s; a signed-off period is closed to
 postings whose value date falls inside it (only reversals dated later).
 
-Risk: `ReturnDue` (a recovery return a bank owes, with its due date) and `SuspensionProposal`
-(the system proposes, the bureau approver decides)::
-
-    PROPOSED -> ACCEPTED (bank suspended through lenders.services.bank_suspend)
-             -> DISMISSED (with a reason)
+Risk: `ReturnDue` (a recovery return a bank owes, with its due date; the lenders app proposes a
+bank's suspension when one is overdue too long) and `FundCoverPause` (the bureau approver's stop of
+new cover, judged with the leverage ceiling in fund.risk).
 """
 
 from django.conf import settings
@@ -303,42 +301,6 @@ class StatementLine(models.Model):
 
     def __str__(self):
         return f"{self.line_date:%Y-%m-%d} {self.amount} {self.reference}"
-
-
-class SuspensionProposal(models.Model):
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", "待决定"
-        ACCEPTED = "accepted", "已采纳（已暂停）"
-        DISMISSED = "dismissed", "不予采纳"
-
-    TRANSITIONS = {Status.PROPOSED: (Status.ACCEPTED, Status.DISMISSED), Status.ACCEPTED: (), Status.DISMISSED: ()}
-
-    bank = models.ForeignKey("accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PROPOSED)
-    grounds = models.TextField("理由")
-    figures = models.JSONField("数据", default=dict)
-    proposed_on = models.DateField("提出日期")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField("决定理由", blank=True)
-
-    class Meta:
-        verbose_name = "暂停备案建议"
-        verbose_name_plural = "暂停备案建议"
-        ordering = ["-proposed_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["bank"], condition=models.Q(status="proposed"), name="fund_one_open_proposal_per_bank"
-            )
-        ]
-
-    def __str__(self):
-        return f"暂停{self.bank}备案的建议（{self.proposed_on:%Y-%m-%d}）"
-
-    def get_absolute_url(self):
-        return f"/fund/risk/proposals/{self.pk}/"
 
 
 class FundCoverPause(models.Model):

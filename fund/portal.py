@@ -3,8 +3,9 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
+from yunfu_ipfund.accounts.roles import PERM_FINANCE
 
+from .models import StatementPeriod
 from .selectors import can_see_fund
 
 
@@ -15,8 +16,6 @@ def nav_items(user):
 
 
 def tasks(user):
-    from .models import StatementPeriod, SuspensionProposal
-
     if not can_see_fund(user):
         return []
     out = []
@@ -29,8 +28,4 @@ def tasks(user):
                 f"{n} 条对账单明细未匹配" if n else "待签核")
             out.append({"title": title, "url": period.get_absolute_url(), "due": period.end, "kind": "对账",
                         "overdue": False})
-    if user.has_perm(PERM_BUREAU_APPROVE):
-        for p in SuspensionProposal.objects.filter(status=SuspensionProposal.Status.PROPOSED).select_related("bank"):
-            out.append({"title": f"暂停“{p.bank.name}”备案的建议待决定", "url": p.get_absolute_url(),
-                        "due": p.proposed_on, "kind": "风险监测", "overdue": False})
     return out

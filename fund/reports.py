@@ -1,7 +1,9 @@
 """The monthly statement and the annual fund report, issued as official notices (PDF, numbered).
 
 The figures, the chart (SVG markup) and the amounts in Chinese capitals are frozen into the notice's
-context when it is issued, so the document says what the ledger said that day.
+context when it is issued, so the document says what the ledger said that day. The covered outstanding
+at the end of the period (and so the leverage) is the loans' figure: the caller reads it and passes it
+in (lenders.risk.fund_report_issue), the fund knows no loans.
 """
 
 import calendar
@@ -18,9 +20,10 @@ from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.common.money import amount_in_capitals, format_money
 from yunfu_ipfund.notices.kinds import NoticeKind
 
+from .locks import ensure_accounts
 from .models import LedgerAccount, Posting, PostingKind
 from .selectors import balance_series, fund_figures
-from .services import _require, ensure_accounts
+from .services import _require
 from .svg import balance_chart
 
 MONTHLY = NoticeKind(code="fund_monthly_statement", title="风险补偿资金专户月度报表", prefix="云市监知资月",
@@ -45,9 +48,9 @@ def _figure_rows(f):
     ]
 
 
-def report_context(start, end):
+def report_context(start, end, *, covered_outstanding):
     opening = fund_figures(as_of=start - dt.timedelta(days=1))
-    closing = fund_figures(as_of=end, with_covered=True)
+    closing = fund_figures(as_of=end, covered_outstanding=covered_outstanding)
     movements = (
         Posting.objects.filter(value_date__gte=start, value_date__lte=end)
         .values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
@@ -68,7 +71,7 @@ def report_context(start, end):
     }
 
 
-def _issue(*, by, kind, start, end, title, label):
+def _issue(*, by, kind, start, end, title, label, covered_outstanding):
     from yunfu_ipfund.notices.services import notice_issue
 
     if end >= local_today():
@@ -79,32 +82,49 @@ def _issue(*, by, kind, start, end, title, label):
     bureau = Organisation.objects.filter(kind=Organisation.Kind.BUREAU, is_active=True).order_by("id").first()
     ensure_accounts()
     subject = LedgerAccount.objects.get(code="cash")
-    context = {"label": label, **report_context(start, end)}
+    context = {"label": label, **report_context(start, end, covered_outstanding=covered_outstanding)}
     notice = notice_issue(kind=kind.code, subject=subject, addressee=finance, context=context, by=by,
                           copied_to=[bureau] if bureau else (), title=title)
     audit_record(by=by, action=f"出具{kind.title}", obj=subject, reason=label, data={"notice": notice.number})
     return notice
 
 
-@transaction.atomic
-def monthly_statement_issue(*, by, year, month):
-    _require(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
+def month_period(year, month):
+    """(first day, last day) of month `month` of `year`."""
     try:
         start = dt.date(int(year), int(month), 1)
     except (TypeError, ValueError):
         raise ValidationFailed("年度或月份无效。", code="bad_period") from None
-    end = dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-    label = f"{start.year}年{start.month}月"
-    return _issue(by=by, kind=MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label)
+    return start, dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+
+
+def year_period(year):
+    try:
+        return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+    except (TypeError, ValueError):
+        raise ValidationFailed("年度无效。", code="bad_period") from None
+
+
+def report_period(year, month=None):
+    """(start, end) of the monthly statement (with a month) or of the annual report (without)."""
+    return month_period(year, month) if month else year_period(year)
 
 
 @transaction.atomic
-def annual_report_issue(*, by, year):
+def monthly_statement_issue(*, by, year, month, covered_outstanding):
+    """The monthly statement; `covered_outstanding`: the covered outstanding at the end of the month."""
+    _require(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
+    start, end = month_period(year, month)
+    label = f"{start.year}年{start.month}月"
+    return _issue(by=by, kind=MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label,
+                  covered_outstanding=covered_outstanding)
+
+
+@transaction.atomic
+def annual_report_issue(*, by, year, covered_outstanding):
+    """The annual report; `covered_outstanding`: the covered outstanding at the end of the year."""
     _require(by, PERM_BUREAU_APPROVE)
-    try:
-        start, end = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
-    except (TypeError, ValueError):
-        raise ValidationFailed("年度无效。", code="bad_period") from None
+    start, end = year_period(year)
     label = f"{start.year}年度"
     return _issue(by=by, kind=ANNUAL, start=start, end=end, title=f"云浮市知识产权质押融资风险补偿资金{label}报告",
-                  label=label)
+                  label=label, covered_outstanding=covered_outstanding)

@@ -1,4 +1,5 @@
-"""Reads of the fund: figures now and as of a date, the journal, per-bank risk, reconciliation.
+"""Reads of the fund: figures now and as of a date, the journal, per-bank ledger figures, reconciliation,
+the pause of new cover.
 
 Every figure comes from the running balances (`LedgerAccount`) or the per-day totals
 (`DailyMovement`), never from a scan of the entries, so they stay fast at province scale.
@@ -23,12 +24,13 @@ from .models import (
     Commitment,
     DailyMovement,
     Entry,
+    FundCoverPause,
     LedgerAccount,
     Posting,
+    PostingKind,
     ReturnDue,
     StatementLine,
     StatementPeriod,
-    SuspensionProposal,
 )
 
 # --- who may see the fund -------------------------------------------------------------------------
@@ -74,14 +76,6 @@ def access_period(user, pk):
     return access(periods_visible_to(user), pk)
 
 
-def proposals_visible_to(user):
-    return SuspensionProposal.objects.all() if can_see_fund(user) else SuspensionProposal.objects.none()
-
-
-def access_proposal(user, pk):
-    return access(proposals_visible_to(user).select_related("bank", "decided_by"), pk)
-
-
 # --- balances and figures -------------------------------------------------------------------------
 
 
@@ -121,9 +115,10 @@ class FundFigures:
         return {k: (str(v) if v is not None else None) for k, v in asdict(self).items()}
 
 
-def fund_figures(*, as_of=None, with_covered=False):
-    """The fund's figures now or at the end of `as_of`. With `with_covered`, covered outstanding and
-    leverage (covered ÷ available; None while nothing is available) from the lenders app."""
+def fund_figures(*, as_of=None, covered_outstanding=None):
+    """The fund's figures now or at the end of `as_of`. Given the covered outstanding of that day (the
+    loans are not the fund's: the lenders app reads it and passes it in), also the leverage (covered ÷
+    available; None while nothing is available)."""
     b = balances(as_of)
     cash = b[Account.CASH]
     committed = -b[Account.COMMITTED]
@@ -141,10 +136,8 @@ def fund_figures(*, as_of=None, with_covered=False):
         treasury=b[Account.TREASURY],
         net_payouts=b[Account.COMPENSATION] + b[Account.RECOVERIES] + b[Account.CLAWBACKS],
     )
-    if with_covered:
-        from .risk import covered_outstanding
-
-        figures.covered_outstanding = covered_outstanding(as_of=as_of)
+    if covered_outstanding is not None:
+        figures.covered_outstanding = Decimal(covered_outstanding)
         if figures.available > 0:
             figures.leverage = (figures.covered_outstanding / figures.available).quantize(Decimal("0.01"))
     return figures
@@ -211,6 +204,11 @@ def journal(user, *, date_from=None, date_to=None, kind="", bank=None, reference
     return qs.order_by("-value_date", "-id")
 
 
+def payout_count():
+    """Payouts made and not reversed (the public statistics page)."""
+    return Posting.objects.filter(kind=PostingKind.PAYOUT, reversed_by__isnull=True).count()
+
+
 def cash_postings_between(start, end):
     """Postings that moved the special account's cash in [start, end], with their cash amount."""
     return (
@@ -220,30 +218,26 @@ def cash_postings_between(start, end):
     )
 
 
-# --- banks and risk -------------------------------------------------------------------------------
+# --- per bank ---------------------------------------------------------------------------------------
 
 
 def banks():
     return Organisation.objects.filter(kind=Organisation.Kind.BANK).order_by("name")
 
 
-def _ratio(part, whole):
-    if not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+def bank_ledger_zero():
+    """The ledger figures of a bank the fund has nothing about yet."""
+    return {"claims": 0, "compensation": ZERO, "recoveries": ZERO, "clawbacks": ZERO, "overdue_returns": 0,
+            "overdue_returns_amount": ZERO, "overdue_days": 0}
 
 
-def bank_risk_table(*, as_of=None, today=None):
-    """One row per bank: covered outstanding, overdue and non-performing ratios (from the lenders app),
-    claims, compensation received and recoveries returned (from the ledger), overdue returns.
-
-    A constant number of queries whatever the number of banks.
-    """
-    from .risk import bank_portfolio
-
+def bank_ledger_figures(*, as_of=None, today=None):
+    """{bank_id: figures} for every bank the ledger knows something about: claim commitments, compensation
+    received, recoveries returned and clawbacks (from the per-bank balances, or the per-bank daily totals
+    up to `as_of`), and the recovery returns overdue on that day (count, amount, days since the first was
+    due). Banks it knows nothing about are absent (bank_ledger_zero()). A constant number of queries."""
     today = today or local_today()
     day = as_of or today
-    portfolio = bank_portfolio(as_of=as_of)
     accounts = [Account.COMPENSATION, Account.RECOVERIES, Account.CLAWBACKS]
     if as_of is None:  # the running per-bank balances: a few hundred rows
         rows = BankBalance.objects.filter(account__in=accounts).values_list("bank", "account", "balance")
@@ -263,32 +257,32 @@ def bank_risk_table(*, as_of=None, today=None):
         .values("bank")
         .annotate(n=Count("id"), amount=Sum("amount"), first_due=Min("due_on"))
     }
-    rows = []
-    for bank in banks():
-        p = portfolio.get(bank.pk, {})
-        covered = Decimal(p.get("covered_outstanding") or ZERO)
-        overdue_amt = Decimal(p.get("overdue") or ZERO)
-        npl = Decimal(p.get("non_performing") or ZERO)
-        o = overdue.get(bank.pk)
-        first_due = o["first_due"] if o else None
-        rows.append(
-            {
-                "bank": bank,
-                "covered_outstanding": covered,
-                "overdue": overdue_amt,
-                "non_performing": npl,
-                "overdue_ratio": _ratio(overdue_amt, covered),
-                "npl_ratio": _ratio(npl, covered),
-                "claims": claims.get(bank.pk, 0),
-                "compensation": ledger.get((bank.pk, Account.COMPENSATION), ZERO),
-                "recoveries": -ledger.get((bank.pk, Account.RECOVERIES), ZERO),
-                "clawbacks": -ledger.get((bank.pk, Account.CLAWBACKS), ZERO),
-                "overdue_returns": o["n"] if o else 0,
-                "overdue_returns_amount": o["amount"] if o else ZERO,
-                "overdue_days": (day - first_due).days if first_due else 0,
-            }
-        )
-    return rows
+    out = {}
+    for bank_id in {b for b, _ in ledger} | set(claims) | set(overdue):
+        o = overdue.get(bank_id)
+        out[bank_id] = {
+            "claims": claims.get(bank_id, 0),
+            "compensation": ledger.get((bank_id, Account.COMPENSATION), ZERO),
+            "recoveries": -ledger.get((bank_id, Account.RECOVERIES), ZERO),
+            "clawbacks": -ledger.get((bank_id, Account.CLAWBACKS), ZERO),
+            "overdue_returns": o["n"] if o else 0,
+            "overdue_returns_amount": o["amount"] if o else ZERO,
+            "overdue_days": (day - o["first_due"]).days if o else 0,
+        }
+    return out
+
+
+# --- the pause of new cover -----------------------------------------------------------------------
+
+
+def open_cover_pause():
+    """The open FundCoverPause, or None."""
+    return FundCoverPause.objects.filter(ended_at__isnull=True).select_related("started_by").first()
+
+
+def cover_pauses():
+    """Every pause, newest first (the risk page's history)."""
+    return FundCoverPause.objects.select_related("started_by", "ended_by")
 
 
 # --- reconciliation -------------------------------------------------------------------------------
@@ -319,10 +313,6 @@ def unmatched_lines_count():
 
 def signed_off_period_covering(day):
     return StatementPeriod.objects.filter(status=StatementPeriod.Status.SIGNED_OFF, start__lte=day, end__gte=day).first()
-
-
-def open_proposals():
-    return SuspensionProposal.objects.filter(status=SuspensionProposal.Status.PROPOSED).select_related("bank")
 
 
 def can_instruct(user):

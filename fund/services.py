@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from yunfu_ipfund.common.errors import (
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen, to_money
 from yunfu_ipfund.policy.services import policy_in_force
 
+from .locks import ensure_accounts, lock_fund  # noqa: F401  (ensure_accounts re-exported)
 from .models import (
     Account,
     BankBalance,
@@ -50,10 +51,8 @@ from .models import (
     ReturnDue,
     StatementPeriod,
 )
-from .risk import (
-    assert_leverage_allows,  # noqa: F401  (re-exported: fund.services.assert_leverage_allows)
-    open_cover_pause,
-)
+from .risk import payout_alert_threshold
+from .selectors import fund_figures, open_cover_pause
 
 MSG_KEY_REQUIRED = "缺少业务幂等键。"
 MSG_KEY_CONFLICT = "幂等键“{key}”已用于另一笔不同的业务（{existing}），本次登记不予受理。"
@@ -153,24 +152,6 @@ def opening_fingerprint(amount, policy_pk):
         lines=sorted([(Account.CASH.value, str(amount)), (Account.CONTRIBUTIONS.value, str(-amount))]),
         ref=["policy.policyversion", str(policy_pk)], bank=None, commitment=None, reversal_of=None,
     )
-
-
-def ensure_accounts():
-    """Create any missing running-balance rows (after a fresh database or a flush). Race-safe."""
-    if LedgerAccount.objects.count() == len(Account.values):
-        return
-    for code in Account.values:
-        try:
-            with transaction.atomic():
-                LedgerAccount.objects.get_or_create(code=code)
-        except IntegrityError:
-            pass  # created by a concurrent transaction
-
-
-def lock_fund():
-    """Take the fund's lock (the cash account's balance row) for the rest of the caller's transaction."""
-    ensure_accounts()
-    return LedgerAccount.objects.select_for_update().get(code=Account.CASH)
 
 
 def check_period_open(day):
@@ -549,12 +530,8 @@ def check_payout_pause(today=None):
     from yunfu_ipfund.notices.models import Reminder
     from yunfu_ipfund.notices.services import reminder_schedule
 
-    from .selectors import fund_figures
-
     today = today or local_today()
     policy = policy_in_force(today)
-    from .risk import payout_alert_threshold
-
     threshold = payout_alert_threshold(policy)
     net = fund_figures().net_payouts
     if net < threshold:
@@ -759,56 +736,6 @@ def period_sign_off(*, by, period, reason=""):
     return period
 
 
-# --- suspension proposals (the system proposes, the bureau approver decides) -----------------------
-
-MSG_NO_COOPERATION = "“{bank}”没有合作银行档案，无法暂停备案。"
-
-
-@transaction.atomic
-def proposal_accept(*, by, proposal, reason, effective_on=None):
-    """The approver accepts: the bank is suspended through the lenders app (which issues the notice)."""
-    from yunfu_ipfund.common.statemachine import transition
-    from yunfu_ipfund.notices.services import reminder_resolve
-
-    from .models import SuspensionProposal
-
-    _require(by, PERM_BUREAU_APPROVE)
-    if by is None or not (reason or "").strip():
-        raise ValidationFailed(MSG_REASON_REQUIRED, code="reason_required")
-
-    def suspend(locked):
-        from lenders.selectors import bank_profile_of
-        from lenders.services import bank_suspend
-
-        profile = bank_profile_of(locked.bank_id)
-        if profile is None:
-            raise DomainError(MSG_NO_COOPERATION.format(bank=locked.bank), code="no_cooperation")
-        bank_suspend(by=by, bank=profile, reason=reason.strip(), effective_on=effective_on)
-
-    proposal, _ = transition(proposal, SuspensionProposal.Status.ACCEPTED, by=by, action="采纳暂停备案建议",
-                             reason=reason, check=suspend, conflict_if=(SuspensionProposal.Status.DISMISSED,),
-                             decided_by=by, decided_at=timezone.now(), decision_reason=reason.strip())
-    reminder_resolve(about=proposal)
-    return proposal
-
-
-@transaction.atomic
-def proposal_dismiss(*, by, proposal, reason):
-    from yunfu_ipfund.common.statemachine import transition
-    from yunfu_ipfund.notices.services import reminder_resolve
-
-    from .models import SuspensionProposal
-
-    _require(by, PERM_BUREAU_APPROVE)
-    if by is None or not (reason or "").strip():
-        raise ValidationFailed(MSG_REASON_REQUIRED, code="reason_required")
-    proposal, _ = transition(proposal, SuspensionProposal.Status.DISMISSED, by=by, action="不予采纳暂停备案建议",
-                             reason=reason, conflict_if=(SuspensionProposal.Status.ACCEPTED,),
-                             decided_by=by, decided_at=timezone.now(), decision_reason=reason.strip())
-    reminder_resolve(about=proposal)
-    return proposal
-
-
 # --- optional stop of new cover (the bureau approver decides; fund.risk refuses confirmations meanwhile) --
 
 MSG_COVER_ALREADY_PAUSED = "新增纳入风险补偿已于 {day} 暂停（理由：{reason}），无需重复暂停。"
@@ -855,6 +782,4 @@ def cover_resume(*, by, reason):
 
 
 def _net_payouts():
-    from .selectors import fund_figures
-
     return fund_figures().net_payouts

@@ -9,25 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
 from yunfu_ipfund.audit.selectors import trail_for
-from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound
 from yunfu_ipfund.common.money import format_money
-from yunfu_ipfund.notices.selectors import notices_about
-from yunfu_ipfund.policy.services import policy_in_force
 
-from . import reports, selectors, services
-from . import risk as risk_controls
+from . import selectors, services
 from .exports import xlsx_response
 from .forms import (
-    AcceptForm,
-    AsOfForm,
     InstructionForm,
     JournalFilter,
     LineForm,
@@ -36,11 +28,9 @@ from .forms import (
     PeriodForm,
     ReasonForm,
     ReceiptForm,
-    ReportForm,
     UploadForm,
 )
-from .models import LedgerAccount, PostingKind
-from .svg import balance_chart
+from .models import PostingKind
 
 PAGE_SIZE = 50
 
@@ -65,31 +55,7 @@ def _refused(request, form, exc):
             form.add_error(None, item["message"])
 
 
-# --- overview, journal, postings ------------------------------------------------------------------
-
-
-@fund_page
-def overview(request):
-    form = AsOfForm(request.GET or None)
-    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
-    today = local_today()
-    figures = selectors.fund_figures(as_of=as_of, with_covered=True)
-    end = as_of or today
-    series = selectors.balance_series(start=add_months(end, -12), end=end, points=13)
-    try:
-        policy = policy_in_force(end)
-    except DomainError:
-        policy = None
-    return render(request, "fund/overview.html", {
-        "form": form, "f": figures, "as_of": as_of, "chart": mark_safe(balance_chart(series)),  # noqa: S308 - our own markup
-        "policy": policy,
-        "ceiling": risk_controls.leverage_ceiling(figures.available, policy) if policy else 0,
-        "can_instruct": request.user.has_perm(PERM_BUREAU_APPROVE),
-        "can_confirm": request.user.has_perm(PERM_FINANCE),
-        "report_form": ReportForm(initial={"year": today.year - (1 if today.month == 1 else 0),
-                                           "month": (today.month - 2) % 12 + 1}),
-        "notices": notices_about(LedgerAccount(code="cash"), request.user)[:10],
-    })
+# --- journal, postings ------------------------------------------------------------------
 
 
 @fund_page
@@ -226,41 +192,7 @@ def commitment_detail(request, pk):
     })
 
 
-# --- risk -----------------------------------------------------------------------------------------
-
-
-RISK_HEADER = ["银行", "在保余额（元）", "逾期在保（元）", "逾期率", "不良在保（元）", "不良率", "补偿申请（笔）",
-               "获得补偿（元）", "返还追偿款（元）", "追回（元）", "逾期未返还（笔）", "逾期未返还（元）", "最长逾期（天）"]
-
-
-def _risk_row(r):
-    def ratio(v):
-        return float(v) if v is not None else ""
-
-    return [r["bank"].name, r["covered_outstanding"], r["overdue"], ratio(r["overdue_ratio"]), r["non_performing"],
-            ratio(r["npl_ratio"]), r["claims"], r["compensation"], r["recoveries"], r["clawbacks"],
-            r["overdue_returns"], r["overdue_returns_amount"], r["overdue_days"]]
-
-
-@fund_page
-def risk(request):
-    form = AsOfForm(request.GET or None)
-    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
-    rows = selectors.bank_risk_table(as_of=as_of)
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response("fund-bank-risk", "合作银行风险", RISK_HEADER, (_risk_row(r) for r in rows))
-    policy = policy_in_force(as_of or local_today())
-    for r in rows:
-        r["flag_npl"] = risk_controls.npl_over_threshold(r, policy)
-        r["flag_return"] = risk_controls.return_overdue_too_long(r, policy)
-    figures = selectors.fund_figures(as_of=as_of, with_covered=True)
-    return render(request, "fund/risk.html", {
-        "form": form, "rows": rows, "policy": policy, "f": figures, "as_of": as_of,
-        "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
-        "pause_threshold": risk_controls.payout_alert_threshold(policy),
-        "cover_pause": risk_controls.open_cover_pause(), "pauses": risk_controls.cover_pauses()[:10],
-        "can_pause": request.user.has_perm(PERM_BUREAU_APPROVE), "pause_form": ReasonForm(prefix="cover"),
-    })
+# --- the pause of new cover (its buttons are on the risk page, lenders.fund_pages) ----------------------
 
 
 COVER_ACTIONS = {"pause": (services.cover_pause, "已暂停新增纳入风险补偿。"),
@@ -284,33 +216,6 @@ def cover_action(request, action):
     else:
         messages.success(request, done)
     return redirect("fund:risk")
-
-
-@fund_page
-def proposal_detail(request, pk):
-    proposal = selectors.access_proposal(request.user, pk)
-    can_decide = proposal.status == proposal.Status.PROPOSED and request.user.has_perm(PERM_BUREAU_APPROVE)
-    action = request.POST.get("action")
-    accept_form = AcceptForm(request.POST if action == "accept" else None, initial={"effective_on": local_today()})
-    dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
-    if request.method == "POST" and can_decide:
-        form = accept_form if action == "accept" else dismiss_form
-        if form.is_valid():
-            try:
-                if action == "accept":
-                    services.proposal_accept(by=request.user, proposal=proposal, reason=form.cleaned_data["reason"],
-                                             effective_on=form.cleaned_data["effective_on"])
-                else:
-                    services.proposal_dismiss(by=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                _refused(request, form, exc)
-            else:
-                messages.success(request, "已作出决定。")
-                return redirect(proposal.get_absolute_url())
-    return render(request, "fund/proposal_detail.html", {
-        "proposal": proposal, "can_decide": can_decide, "accept_form": accept_form, "dismiss_form": dismiss_form,
-        "events": trail_for(proposal),
-    })
 
 
 # --- reconciliation -------------------------------------------------------------------------------
@@ -383,25 +288,3 @@ def period_detail(request, pk):
         "upload_form": upload_form, "match_form": match_form, "signoff_form": signoff_form,
         "events": trail_for(period),
     })
-
-
-# --- reports --------------------------------------------------------------------------------------
-
-
-@fund_page
-@require_POST
-def report_issue(request):
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-        return redirect("fund:overview")
-    d = form.cleaned_data
-    if d.get("month"):
-        notice = reports.monthly_statement_issue(by=request.user, year=d["year"], month=d["month"])
-    else:
-        notice = reports.annual_report_issue(by=request.user, year=d["year"])
-    messages.success(request, f"已出具{notice.title}（{notice.number}），PDF 生成后可下载。")
-    return redirect(reverse("fund:overview"))
-

@@ -12,6 +12,13 @@ class LendersConfig(AppConfig):
     def ready(self):
         from yunfu_ipfund.notices.kinds import NoticeKind, register
 
+        # The pages under /fund/ that show the loans' figures beside the fund's (lenders.fund_pages).
+        from fund import pages
+
+        from .fund_pages import FUND_PAGES
+
+        pages.compose(FUND_PAGES)
+
         for code, title, prefix in (
             ("lenders_bank_admission", "合作银行准入通知书", BANK_PREFIX),
             ("lenders_bank_suspension", "暂停备案通知书", BANK_PREFIX),

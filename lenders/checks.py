@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from yunfu_ipfund.common.checks import FAIL, PASS, WARN, Check
 from yunfu_ipfund.common.dates import months_between
+from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.common.workdays import add_workdays
 
@@ -165,7 +166,15 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
 
 
 def run_daily_checks(today):
-    """Loans past maturity, still reported as performing with principal outstanding: remind the bank."""
-    from .services import remind_unreported_overdue
+    """Loans past maturity, still reported as performing with principal outstanding: remind the bank.
+    Banks whose figures give grounds for suspension (Art 15-16): a proposal for the bureau approver."""
+    from yunfu_ipfund.policy.services import policy_in_force
+
+    from .services import propose_suspensions, remind_unreported_overdue
 
     remind_unreported_overdue(today=today)
+    try:
+        policy_in_force(today)
+    except DomainError:
+        return  # the platform already alerts the administrators that no policy is in force
+    propose_suspensions(today)

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from fund import forms as fund_forms
+
 from .models import Classification, CooperatingBank, FilingDocument, ImportJob, RepaymentMethod
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> accepts
@@ -121,6 +123,12 @@ class ImportForm(forms.Form):
     mode = forms.ChoiceField(label="处理方式", choices=ImportJob.Mode.choices, widget=forms.RadioSelect,
                              initial=ImportJob.Mode.ALL_OR_NOTHING)
     file = forms.FileField(label="文件（CSV 或 XLSX）")
+
+
+class AcceptForm(fund_forms.ReasonForm):
+    """The approver accepts a suspension proposal (the risk page's form, beside the fund's reason form)."""
+
+    effective_on = forms.DateField(label="暂停生效日期", widget=fund_forms.DateInput)
 
 
 BANK_STATUS_LABELS = dict(CooperatingBank.Status.choices)

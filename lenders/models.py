@@ -16,6 +16,7 @@ Loan filing (bank prepares, supervisor countersigns, bureau decides):
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 # IdempotencyRecord moved to the platform (the API helper `idempotent` lives there); re-exported
 # for the importers that still name it here.
@@ -70,6 +71,49 @@ class CooperatingBank(models.Model):
     def may_file_on(self, day):
         """New filings: only while active and the cooperation agreement is valid on `day`."""
         return self.status == self.Status.ACTIVE and self.agreement_valid_from <= day <= self.agreement_valid_to
+
+
+class SuspensionProposal(models.Model):
+    """The system's proposal to suspend a bank's new filings (Art 15-16): the daily check finds grounds in
+    the bank's figures (lenders.risk), the bureau approver decides. The system never suspends by itself.
+
+        PROPOSED --(approver, with a reason) accept--> ACCEPTED   (the bank is suspended: bank_suspend, notice)
+        PROPOSED --(approver, with a reason) dismiss--> DISMISSED
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "待决定"
+        ACCEPTED = "accepted", "已采纳（已暂停）"
+        DISMISSED = "dismissed", "不予采纳"
+
+    TRANSITIONS = {Status.PROPOSED: (Status.ACCEPTED, Status.DISMISSED), Status.ACCEPTED: (), Status.DISMISSED: ()}
+
+    bank = models.ForeignKey("accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    grounds = models.TextField("理由")
+    figures = models.JSONField("数据", default=dict)
+    proposed_on = models.DateField("提出日期")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField("决定理由", blank=True)
+
+    class Meta:
+        verbose_name = "暂停备案建议"
+        verbose_name_plural = "暂停备案建议"
+        ordering = ["-proposed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank"], condition=models.Q(status="proposed"), name="lenders_one_open_proposal_per_bank"
+            )
+        ]
+
+    def __str__(self):
+        return f"暂停{self.bank}备案的建议（{self.proposed_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self):
+        return reverse("fund:proposal_detail", args=[self.pk])
 
 
 class RepaymentMethod(models.TextChoices):

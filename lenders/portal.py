@@ -49,7 +49,7 @@ def _filing_deadline(filing):
 
 def tasks(user):
     from .models import CoveredLoan, LoanFiling
-    from .selectors import review_queue
+    from .selectors import open_proposals, review_queue
 
     today = local_today()
     out = []
@@ -72,6 +72,10 @@ def tasks(user):
         verb = "审批" if user.has_perm(PERM_BUREAU_APPROVE) else "审核"
         for f in review_queue()[:TASK_LIMIT]:
             add(f"{verb}备案：{f.bank.name} {f.enterprise.name} {f.contract_number}", f, f.review_due_on, "备案审核")
+    if user.has_perm(PERM_BUREAU_APPROVE):
+        for p in open_proposals():
+            out.append({"title": f"暂停“{p.bank.name}”备案的建议待决定", "url": p.get_absolute_url(),
+                        "due": p.proposed_on, "kind": "风险监测", "overdue": False})
     if user.has_perm(PERM_FINANCE):
         count = CoveredLoan.objects.filter(status__in=(CoveredLoan.Status.OVERDUE, CoveredLoan.Status.NON_PERFORMING)).count()
         if count:

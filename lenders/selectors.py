@@ -26,6 +26,7 @@ from .models import (
     ImportJob,
     LoanEvent,
     LoanFiling,
+    SuspensionProposal,
 )
 
 # --- cooperating banks -----------------------------------------------------------------------------
@@ -59,6 +60,27 @@ def access_bank(user, pk):
 
 def bank_profile_of(org_id):
     return CooperatingBank.objects.filter(organisation_id=org_id).first()
+
+
+def active_bank_count():
+    """Cooperating banks in the active state (the public statistics page)."""
+    return CooperatingBank.objects.filter(status=CooperatingBank.Status.ACTIVE).count()
+
+
+# --- suspension proposals (Art 15-16) ---------------------------------------------------------------
+
+
+def proposals_visible_to(user):
+    """Government staff (read_all) see the proposals; nobody else (NotFound)."""
+    return SuspensionProposal.objects.all() if sees_everything(user) else SuspensionProposal.objects.none()
+
+
+def access_proposal(user, pk):
+    return access(proposals_visible_to(user).select_related("bank", "decided_by"), pk)
+
+
+def open_proposals():
+    return SuspensionProposal.objects.filter(status=SuspensionProposal.Status.PROPOSED).select_related("bank")
 
 
 # --- pledged assets --------------------------------------------------------------------------------
@@ -174,6 +196,12 @@ def search_loans(qs, *, status="", q="", bank="", classification=""):
 
 def loan_by_contract(bank_id, contract_number):
     return CoveredLoan.objects.filter(bank_id=bank_id, contract_number=(contract_number or "").strip()).first()
+
+
+def covered_loan_totals():
+    """Every loan ever confirmed as covered: {count, amount, enterprises} (the public statistics page)."""
+    return CoveredLoan.objects.aggregate(count=Count("id"), amount=Sum("amount"),
+                                         enterprises=Count("enterprise", distinct=True))
 
 
 def enterprise_covered_outstanding(enterprise_id):

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fund import reports as fund_reports
 from yunfu_ipfund.accounts.roles import (
     PERM_BANK_COUNTERSIGN,
     PERM_BANK_PREPARE,
@@ -51,7 +52,10 @@ from .models import (
     LoanEvent,
     LoanFiling,
     RepaymentMethod,
+    SuspensionProposal,
 )
+from .risk import QUIET_DAYS_AFTER_DECISION, assert_new_cover_allowed, bank_risk_table, suspension_grounds
+from .selectors import covered_outstanding
 
 # --- messages --------------------------------------------------------------------------------------
 
@@ -598,8 +602,6 @@ def covered_part(outstanding, covered_amount, amount):
 def filing_confirm(*, by, filing, reason=""):
     """The approver confirms the filing is covered: re-checks every rule and the leverage ceiling under
     the lock, creates the CoveredLoan, freezes the policy version and LPR, issues the 备案确认书."""
-    from fund.services import assert_leverage_allows
-
     require_perm(by, PERM_BUREAU_APPROVE)
     today = local_today()
     policy = policy_in_force(filing.disbursed_on)
@@ -609,7 +611,7 @@ def filing_confirm(*, by, filing, reason=""):
             raise Forbidden(MSG_SAME_PERSON, code="same_person")
         checks = filing_checks(locked, on=today, stage=STAGE_CONFIRM, policy=policy)
         raise_if_failed(checks, MSG_CONFIRM_FAILED)
-        assert_leverage_allows(additional_covered=locked.ip_amount, on=today, policy=policy)
+        assert_new_cover_allowed(additional_covered=locked.ip_amount, on=today, policy=policy)
         locked.checks_snapshot = [c.as_dict() for c in checks]
 
     locked, moved = transition(
@@ -879,8 +881,91 @@ def remind_unreported_overdue(*, today):
     return count
 
 
+# --- suspension proposals (Art 15-16): the system proposes, the bureau approver decides ------------------
+
+MSG_NO_COOPERATION = "“{bank}”没有合作银行档案，无法暂停备案。"
+
+
+def _proposal_figures(row):
+    return {k: (str(v) if v is not None else None) for k, v in row.items() if k != "bank"}
+
+
+@transaction.atomic
+def propose_suspensions(today):
+    """Daily: a proposal (with the figures and a reminder to the approver) for each bank whose figures give
+    grounds, unless one is open or one was decided in the last QUIET_DAYS_AFTER_DECISION days."""
+    policy = policy_in_force(today)
+    made = []
+    for row in bank_risk_table(today=today):
+        grounds = suspension_grounds(row, policy)
+        if not grounds:
+            continue
+        bank = row["bank"]
+        recent = SuspensionProposal.objects.filter(bank=bank)
+        if recent.filter(status=SuspensionProposal.Status.PROPOSED).exists():
+            continue
+        if recent.filter(decided_at__date__gt=today - dt.timedelta(days=QUIET_DAYS_AFTER_DECISION)).exists():
+            continue
+        proposal = SuspensionProposal.objects.create(
+            bank=bank, grounds="；".join(grounds) + "。", figures=_proposal_figures(row), proposed_on=today,
+        )
+        audit_record(by=None, action="提出暂停备案建议", obj=proposal, to_state=proposal.status,
+                     reason=proposal.grounds, data={"policy": policy.code, **proposal.figures})
+        reminder_schedule(
+            key=f"fund-suspension-{proposal.pk}", about=proposal, due_date=today, recipient_role=Role.BUREAU_APPROVER,
+            notify_workdays_before=(), escalate_role="", url=proposal.get_absolute_url(),
+            title=f"建议暂停“{bank.name}”新增备案，请决定", body=proposal.grounds,
+        )
+        made.append(proposal)
+    return made
+
+
+@transaction.atomic
+def proposal_accept(*, by, proposal, reason, effective_on=None):
+    """The approver accepts: the bank is suspended (bank_suspend, which issues the suspension notice)."""
+    require_perm(by, PERM_BUREAU_APPROVE)
+    reason = _required_reason(reason)
+
+    def suspend(locked):
+        profile = CooperatingBank.objects.filter(organisation_id=locked.bank_id).first()
+        if profile is None:
+            raise DomainError(MSG_NO_COOPERATION.format(bank=locked.bank), code="no_cooperation")
+        bank_suspend(by=by, bank=profile, reason=reason, effective_on=effective_on)
+
+    proposal, _ = transition(proposal, SuspensionProposal.Status.ACCEPTED, by=by, action="采纳暂停备案建议",
+                             reason=reason, check=suspend, conflict_if=(SuspensionProposal.Status.DISMISSED,),
+                             decided_by=by, decided_at=timezone.now(), decision_reason=reason)
+    reminder_resolve(about=proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_dismiss(*, by, proposal, reason):
+    require_perm(by, PERM_BUREAU_APPROVE)
+    reason = _required_reason(reason)
+    proposal, _ = transition(proposal, SuspensionProposal.Status.DISMISSED, by=by, action="不予采纳暂停备案建议",
+                             reason=reason, conflict_if=(SuspensionProposal.Status.ACCEPTED,),
+                             decided_by=by, decided_at=timezone.now(), decision_reason=reason)
+    reminder_resolve(about=proposal)
+    return proposal
+
+
+# --- the fund's reports, which state the covered outstanding at the end of their period ----------------
+
+
+def fund_report_issue(*, by, year, month=None):
+    """Issue the fund's monthly statement (with a month) or annual report, with the covered outstanding
+    at the end of the period (the loans' figure, read here: fund.reports knows no loans)."""
+    _start, end = fund_reports.report_period(year, month)
+    covered = covered_outstanding(as_of=end)
+    if month:
+        return fund_reports.monthly_statement_issue(by=by, year=year, month=month, covered_outstanding=covered)
+    return fund_reports.annual_report_issue(by=by, year=year, covered_outstanding=covered)
+
+
 __all__ = [
     "bank_admit", "bank_suspend", "bank_reinstate", "bank_terminate",
+    "propose_suspensions", "proposal_accept", "proposal_dismiss", "fund_report_issue",
     "filing_create", "filing_update", "filing_document_add", "filing_submit", "filing_return",
     "filing_override_late", "filing_confirm", "filing_refuse",
     "loan_report_repayment", "loan_report_overdue", "loan_report_classification", "loan_report_extension",

@@ -1,7 +1,9 @@
 """Fixtures of the fund tests.
 
 The database starts with the real fund's opening (migration 0003): the provincial allocation of
-5,000,000.00 in cash, nothing committed. Figures in the tests are stated from there.
+5,000,000.00 in cash, nothing committed. Figures in the tests are stated from there. Nothing of the
+lenders app is replaced: the fund never reads the loans (a covered-outstanding figure is an argument
+of fund.risk), and the pages that show loans beside the ledger are tested on real loans.
 """
 
 import itertools
@@ -30,18 +32,6 @@ def policy(db):
 @pytest.fixture
 def figures(db):
     return lambda **kw: fund_figures(**kw)
-
-
-@pytest.fixture
-def covered(monkeypatch):
-    """covered(amount[, per_bank]) -> make the lenders' figures say `amount` covered outstanding."""
-
-    def set_figures(amount, per_bank=None):
-        monkeypatch.setattr("fund.risk.covered_outstanding", lambda *, as_of=None, bank=None: Decimal(amount))
-        monkeypatch.setattr("fund.risk.bank_portfolio", lambda *, as_of=None: per_bank or {})
-
-    set_figures("0")
-    return set_figures
 
 
 @pytest.fixture

@@ -6,31 +6,32 @@ from django.utils import timezone
 
 from fund import services
 from fund.models import FundCoverPause
-from fund.risk import assert_cover_not_paused, assert_leverage_allows, open_cover_pause
+from fund.risk import assert_cover_not_paused, assert_leverage_allows
+from fund.selectors import open_cover_pause
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.common.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_approver_pauses_and_confirmations_are_refused_naming_date_and_reason(bureau_approver, policy, covered):
+def test_the_approver_pauses_and_confirmations_are_refused_naming_date_and_reason(bureau_approver, policy):
     pause = services.cover_pause(by=bureau_approver, reason="累计净代偿已达资金规模50%")
     assert open_cover_pause() == pause
     with pytest.raises(DomainError) as exc:
-        assert_leverage_allows(additional_covered="1.00", on=None, policy=policy)
+        assert_leverage_allows(covered_outstanding=0, additional_covered="1.00", on=None, policy=policy)
     day = f"{timezone.localdate(pause.started_at):%Y-%m-%d}"
     assert exc.value.code == "cover_paused"
     assert day in exc.value.message and "累计净代偿已达资金规模50%" in exc.value.message
     assert "暂停新增纳入风险补偿" in exc.value.message
 
 
-def test_after_resume_the_leverage_ceiling_alone_decides_again(bureau_approver, policy, covered):
+def test_after_resume_the_leverage_ceiling_alone_decides_again(bureau_approver, policy):
     services.cover_pause(by=bureau_approver, reason="研究暂停")
     resumed = services.cover_resume(by=bureau_approver, reason="已补充资金")
     assert resumed.ended_by == bureau_approver and resumed.end_reason == "已补充资金"
     assert open_cover_pause() is None
     assert_cover_not_paused()
-    assert assert_leverage_allows(additional_covered="1.00", on=None, policy=policy)["total"] > 0
+    assert assert_leverage_allows(covered_outstanding=0, additional_covered="1.00", on=None, policy=policy)["total"] > 0
 
 
 @pytest.mark.parametrize("who", ["finance_user", "bureau_clerk", "bank_officer", "enterprise_user"])

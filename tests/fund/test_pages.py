@@ -153,7 +153,7 @@ def test_a_monthly_statement_renders_to_pdf_html_with_the_chart(bureau_approver,
     from fund.reports import monthly_statement_issue
     from yunfu_ipfund.notices.pdf import notice_html
 
-    notice = monthly_statement_issue(by=bureau_approver, year=2026, month=10)
+    notice = monthly_statement_issue(by=bureau_approver, year=2026, month=10, covered_outstanding=Decimal("0"))
     html = notice_html(notice)
     assert "<svg" in html and "人民币伍佰万元整" in html and "2026年10月" in html
 

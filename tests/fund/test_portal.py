@@ -1,13 +1,11 @@
-"""The fund in the navigation and the task inbox; constant queries for the per-bank table."""
+"""The fund in the navigation and the task inbox (the suspension proposals and the per-bank table are the
+lenders app's: tests/lenders/test_portal.py, tests/lenders/test_risk.py)."""
 
 import datetime as dt
 
 import pytest
 
 from fund import portal, services
-from fund.models import SuspensionProposal
-from fund.selectors import bank_risk_table
-from tests.conftest import make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +24,3 @@ def test_finance_is_asked_to_match_lines_and_sign_periods_off(finance_user, bure
     titles = [t["title"] for t in portal.tasks(finance_user)]
     assert titles == ["对账期间 2026-10-01 至 2026-10-31：1 条对账单明细未匹配"]
     assert portal.tasks(bureau_approver) == []
-
-
-def test_the_approver_is_asked_to_decide_open_proposals(bureau_approver, finance_user, bank_a):
-    SuspensionProposal.objects.create(bank=bank_a, grounds="x", proposed_on=dt.date(2026, 11, 26))
-    assert [t["title"] for t in portal.tasks(bureau_approver)] == [f"暂停“{bank_a.name}”备案的建议待决定"]
-    assert portal.tasks(finance_user) == []
-
-
-def test_the_per_bank_table_takes_the_same_queries_for_2_or_22_banks(bank_a, bank_b, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
-        assert len(bank_risk_table()) == 2
-    for i in range(20):
-        make_org("bank", f"测试银行{i}")
-    with django_assert_max_num_queries(6):
-        assert len(bank_risk_table()) == 22

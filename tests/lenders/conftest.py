@@ -96,6 +96,13 @@ def make_filing(officer, registration, *, documents=True, pledges=None, **overri
     return filing
 
 
+def make_loan(officer, supervisor, approver, registration, **overrides):
+    """A covered loan: a filing prepared by `officer`, submitted by `supervisor`, confirmed by `approver`."""
+    filing = make_filing(officer, registration, **overrides)
+    services.filing_submit(by=supervisor, filing=filing)
+    return services.filing_confirm(by=approver, filing=filing).covered_loan
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """The personas' passwords are hashed once each; PBKDF2 at full strength would dominate the run."""

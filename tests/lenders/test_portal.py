@@ -34,3 +34,13 @@ def test_navigation_by_role(bank_officer, bureau_clerk, finance_user, enterprise
     assert ("备案审核", "/lenders/bureau/queue/") in portal.nav_items(bureau_clerk)
     assert ("合作银行", "/lenders/bureau/banks/") in portal.nav_items(finance_user)
     assert portal.nav_items(enterprise_user) == [("我的贷款", "/lenders/loans/")]
+
+
+def test_the_approver_is_asked_to_decide_open_proposals(bureau_approver, finance_user, bank_a):
+    import datetime as dt
+
+    from lenders.models import SuspensionProposal
+
+    SuspensionProposal.objects.create(bank=bank_a, grounds="x", proposed_on=dt.date(2026, 11, 26))
+    assert titles(bureau_approver) == [f"暂停“{bank_a.name}”备案的建议待决定"]
+    assert titles(finance_user) == []
