@@ -156,6 +156,14 @@ def test_the_error_page_needs_no_javascript(login_as, bank_officer):
     assert "javascript:" not in html and 'href="/accounts/home/"' in html
 
 
+def test_notices_registers_the_reminders_and_the_unread_count_with_the_portal():
+    from yunfu_ipfund.accounts import context_processors
+    from yunfu_ipfund.notices.selectors import inbox_context, reminder_tasks
+
+    assert reminder_tasks in context_processors.task_sources
+    assert inbox_context in context_processors.context_sources
+
+
 def test_a_reminder_about_a_record_already_on_the_task_list_is_one_line(monkeypatch, bureau_clerk):
     import datetime as dt
     import types
@@ -166,13 +174,12 @@ def test_a_reminder_about_a_record_already_on_the_task_list_is_one_line(monkeypa
         tasks=lambda user: [{"title": "受理补偿申请 X", "url": "/x/1/", "due": dt.date(2026, 12, 3), "kind": "补偿", "overdue": False}]
     )
     monkeypatch.setattr(context_processors, "portal_modules", lambda: [portal])
-    monkeypatch.setattr(
-        "yunfu_ipfund.notices.selectors.reminder_tasks",
+    monkeypatch.setattr(context_processors, "task_sources", [
         lambda user: [
             {"title": "X 待受理", "url": "/x/1/", "due": dt.date(2026, 12, 1), "kind": "提醒", "overdue": False, "provisional": True},
             {"title": "Y 到期", "url": "/y/2/", "due": dt.date(2026, 12, 9), "kind": "提醒", "overdue": False, "provisional": False},
         ],
-    )
+    ])
     tasks = context_processors.tasks_for(bureau_clerk)
     assert [t["url"] for t in tasks] == ["/x/1/", "/y/2/"]
     assert tasks[0]["title"] == "受理补偿申请 X"

@@ -1,11 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from yunfu_ipfund.audit.services import audit_record
-
-from .actions import ORGANISATION_CREATE, ORGANISATION_UPDATE, USER_CREATE, USER_UPDATE
 from .models import Organisation, User
 from .roles import ROLES_BY_ORG_KIND
+from .signals import send_admin_changed
 
 
 @admin.register(Organisation)
@@ -16,8 +14,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        action = ORGANISATION_UPDATE if change else ORGANISATION_CREATE
-        audit_record(by=request.user, action=action, obj=obj, data=form.cleaned_data)
+        send_admin_changed(by=request.user, obj=obj, created=not change, data=form.cleaned_data)
 
 
 @admin.register(User)
@@ -56,8 +53,8 @@ class UserAdmin(BaseUserAdmin):
         if wrong:
             user.groups.remove(*user.groups.filter(name__in=wrong))
             self.message_user(request, f"已移除与机构类型不符的角色：{'、'.join(sorted(wrong))}。", level="warning")
-        audit_record(
-            by=request.user, action=USER_UPDATE if change else USER_CREATE, obj=user,
+        send_admin_changed(
+            by=request.user, obj=user, created=not change,
             data={"groups": sorted(user.groups.values_list("name", flat=True)), "active": user.is_active},
         )
 

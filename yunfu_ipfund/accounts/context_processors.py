@@ -1,10 +1,34 @@
-"""The role-aware navigation and the unread count, collected from each domain app's portal.py."""
+"""The role-aware navigation, the task list and what every page shows of the user.
+
+The domain apps contribute through their portal.py (nav_items, tasks; `common.plugins.app_modules`).
+The platform's layers above accounts register in their AppConfig.ready() (accounts imports none of them):
+- `task_sources`: functions user -> [task]; a task about a record already on the list (same url)
+  only brings its earlier deadline (notices: open reminders);
+- `context_sources`: functions user -> dict, merged into every page's context (notices: unread count).
+"""
 
 from django.urls import reverse
 
 from yunfu_ipfund.common.plugins import app_modules
 
 from .selectors import role_labels
+
+task_sources = []
+context_sources = []
+
+
+def _register(registry, source):
+    if source not in registry:
+        registry.append(source)
+    return source
+
+
+def register_task_source(source):
+    return _register(task_sources, source)
+
+
+def register_context_source(source):
+    return _register(context_sources, source)
 
 
 def portal_modules():
@@ -29,18 +53,17 @@ def tasks_for(user):
     tasks = []
     for module in portal_modules():
         tasks += list(getattr(module, "tasks", lambda u: [])(user))
-    from yunfu_ipfund.notices.selectors import reminder_tasks
-
     by_url = {t["url"]: t for t in tasks if t.get("url")}
-    for reminder in reminder_tasks(user):
-        task = by_url.get(reminder["url"]) if reminder.get("url") else None
-        if task is None:
-            tasks.append(reminder)
-            continue
-        # The same record is already on the list: one line, with the earliest deadline.
-        if reminder["due"] and (task.get("due") is None or reminder["due"] < task["due"]):
-            task.update(due=reminder["due"], overdue=reminder["overdue"])
-        task["provisional"] = task.get("provisional") or reminder.get("provisional", False)
+    for source in task_sources:
+        for extra in source(user):
+            task = by_url.get(extra["url"]) if extra.get("url") else None
+            if task is None:
+                tasks.append(extra)
+                continue
+            # The same record is already on the list: one line, with the earliest deadline.
+            if extra["due"] and (task.get("due") is None or extra["due"] < task["due"]):
+                task.update(due=extra["due"], overdue=extra["overdue"])
+            task["provisional"] = task.get("provisional") or extra.get("provisional", False)
     return sorted(tasks, key=lambda t: (t.get("due") is None, t.get("due") or 0))
 
 
@@ -48,10 +71,7 @@ def portal(request):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
-    from yunfu_ipfund.notices.selectors import unread_count
-
-    return {
-        "nav_items": nav_items(user),
-        "unread_count": unread_count(user),
-        "role_labels": role_labels(user),
-    }
+    context = {"nav_items": nav_items(user), "role_labels": role_labels(user)}
+    for source in context_sources:
+        context.update(source(user))
+    return context

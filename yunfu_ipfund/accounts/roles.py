@@ -1,5 +1,6 @@
 """Roles are groups with named permissions. The constants here are the only spelling of either."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db.models import TextChoices
 
 PERM_ENTERPRISE = "accounts.act_for_enterprise"
@@ -71,8 +72,6 @@ def ensure_role_groups(**kwargs):
 
     Runs after each app's post_migrate, because the permissions of apps migrated after `accounts`
     only exist from their own post_migrate on."""
-    from django.contrib.auth.models import Group, Permission
-
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
         wanted = []

@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject
 
@@ -82,8 +83,6 @@ class PrivateUploadTo:
         self.prefix = prefix
 
     def __call__(self, instance, filename):
-        from django.utils import timezone
-
         now = timezone.localtime()
         ext = mimetypes.guess_extension(getattr(instance, "content_type", "") or "") or ""
         ext = {".jpe": ".jpg"}.get(ext, ext)

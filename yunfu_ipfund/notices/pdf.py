@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from yunfu_ipfund.common.dates import chinese_date
 from yunfu_ipfund.common.money import amount_in_capitals, format_money
@@ -14,8 +15,6 @@ from .kinds import get_kind
 
 def notice_html(notice):
     kind = get_kind(notice.kind)
-    from django.utils import timezone
-
     context = {
         "notice": notice,
         "kind": kind,
@@ -28,7 +27,7 @@ def notice_html(notice):
 
 
 def render_pdf_bytes(html):
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango, fonts): loaded by the process that renders, when it does
 
     base = Path(settings.BASE_DIR) / "static"
     return HTML(string=html, base_url=str(base)).write_pdf()

@@ -2,6 +2,7 @@ from django.db.models import Q
 
 from yunfu_ipfund.accounts.roles import user_roles
 from yunfu_ipfund.accounts.selectors import sees_everything
+from yunfu_ipfund.audit.services import object_label
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import NotFound
 
@@ -10,6 +11,11 @@ from .models import Message, Notice, Reminder
 
 def unread_count(user):
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox_context(user):
+    """What every page shows of the user's inbox (registered with accounts' context processor)."""
+    return {"unread_count": unread_count(user)}
 
 
 def notices_visible_to(user):
@@ -29,8 +35,6 @@ def access_notice(user, pk):
 
 
 def notices_about(obj, user):
-    from yunfu_ipfund.audit.services import object_label
-
     return notices_visible_to(user).filter(subject_type=object_label(obj), subject_id=str(obj.pk))
 
 

@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from .models import LprRate, PolicyVersion
+
 LEGAL_BASIS = (
     "《广东省人民政府办公厅关于知识产权质押融资的若干意见》（粤办函〔2019〕79号）；"
     "《国家知识产权局 中国银保监会 国家发展改革委关于印发〈知识产权质押融资入园惠企行动方案（2021—2023年）〉的通知》"
@@ -76,19 +78,19 @@ LPR_HISTORY = [
 ]
 
 
-def seed_measures(PolicyVersion, LprRate):
-    """Create the shipped versions and LPR history where missing (model classes passed in, so a
-    migration can call it with historical models). Idempotent."""
+def seed_measures():
+    """Create the shipped versions and LPR history where missing. Idempotent. (The migration that
+    first wrote them, policy 0002, keeps its own frozen copy of these rows.)"""
     for fields in VERSIONS:
         PolicyVersion.objects.get_or_create(code=fields["code"], defaults=fields)
     for day, rate in LPR_HISTORY:
-        LprRate.objects.get_or_create(effective_date=dt.date.fromisoformat(day), defaults={"one_year_rate": Decimal(rate)})
+        LprRate.objects.get_or_create(
+            effective_date=dt.date.fromisoformat(day), defaults={"one_year_rate": Decimal(rate)}
+        )
 
 
 def seed_if_empty(**kwargs):
     """post_migrate: a database emptied by a flush (the test suite's transactional tests) gets the
     shipped Measures back; a database that has any version is left exactly as it is."""
-    from .models import LprRate, PolicyVersion
-
     if not PolicyVersion.objects.exists():
-        seed_measures(PolicyVersion, LprRate)
+        seed_measures()
