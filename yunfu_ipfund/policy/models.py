@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from yunfu_ipfund.common.fields import MoneyField
+
 RATIO = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 AT_LEAST_ONE = [MinValueValidator(1)]
@@ -62,13 +64,11 @@ class PolicyVersion(models.Model):
     )
 
     ip_types_in_scope = models.JSONField("纳入范围的知识产权类型", default=list, validators=[validate_ip_types])
-    fund_capital = models.DecimalField("资金规模（元）", max_digits=15, decimal_places=2, validators=POSITIVE_MONEY)
+    fund_capital = MoneyField("资金规模（元）", validators=POSITIVE_MONEY)
     enterprise_sizes = models.JSONField("支持的企业规模", default=list, validators=[validate_sizes])
     credit_lookback_months = models.PositiveIntegerField("无不良信用记录回溯期（月）", validators=AT_LEAST_ONE)
-    single_loan_cap = models.DecimalField("单笔贷款上限（元）", max_digits=15, decimal_places=2, validators=POSITIVE_MONEY)
-    enterprise_outstanding_cap = models.DecimalField(
-        "单户企业在保余额上限（元）", max_digits=15, decimal_places=2, validators=POSITIVE_MONEY
-    )
+    single_loan_cap = MoneyField("单笔贷款上限（元）", validators=POSITIVE_MONEY)
+    enterprise_outstanding_cap = MoneyField("单户企业在保余额上限（元）", validators=POSITIVE_MONEY)
     loan_term_cap_months = models.PositiveIntegerField("贷款期限上限（月）", validators=AT_LEAST_ONE)
     rate_margin_bp = models.PositiveIntegerField("利率上限：1年期LPR加点（基点）", validators=[MaxValueValidator(2000)])
     min_ip_collateral_share = models.DecimalField(
@@ -89,12 +89,9 @@ class PolicyVersion(models.Model):
     decision_workdays = models.PositiveIntegerField("公示结束后作出决定期限（工作日）", validators=AT_LEAST_ONE)
     payment_workdays = models.PositiveIntegerField("决定后拨付期限（工作日）", validators=AT_LEAST_ONE)
     fund_share = models.DecimalField("风险补偿资金分担比例", max_digits=5, decimal_places=4, validators=RATIO)
-    per_loan_compensation_cap = models.DecimalField(
-        "单笔贷款补偿上限（元）", max_digits=15, decimal_places=2, validators=POSITIVE_MONEY
-    )
-    per_bank_compensation_cap = models.DecimalField(
-        "单家银行年度补偿上限（元，空为不设）", max_digits=15, decimal_places=2, null=True, blank=True,
-        validators=POSITIVE_MONEY,
+    per_loan_compensation_cap = MoneyField("单笔贷款补偿上限（元）", validators=POSITIVE_MONEY)
+    per_bank_compensation_cap = MoneyField(
+        "单家银行年度补偿上限（元，空为不设）", null=True, blank=True, validators=POSITIVE_MONEY
     )
     recovery_report_workdays = models.PositiveIntegerField("收到追偿款后报告期限（工作日）", validators=AT_LEAST_ONE)
     recovery_return_workdays = models.PositiveIntegerField("返还追偿款期限（工作日）", validators=AT_LEAST_ONE)
