@@ -6,12 +6,10 @@ class CompensationConfig(AppConfig):
     verbose_name = "风险补偿"
 
     def ready(self):
-        from . import documents
-
-        documents.register_kinds()
         from fund.signals import money_arrived
 
-        from . import actions  # noqa: F401  (registers the reminder actions)
+        # Importing the services registers the notice kinds (documents), the reminder kinds and the
+        # handlers the reminder sweep runs (a supplement lapses, a public notice ends).
         from .services import pay_queue_when_money_arrives
 
         money_arrived.connect(pay_queue_when_money_arrives, dispatch_uid="compensation-pay-queue")

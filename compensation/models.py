@@ -1,7 +1,8 @@
 """Compensation claims (Articles 12-14, 17-22): intake, two-person review, public notice, decision,
 payment, recovery and clawback.
 
-Claim status diagram (every move through common.statemachine.transition, by compensation.services)::
+Claim status diagram (each arrow is a Move of `Claim.WORKFLOW`, made through
+yunfu_ipfund.audit.workflow.transition by compensation.services)::
 
     DRAFT --(bank supervisor, not the preparer) submit--> SUBMITTED
     SUBMITTED --(clerk) accept--> ACCEPTED
@@ -13,7 +14,7 @@ Claim status diagram (every move through common.statemachine.transition, by comp
                                                                           version requires_joint_meeting
     FIRST_REVIEWED | JOINT_MEETING --(approver, never the first reviewer) second review-->
         APPROVED (full or in part, awaiting publication) | REJECTED
-    APPROVED --(bureau) published in a batch--> PUBLIC_NOTICE
+    APPROVED --(bureau: clerk or approver) published in a batch--> PUBLIC_NOTICE
     PUBLIC_NOTICE --(objection from the public)--> FIRST_REVIEWED (second review again)
     PUBLIC_NOTICE --(period ends without objection, reminder action)--> DECIDED (decision notice)
     DECIDED --(fund short, or claims queued ahead)--> QUEUED
@@ -31,17 +32,32 @@ issued for committed money, and finance's confirmation posts the payout once (ke
 
 The numbers (deadlines, share, caps) come from `policy_version`, the version in force on the day the
 claim was first submitted; until then the version in force today is shown.
+
+Every move is declared once below (who may, from where, what a repeat does, the guards in
+compensation.guards); a repeated decision is a 409 (CONFLICT) everywhere in this app, because
+somebody else already made it.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
+from yunfu_ipfund.accounts.roles import (
+    PERM_BANK_COUNTERSIGN,
+    PERM_BANK_PREPARE,
+    PERM_BUREAU_APPROVE,
+    PERM_BUREAU_REVIEW,
+    PERM_FINANCE,
+    PERM_READ_ALL,
+)
+from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
+from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
+from . import guards as g
 from .evidence import EVIDENCE_CHOICES
 
-MONEY = {"max_digits": 15, "decimal_places": 2}
 USER = settings.AUTH_USER_MODEL
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
@@ -71,22 +87,41 @@ class Claim(models.Model):
         RESCINDED = "rescinded", "已撤销补偿（追回）"
 
     S = Status
-    TRANSITIONS = {
-        S.DRAFT: (S.SUBMITTED,),
-        S.SUBMITTED: (S.ACCEPTED, S.SUPPLEMENT_REQUESTED),
-        S.SUPPLEMENT_REQUESTED: (S.SUBMITTED, S.LAPSED),
-        S.ACCEPTED: (S.FIRST_REVIEWED,),
-        S.FIRST_REVIEWED: (S.JOINT_MEETING, S.APPROVED, S.REJECTED),
-        S.JOINT_MEETING: (S.APPROVED, S.REJECTED),
-        S.APPROVED: (S.PUBLIC_NOTICE,),
-        S.PUBLIC_NOTICE: (S.FIRST_REVIEWED, S.DECIDED),
-        S.DECIDED: (S.QUEUED, S.PAYMENT_INSTRUCTED, S.RESCINDED),
-        S.QUEUED: (S.PAYMENT_INSTRUCTED, S.RESCINDED),
-        S.PAYMENT_INSTRUCTED: (S.PAID, S.RESCINDED),
-        S.PAID: (S.RECOVERY, S.CLOSED, S.RESCINDED),
-        S.RECOVERY: (S.CLOSED, S.RESCINDED),
-        S.CLOSED: (S.RESCINDED,),
-    }
+    _AFTER_DECISION = (S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY, S.CLOSED)
+    WORKFLOW = Workflow(
+        Move("submit", (S.DRAFT,), S.SUBMITTED, "提交补偿申请", PERM_BANK_COUNTERSIGN, CONFLICT,
+             guards=(g.of_the_bank, g.not_the_preparer)),
+        Move("resubmit", (S.SUPPLEMENT_REQUESTED,), S.SUBMITTED, "补正后重新提交", PERM_BANK_COUNTERSIGN, CONFLICT,
+             guards=(g.of_the_bank, g.not_the_preparer)),
+        Move("accept", (S.SUBMITTED,), S.ACCEPTED, "受理补偿申请", PERM_BUREAU_REVIEW, CONFLICT),
+        Move("request_supplement", (S.SUBMITTED,), S.SUPPLEMENT_REQUESTED, "通知补充材料", PERM_BUREAU_REVIEW,
+             CONFLICT, guards=(g.supplement_rounds_left,)),
+        Move("lapse", (S.SUPPLEMENT_REQUESTED,), S.LAPSED, "逾期未补正，终止办理", None, CONFLICT),
+        Move("first_review", (S.ACCEPTED,), S.FIRST_REVIEWED, "初审", PERM_BUREAU_REVIEW, CONFLICT),
+        # The joint meeting deliberates on the compensation decision, so the approver records it
+        # (DOMAIN: the approver decides compensations; docs/guides: 初审后由审核登记).
+        Move("record_joint_meeting", (S.FIRST_REVIEWED,), S.JOINT_MEETING, "登记联席会议审议", PERM_BUREAU_APPROVE,
+             CONFLICT, guards=(g.joint_meeting_required,)),
+        Move("approve", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.APPROVED, "复审：拟予补偿", PERM_BUREAU_APPROVE,
+             CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
+        Move("reject", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.REJECTED, "复审：不予补偿", PERM_BUREAU_APPROVE,
+             CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
+        # Clerk or approver: every bureau reader holds read_all, the guard keeps the finance bureau out.
+        Move("publish", (S.APPROVED,), S.PUBLIC_NOTICE, "发布公示", PERM_READ_ALL, CONFLICT,
+             guards=(g.bureau_staff,)),
+        Move("return_on_objection", (S.PUBLIC_NOTICE,), S.FIRST_REVIEWED, "公示异议，退回复审", None, CONFLICT),
+        Move("decide", (S.PUBLIC_NOTICE,), S.DECIDED, "作出补偿决定", None, CONFLICT),
+        Move("queue", (S.DECIDED,), S.QUEUED, "资金不足，排队等待", None, CONFLICT),
+        Move("instruct_payment", (S.DECIDED, S.QUEUED), S.PAYMENT_INSTRUCTED, "下达拨付通知", PERM_BUREAU_APPROVE,
+             CONFLICT, guards=(g.committed,)),
+        Move("confirm_payment", (S.PAYMENT_INSTRUCTED,), S.PAID, "确认拨付", PERM_FINANCE, CONFLICT,
+             guards=(g.committed,)),
+        Move("enter_recovery", (S.PAID,), S.RECOVERY, "进入追偿阶段", PERM_BANK_COUNTERSIGN, CONFLICT,
+             guards=(g.of_the_bank,)),
+        Move("close", (S.PAID, S.RECOVERY), S.CLOSED, "结案", PERM_BUREAU_APPROVE, CONFLICT,
+             guards=(g.nothing_outstanding,)),
+        Move("rescind", _AFTER_DECISION, S.RESCINDED, "撤销补偿决定（追回）", PERM_BUREAU_APPROVE, CONFLICT),
+    )
     EDITABLE = (S.DRAFT, S.SUPPLEMENT_REQUESTED)
     # Claims that hold their covered loan (one at a time per loan).
     OPEN = (
@@ -94,7 +129,7 @@ class Claim(models.Model):
         S.PUBLIC_NOTICE, S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY,
     )
     # After the decision: the amount is fixed and counts against the bank's cap.
-    DECIDED_STATES = (S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY, S.CLOSED)
+    DECIDED_STATES = _AFTER_DECISION
     RESCINDABLE = DECIDED_STATES
 
     class Outcome(models.TextChoices):
@@ -123,7 +158,7 @@ class Claim(models.Model):
 
     classified_on = models.DateField("认定不良日期")
     classification = models.CharField("不良分类", max_length=20, choices=Classification.choices)
-    unrecovered_principal = models.DecimalField("未收回本金（元）", **MONEY)
+    unrecovered_principal = MoneyField("未收回本金（元）")
     enforcement_actions = models.TextField("已采取的催收和追偿措施")
 
     prepared_by = models.ForeignKey(USER, verbose_name="经办人", on_delete=models.PROTECT, related_name="+")
@@ -145,7 +180,7 @@ class Claim(models.Model):
     outcome = models.CharField("复审结论", max_length=10, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField("复审意见", blank=True)
     computation = models.JSONField("补偿金额计算", default=dict, blank=True)
-    approved_amount = models.DecimalField("拟补偿/决定补偿金额（元）", null=True, blank=True, **MONEY)
+    approved_amount = MoneyField("拟补偿/决定补偿金额（元）", null=True, blank=True)
     batch = models.ForeignKey(
         "PublicNoticeBatch", verbose_name="公示批次", null=True, blank=True, on_delete=models.PROTECT,
         related_name="claims",
@@ -160,10 +195,10 @@ class Claim(models.Model):
     instructed_at = models.DateTimeField(null=True, blank=True)
     paid_by = _user("拨付确认人")
     paid_at = models.DateTimeField(null=True, blank=True)
-    paid_amount = models.DecimalField("已拨付金额（元）", null=True, blank=True, **MONEY)
+    paid_amount = MoneyField("已拨付金额（元）", null=True, blank=True)
     payment_voucher = models.CharField("拨付凭证号", max_length=60, blank=True)
     payment_value_date = models.DateField("拨付起息日", null=True, blank=True)
-    returned_total = models.DecimalField("已返还资金合计（元）", default=0, **MONEY)
+    returned_total = MoneyField("已返还资金合计（元）", default=0)
     closed_by = _user("结案人")
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField("结案方式", max_length=20, choices=CloseReason.choices, blank=True)
@@ -185,7 +220,7 @@ class Claim(models.Model):
         return f"补偿申请 {self.reference}"
 
     def get_absolute_url(self):
-        return f"/compensation/claims/{self.pk}/"
+        return reverse("compensation:claim_detail", args=[self.pk])
 
     @property
     def reference(self):
@@ -287,7 +322,7 @@ class ClaimReduction(models.Model):
     code = models.CharField("问题代码", max_length=10)
     label = models.CharField("问题", max_length=100)
     article = models.CharField("依据条款", max_length=20)
-    amount = models.DecimalField("核减金额（元）", **MONEY)
+    amount = MoneyField("核减金额（元）")
     note = models.TextField("说明", blank=True)
 
     class Meta:
@@ -321,7 +356,7 @@ class PublicNoticeBatch(models.Model):
         return f"第 {self.pk} 批公示（{self.starts_on:%Y-%m-%d} 至 {self.ends_on:%Y-%m-%d}）"
 
     def get_absolute_url(self):
-        return f"/compensation/public/{self.pk}/"
+        return reverse("compensation:public_detail", args=[self.pk])
 
 
 class Objection(models.Model):
@@ -368,20 +403,26 @@ class Recovery(models.Model):
         RECEIVED = "received", "已返还"
         SETTLED = "settled", "无需返还"
 
-    TRANSITIONS = {
-        Status.DRAFT: (Status.REPORTED, Status.SETTLED, Status.WITHDRAWN),
-        Status.REPORTED: (Status.RECEIVED,),
-    }
+    WORKFLOW = Workflow(
+        # The countersign reports the recovery: to REPORTED when a share is owed, SETTLED when not.
+        Move("countersign", (Status.DRAFT,), Status.REPORTED, "复核并报告追偿", PERM_BANK_COUNTERSIGN, CONFLICT,
+             guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
+        Move("countersign_nothing_due", (Status.DRAFT,), Status.SETTLED, "复核并报告追偿", PERM_BANK_COUNTERSIGN, CONFLICT,
+             guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
+        Move("withdraw", (Status.DRAFT,), Status.WITHDRAWN, "撤回追偿报告", PERM_BANK_PREPARE, CONFLICT,
+             guards=(g.of_the_bank,)),
+        Move("confirm_receipt", (Status.REPORTED,), Status.RECEIVED, "确认追偿款到账", PERM_FINANCE, CONFLICT),
+    )
     # Countersigned: reported to the bureau.
     COUNTERSIGNED = (Status.REPORTED, Status.RECEIVED, Status.SETTLED)
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     received_on = models.DateField("银行收到追偿款日期")
-    amount = models.DecimalField("追偿金额（元）", **MONEY)
-    costs = models.DecimalField("有据可查的追偿费用（元）", default=0, **MONEY)
-    net_amount = models.DecimalField("追偿净额（元）", **MONEY)
-    return_amount = models.DecimalField("应返还风险补偿资金（元）", null=True, blank=True, help_text="复核报告时计算。", **MONEY)
+    amount = MoneyField("追偿金额（元）")
+    costs = MoneyField("有据可查的追偿费用（元）", default=0)
+    net_amount = MoneyField("追偿净额（元）")
+    return_amount = MoneyField("应返还风险补偿资金（元）", null=True, blank=True, help_text="复核报告时计算。")
     computation = models.JSONField("计算过程", default=dict)
     description = models.TextField("追偿情况说明", blank=True)
     evidence = models.FileField(upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage, blank=True)
@@ -424,7 +465,9 @@ class Clawback(models.Model):
         RECEIVED = "received", "已追回"
         NOTHING_DUE = "nothing_due", "未拨付，无需追回"
 
-    TRANSITIONS = {Status.DEMANDED: (Status.RECEIVED,)}
+    WORKFLOW = Workflow(
+        Move("confirm_receipt", (Status.DEMANDED,), Status.RECEIVED, "确认追回资金到账", PERM_FINANCE, CONFLICT),
+    )
 
     claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="clawback")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DEMANDED)
@@ -432,7 +475,7 @@ class Clawback(models.Model):
     evidence = models.FileField(upload_to=PrivateUploadTo("clawbacks"), storage=get_private_storage, blank=True)
     content_type = models.CharField(max_length=50, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    amount = models.DecimalField("应追回金额（元）", **MONEY)
+    amount = MoneyField("应追回金额（元）")
     due_on = models.DateField("追回期限", null=True, blank=True)
     blacklisted_until = models.DateField("黑名单截止日", null=True, blank=True)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

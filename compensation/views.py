@@ -10,16 +10,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yunfu_ipfund.accounts.models import Organisation
-from yunfu_ipfund.accounts.roles import (
-    PERM_BANK_COUNTERSIGN,
-    PERM_BANK_PREPARE,
-    PERM_BUREAU_APPROVE,
-    PERM_BUREAU_REVIEW,
-    PERM_FINANCE,
-)
-from yunfu_ipfund.accounts.selectors import access
+from yunfu_ipfund.accounts.roles import PERM_READ_ALL
+from yunfu_ipfund.accounts.selectors import access, is_bank_user
 from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
 from yunfu_ipfund.common.middleware import client_ip
@@ -34,12 +28,13 @@ from .models import Claim, Recovery
 PAGE_SIZE = 20
 
 
-def _is_bank(user):
-    return bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
-
-
 def _invalid(form):
-    raise ValidationFailed("提交的内容有误：" + "；".join(f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{'；'.join(e)}" for f, e in form.errors.items()))
+    def one(name, errors):
+        label = f"{form.fields[name].label}：" if name in form.fields else ""
+        return label + "；".join(errors)
+
+    problems = "；".join(one(name, errors) for name, errors in form.errors.items())
+    raise ValidationFailed("提交的内容有误：" + problems)
 
 
 @login_required
@@ -50,8 +45,9 @@ def claim_list(request):
     if status in Claim.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "statuses": Claim.Status.choices, "is_bank": _is_bank(user), "today": local_today()}
-    if not _is_bank(user):
+    bank_user = is_bank_user(user)
+    context = {"page": page, "statuses": Claim.Status.choices, "is_bank": bank_user, "today": local_today()}
+    if not bank_user:
         context["queues"] = selectors.bureau_queues(user)
         context["recoveries_due"], context["clawbacks_due"] = selectors.receipts_due(user)
     return render(request, "compensation/claim_list.html", context)
@@ -60,7 +56,7 @@ def claim_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request):
-    if not (_is_bank(request.user) and request.user.has_perm(PERM_BANK_PREPARE)):
+    if not services.claim_can_create(request.user):
         raise NotFound()
     loans = list(selectors.claimable_loans(request.user))
     form = forms.NewClaimForm(request.POST or None, loans=loans)
@@ -68,7 +64,8 @@ def claim_new(request):
         loan = access(selectors.claimable_loans(request.user), form.cleaned_data["loan"])
         try:
             claim = services.claim_create(
-                by=request.user, covered_loan=loan, unrecovered_principal=form.cleaned_data["unrecovered_principal"],
+                by=request.user, covered_loan=loan,
+                unrecovered_principal=form.cleaned_data["unrecovered_principal"],
                 enforcement_actions=form.cleaned_data["enforcement_actions"],
             )
         except DomainError as exc:
@@ -88,7 +85,8 @@ def _checklist_rows(claim):
 
 
 def _claim_notices(claim, user):
-    """The notices about the claim and about what hangs off it (its public notice batch, recoveries, clawback)."""
+    """The notices about the claim and about what hangs off it (its public notice batch, recoveries,
+    clawback)."""
     found = notices_about(claim, user)
     for related in [claim.batch, *claim.recoveries.all(), getattr(claim, "clawback", None)]:
         if related is not None:
@@ -102,28 +100,14 @@ def claim_detail(request, pk):
     claim = selectors.access_claim(user, pk)
     policy = services.policy_of(claim)
     checklist, rows = _checklist_rows(claim)
-    bank_user = _is_bank(user)
+    bank_user = is_bank_user(user)
+    # The buttons: the claim's moves this user may make now (the guards that refuse a move hide it),
+    # and the abilities that are not moves, from the functions beside the services.
+    moves = available_move_names(claim, user)
     can = {
-        "edit": bank_user and claim.is_editable and user.has_perm(PERM_BANK_PREPARE),
-        "upload": bank_user and claim.is_editable,
-        "submit": bank_user and claim.status in (Claim.Status.DRAFT, Claim.Status.SUPPLEMENT_REQUESTED)
-        and user.has_perm(PERM_BANK_COUNTERSIGN),
-        "intake": claim.status == Claim.Status.SUBMITTED and user.has_perm(PERM_BUREAU_REVIEW),
-        "first_review": claim.status == Claim.Status.ACCEPTED and user.has_perm(PERM_BUREAU_REVIEW),
-        "joint_meeting": claim.status == Claim.Status.FIRST_REVIEWED and policy.requires_joint_meeting
-        and user.has_perm(PERM_BUREAU_APPROVE),
-        "second_review": user.has_perm(PERM_BUREAU_APPROVE) and (
-            claim.status == Claim.Status.JOINT_MEETING
-            or (claim.status == Claim.Status.FIRST_REVIEWED and not policy.requires_joint_meeting)),
-        "publish": claim.status == Claim.Status.APPROVED and (user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE)),
-        "instruct": claim.status == Claim.Status.DECIDED and claim.commitment_id and user.has_perm(PERM_BUREAU_APPROVE),
-        "pay": claim.status == Claim.Status.PAYMENT_INSTRUCTED and user.has_perm(PERM_FINANCE),
-        "recovery": bank_user and claim.status in (Claim.Status.PAID, Claim.Status.RECOVERY)
-        and user.has_perm(PERM_BANK_PREPARE),
-        "edit_recovery": bank_user and user.has_perm(PERM_BANK_PREPARE),
-        "countersign_recovery": bank_user and user.has_perm(PERM_BANK_COUNTERSIGN),
-        "close": claim.status in (Claim.Status.PAID, Claim.Status.RECOVERY) and user.has_perm(PERM_BUREAU_APPROVE),
-        "rescind": claim.status in Claim.RESCINDABLE and user.has_perm(PERM_BUREAU_APPROVE),
+        "edit": services.claim_can_edit(claim, user),
+        "upload": services.claim_can_upload(claim, user),
+        "prepare_recovery": services.recovery_can_prepare(claim, user),
     }
     preview = None
     if claim.status in (Claim.Status.FIRST_REVIEWED, Claim.Status.JOINT_MEETING) and not bank_user:
@@ -131,14 +115,22 @@ def claim_detail(request, pk):
             preview = services.claim_compute(claim).as_dict()
         except DomainError:
             preview = None
+    recoveries = claim.recoveries.exclude(status=Recovery.Status.DRAFT)
+    drafts = _recovery_drafts(claim, user)
+    can["countersign_a_draft"] = any(
+        {"countersign", "countersign_nothing_due"} & d["moves"] for d in drafts
+    )
+    clawback = getattr(claim, "clawback", None)
     context = {
-        "claim": claim, "policy": policy, "checklist": checklist, "rows": rows, "can": can,
+        "claim": claim, "policy": policy, "checklist": checklist, "rows": rows, "moves": moves, "can": can,
         "checks": services.claim_checks(claim), "preview": preview,
         "reviews": claim.reviews.select_related("reviewer"), "reductions": claim.reductions.all(),
         "supplements": claim.supplements.all(), "objections": claim.objections.all() if not bank_user else [],
-        "recoveries": claim.recoveries.exclude(status=Recovery.Status.DRAFT),
-        "recovery_drafts": _recovery_drafts(claim), "clawback": getattr(claim, "clawback", None),
-        "notices": _claim_notices(claim, user), "events": trail_for(claim), "postings": selectors.claim_postings(claim),
+        "recoveries": [(r, available_move_names(r, user)) for r in recoveries],
+        "recovery_drafts": drafts,
+        "clawback": clawback, "clawback_moves": available_move_names(clawback, user) if clawback else set(),
+        "notices": _claim_notices(claim, user), "events": trail_for(claim),
+        "postings": selectors.claim_postings(claim),
         "window_end": services.claim_window_end(claim, policy), "today": local_today(),
         # Several forms share field names (kind, reason, opinion...): each gets its own id prefix, so
         # that every label points at its own field.
@@ -148,54 +140,126 @@ def claim_detail(request, pk):
             "evidence": (forms.EvidenceForm, {}), "na": (forms.NotApplicableForm, {}),
             "supplement": (forms.SupplementForm, {}), "opinion": (forms.OpinionForm, {}),
             "joint": (forms.JointMeetingForm, {}), "second": (forms.SecondReviewForm, {}),
-            "voucher": (forms.VoucherForm, {}), "recovery": (forms.RecoveryForm, {}), "close": (forms.CloseForm, {}),
-            "rescind": (forms.RescindForm, {}),
+            "voucher": (forms.VoucherForm, {}), "recovery": (forms.RecoveryForm, {}),
+            "close": (forms.CloseForm, {}), "rescind": (forms.RescindForm, {}),
         }.items()},
     }
     return render(request, "compensation/claim_detail.html", context)
 
 
-def _recovery_drafts(claim):
-    """The recovery reports waiting for the bank's countersign, each with its own edit form."""
+def _recovery_drafts(claim, user):
+    """The recovery reports waiting for the bank's countersign, each with its own edit form, the moves
+    this user may make on it and whether they may edit it."""
+    drafts = claim.recoveries.filter(status=Recovery.Status.DRAFT).select_related("reported_by", "claim")
     return [
-        (r, forms.RecoveryForm(auto_id=f"recovery-{r.pk}-%s", initial={
-            "received_on": r.received_on, "amount": r.amount, "costs": r.costs, "description": r.description}))
-        for r in claim.recoveries.filter(status=Recovery.Status.DRAFT).select_related("reported_by").order_by("id")
+        {
+            "report": r,
+            "form": forms.RecoveryForm(auto_id=f"recovery-{r.pk}-%s", initial={
+                "received_on": r.received_on, "amount": r.amount, "costs": r.costs,
+                "description": r.description}),
+            "moves": available_move_names(r, user),
+            "can_edit": services.recovery_can_edit(r, user),
+        }
+        for r in drafts.order_by("id")
     ]
 
 
 def _do(form_class, fn):
-    def handler(request, claim):
+    """A page action: validate the posted form (if any), then call `fn(request, obj, cleaned_data)`."""
+
+    def handler(request, obj):
         if form_class is None:
-            return fn(request, claim, {})
+            return fn(request, obj, {})
         form = form_class(request.POST, request.FILES)
         if not form.is_valid():
             _invalid(form)
-        return fn(request, claim, form.cleaned_data if not hasattr(form, "reductions") else {**form.cleaned_data, "_form": form})
+        data = form.cleaned_data
+        return fn(request, obj, {**data, "_form": form} if hasattr(form, "reductions") else data)
+
     return handler
 
 
+def _update(request, claim, data):
+    return services.claim_update(by=request.user, claim=claim, **data)
+
+
+def _evidence(request, claim, data):
+    return services.evidence_upload(by=request.user, claim=claim, kind=data["kind"], file=data["file"])
+
+
+def _not_applicable(request, claim, data):
+    return services.evidence_mark_not_applicable(by=request.user, claim=claim, **data)
+
+
+def _submit(request, claim, data):
+    return services.claim_submit(by=request.user, claim=claim)
+
+
+def _accept(request, claim, data):
+    return services.claim_accept(by=request.user, claim=claim)
+
+
+def _supplement(request, claim, data):
+    items = [{"code": code, "note": data["note"]} for code in data["codes"]]
+    return services.claim_request_supplement(by=request.user, claim=claim, items=items)
+
+
+def _first_review(request, claim, data):
+    notes = {k[5:]: v for k, v in request.POST.items() if k.startswith("rule_")}
+    return services.claim_first_review(by=request.user, claim=claim, opinion=data["opinion"],
+                                       rule_opinions=notes)
+
+
+def _joint_meeting(request, claim, data):
+    return services.claim_joint_meeting(by=request.user, claim=claim, **data)
+
+
+def _second_review(request, claim, data):
+    return services.claim_second_review(by=request.user, claim=claim, outcome=data["outcome"],
+                                        reason=data["reason"], reductions=data["_form"].reductions())
+
+
+def _publish(request, claim, data):
+    return services.notice_batch_publish(by=request.user, claims=[claim])
+
+
+def _instruct(request, claim, data):
+    return services.claim_instruct_payment(by=request.user, claim=claim)
+
+
+def _pay(request, claim, data):
+    return services.claim_confirm_payment(by=request.user, claim=claim, **data)
+
+
+def _recovery(request, claim, data):
+    return services.recovery_prepare(by=request.user, claim=claim, **data)
+
+
+def _close(request, claim, data):
+    return services.claim_close(by=request.user, claim=claim, **data)
+
+
+def _rescind(request, claim, data):
+    return services.claim_rescind(by=request.user, claim=claim, **data)
+
+
+# The claim page's forms post to claims/<pk>/<action>/: each action is one service call.
 ACTIONS = {
-    "update": (_do(forms.ClaimForm, lambda r, c, d: services.claim_update(by=r.user, claim=c, **d)), "申请已保存。"),
-    "evidence": (_do(forms.EvidenceForm, lambda r, c, d: services.evidence_upload(by=r.user, claim=c, kind=d["kind"], file=d["file"])), "材料已上传。"),
-    "not_applicable": (_do(forms.NotApplicableForm, lambda r, c, d: services.evidence_mark_not_applicable(by=r.user, claim=c, **d)), "已标记为不适用。"),
-    "submit": (_do(None, lambda r, c, d: services.claim_submit(by=r.user, claim=c)), "申请已提交市监局。"),
-    "accept": (_do(None, lambda r, c, d: services.claim_accept(by=r.user, claim=c)), "已受理，受理通知书已签发。"),
-    "supplement": (_do(forms.SupplementForm, lambda r, c, d: services.claim_request_supplement(
-        by=r.user, claim=c, items=[{"code": code, "note": d["note"]} for code in d["codes"]])), "补充材料通知书已签发。"),
-    "first_review": (_do(forms.OpinionForm, lambda r, c, d: services.claim_first_review(
-        by=r.user, claim=c, opinion=d["opinion"],
-        rule_opinions={k[5:]: v for k, v in r.POST.items() if k.startswith("rule_")})), "初审意见已提交。"),
-    "joint_meeting": (_do(forms.JointMeetingForm, lambda r, c, d: services.claim_joint_meeting(by=r.user, claim=c, **d)), "联席会议审议情况已登记。"),
-    "second_review": (_do(forms.SecondReviewForm, lambda r, c, d: services.claim_second_review(
-        by=r.user, claim=c, outcome=d["outcome"], reason=d["reason"], reductions=d["_form"].reductions())), "复审结论已提交。"),
-    "publish": (_do(None, lambda r, c, d: services.notice_batch_publish(by=r.user, claims=[c])), "已发布公示。"),
-    "instruct": (_do(None, lambda r, c, d: services.claim_instruct_payment(by=r.user, claim=c)), "拨付通知书已签发。"),
-    "pay": (_do(forms.VoucherForm, lambda r, c, d: services.claim_confirm_payment(by=r.user, claim=c, **d)), "已确认拨付。"),
-    "recovery": (_do(forms.RecoveryForm, lambda r, c, d: services.recovery_prepare(by=r.user, claim=c, **d)),
-                 "追偿报告已起草，待本行复核人员复核后报告市监局。"),
-    "close": (_do(forms.CloseForm, lambda r, c, d: services.claim_close(by=r.user, claim=c, **d)), "已结案。"),
-    "rescind": (_do(forms.RescindForm, lambda r, c, d: services.claim_rescind(by=r.user, claim=c, **d)), "已撤销补偿并签发追回通知书。"),
+    "update": (_do(forms.ClaimForm, _update), "申请已保存。"),
+    "evidence": (_do(forms.EvidenceForm, _evidence), "材料已上传。"),
+    "not_applicable": (_do(forms.NotApplicableForm, _not_applicable), "已标记为不适用。"),
+    "submit": (_do(None, _submit), "申请已提交市监局。"),
+    "accept": (_do(None, _accept), "已受理，受理通知书已签发。"),
+    "supplement": (_do(forms.SupplementForm, _supplement), "补充材料通知书已签发。"),
+    "first_review": (_do(forms.OpinionForm, _first_review), "初审意见已提交。"),
+    "joint_meeting": (_do(forms.JointMeetingForm, _joint_meeting), "联席会议审议情况已登记。"),
+    "second_review": (_do(forms.SecondReviewForm, _second_review), "复审结论已提交。"),
+    "publish": (_do(None, _publish), "已发布公示。"),
+    "instruct": (_do(None, _instruct), "拨付通知书已签发。"),
+    "pay": (_do(forms.VoucherForm, _pay), "已确认拨付。"),
+    "recovery": (_do(forms.RecoveryForm, _recovery), "追偿报告已起草，待本行复核人员复核后报告市监局。"),
+    "close": (_do(forms.CloseForm, _close), "已结案。"),
+    "rescind": (_do(forms.RescindForm, _rescind), "已撤销补偿并签发追回通知书。"),
 }
 
 
@@ -221,23 +285,35 @@ def evidence_download(request, pk, item_pk):
 def queue(request):
     """The payment queue: bureau and finance see all of it; a bank sees only its own claims in it."""
     user = request.user
-    if not (_is_bank(user) or user.has_perm("accounts.read_all")):
+    if not (is_bank_user(user) or user.has_perm(PERM_READ_ALL)):
         raise NotFound()
     return render(request, "compensation/queue.html", {"claims": selectors.fund_queue(user)})
 
 
+def _recovery_update(request, recovery, data):
+    return services.recovery_update(by=request.user, recovery=recovery, **data)
+
+
+def _recovery_withdraw(request, recovery, data):
+    return services.recovery_withdraw(by=request.user, recovery=recovery)
+
+
+def _recovery_countersign(request, recovery, data):
+    return services.recovery_countersign(by=request.user, recovery=recovery)
+
+
 RECOVERY_ACTIONS = {
-    "update": (_do(forms.RecoveryForm, lambda r, rec, d: services.recovery_update(by=r.user, recovery=rec, **d)), "追偿报告已保存。"),
-    "withdraw": (_do(None, lambda r, rec, d: services.recovery_withdraw(by=r.user, recovery=rec)), "追偿报告已撤回。"),
-    "countersign": (_do(None, lambda r, rec, d: services.recovery_countersign(by=r.user, recovery=rec)),
-                    "追偿报告已复核并报告市监局。"),
+    "update": (_do(forms.RecoveryForm, _recovery_update), "追偿报告已保存。"),
+    "withdraw": (_do(None, _recovery_withdraw), "追偿报告已撤回。"),
+    "countersign": (_do(None, _recovery_countersign), "追偿报告已复核并报告市监局。"),
 }
 
 
 @login_required
 @require_POST
 def recovery_action(request, pk, action):
-    """The bank's moves on a draft recovery report: the officer edits or withdraws, a supervisor countersigns."""
+    """The bank's moves on a draft recovery report: the officer edits or withdraws, a supervisor
+    countersigns."""
     recovery = selectors.access_recovery(request.user, pk)
     if action not in RECOVERY_ACTIONS:
         raise NotFound()
@@ -252,7 +328,8 @@ def recovery_evidence(request, pk):
     recovery = selectors.access_recovery(request.user, pk)
     if not recovery.evidence:
         raise NotFound()
-    return serve_private_file(recovery.evidence, download_name=recovery.download_name, content_type=recovery.content_type)
+    return serve_private_file(recovery.evidence, download_name=recovery.download_name,
+                              content_type=recovery.content_type)
 
 
 @login_required
@@ -307,7 +384,8 @@ def public_detail(request, pk):
                 try:
                     services.objection_submit(
                         claim=batch.claims.get(pk=claim_pk), name=form.cleaned_data["name"],
-                        contact=form.cleaned_data["contact"], content=form.cleaned_data["content"], ip=client_ip(request),
+                        contact=form.cleaned_data["contact"], content=form.cleaned_data["content"],
+                        ip=client_ip(request),
                     )
                 except DomainError as exc:
                     form.add_error(None, exc.message)

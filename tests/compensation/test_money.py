@@ -163,13 +163,14 @@ def test_refusal_recovery_return_and_clawback_pdfs(flow, loan, bank_a, enterpris
 def test_open_paid_claims_get_a_quarterly_recovery_report_reminder_until_closed(flow, loan):
     import datetime as dt
 
+    from compensation import reminders
     from compensation.checks import run_daily_checks
-    from yunfu_ipfund.notices.models import Reminder
+    from yunfu_ipfund.notices.reminders import open_reminders
 
     claim = flow.paid(loan)
     assert run_daily_checks(dt.date(2027, 2, 1)) == 1
     run_daily_checks(dt.date(2027, 2, 2))
-    reminder = Reminder.objects.get(key=f"claim-{claim.pk}-recovery-2027Q1")
+    reminder = open_reminders(kind=reminders.RECOVERY_REPORT, about=claim, discriminator="2027Q1").get()
     assert reminder.due_date == dt.date(2027, 3, 31) and reminder.recipient_org == claim.bank
     services.claim_close(by=flow.approver, claim=claim, close_reason="write_off", reason="核销")
     reminder.refresh_from_db()

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from compensation import services
+from compensation import reminders, services
 from compensation.models import Claim, Recovery
 from fund.models import Posting, ReturnDue
 from tests.conftest import make_user
@@ -24,6 +24,7 @@ from yunfu_ipfund.common.errors import (
     ValidationFailed,
 )
 from yunfu_ipfund.notices.models import Message, Notice, Reminder
+from yunfu_ipfund.notices.reminders import open_reminders
 
 from .conftest import pdf_file
 
@@ -71,8 +72,9 @@ def test_the_countersign_computes_the_share_issues_the_notice_and_records_what_i
     assert due.amount == D("32000.00") and due.due_on == recovery.return_due_on and due.bank == paid.bank
     notice = Notice.objects.get(kind="claim_recovery_return", subject_id=str(recovery.pk))
     assert notice.addressee == paid.bank and finance_bureau in notice.copied_to.all()
-    assert Reminder.objects.filter(key=f"claim-{paid.pk}-recovery-{recovery.pk}-return", due_date=recovery.return_due_on).exists()
-    assert Reminder.objects.filter(key=f"claim-{paid.pk}-recovery-{recovery.pk}-receipt").exists()
+    returned = open_reminders(kind=reminders.RECOVERY_RETURN, about=recovery).get()
+    assert returned.due_date == recovery.return_due_on and returned.recipient_org == paid.bank
+    assert open_reminders(kind=reminders.RECOVERY_RECEIPT, about=recovery).get().recipient_role == Role.FINANCE
     paid.refresh_from_db()
     paid.covered_loan.refresh_from_db()
     assert paid.status == Claim.Status.RECOVERY and paid.covered_loan.status == paid.covered_loan.Status.RECOVERY

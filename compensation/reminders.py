@@ -1,0 +1,31 @@
+"""The reminder kinds of compensation: each obligation with a deadline that a claim raises.
+
+Scheduled and resolved by kind and record (`notices.reminders`); where one record has several of a
+kind, the discriminator tells them apart (the public-notice batch, the quarter of a recovery report).
+The handlers the sweep runs once a deadline passes (a supplement lapses, a public notice ends) are
+registered by the services that make those moves (`compensation.services.intake`, `.publicity`).
+"""
+
+from yunfu_ipfund.notices.reminders import reminder_kind
+
+# About a claim.
+INTAKE = reminder_kind("compensation.claim.intake", "补偿申请待受理（完整性审查）")
+REVIEW = reminder_kind("compensation.claim.review", "补偿申请待审查")
+SUPPLEMENT = reminder_kind("compensation.claim.supplement", "补偿申请补充材料期限")
+SECOND_REVIEW = reminder_kind("compensation.claim.second_review", "补偿申请待复审")
+# Discriminator: the public-notice batch.
+PUBLICITY_END = reminder_kind("compensation.claim.publicity_end", "公示期满")
+OBJECTION = reminder_kind("compensation.claim.objection", "公示期间收到异议，待复核")
+INSTRUCT = reminder_kind("compensation.claim.instruct", "补偿申请待下达拨付通知")
+PAY = reminder_kind("compensation.claim.pay", "补偿申请待确认拨付")
+# Discriminator: the quarter (2027Q1).
+RECOVERY_REPORT = reminder_kind("compensation.claim.recovery_report", "季度追偿进展报告")
+CLAWBACK = reminder_kind("compensation.claim.clawback", "撤销补偿应退回资金")
+
+# About a recovery report.
+RECOVERY_RETURN = reminder_kind("compensation.recovery.return", "追偿款待返还")
+RECOVERY_RECEIPT = reminder_kind("compensation.recovery.receipt", "追偿返还款待确认到账")
+
+# The handlers the sweep runs when these reminders fall due (registered by the services).
+ACTION_SUPPLEMENT_LAPSE = "compensation.supplement_lapse"
+ACTION_PUBLICITY_END = "compensation.publicity_end"
