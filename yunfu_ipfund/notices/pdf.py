@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from yunfu_ipfund.common.dates import chinese_date
@@ -21,7 +22,7 @@ def notice_html(notice):
         "c": notice.context,
         "issuer": kind.issuer,
         "date_cn": chinese_date(timezone.localtime(notice.issued_at).date()),
-        "verify_url": f"{settings.SITE_URL.rstrip('/')}/verify/",
+        "verify_url": settings.SITE_URL.rstrip("/") + reverse("public:verify"),
     }
     return render_to_string(kind.template, context)
 
