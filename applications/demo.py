@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.audit.workflow import transition
 from yunfu_ipfund.common.checks import FAIL
 from yunfu_ipfund.common.dates import add_months, today
 from yunfu_ipfund.common.identifiers import make_patent_number, make_uscc
-from yunfu_ipfund.common.statemachine import transition
 from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import policy_in_force
 
+from .actions import ASSET_REGISTER, PROFILE_CREATE, REGISTRATION_CREATE
 from .eligibility import registration_checks
 from .models import EnterpriseProfile, IPAsset, LoanRegistration
 
@@ -82,7 +83,7 @@ def _seed_enterprise(spec, stdout):
                   "credit_declared_by": user},
     )
     if created:
-        audit_record(by=user, action="填写企业信息", obj=profile, reason="演示数据")
+        audit_record(by=user, action=PROFILE_CREATE, obj=profile, reason="演示数据")
     assets = []
     for ip_type, body, title in spec["assets"]:
         is_patent = ip_type != IPType.TRADEMARK
@@ -99,7 +100,7 @@ def _seed_enterprise(spec, stdout):
             ),
         )
         if created:
-            audit_record(by=user, action="登记知识产权", obj=asset, reason="演示数据")
+            audit_record(by=user, action=ASSET_REGISTER, obj=asset, reason="演示数据")
         assets.append(asset)
     return org, user, assets
 
@@ -111,7 +112,7 @@ def _registration(org, user, bank, purpose, amount, assets):
     )
     if created:
         registration.assets.set(assets)
-        audit_record(by=user, action="创建质押融资登记", obj=registration, to_state=LoanRegistration.Status.DRAFT,
+        audit_record(by=user, action=REGISTRATION_CREATE, obj=registration, to_state=LoanRegistration.Status.DRAFT,
                      reason="演示数据")
     return registration, created
 
@@ -124,7 +125,7 @@ def _submit(registration, user):
               if not (c.rule == "cooperating_bank" and c.outcome == FAIL)]
     now = timezone.now()
     transition(
-        registration, LoanRegistration.Status.SUBMITTED, by=user, action="提交质押融资登记", reason="演示数据",
+        registration, "submit", by=user, reason="演示数据",
         submitted_at=now, policy=policy, submitted_checks=[c.as_dict() for c in checks],
         commitment_signed_at=now, commitment_signed_by=user, commitment_ip="127.0.0.1",
         commitment_truthful=True, commitment_credit_inquiry=True, commitment_publication=True,
@@ -149,6 +150,6 @@ def seed(stdout):
         _submit(registration, user)
         if officer is not None:
             reason = "材料齐全，同意受理（演示）"
-            transition(registration, LoanRegistration.Status.ACCEPTED, by=officer, action="受理", reason=reason,
+            transition(registration, "accept", by=officer, reason=reason,
                        decided_at=timezone.now(), decided_by=officer, decision_reason=reason)
     stdout.write("  applications: 企业信息 2 家、知识产权 6 项、质押融资登记 3 笔（草稿、已提交、银行已受理各 1）。")

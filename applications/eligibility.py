@@ -12,8 +12,8 @@ from yunfu_ipfund.common.identifiers import validate_uscc
 from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.policy.models import EnterpriseSize
 
+from . import hooks
 from .models import District, EnterpriseProfile, Sector
-from .selectors import active_bank_orgs, asset_ids_pledged_under_live_loans
 from .sizes import SOURCE as SIZE_SOURCE
 from .sizes import classify, describe_figures
 
@@ -108,13 +108,16 @@ def enterprise_checks(enterprise_org, *, policy, on):
     return checks
 
 
-def asset_checks(assets, *, enterprise, policy, maturity, on=None):
-    """Each pledged asset: in scope (Art 2), owned and held by the enterprise, valid until maturity, fee paid, free."""
+def asset_checks(assets, *, enterprise, policy, maturity, on=None, excluding_filing_id=None):
+    """Each pledged asset: in scope (Art 2), owned and held by the enterprise, valid until maturity, fee paid, free.
+
+    "Free" means not pledged under a live loan; a bank judging its own filing passes that filing's id as
+    `excluding_filing_id`, so the filing's own pledges do not count against it."""
     on = on or local_today()
     assets = list(assets)
     if not assets:
         return [Check("assets_selected", "拟质押知识产权", FAIL, "未选择拟质押的知识产权。", ART_2)]
-    pledged = asset_ids_pledged_under_live_loans([a.pk for a in assets])
+    pledged = set(hooks.pledged_asset_ids([a.pk for a in assets], excluding_filing_id=excluding_filing_id))
     checks = []
     for asset in assets:
         name = f"{asset.get_ip_type_display()} {asset.number}"
@@ -172,7 +175,7 @@ def registration_checks(registration, *, policy, on):
     """Everything the enterprise side can check before submitting; the bank re-checks actual figures at filing."""
     checks = enterprise_checks(registration.enterprise, policy=policy, on=on)
 
-    if active_bank_orgs().filter(pk=registration.bank_id).exists():
+    if hooks.active_bank_orgs().filter(pk=registration.bank_id).exists():
         checks.append(Check("cooperating_bank", "合作银行", PASS, registration.bank.name, ART_3))
     else:
         checks.append(Check("cooperating_bank", "合作银行", FAIL,

@@ -1,14 +1,51 @@
-"""Forms only shape input; every rule is in the services (which the views call)."""
+"""Forms only shape input: they turn text into typed values (dates, Decimals, ints) with the one parser in
+`yunfu_ipfund.common.parsing`; every rule is in the services (which the views call)."""
 
 from django import forms
 
+from yunfu_ipfund.common.errors import ValidationFailed
+from yunfu_ipfund.common.parsing import parse_date, parse_money
 from yunfu_ipfund.policy.models import EnterpriseSize, IPType
 
-from .models import District, IPAsset, Sector
+from .models import District, IPAsset, LoanRegistration, Sector
 from .services import COMMITMENT_ITEMS, OUT_OF_SCOPE_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUTSIDE_YUNFU = "outside"
+
+
+class MoneyField(forms.Field):
+    """An amount typed in as text, read by `parse_money` into a Decimal with two places (never rounded)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, max_length=20, allow_zero=True, **kwargs):
+        self.max_length = max_length
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "maxlength": str(self.max_length), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str) and len(value.strip()) > self.max_length:
+            raise forms.ValidationError(f"“{self.label}”不能超过 {self.max_length} 个字符。", code="too_long")
+        try:
+            return parse_money(value, field=self.label, allow_zero=self.allow_zero)
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class DateField(forms.DateField):
+    """A date read by `parse_date` (2026-03-01, 2026/3/1, 2026年3月1日 ...)."""
+
+    def to_python(self, value):
+        try:
+            return parse_date(value, field=self.label)
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 class ProfileForm(forms.Form):
@@ -23,8 +60,8 @@ class ProfileForm(forms.Form):
     sector = forms.ChoiceField(label="所属行业（划型标准）", choices=[("", "请选择"), *Sector.choices])
     declared_size = forms.ChoiceField(label="申报企业规模", choices=[("", "请选择"), *EnterpriseSize.choices])
     employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10**9)
-    revenue = forms.CharField(label="上年营业收入（万元）", max_length=20)
-    total_assets = forms.CharField(label="资产总额（万元）", max_length=20)
+    revenue = MoneyField(label="上年营业收入（万元）")
+    total_assets = MoneyField(label="资产总额（万元）")
     annual_report_year = forms.IntegerField(
         label="最近按时报送年度报告的年度", required=False, min_value=1990, max_value=2100,
         help_text="每年1月1日至6月30日报送上一年度年度报告（《企业信息公示暂行条例》第八条）。",
@@ -40,9 +77,9 @@ class AssetForm(forms.Form):
     number = forms.CharField(label="专利号/商标注册号/证书号", max_length=40)
     title = forms.CharField(label="名称", max_length=200)
     holder_name = forms.CharField(label="权利人名称", max_length=200, help_text="须与企业名称一致。")
-    grant_date = forms.DateField(label="授权/核准注册日", required=False, widget=DATE)
-    expiry_date = forms.DateField(label="有效期至", required=False, widget=DATE)
-    annual_fee_paid_through = forms.DateField(label="专利年费缴至", required=False, widget=DATE)
+    grant_date = DateField(label="授权/核准注册日", required=False, widget=DATE)
+    expiry_date = DateField(label="有效期至", required=False, widget=DATE)
+    annual_fee_paid_through = DateField(label="专利年费缴至", required=False, widget=DATE)
     trademark_class = forms.IntegerField(label="商标类别（尼斯分类第1—45类）", required=False, min_value=1, max_value=45)
     gi_right_type = forms.ChoiceField(
         label="地理标志权利类型", required=False, choices=[("", "—"), *IPAsset.GIRightType.choices]
@@ -55,9 +92,9 @@ class AssetForm(forms.Form):
 
 class AssetUpdateForm(forms.Form):
     title = forms.CharField(label="名称", max_length=200)
-    grant_date = forms.DateField(label="授权/核准注册日", required=False, widget=DATE)
-    expiry_date = forms.DateField(label="有效期至", required=False, widget=DATE)
-    annual_fee_paid_through = forms.DateField(label="专利年费缴至", required=False, widget=DATE)
+    grant_date = DateField(label="授权/核准注册日", required=False, widget=DATE)
+    expiry_date = DateField(label="有效期至", required=False, widget=DATE)
+    annual_fee_paid_through = DateField(label="专利年费缴至", required=False, widget=DATE)
     authorisation_document = forms.CharField(label="地理标志授权文件", max_length=200, required=False)
 
 
@@ -71,7 +108,7 @@ class OptionalReasonForm(forms.Form):
 
 class RegistrationForm(forms.Form):
     bank = forms.ModelChoiceField(label="合作银行", queryset=None, empty_label="请选择")
-    amount = forms.CharField(label="申请金额（元）", max_length=20)
+    amount = MoneyField(label="申请金额（元）", allow_zero=False)
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=600)
     purpose = forms.CharField(label="贷款用途", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     assets = forms.ModelMultipleChoiceField(
@@ -91,7 +128,10 @@ class CommitmentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="决定", choices=[("accept", "受理"), ("decline", "不予受理")], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="决定", widget=forms.RadioSelect,
+        choices=[(name, LoanRegistration.WORKFLOW.move(name).label) for name in ("accept", "decline")],
+    )
     reason = forms.CharField(
         label="意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False,
         help_text="不予受理须写明理由。",

@@ -1,19 +1,29 @@
 """The enterprise side (Art 7-8): enterprise profiles, their IP assets, and pledge-loan registrations.
 
-Registration lifecycle (enterprise, then bank):
+Registration lifecycle (enterprise, then bank), declared once in `LoanRegistration.WORKFLOW`:
 
     DRAFT --submit--> SUBMITTED --accept--> ACCEPTED
       ^                  |  \\--decline--> DECLINED
       |                  \\--withdraw--> WITHDRAWN   (only before the bank acts)
       \\------------redraft------------------/      (back to an editable draft)
+
+The enterprise makes submit, withdraw and redraft; the bank the registration is addressed to makes
+accept and decline. A repeat of any of them is a no-op.
 """
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
+from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, PERM_ENTERPRISE
+from yunfu_ipfund.audit.workflow import NOOP, Move, Workflow
+from yunfu_ipfund.common.errors import Forbidden
+from yunfu_ipfund.common.fields import MoneyField
+from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.policy.models import EnterpriseSize, IPType
 
-MONEY = {"max_digits": 15, "decimal_places": 2}
+MSG_NOT_OWN_ENTERPRISE = "只有申请企业本身可以办理该登记。"
+MSG_NOT_ADDRESSED_BANK = "只有受理该申请的合作银行可以办理。"
 
 
 class District(models.TextChoices):
@@ -45,8 +55,8 @@ class EnterpriseProfile(models.Model):
     sector = models.CharField("行业", max_length=20, choices=Sector.choices)
     declared_size = models.CharField("申报企业规模", max_length=10, choices=EnterpriseSize.choices)
     employees = models.PositiveIntegerField("从业人员（人）")
-    revenue = models.DecimalField("上年营业收入（万元）", **MONEY)
-    total_assets = models.DecimalField("资产总额（万元）", **MONEY)
+    revenue = MoneyField("上年营业收入（万元）")
+    total_assets = MoneyField("资产总额（万元）")
     annual_report_year = models.PositiveIntegerField("最近按时报送年报的年度", null=True, blank=True)
     credit_declared_on = models.DateField("无不良信用记录声明日期", null=True, blank=True)
     credit_declared_by = models.ForeignKey(
@@ -110,6 +120,9 @@ class IPAsset(models.Model):
     def __str__(self):
         return f"{self.get_ip_type_display()} {self.number} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("applications:asset_detail", args=[self.pk])
+
     @property
     def is_patent(self):
         return self.ip_type in (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN)
@@ -123,6 +136,18 @@ class IPAsset(models.Model):
         return bool(self.holder_override_by_id and self.holder_override_reason)
 
 
+def registration_by_its_enterprise(registration, user):
+    """Guard: only a user of the applying enterprise moves its registration."""
+    if user is not None and user.organisation_id != registration.enterprise_id:
+        raise Forbidden(MSG_NOT_OWN_ENTERPRISE, code="not_own_enterprise")
+
+
+def registration_by_its_bank(registration, user):
+    """Guard: only a user of the bank the registration is addressed to decides on it."""
+    if user is not None and user.organisation_id != registration.bank_id:
+        raise Forbidden(MSG_NOT_ADDRESSED_BANK, code="not_addressed_bank")
+
+
 class LoanRegistration(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -131,11 +156,18 @@ class LoanRegistration(models.Model):
         DECLINED = "declined", "银行不予受理"
         WITHDRAWN = "withdrawn", "已撤回"
 
-    TRANSITIONS = {
-        Status.DRAFT: {Status.SUBMITTED},
-        Status.SUBMITTED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
-        Status.WITHDRAWN: {Status.DRAFT},
-    }
+    WORKFLOW = Workflow(
+        Move("submit", (Status.DRAFT,), Status.SUBMITTED, "提交质押融资登记", PERM_ENTERPRISE, NOOP,
+             guards=(registration_by_its_enterprise,)),
+        Move("withdraw", (Status.SUBMITTED,), Status.WITHDRAWN, "撤回质押融资登记", PERM_ENTERPRISE, NOOP,
+             guards=(registration_by_its_enterprise,)),
+        Move("redraft", (Status.WITHDRAWN,), Status.DRAFT, "退回草稿重新编辑", PERM_ENTERPRISE, NOOP,
+             guards=(registration_by_its_enterprise,)),
+        Move("accept", (Status.SUBMITTED,), Status.ACCEPTED, "受理", PERM_BANK_PREPARE, NOOP,
+             guards=(registration_by_its_bank,)),
+        Move("decline", (Status.SUBMITTED,), Status.DECLINED, "不予受理", PERM_BANK_PREPARE, NOOP,
+             guards=(registration_by_its_bank,)),
+    )
 
     enterprise = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="loan_registrations", verbose_name="申请企业"
@@ -143,7 +175,7 @@ class LoanRegistration(models.Model):
     bank = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="bank_registrations", verbose_name="合作银行"
     )
-    amount = models.DecimalField("申请金额（元）", **MONEY)
+    amount = MoneyField("申请金额（元）")
     term_months = models.PositiveIntegerField("期限（月）")
     purpose = models.CharField("用途", max_length=300)
     assets = models.ManyToManyField(IPAsset, related_name="registrations", verbose_name="拟质押知识产权")
@@ -178,9 +210,10 @@ class LoanRegistration(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        from yunfu_ipfund.common.money import format_money
-
         return f"{self.enterprise} 向 {self.bank} 申请 {format_money(self.amount)} 元"
+
+    def get_absolute_url(self):
+        return reverse("applications:registration_detail", args=[self.pk])
 
     @property
     def commitment_signed(self):

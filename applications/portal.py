@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, PERM_ENTERPRISE, PERM_READ_ALL
+from yunfu_ipfund.accounts.selectors import is_bank_user
 from yunfu_ipfund.common.money import format_money
 
 from .selectors import enterprise_drafts, registrations_awaiting_bank
@@ -16,7 +17,7 @@ def nav_items(user):
             ("知识产权", reverse("applications:asset_list")),
             ("质押登记", reverse("applications:registration_list")),
         ]
-    if user.organisation_id and user.organisation.kind == "bank":
+    if is_bank_user(user):
         items.append(("融资申请", reverse("applications:incoming")))
     if user.has_perm(PERM_READ_ALL):
         items.append(("融资登记", reverse("applications:registration_list")))

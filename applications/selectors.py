@@ -9,7 +9,8 @@
 from django.db.models import Q
 
 from yunfu_ipfund.accounts.models import Organisation
-from yunfu_ipfund.accounts.selectors import access, scope_to_org, sees_everything
+from yunfu_ipfund.accounts.selectors import access, is_bank_user, scope_to_org, sees_everything
+from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import NotFound
 
 from .models import EnterpriseProfile, IPAsset, LoanRegistration
@@ -17,28 +18,7 @@ from .models import EnterpriseProfile, IPAsset, LoanRegistration
 Status = LoanRegistration.Status
 
 
-# --- cooperating banks and pledges: asked of the lenders app ---------------------------------------
-
-
-def active_bank_orgs():
-    """Organisations of the cooperating banks that may receive registrations now (lenders decides)."""
-    from lenders.selectors import active_bank_orgs as lenders_active_bank_orgs
-
-    return lenders_active_bank_orgs()
-
-
-def asset_ids_pledged_under_live_loans(asset_ids):
-    """Ids among `asset_ids` already pledged under a live covered loan (lenders decides)."""
-    from lenders.selectors import asset_ids_pledged_under_live_loans as lenders_pledged
-
-    return set(lenders_pledged(list(asset_ids)))
-
-
 # --- registrations --------------------------------------------------------------------------------
-
-
-def _is_bank_user(user):
-    return bool(user.is_authenticated and user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
 
 
 def registrations_visible_to(user):
@@ -47,7 +27,7 @@ def registrations_visible_to(user):
         return qs.none()
     if sees_everything(user):
         return qs
-    if _is_bank_user(user):
+    if is_bank_user(user):
         return qs.filter(bank_id=user.organisation_id).exclude(status=Status.DRAFT)
     return scope_to_org(qs, user, "enterprise")
 
@@ -89,7 +69,7 @@ def assets_visible_to(user):
         return qs.none()
     if sees_everything(user):
         return qs
-    if _is_bank_user(user):
+    if is_bank_user(user):
         ids = LoanRegistration.assets.through.objects.filter(
             loanregistration__bank_id=user.organisation_id
         ).exclude(loanregistration__status=Status.DRAFT).values("ipasset_id")
@@ -114,7 +94,7 @@ def enterprises_visible_to(user):
         return qs.none()
     if sees_everything(user):
         return qs
-    if _is_bank_user(user):
+    if is_bank_user(user):
         ids = registrations_visible_to(user).values("enterprise_id")
         return qs.filter(pk__in=ids)
     return qs.filter(pk=user.organisation_id) if user.organisation_id else qs.none()
@@ -130,3 +110,9 @@ def access_enterprise(user, pk=None):
 def profile_of(enterprise_org):
     """The enterprise's profile, or None when it has not filled it in yet."""
     return EnterpriseProfile.objects.filter(organisation=enterprise_org).select_related("organisation").first()
+
+
+def is_blacklisted(enterprise, on=None):
+    """Whether the enterprise is on the blacklist on `on` (today)."""
+    on = on or local_today()
+    return EnterpriseProfile.objects.filter(organisation=enterprise, blacklisted_until__gte=on).exists()

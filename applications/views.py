@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -17,14 +16,15 @@ from yunfu_ipfund.accounts.roles import (
 )
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today
-from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound
+from yunfu_ipfund.common.errors import DomainError, NotFound
 from yunfu_ipfund.common.middleware import client_ip
 from yunfu_ipfund.notices.selectors import notices_about
 from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import policy_in_force
 
-from . import services
+from . import hooks, services
 from .eligibility import enterprise_checks, registration_checks
 from .forms import (
     AssetForm,
@@ -41,7 +41,6 @@ from .selectors import (
     access_asset,
     access_enterprise,
     access_registration,
-    active_bank_orgs,
     assets_of,
     assets_visible_to,
     profile_of,
@@ -67,10 +66,6 @@ def _policy_today():
         return policy_in_force(today()), ""
     except DomainError as exc:
         return None, exc.message
-
-
-def _is_bureau_reviewer(user):
-    return user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE)
 
 
 def _own_enterprise(user):
@@ -160,7 +155,7 @@ def asset_new(request):
                 _refuse(form, exc)
             else:
                 messages.success(request, f"已登记{asset}。")
-                return redirect("applications:asset_detail", pk=asset.pk)
+                return redirect(asset)
         status = 400
     else:
         form = AssetForm(initial={"holder_name": enterprise.name})
@@ -168,11 +163,9 @@ def asset_new(request):
 
 
 def _asset_page(request, asset, *, override_form=None, status=200):
-    user = request.user
-    can_override = _is_bureau_reviewer(user) and not asset.holder_matches
+    can_override = services.asset_can_override_holder(asset, request.user)
     return render(request, "applications/asset_detail.html", {
-        "asset": asset, "events": trail_for(asset),
-        "can_edit": asset.enterprise_id == user.organisation_id and user.has_perm(PERM_ENTERPRISE),
+        "asset": asset, "events": trail_for(asset), "can_edit": services.asset_can_edit(asset, request.user),
         "can_override": can_override, "override_form": override_form or (ReasonForm() if can_override else None),
     }, status=status)
 
@@ -198,7 +191,7 @@ def asset_edit(request, pk):
                 _refuse(form, exc)
             else:
                 messages.success(request, "知识产权信息已更新。")
-                return redirect("applications:asset_detail", pk=asset.pk)
+                return redirect(asset)
         status = 400
     else:
         form = AssetUpdateForm(initial={f: getattr(asset, f) for f in services.ASSET_EDITABLE})
@@ -210,8 +203,7 @@ def asset_edit(request, pk):
 @login_required
 def asset_override(request, pk):
     asset = access_asset(request.user, pk)
-    if not _is_bureau_reviewer(request.user):
-        raise Forbidden("只有市场监督管理局的审核人员可以核准权利人名称不一致。", code="no_role")
+    require_perm(request.user, PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -220,7 +212,7 @@ def asset_override(request, pk):
             _refuse(form, exc)
         else:
             messages.success(request, "已核准权利人名称。")
-            return redirect("applications:asset_detail", pk=asset.pk)
+            return redirect(asset)
     return _asset_page(request, asset, override_form=form, status=400)
 
 
@@ -243,7 +235,7 @@ def registration_list(request, incoming=False):
 
 def _registration_form(request, registration=None):
     enterprise = _own_enterprise(request.user)
-    kwargs = {"banks": active_bank_orgs(), "assets": assets_of(enterprise)}
+    kwargs = {"banks": hooks.active_bank_orgs(), "assets": assets_of(enterprise)}
     status = 200
     if request.method == "POST":
         form = RegistrationForm(request.POST, **kwargs)
@@ -280,9 +272,10 @@ def registration_new(request):
 @login_required
 def registration_edit(request, pk):
     registration = access_registration(request.user, pk, for_write=True)
-    if registration.status != Status.DRAFT:
+    require_perm(request.user, PERM_ENTERPRISE)
+    if not services.registration_can_edit(registration, request.user):
         messages.error(request, "只有草稿可以修改。")
-        return redirect("applications:registration_detail", pk=pk)
+        return redirect(registration)
     return _registration_form(request, registration)
 
 
@@ -297,8 +290,9 @@ def _checks_for(registration):
 @login_required
 def registration_check(request, pk):
     registration = access_registration(request.user, pk, for_write=True)
-    if registration.status != Status.DRAFT:
-        return redirect("applications:registration_detail", pk=pk)
+    require_perm(request.user, PERM_ENTERPRISE)
+    if not services.registration_can_edit(registration, request.user):
+        return redirect(registration)
     status = 200
     if request.method == "POST":
         form = CommitmentForm(request.POST)
@@ -312,7 +306,7 @@ def registration_check(request, pk):
                 _refuse(form, exc)
             else:
                 messages.success(request, f"已提交至{registration.bank.name}，请等待银行受理。")
-                return redirect("applications:registration_detail", pk=pk)
+                return redirect(registration)
         status = 400
         registration.refresh_from_db()
     else:
@@ -332,7 +326,7 @@ def registration_withdraw(request, pk):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     services.registration_withdraw(by=request.user, registration=registration, reason=reason)
     messages.success(request, "申请已撤回。")
-    return redirect("applications:registration_detail", pk=pk)
+    return redirect(registration)
 
 
 @require_POST
@@ -344,23 +338,19 @@ def registration_redraft(request, pk):
     return redirect("applications:registration_edit", pk=pk)
 
 
-def _can_decide(user, registration):
-    return (
-        registration.status == Status.SUBMITTED
-        and registration.bank_id == user.organisation_id
-        and user.has_perm(PERM_BANK_PREPARE)
-    )
+DECISIONS = {"accept", "decline"}
 
 
 @login_required
 def registration_detail(request, pk):
     registration = access_registration(request.user, pk)
     user = request.user
-    own = registration.enterprise_id == user.organisation_id and user.has_perm(PERM_ENTERPRISE)
+    moves = available_move_names(registration, user)
     checks, policy_error = _checks_for(registration)
     return render(request, "applications/registration_detail.html", {
         "registration": registration, "assets": registration.assets.all(), "checks": checks,
-        "policy_error": policy_error, "own": own, "can_decide": _can_decide(user, registration),
+        "policy_error": policy_error, "moves": moves, "can_decide": bool(moves & DECISIONS),
+        "can_edit": services.registration_can_edit(registration, user),
         "notices": notices_about(registration, user), "events": trail_for(registration),
         "withdraw_form": OptionalReasonForm(),
     })
@@ -372,9 +362,9 @@ def registration_decide(request, pk):
     if registration.bank_id != request.user.organisation_id:
         raise NotFound()
     require_perm(request.user, PERM_BANK_PREPARE)
-    if not _can_decide(request.user, registration):
+    if not available_move_names(registration, request.user) & DECISIONS:
         messages.error(request, f"当前状态为“{registration.get_status_display()}”，无需受理。")
-        return redirect("applications:registration_detail", pk=pk)
+        return redirect(registration)
     status = 200
     if request.method == "POST":
         form = DecisionForm(request.POST)
@@ -386,7 +376,7 @@ def registration_decide(request, pk):
                 _refuse(form, exc)
             else:
                 messages.success(request, "已记录银行意见并通知企业。")
-                return redirect(reverse("applications:registration_detail", args=[pk]))
+                return redirect(registration)
         status = 400
     else:
         form = DecisionForm()

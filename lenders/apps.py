@@ -10,7 +10,14 @@ class LendersConfig(AppConfig):
     verbose_name = "合作银行与贷款备案"
 
     def ready(self):
+        from applications import hooks
         from yunfu_ipfund.notices.kinds import NoticeKind, register
+
+        from .selectors import active_bank_orgs, asset_ids_pledged_under_live_loans
+
+        # The enterprise side's questions to the bank side (applications stands below lenders).
+        hooks.active_bank_orgs.register(active_bank_orgs)
+        hooks.pledged_asset_ids.register(asset_ids_pledged_under_live_loans)
 
         # The pages under /fund/ that show the loans' figures beside the fund's (lenders.fund_pages).
         from fund import pages

@@ -96,16 +96,16 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
     from applications.eligibility import asset_checks, enterprise_checks
     from yunfu_ipfund.policy.services import policy_in_force, rate_cap
 
-    from .selectors import enterprise_covered_outstanding, excluding_filing
+    from .selectors import enterprise_covered_outstanding
 
     policy = policy or policy_in_force(filing.disbursed_on)
     pledges = list(filing.pledges.select_related("asset"))
     checks = [bank_check(filing, on=on)]
     checks += enterprise_checks(filing.enterprise, policy=policy, on=filing.disbursed_on)
-    with excluding_filing(filing):
-        checks += asset_checks(
-            [p.asset for p in pledges], enterprise=filing.enterprise, policy=policy, maturity=filing.maturity_on, on=on
-        )
+    checks += asset_checks(
+        [p.asset for p in pledges], enterprise=filing.enterprise, policy=policy, maturity=filing.maturity_on, on=on,
+        excluding_filing_id=filing.pk,
+    )
     checks += pledge_checks(filing, pledges, on=on)
     checks += exposure_checks(filing)
 

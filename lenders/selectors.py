@@ -5,9 +5,7 @@ Figures for other apps: active_bank_orgs, asset_ids_pledged_under_live_loans, co
 bank_portfolio_figures, enterprise_covered_outstanding.
 """
 
-import contextvars
 from collections import defaultdict
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection
@@ -85,28 +83,15 @@ def open_proposals():
 
 # --- pledged assets --------------------------------------------------------------------------------
 
-_excluded_filing = contextvars.ContextVar("lenders_excluded_filing", default=None)
-
-
-@contextmanager
-def excluding_filing(filing):
-    """While judging `filing`, its own pledges do not count as 'pledged under another live loan'."""
-    token = _excluded_filing.set(filing.pk)
-    try:
-        yield
-    finally:
-        _excluded_filing.reset(token)
-
-
-def asset_ids_pledged_under_live_loans(asset_ids):
-    """Ids among `asset_ids` pledged under a filing that is filed (submitted/returned) or covered and live."""
+def asset_ids_pledged_under_live_loans(asset_ids, *, excluding_filing_id=None):
+    """Ids among `asset_ids` pledged under a filing that is filed (submitted/returned) or covered and live,
+    not counting the filing `excluding_filing_id` (the one being judged does not pledge under *another* loan)."""
     live = Q(filing__status__in=[LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED]) | Q(
         filing__status=LoanFiling.Status.CONFIRMED, filing__covered_loan__status__in=CoveredLoan.LIVE
     )
     qs = FilingAsset.objects.filter(live, asset_id__in=list(asset_ids))
-    excluded = _excluded_filing.get()
-    if excluded is not None:
-        qs = qs.exclude(filing_id=excluded)
+    if excluding_filing_id is not None:
+        qs = qs.exclude(filing_id=excluding_filing_id)
     return set(qs.values_list("asset_id", flat=True))
 
 

@@ -6,6 +6,9 @@ from decimal import Decimal
 import pytest
 
 from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
+from lenders import services as lenders_services
+from lenders.models import CooperatingBank
+from tests.lenders.conftest import admit, make_filing
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.identifiers import make_patent_number
 from yunfu_ipfund.policy.models import IPType, PolicyVersion
@@ -14,8 +17,6 @@ Status = LoanRegistration.Status
 
 
 def make_cooperating(bank_org, admitted_by, *, status="active"):
-    from lenders.models import CooperatingBank
-
     day = today()
     return CooperatingBank.objects.create(
         organisation=bank_org, admitted_on=day - dt.timedelta(days=365), agreement_number=f"YF-{bank_org.pk}",
@@ -97,3 +98,12 @@ def patent_a(enterprise_a):
 def ready_draft(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, cooperating):
     """A signed draft of enterprise A to bank A that meets every rule."""
     return make_registration(enterprise_a, bank_a, enterprise_user, assets=[patent_a], signed=True)
+
+
+@pytest.fixture
+def live_filing(enterprise_a, profile_a, bank_a, bureau_approver, bank_officer, bank_supervisor, enterprise_user):
+    """A filing of bank A, submitted, pledging a fresh patent of enterprise A: a real pledge under a live loan."""
+    admit(bank_a, bureau_approver)
+    registration = make_registration(enterprise_a, bank_a, enterprise_user, status=Status.ACCEPTED,
+                                     assets=[make_patent(enterprise_a)])
+    return lenders_services.filing_submit(by=bank_supervisor, filing=make_filing(bank_officer, registration))

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from applications.actions import ASSET_OVERRIDE_HOLDER, ASSET_REGISTER
 from applications.eligibility import asset_checks
 from applications.models import IPAsset
 from applications.services import ip_asset_override_holder, ip_asset_register, ip_asset_update
@@ -31,7 +32,8 @@ class TestRegister:
     def test_it_registers_a_patent_with_its_normalised_number(self, enterprise_user, enterprise_a):
         asset = register(enterprise_user, enterprise_a, number=INVENTION.lower().replace("zl", ""))
         assert asset.number == INVENTION
-        assert trail_for(asset).get().action == "登记知识产权"
+        event = trail_for(asset).get()
+        assert (event.code, event.action) == (ASSET_REGISTER.code, "登记知识产权")
 
     def test_it_refuses_a_patent_number_whose_type_contradicts_the_declared_type(self, enterprise_user, enterprise_a):
         with pytest.raises(ValidationFailed, match="实用新型"):
@@ -102,7 +104,7 @@ class TestHolder:
         asset = ip_asset_override_holder(by=bureau_clerk, asset=asset, reason="企业于2024年更名，见更名核准通知书")
         assert asset.holder_override_by == bureau_clerk and asset.holder_override_at
         assert owned().outcome == PASS and "已经市监局核准" in owned().message
-        assert trail_for(asset).last().action == "核准权利人名称不一致"
+        assert trail_for(asset).last().code == ASSET_OVERRIDE_HOLDER.code
 
     @pytest.mark.parametrize("persona", ["enterprise_user", "bank_officer", "bank_supervisor", "finance_user", "administrator"])
     def test_only_bureau_reviewers_may_override(self, request, persona, enterprise_a):
@@ -168,19 +170,22 @@ class TestAssetChecks:
             asset_checks([asset, gi], enterprise=enterprise_a, policy=policy, maturity=None), "ip_in_scope")}
         assert sorted(outcomes.values()) == [FAIL, PASS]
 
-    def test_an_asset_already_pledged_under_a_live_loan_fails(self, enterprise_a, policy, monkeypatch):
-        free, pledged = make_patent(enterprise_a), make_patent(enterprise_a)
-        asked = []
-
-        def fake(asset_ids):
-            asked.append(sorted(asset_ids))
-            return {pledged.pk}
-
-        monkeypatch.setattr("lenders.selectors.asset_ids_pledged_under_live_loans", fake)
+    def test_an_asset_already_pledged_under_a_live_loan_fails(self, enterprise_a, policy, live_filing):
+        free, pledged = make_patent(enterprise_a), live_filing.pledges.get().asset
         checks = self.only(asset_checks([free, pledged], enterprise=enterprise_a, policy=policy, maturity=None),
                            "ip_not_pledged")
         assert [c.outcome for c in checks] == [PASS, FAIL]
-        assert asked == [sorted([free.pk, pledged.pk])]
+
+    def test_the_filing_being_judged_does_not_count_its_own_pledges(self, enterprise_a, policy, live_filing):
+        pledged = live_filing.pledges.get().asset
+
+        def free(**kwargs):
+            [check] = self.only(asset_checks([pledged], enterprise=enterprise_a, policy=policy, maturity=None,
+                                             **kwargs), "ip_not_pledged")
+            return check.outcome
+
+        assert free(excluding_filing_id=live_filing.pk) == PASS
+        assert free() == FAIL  # the exclusion is an argument, never state left behind by an earlier caller
 
 
 def test_the_enterprise_keeps_its_asset_dates_current(enterprise_user, enterprise_a, enterprise_b_user):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from applications import portal
 from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
 from tests.applications.conftest import make_patent, make_profile, make_registration
+from tests.conftest import make_user
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.policy.services import policy_version_update
 
@@ -206,6 +207,57 @@ def test_others_get_not_found_when_posting_to_a_registration(request, client_for
     assert submitted.status == S.SUBMITTED
 
 
+BUTTONS = {
+    "check": "registration_check", "edit": "registration_edit", "withdraw": "registration_withdraw",
+    "redraft": "registration_redraft", "decide": "registration_decide",
+}
+
+
+@pytest.mark.parametrize(("status", "persona", "shown"), [
+    (S.DRAFT, "enterprise_user", {"check", "edit"}),
+    (S.SUBMITTED, "enterprise_user", {"withdraw"}),
+    (S.SUBMITTED, "bank_officer", {"decide"}),
+    (S.SUBMITTED, "bank_supervisor", set()),
+    (S.SUBMITTED, "bureau_clerk", set()),
+    (S.WITHDRAWN, "enterprise_user", {"redraft"}),
+    (S.WITHDRAWN, "bank_officer", set()),
+    (S.ACCEPTED, "enterprise_user", set()),
+    (S.ACCEPTED, "bank_officer", set()),
+    (S.DECLINED, "enterprise_user", set()),
+])
+def test_the_detail_page_offers_the_moves_the_workflow_admits(request, client_for, ready_draft, status, persona,
+                                                             shown):
+    LoanRegistration.objects.filter(pk=ready_draft.pk).update(status=status)
+    page = client_for(request.getfixturevalue(persona)).get(url("registration_detail", ready_draft.pk)).content.decode()
+    offered = {button for button, name in BUTTONS.items() if f'"{url(name, ready_draft.pk)}"' in page}
+    assert offered == shown
+
+
+@pytest.fixture
+def roleless(enterprise_a, bank_a):
+    """Users of enterprise A and bank A who hold no role there."""
+    return {"enterprise": make_user("qiye-norole", enterprise_a), "bank": make_user("bank-norole", bank_a)}
+
+
+@pytest.mark.parametrize(("method", "name", "status", "org"), [
+    ("post", "registration_check", S.DRAFT, "enterprise"),
+    ("get", "registration_edit", S.DRAFT, "enterprise"),
+    ("post", "registration_withdraw", S.SUBMITTED, "enterprise"),
+    ("post", "registration_redraft", S.WITHDRAWN, "enterprise"),
+    ("get", "registration_decide", S.SUBMITTED, "bank"),
+    ("post", "registration_decide", S.SUBMITTED, "bank"),
+])
+def test_a_user_of_the_organisation_without_the_role_is_forbidden(client_for, ready_draft, roleless, method, name,
+                                                                   status, org):
+    LoanRegistration.objects.filter(pk=ready_draft.pk).update(status=status)
+    client = client_for(roleless[org])
+    data = {"truthful": "on", "credit_inquiry": "on", "publication": "on", "decision": "accept"}
+    response = getattr(client, method)(url(name, ready_draft.pk), data if method == "post" else None)
+    assert response.status_code == 403
+    ready_draft.refresh_from_db()
+    assert ready_draft.status == status
+
+
 def test_a_bank_cannot_edit_or_withdraw_a_registration_addressed_to_it(client_for, bank_officer, submitted):
     client = client_for(bank_officer)
     assert client.get(url("registration_edit", submitted.pk)).status_code == 404
@@ -232,7 +284,7 @@ def test_malformed_posts_on_a_registration_never_give_a_500(client_for, enterpri
     assert client.post(url("registration_decide", submitted.pk), {"decision": "maybe"}).status_code == 400
     client = client_for(enterprise_user)
     assert client.post(url("registration_withdraw", submitted.pk), {"reason": "x" * 5000}).status_code == 302
-    assert client.post(url("registration_redraft", submitted.pk)).status_code < 500
+    assert client.post(url("registration_redraft", submitted.pk)).status_code == 302  # withdrawn just above
     assert client.get(url("registration_detail", 10**12)).status_code == 404
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from applications.actions import BLACKLIST, PROFILE_CREATE, PROFILE_UPDATE
 from applications.eligibility import enterprise_checks
 from applications.models import EnterpriseProfile
 from applications.services import (
@@ -27,8 +28,8 @@ VALID_USCC = make_uscc("91445302MA5C0003")
 def profile_data(**overrides):
     data = dict(
         uscc=VALID_USCC, legal_representative="陈法人", registered_address="云浮市云城区星岩四路1号",
-        district="yuncheng", sector="industry", declared_size="small", employees=50, revenue="800",
-        total_assets="600", annual_report_year=today().year - 1, is_independent_legal_person=True,
+        district="yuncheng", sector="industry", declared_size="small", employees=50, revenue=Decimal("800"),
+        total_assets=Decimal("600"), annual_report_year=today().year - 1, is_independent_legal_person=True,
     )
     data.update(overrides)
     return data
@@ -44,6 +45,7 @@ def test_an_enterprise_user_creates_its_profile_and_it_is_audited(enterprise_use
     assert [e.action for e in trail_for(profile)] == ["填写企业信息"]
     enterprise_profile_save(by=enterprise_user, enterprise=enterprise_a, **profile_data(employees=60))
     assert [e.action for e in trail_for(profile)] == ["填写企业信息", "修改企业信息"]
+    assert [e.code for e in trail_for(profile)] == [PROFILE_CREATE.code, PROFILE_UPDATE.code]
     assert trail_for(profile).last().data["employees"] == {"from": 50, "to": 60}
 
 
@@ -66,8 +68,9 @@ def test_it_refuses_an_enterprise_registered_outside_yunfu_citing_article_7(ente
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("sector", "mining"), ("declared_size", "huge"), ("employees", "-1"), ("revenue", "12.345"),
-    ("total_assets", "abc"), ("legal_representative", "  "), ("annual_report_year", 3000),
+    ("sector", "mining"), ("declared_size", "huge"), ("employees", -1), ("employees", "50"),
+    ("revenue", Decimal("12.345")), ("revenue", None), ("total_assets", "abc"), ("legal_representative", "  "),
+    ("annual_report_year", 3000),
 ])
 def test_it_refuses_bad_figures(enterprise_user, enterprise_a, field, value):
     with pytest.raises(ValidationFailed):
@@ -77,7 +80,7 @@ def test_it_refuses_bad_figures(enterprise_user, enterprise_a, field, value):
 def test_a_declared_size_contradicting_the_figures_is_kept_but_flagged(enterprise_user, enterprise_a, policy):
     enterprise_profile_save(
         by=enterprise_user, enterprise=enterprise_a,
-        **profile_data(declared_size="small", employees=1200, revenue="50000"),
+        **profile_data(declared_size="small", employees=1200, revenue=Decimal("50000")),
     )
     check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=today()))["size_consistent"]
     assert check.outcome == WARN
@@ -156,7 +159,8 @@ class TestBlacklist:
         assert is_blacklisted(enterprise_a, today())
         assert not is_blacklisted(enterprise_a, until + dt.timedelta(days=1))
         profile_a.refresh_from_db()
-        assert trail_for(profile_a).last().action == "列入失信黑名单"
+        event = trail_for(profile_a).last()
+        assert (event.code, event.action) == (BLACKLIST.code, "列入失信黑名单")
 
     def test_an_enterprise_without_a_profile_can_still_be_blacklisted(self, bureau_approver, enterprise_a, policy):
         enterprise_blacklist(by=bureau_approver, enterprise=enterprise_a, until=today() + dt.timedelta(days=30),

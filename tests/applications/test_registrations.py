@@ -7,10 +7,12 @@ import pytest
 import time_machine
 
 from applications import services
+from applications.actions import REGISTRATION_CREATE
 from applications.models import LoanRegistration
-from tests.applications.conftest import make_patent, make_registration
-from tests.conftest import postgres_only, run_in_parallel
+from tests.applications.conftest import make_cooperating, make_patent, make_registration
+from tests.conftest import make_user, postgres_only, run_in_parallel
 from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.audit.workflow import NOOP
 from yunfu_ipfund.common.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from yunfu_ipfund.notices.models import Message
 from yunfu_ipfund.policy.services import policy_version_update
@@ -39,45 +41,47 @@ class TestDraft:
     def test_an_enterprise_creates_a_draft_with_an_active_cooperating_bank(self, enterprise_user, bank_a, patent_a,
                                                                            profile_a, cooperating):
         registration = services.registration_create(
-            by=enterprise_user, bank=bank_a, amount="1,000,000.00", term_months=12, purpose="购买设备", assets=[patent_a]
+            by=enterprise_user, bank=bank_a, amount=Decimal("1000000.00"), term_months=12, purpose="购买设备",
+            assets=[patent_a],
         )
         assert registration.status == S.DRAFT and registration.amount == Decimal("1000000.00")
         assert list(registration.assets.all()) == [patent_a]
-        assert trail_for(registration).get().action == "创建质押融资登记"
+        event = trail_for(registration).get()
+        assert (event.code, event.action) == (REGISTRATION_CREATE.code, "创建质押融资登记")
 
     def test_a_bank_that_is_not_an_active_cooperating_bank_is_refused(self, enterprise_user, bank_a, bank_b,
                                                                       bureau_approver, profile_a):
-        from tests.applications.conftest import make_cooperating
-
         make_cooperating(bank_a, bureau_approver, status="suspended")  # bank_b not admitted at all
         for bank in (bank_a, bank_b):
             with pytest.raises(ValidationFailed, match="第三条"):
-                services.registration_create(by=enterprise_user, bank=bank, amount="100", term_months=6, purpose="x")
+                services.registration_create(by=enterprise_user, bank=bank, amount=Decimal("100"), term_months=6,
+                                             purpose="x")
 
     @pytest.mark.parametrize(("field", "value"), [
-        ("amount", "0"), ("amount", "-5"), ("amount", "1.005"), ("amount", "abc"), ("term_months", 0),
-        ("term_months", "x"), ("purpose", ""),
+        ("amount", Decimal("0")), ("amount", Decimal("-5")), ("amount", Decimal("1.005")), ("amount", "abc"),
+        ("amount", None), ("term_months", 0), ("term_months", "x"), ("term_months", True), ("purpose", ""),
     ])
     def test_it_refuses_bad_figures(self, enterprise_user, bank_a, cooperating, field, value):
-        data = dict(bank=bank_a, amount="100000", term_months=12, purpose="流动资金")
+        data = dict(bank=bank_a, amount=Decimal("100000"), term_months=12, purpose="流动资金")
         data[field] = value
         with pytest.raises(ValidationFailed):
             services.registration_create(by=enterprise_user, **data)
 
     def test_it_refuses_to_pledge_another_enterprises_asset(self, enterprise_user, bank_a, enterprise_b, cooperating):
         with pytest.raises(ValidationFailed, match="不属于本企业"):
-            services.registration_create(by=enterprise_user, bank=bank_a, amount="100", term_months=6, purpose="x",
-                                         assets=[make_patent(enterprise_b)])
+            services.registration_create(by=enterprise_user, bank=bank_a, amount=Decimal("100"), term_months=6,
+                                         purpose="x", assets=[make_patent(enterprise_b)])
 
     def test_a_bank_user_cannot_create_a_registration(self, bank_officer, bank_a, cooperating):
         with pytest.raises(Forbidden):
-            services.registration_create(by=bank_officer, bank=bank_a, amount="100", term_months=6, purpose="x")
+            services.registration_create(by=bank_officer, bank=bank_a, amount=Decimal("100"), term_months=6,
+                                         purpose="x")
 
     def test_editing_a_draft_voids_the_signature(self, enterprise_user, at, bank_a):
         registration = at(S.DRAFT)
         assert registration.commitment_signed
         registration = services.registration_update(by=enterprise_user, registration=registration, bank=bank_a,
-                                                    amount="900000", term_months=12, purpose="购买设备",
+                                                    amount=Decimal("900000"), term_months=12, purpose="购买设备",
                                                     assets=list(registration.assets.all()))
         assert not registration.commitment_signed
 
@@ -169,6 +173,14 @@ def ctx(enterprise_user, bank_officer):
     return {"enterprise_user": enterprise_user, "bank_officer": bank_officer}
 
 
+def test_the_declared_workflow_is_the_table_these_tests_walk():
+    workflow = LoanRegistration.WORKFLOW
+    assert set(workflow.moves) == set(MOVES)
+    for name, (_, sources, target) in MOVES.items():
+        move = workflow.move(name)
+        assert (set(move.sources), move.target, move.repeat) == (set(sources), target, NOOP), name
+
+
 @pytest.mark.parametrize(("move", "source"), ALLOWED)
 def test_each_transition_is_allowed_from_its_source(ctx, at, move, source):
     fn, _, target = MOVES[move]
@@ -176,27 +188,58 @@ def test_each_transition_is_allowed_from_its_source(ctx, at, move, source):
     assert registration.status == target
     event = trail_for(registration).last()
     assert (event.from_state, event.to_state) == (source, target)
+    label = LoanRegistration.WORKFLOW.move(move).label
+    assert (event.code, event.action) == (f"applications.loanregistration.{move}", label)
 
 
 @pytest.mark.parametrize(("move", "source"), REFUSED)
 def test_each_transition_is_refused_from_other_states(ctx, at, move, source):
     fn, _, _ = MOVES[move]
     registration = at(source)
-    with pytest.raises(DomainError):  # NotFound for a bank on a draft, Conflict after another party acted
+    with pytest.raises(DomainError):  # NotFound for a bank on a draft, wrong state (400) otherwise
         fn(ctx, registration)
     registration.refresh_from_db()
     assert registration.status == source
 
 
-@pytest.mark.parametrize("source", [S.ACCEPTED, S.DECLINED])
-def test_withdrawing_after_the_bank_acted_is_a_conflict(enterprise_user, at, source):
-    with pytest.raises(Conflict):
-        services.registration_withdraw(by=enterprise_user, registration=at(source))
+@pytest.mark.parametrize(("move", "source"), ALLOWED)
+def test_each_transition_is_forbidden_to_a_user_of_the_organisation_without_the_role(ctx, at, enterprise_a, bank_a,
+                                                                                       move, source):
+    fn, _, _ = MOVES[move]
+    bank_move = move in ("accept", "decline")
+    roleless = make_user(f"norole-{move}", bank_a if bank_move else enterprise_a)
+    registration = at(source)
+    with pytest.raises(Forbidden) as exc:
+        fn({"enterprise_user": roleless, "bank_officer": roleless}, registration)
+    assert exc.value.status == 403
+    registration.refresh_from_db()
+    assert registration.status == source
 
 
-def test_the_bank_cannot_decide_on_a_withdrawn_registration(bank_officer, at):
+@pytest.mark.parametrize("decided", [S.ACCEPTED, S.DECLINED])
+def test_withdrawing_after_the_bank_acted_is_a_conflict(enterprise_user, bank_officer, at, decided):
+    seen = at(S.SUBMITTED)  # what the enterprise last saw
+    decide = bank_accept if decided == S.ACCEPTED else bank_decline
+    decide(bank_officer, LoanRegistration.objects.get(pk=seen.pk))  # the bank acts in between
     with pytest.raises(Conflict):
-        bank_accept(bank_officer, at(S.WITHDRAWN))
+        services.registration_withdraw(by=enterprise_user, registration=seen)
+
+
+@pytest.mark.parametrize("decided", [S.ACCEPTED, S.DECLINED])
+def test_withdrawing_a_registration_known_to_be_decided_is_a_wrong_state(enterprise_user, at, decided):
+    with pytest.raises(DomainError) as exc:
+        services.registration_withdraw(by=enterprise_user, registration=at(decided))
+    assert (exc.value.status, exc.value.code) == (400, "wrong_state")
+
+
+def test_the_bank_cannot_decide_on_a_withdrawn_registration(bank_officer, enterprise_user, at):
+    seen = at(S.SUBMITTED)  # what the bank last saw
+    services.registration_withdraw(by=enterprise_user, registration=LoanRegistration.objects.get(pk=seen.pk))
+    with pytest.raises(Conflict):
+        bank_accept(bank_officer, seen)
+    with pytest.raises(DomainError) as exc:
+        bank_accept(bank_officer, LoanRegistration.objects.get(pk=seen.pk))
+    assert (exc.value.status, exc.value.code) == (400, "wrong_state")
 
 
 def test_redraft_clears_the_commitment_and_the_submission(enterprise_user, at):
