@@ -1,35 +1,21 @@
-"""Named personas and shared fixtures. Domain tests add theirs in tests/<app>/conftest.py."""
+"""Named personas and shared fixtures. Domain tests add theirs in tests/<app>/conftest.py; the builders
+the fixtures call are in tests/factories.py."""
 
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from yunfu_ipfund.accounts.models import Organisation, User
+from tests.factories import PASSWORD, make_org, make_user  # noqa: F401  (PASSWORD importable from here too)
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.identifiers import make_uscc
-
-PASSWORD = "Yunfu-test-2026!"
 
 # Property tests check behaviour, not speed: no per-example deadline, which a loaded 2-core CI machine
 # would otherwise turn into flaky failures (speed is measured by bench/, never by tests).
 hypothesis_settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("portal")
-
-
-def make_org(kind, name, uscc=None):
-    return Organisation.objects.create(kind=kind, name=name, uscc=uscc)
-
-
-def make_user(username, org, *roles, full_name=""):
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, organisation=org, full_name=full_name or username
-    )
-    user.groups.add(*[Group.objects.get(name=role) for role in roles])
-    return user
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import ensure_policies
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 # A test run writes its screenshots where git does not look (var/ is ignored); `make screenshots` sets
@@ -63,8 +65,6 @@ def measures_and_fund(transactional_db):
     """The shipped Measures and the fund's opening allocation. A transactional test run earlier (this
     directory's or another app's) flushes the database: post_migrate puts the Measures back, not the
     opening 5,000,000.00, without which seed_demo's covered loan is refused under the leverage rule."""
-    from tests.compensation.conftest import ensure_policies
-
     ensure_policies()
 
 

@@ -22,7 +22,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from tests.conftest import PASSWORD, make_org, make_user
+from tests.factories import PASSWORD, make_org, make_user
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.identifiers import make_patent_number, make_uscc
 from yunfu_ipfund.notices.services import sweep_reminders

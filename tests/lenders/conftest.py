@@ -1,106 +1,24 @@
-"""Factories for the bank side: cooperating banks, accepted registrations, filings ready to submit,
-covered loans. Everything goes through the lenders services except the enterprise-side setup."""
-
-import datetime as dt
-from decimal import Decimal
+"""Fixtures for the bank side: cooperating banks, accepted registrations, filings ready to submit,
+covered loans. The builders are in tests/factories.py (importable from here as before)."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
 from lenders import services
-from lenders.models import FilingDocument
+from tests.factories import (  # noqa: F401  (the builders, importable from this module as before)
+    PDF,
+    admit,
+    attach_documents,
+    filing_values,
+    make_filing,
+    make_patent,
+    make_profile,
+    make_registration,
+    pdf_file,
+    pledges_for,
+)
+from tests.factories import make_covered_loan as make_loan  # noqa: F401
 from yunfu_ipfund.common.dates import today
-from yunfu_ipfund.common.identifiers import make_patent_number
-from yunfu_ipfund.policy.models import IPType, PolicyVersion
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-_serial = iter(range(100_000, 999_999))
-
-
-def pdf_file(name="doc.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def admit(bank_org, approver, **overrides):
-    day = today()
-    values = dict(
-        organisation=bank_org, agreement_number=f"YFHZ-{bank_org.pk}-{next(_serial)}",
-        agreement_valid_from=day - dt.timedelta(days=400), agreement_valid_to=day + dt.timedelta(days=3 * 365),
-        admitted_on=day - dt.timedelta(days=400),
-    )
-    values.update(overrides)
-    return services.bank_admit(by=approver, **values)
-
-
-def make_profile(org, **overrides):
-    values = dict(
-        legal_representative="陈法人", registered_address="云浮市云城区星岩四路1号", district="yuncheng",
-        sector="industry", declared_size="small", employees=50, revenue=Decimal("800.00"),
-        total_assets=Decimal("600.00"), annual_report_year=today().year - 1, credit_declared_on=today() - dt.timedelta(days=30),
-        is_independent_legal_person=True,
-    )
-    values.update(overrides)
-    return EnterpriseProfile.objects.create(organisation=org, **values)
-
-
-def make_patent(org, **overrides):
-    values = dict(
-        enterprise=org, ip_type=IPType.INVENTION, number=make_patent_number(f"20231{next(_serial):07d}"),
-        title="一种石材切割装置", holder_name=org.name, grant_date=dt.date(2023, 5, 1),
-        expiry_date=today() + dt.timedelta(days=3650), annual_fee_paid_through=today() + dt.timedelta(days=200),
-    )
-    values.update(overrides)
-    return IPAsset.objects.create(**values)
-
-
-def make_registration(enterprise, bank, user, *, assets=None, status=LoanRegistration.Status.ACCEPTED, **overrides):
-    values = dict(amount=Decimal("1000000.00"), term_months=12, purpose="购买原材料")
-    values.update(overrides)
-    registration = LoanRegistration.objects.create(enterprise=enterprise, bank=bank, created_by=user, status=status, **values)
-    registration.assets.set(assets if assets is not None else [make_patent(enterprise)])
-    return registration
-
-
-def filing_values(**overrides):
-    day = today()
-    values = dict(
-        contract_number=f"JK-{next(_serial)}", amount=Decimal("1000000.00"), ip_amount=Decimal("800000.00"),
-        disbursed_on=day - dt.timedelta(days=3), maturity_on=day - dt.timedelta(days=3) + dt.timedelta(days=330),
-        annual_rate=Decimal("3.9"), repayment_method="interest_monthly", other_collateral="法定代表人连带责任保证",
-    )
-    values.update(overrides)
-    return values
-
-
-def pledges_for(registration, **overrides):
-    return [
-        {"asset": a, "pledge_registration_number": f"Y2026{next(_serial)}", "pledge_registered_on": today() - dt.timedelta(days=5),
-         **overrides}
-        for a in registration.assets.all()
-    ]
-
-
-def attach_documents(filing, officer, kinds=None):
-    for kind in kinds or FilingDocument.Kind.values:
-        services.filing_document_add(by=officer, filing=filing, kind=kind, file=pdf_file(f"{kind}.pdf"))
-
-
-def make_filing(officer, registration, *, documents=True, pledges=None, **overrides):
-    filing = services.filing_create(
-        by=officer, registration=registration, pledges=pledges if pledges is not None else pledges_for(registration),
-        **filing_values(**overrides),
-    )
-    if documents:
-        attach_documents(filing, officer)
-    return filing
-
-
-def make_loan(officer, supervisor, approver, registration, **overrides):
-    """A covered loan: a filing prepared by `officer`, submitted by `supervisor`, confirmed by `approver`."""
-    filing = make_filing(officer, registration, **overrides)
-    services.filing_submit(by=supervisor, filing=filing)
-    return services.filing_confirm(by=approver, filing=filing).covered_loan
+from yunfu_ipfund.policy.models import PolicyVersion
 
 
 @pytest.fixture(autouse=True)
