@@ -61,7 +61,10 @@ class Step:
     article: str = ""
 
     def as_dict(self):
-        return {"label": self.label, "formula": self.formula, "amount": format_money(self.amount), "article": self.article}
+        return {
+            "label": self.label, "formula": self.formula, "amount": format_money(self.amount),
+            "article": self.article,
+        }
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def compute_compensation(
     if covered > loan:
         raise ValidationFailed(MSG_COVERED_OVER_LOAN.format(covered=_yuan(covered), loan=_yuan(loan)))
     if unrecovered > loan:
-        raise ValidationFailed(MSG_UNRECOVERED_OVER_LOAN.format(unrecovered=_yuan(unrecovered), loan=_yuan(loan)))
+        raise ValidationFailed(
+            MSG_UNRECOVERED_OVER_LOAN.format(unrecovered=_yuan(unrecovered), loan=_yuan(loan))
+        )
     if not (0 <= share <= 1):
         raise ValidationFailed(MSG_SHARE)
 
@@ -141,9 +146,13 @@ def compute_compensation(
             raise ValidationFailed(MSG_REDUCTION_AMOUNT.format(code=r.code))
         total_reduction += Decimal(r.amount)
         running -= Decimal(r.amount)
-        steps.append(Step(f"核减：{r.label or r.code}（{r.code}）", f"− {_yuan(r.amount)}", running, r.article))
+        steps.append(
+            Step(f"核减：{r.label or r.code}（{r.code}）", f"− {_yuan(r.amount)}", running, r.article)
+        )
     if total_reduction > base:
-        raise ValidationFailed(MSG_REDUCTIONS_OVER_BASE.format(total=format_money(total_reduction), base=format_money(base)))
+        raise ValidationFailed(
+            MSG_REDUCTIONS_OVER_BASE.format(total=format_money(total_reduction), base=format_money(base))
+        )
 
     amount = running * share
     steps.append(Step("风险补偿资金分担部分", f"{_yuan(running)} × {_percent(share)}", amount, ARTICLE_SHARE))
@@ -158,7 +167,10 @@ def compute_compensation(
         if amount > bank_left:
             amount = bank_left
             capped_by.append("per_bank_cap")
-            steps.append(Step("合作银行补偿上限剩余额度", f"超过剩余额度，按 {_yuan(bank_left)} 补偿", amount, ARTICLE_CAPS))
+            steps.append(
+                Step("合作银行补偿上限剩余额度", f"超过剩余额度，按 {_yuan(bank_left)} 补偿", amount,
+                     ARTICLE_CAPS)
+            )
 
     final = round_fen(amount)
     steps.append(Step("拟补偿金额", "以上结果四舍五入到分", final, ARTICLE_SHARE))
@@ -169,7 +181,8 @@ def compute_compensation(
         if gap > 0:
             short_by = round_fen(gap)
     return Computation(
-        steps=tuple(steps), amount=final, base=base, capped_by=tuple(capped_by), short_by=short_by, reductions=reductions
+        steps=tuple(steps), amount=final, base=base, capped_by=tuple(capped_by), short_by=short_by,
+        reductions=reductions,
     )
 
 
@@ -201,7 +214,8 @@ def recovery_computation(*, net_recovery, fund_share, covered_ratio, paid, alrea
         owed = ceiling
         capped_by.append("paid")
         steps.append(Step(
-            "以已拨付补偿金额为限", f"{_yuan(paid)} − 已返还 {_yuan(returned)} = {_yuan(ceiling)}", owed, ARTICLE_RECOVERY
+            "以已拨付补偿金额为限", f"{_yuan(paid)} − 已返还 {_yuan(returned)} = {_yuan(ceiling)}", owed,
+            ARTICLE_RECOVERY,
         ))
     final = round_fen(owed)
     steps.append(Step("应返还金额", "以上结果四舍五入到分", final, ARTICLE_RECOVERY))

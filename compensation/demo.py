@@ -4,22 +4,21 @@ submitted, so the bureau clerk finds it in the intake queue."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lenders import services as lenders_services
+from lenders.models import CoveredLoan
 from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
+
+from . import services
+from .evidence import REQUIRED_EVIDENCE
+from .models import Claim
 
 DEMO_CONTRACT = "GSYF-2026-ZSCQ-0001"
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def seed(stdout):
-    from lenders import services as lenders_services
-    from lenders.models import CoveredLoan
-
-    from . import services
-    from .evidence import REQUIRED_EVIDENCE
-    from .models import Claim
-
     officer = User.objects.filter(username="gongshang_jb").first()
     supervisor = User.objects.filter(username="gongshang_fh").first()
     loan = CoveredLoan.objects.filter(contract_number=DEMO_CONTRACT).first()
@@ -31,17 +30,21 @@ def seed(stdout):
     try:
         if loan.status != CoveredLoan.Status.NON_PERFORMING:
             loan = lenders_services.loan_report_classification(
-                by=officer, loan=loan, classification="substandard", classified_on=today(), note="演示数据：下调为次级",
+                by=officer, loan=loan, classification="substandard", classified_on=today(),
+                note="演示数据：下调为次级",
             )
         claim = services.claim_create(
             by=officer, covered_loan=loan, unrecovered_principal=loan.outstanding_principal,
             enforcement_actions="演示数据：电话催收 6 次，上门催收 2 次，已发送律师函。",
         )
         for kind in REQUIRED_EVIDENCE:
-            services.evidence_upload(by=officer, claim=claim, kind=kind,
-                                     file=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"))
-        services.evidence_mark_not_applicable(by=officer, claim=claim, kind="litigation_papers", reason="尚未起诉，正在协商还款")
-        services.evidence_mark_not_applicable(by=officer, claim=claim, kind="disposal_evidence", reason="质押专利尚未处置")
+            upload = SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf")
+            services.evidence_upload(by=officer, claim=claim, kind=kind, file=upload)
+        not_applicable = (
+            ("litigation_papers", "尚未起诉，正在协商还款"), ("disposal_evidence", "质押专利尚未处置"),
+        )
+        for kind, reason in not_applicable:
+            services.evidence_mark_not_applicable(by=officer, claim=claim, kind=kind, reason=reason)
         services.claim_submit(by=supervisor, claim=claim)
     except DomainError as exc:
         stdout.write(f"compensation: 未生成演示补偿申请：{exc.message}")

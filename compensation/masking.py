@@ -16,7 +16,8 @@ _GENERIC_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市县区]")
 
 # Organisational forms, longest first.
 ORG_FORMS = (
-    "股份有限公司", "有限责任公司", "农民专业合作社", "专业合作社", "有限公司", "合作社", "合伙企业", "个人独资企业",
+    "股份有限公司", "有限责任公司", "农民专业合作社", "专业合作社", "有限公司", "合作社", "合伙企业",
+    "个人独资企业",
     "集团", "公司", "商行", "工作室", "厂", "店",
 )
 # Industry words kept before the form (any run of them from the end of the middle part).

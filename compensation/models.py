@@ -63,7 +63,8 @@ EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".pn
 
 
 def _user(label):
-    return models.ForeignKey(USER, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    return models.ForeignKey(USER, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
 
 
 class Claim(models.Model):
@@ -91,29 +92,30 @@ class Claim(models.Model):
     WORKFLOW = Workflow(
         Move("submit", (S.DRAFT,), S.SUBMITTED, "提交补偿申请", PERM_BANK_COUNTERSIGN, CONFLICT,
              guards=(g.of_the_bank, g.not_the_preparer)),
-        Move("resubmit", (S.SUPPLEMENT_REQUESTED,), S.SUBMITTED, "补正后重新提交", PERM_BANK_COUNTERSIGN, CONFLICT,
-             guards=(g.of_the_bank, g.not_the_preparer)),
+        Move("resubmit", (S.SUPPLEMENT_REQUESTED,), S.SUBMITTED, "补正后重新提交",
+             PERM_BANK_COUNTERSIGN, CONFLICT, guards=(g.of_the_bank, g.not_the_preparer)),
         Move("accept", (S.SUBMITTED,), S.ACCEPTED, "受理补偿申请", PERM_BUREAU_REVIEW, CONFLICT),
-        Move("request_supplement", (S.SUBMITTED,), S.SUPPLEMENT_REQUESTED, "通知补充材料", PERM_BUREAU_REVIEW,
-             CONFLICT, guards=(g.supplement_rounds_left,)),
+        Move("request_supplement", (S.SUBMITTED,), S.SUPPLEMENT_REQUESTED, "通知补充材料",
+             PERM_BUREAU_REVIEW, CONFLICT, guards=(g.supplement_rounds_left,)),
         Move("lapse", (S.SUPPLEMENT_REQUESTED,), S.LAPSED, "逾期未补正，终止办理", None, CONFLICT),
         Move("first_review", (S.ACCEPTED,), S.FIRST_REVIEWED, "初审", PERM_BUREAU_REVIEW, CONFLICT),
         # The joint meeting deliberates on the compensation decision, so the approver records it
-        # (DOMAIN: the approver decides compensations; docs/guides: 初审后由审核登记).
-        Move("record_joint_meeting", (S.FIRST_REVIEWED,), S.JOINT_MEETING, "登记联席会议审议", PERM_BUREAU_APPROVE,
-             CONFLICT, guards=(g.joint_meeting_required,)),
-        Move("approve", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.APPROVED, "复审：拟予补偿", PERM_BUREAU_APPROVE,
-             CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
-        Move("reject", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.REJECTED, "复审：不予补偿", PERM_BUREAU_APPROVE,
-             CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
+        # (DOMAIN: the approver decides compensations; the bureau's guide: 初审后由审核登记).
+        Move("record_joint_meeting", (S.FIRST_REVIEWED,), S.JOINT_MEETING, "登记联席会议审议",
+             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.joint_meeting_required,)),
+        Move("approve", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.APPROVED, "复审：拟予补偿",
+             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
+        Move("reject", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.REJECTED, "复审：不予补偿",
+             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
         # Clerk or approver: every bureau reader holds read_all, the guard keeps the finance bureau out.
         Move("publish", (S.APPROVED,), S.PUBLIC_NOTICE, "发布公示", PERM_READ_ALL, CONFLICT,
              guards=(g.bureau_staff,)),
-        Move("return_on_objection", (S.PUBLIC_NOTICE,), S.FIRST_REVIEWED, "公示异议，退回复审", None, CONFLICT),
+        Move("return_on_objection", (S.PUBLIC_NOTICE,), S.FIRST_REVIEWED, "公示异议，退回复审",
+             None, CONFLICT),
         Move("decide", (S.PUBLIC_NOTICE,), S.DECIDED, "作出补偿决定", None, CONFLICT),
         Move("queue", (S.DECIDED,), S.QUEUED, "资金不足，排队等待", None, CONFLICT),
-        Move("instruct_payment", (S.DECIDED, S.QUEUED), S.PAYMENT_INSTRUCTED, "下达拨付通知", PERM_BUREAU_APPROVE,
-             CONFLICT, guards=(g.committed,)),
+        Move("instruct_payment", (S.DECIDED, S.QUEUED), S.PAYMENT_INSTRUCTED, "下达拨付通知",
+             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.committed,)),
         Move("confirm_payment", (S.PAYMENT_INSTRUCTED,), S.PAID, "确认拨付", PERM_FINANCE, CONFLICT,
              guards=(g.committed,)),
         Move("enter_recovery", (S.PAID,), S.RECOVERY, "进入追偿阶段", PERM_BANK_COUNTERSIGN, CONFLICT,
@@ -125,8 +127,8 @@ class Claim(models.Model):
     EDITABLE = (S.DRAFT, S.SUPPLEMENT_REQUESTED)
     # Claims that hold their covered loan (one at a time per loan).
     OPEN = (
-        S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING, S.APPROVED,
-        S.PUBLIC_NOTICE, S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY,
+        S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING,
+        S.APPROVED, S.PUBLIC_NOTICE, S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY,
     )
     # After the decision: the amount is fixed and counts against the bank's cap.
     DECIDED_STATES = _AFTER_DECISION
@@ -149,12 +151,14 @@ class Claim(models.Model):
     covered_loan = models.ForeignKey(
         "lenders.CoveredLoan", verbose_name="在保贷款", on_delete=models.PROTECT, related_name="claims"
     )
-    bank = models.ForeignKey("accounts.Organisation", verbose_name="合作银行", on_delete=models.PROTECT, related_name="+")
+    bank = models.ForeignKey("accounts.Organisation", verbose_name="合作银行", on_delete=models.PROTECT,
+                             related_name="+")
     policy_version = models.ForeignKey(
         "policy.PolicyVersion", verbose_name="适用办法版本", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", help_text="首次提交之日施行的版本。",
     )
-    status = models.CharField("状态", max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField("状态", max_length=30, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
 
     classified_on = models.DateField("认定不良日期")
     classification = models.CharField("不良分类", max_length=20, choices=Classification.choices)
@@ -188,7 +192,8 @@ class Claim(models.Model):
     decided_at = models.DateTimeField("决定时间", null=True, blank=True, db_index=True)
     payment_due_on = models.DateField("拨付截止日期", null=True, blank=True)
     commitment = models.ForeignKey(
-        "fund.Commitment", verbose_name="资金承诺", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "fund.Commitment", verbose_name="资金承诺", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     queued_at = models.DateTimeField("进入排队时间", null=True, blank=True)
     instructed_by = _user("拨付指令人")
@@ -289,7 +294,8 @@ class SupplementRequest(models.Model):
 
 
 class ClaimReview(models.Model):
-    """One review opinion: the clerk's first review (per rule), the joint meeting, the approver's second review."""
+    """One review opinion: the clerk's first review (per rule), the joint meeting, the approver's second
+    review."""
 
     class Stage(models.TextChoices):
         FIRST = "first", "初审"
@@ -342,9 +348,11 @@ class PublicNoticeBatch(models.Model):
     starts_on = models.DateField("公示开始日期")
     ends_on = models.DateField("公示截止日期", db_index=True)
     workdays = models.PositiveIntegerField("公示期（工作日）")
-    rows = models.JSONField("公示内容", default=list, help_text="已脱敏的公示行：银行、企业（脱敏）、贷款金额、拟补偿金额。")
+    rows = models.JSONField("公示内容", default=list,
+                            help_text="已脱敏的公示行：银行、企业（脱敏）、贷款金额、拟补偿金额。")
     notice = models.ForeignKey(
-        "notices.Notice", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="公示文书"
+        "notices.Notice", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="公示文书",
     )
 
     class Meta:
@@ -405,13 +413,15 @@ class Recovery(models.Model):
 
     WORKFLOW = Workflow(
         # The countersign reports the recovery: to REPORTED when a share is owed, SETTLED when not.
-        Move("countersign", (Status.DRAFT,), Status.REPORTED, "复核并报告追偿", PERM_BANK_COUNTERSIGN, CONFLICT,
-             guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
-        Move("countersign_nothing_due", (Status.DRAFT,), Status.SETTLED, "复核并报告追偿", PERM_BANK_COUNTERSIGN, CONFLICT,
+        Move("countersign", (Status.DRAFT,), Status.REPORTED, "复核并报告追偿", PERM_BANK_COUNTERSIGN,
+             CONFLICT, guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
+        Move("countersign_nothing_due", (Status.DRAFT,), Status.SETTLED, "复核并报告追偿",
+             PERM_BANK_COUNTERSIGN, CONFLICT,
              guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
         Move("withdraw", (Status.DRAFT,), Status.WITHDRAWN, "撤回追偿报告", PERM_BANK_PREPARE, CONFLICT,
              guards=(g.of_the_bank,)),
-        Move("confirm_receipt", (Status.REPORTED,), Status.RECEIVED, "确认追偿款到账", PERM_FINANCE, CONFLICT),
+        Move("confirm_receipt", (Status.REPORTED,), Status.RECEIVED, "确认追偿款到账", PERM_FINANCE,
+             CONFLICT),
     )
     # Countersigned: reported to the bureau.
     COUNTERSIGNED = (Status.REPORTED, Status.RECEIVED, Status.SETTLED)
@@ -422,10 +432,12 @@ class Recovery(models.Model):
     amount = MoneyField("追偿金额（元）")
     costs = MoneyField("有据可查的追偿费用（元）", default=0)
     net_amount = MoneyField("追偿净额（元）")
-    return_amount = MoneyField("应返还风险补偿资金（元）", null=True, blank=True, help_text="复核报告时计算。")
+    return_amount = MoneyField("应返还风险补偿资金（元）", null=True, blank=True,
+                               help_text="复核报告时计算。")
     computation = models.JSONField("计算过程", default=dict)
     description = models.TextField("追偿情况说明", blank=True)
-    evidence = models.FileField(upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage, blank=True)
+    evidence = models.FileField(upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage,
+                                blank=True)
     content_type = models.CharField(max_length=50, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     report_due_on = models.DateField("报告期限")
@@ -454,7 +466,8 @@ class Recovery(models.Model):
 
 
 class Clawback(models.Model):
-    """The bureau's rescission of a compensation for false information (Articles 16, 21) and the money owed back.
+    """The bureau's rescission of a compensation for false information (Articles 16, 21) and the money
+    owed back.
 
         DEMANDED --(finance confirms receipt)--> RECEIVED
         NOTHING_DUE when the claim was rescinded before any payment (the commitment is released).
@@ -466,13 +479,15 @@ class Clawback(models.Model):
         NOTHING_DUE = "nothing_due", "未拨付，无需追回"
 
     WORKFLOW = Workflow(
-        Move("confirm_receipt", (Status.DEMANDED,), Status.RECEIVED, "确认追回资金到账", PERM_FINANCE, CONFLICT),
+        Move("confirm_receipt", (Status.DEMANDED,), Status.RECEIVED, "确认追回资金到账", PERM_FINANCE,
+             CONFLICT),
     )
 
     claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="clawback")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DEMANDED)
     reason = models.TextField("撤销理由")
-    evidence = models.FileField(upload_to=PrivateUploadTo("clawbacks"), storage=get_private_storage, blank=True)
+    evidence = models.FileField(upload_to=PrivateUploadTo("clawbacks"), storage=get_private_storage,
+                                blank=True)
     content_type = models.CharField(max_length=50, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     amount = MoneyField("应追回金额（元）")

@@ -2,14 +2,15 @@
 
 from django.urls import reverse
 
-from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import (
     PERM_BANK_COUNTERSIGN,
     PERM_BANK_PREPARE,
     PERM_BUREAU_APPROVE,
     PERM_BUREAU_REVIEW,
     PERM_FINANCE,
+    PERM_READ_ALL,
 )
+from yunfu_ipfund.accounts.selectors import is_bank_user
 from yunfu_ipfund.common.dates import today as local_today
 
 from .models import Claim, Clawback, Recovery
@@ -20,8 +21,7 @@ LIMIT = 50
 
 
 def nav_items(user):
-    is_bank = bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
-    if is_bank or user.has_perm("accounts.read_all"):
+    if is_bank_user(user) or user.has_perm(PERM_READ_ALL):
         return [("风险补偿", reverse("compensation:claim_list")), ("拨付排队", reverse("compensation:queue"))]
     return []
 
@@ -34,13 +34,14 @@ def _task(title, claim, due, kind):
 def tasks(user):
     qs = claims_visible_to(user)
     out = []
-    is_bank = bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
+    is_bank = is_bank_user(user)
     if is_bank and user.has_perm(PERM_BANK_COUNTERSIGN):
         for c in qs.filter(status=S.DRAFT).order_by("id")[:LIMIT]:
             out.append(_task(f"复核并提交补偿申请 {c.reference}", c, None, "补偿"))
         drafts = Recovery.objects.filter(status=Recovery.Status.DRAFT, claim__in=qs).select_related("claim")
         for r in drafts.order_by("report_due_on", "id")[:LIMIT]:
-            out.append(_task(f"复核追偿报告（{r.claim.reference}，{r.received_on:%Y-%m-%d} 收到）", r.claim, r.report_due_on, "追偿"))
+            title = f"复核追偿报告（{r.claim.reference}，{r.received_on:%Y-%m-%d} 收到）"
+            out.append(_task(title, r.claim, r.report_due_on, "追偿"))
     if is_bank and user.has_perm(PERM_BANK_PREPARE):
         for c in qs.filter(status=S.SUPPLEMENT_REQUESTED).prefetch_related("supplements")[:LIMIT]:
             due = max((s.due_on for s in c.supplements.all()), default=None)

@@ -2,6 +2,8 @@
 
 from django.db.models import Q
 
+from fund.models import Posting
+from lenders.models import CoveredLoan
 from yunfu_ipfund.accounts.selectors import access, scope_to_org
 from yunfu_ipfund.common.errors import NotFound
 
@@ -11,7 +13,8 @@ S = Claim.Status
 
 
 def claims_visible_to(user):
-    return scope_to_org(Claim.objects.select_related("bank", "covered_loan__enterprise", "batch"), user, "bank")
+    claims = Claim.objects.select_related("bank", "covered_loan__enterprise", "batch")
+    return scope_to_org(claims, user, "bank")
 
 
 def access_claim(user, pk):
@@ -39,7 +42,8 @@ def bureau_queues(user):
     qs = claims_visible_to(user)
     return {
         "intake": qs.filter(status=S.SUBMITTED).order_by("intake_due_on", "id"),
-        "review": qs.filter(status__in=[S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING]).order_by("review_due_on", "id"),
+        "review": qs.filter(status__in=[S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING])
+        .order_by("review_due_on", "id"),
         "publicity": qs.filter(status=S.APPROVED).order_by("second_reviewed_at", "id"),
         "notice": qs.filter(status=S.PUBLIC_NOTICE).order_by("batch__ends_on", "id"),
         "payment": qs.filter(status__in=[S.DECIDED, S.PAYMENT_INSTRUCTED]).order_by("payment_due_on", "id"),
@@ -62,8 +66,6 @@ def receipts_due(user):
 
 def claim_postings(claim):
     """The fund ledger postings about this claim, its recoveries and its clawback."""
-    from fund.models import Posting
-
     recovery_ids = [str(pk) for pk in claim.recoveries.values_list("pk", flat=True)]
     return Posting.objects.filter(
         Q(reference_type="compensation.claim", reference_id=str(claim.pk))
@@ -73,8 +75,6 @@ def claim_postings(claim):
 
 def claimable_loans(user):
     """Covered loans of the user's bank that may be claimed now (non-performing)."""
-    from lenders.models import CoveredLoan
-
     return scope_to_org(CoveredLoan.objects.select_related("enterprise"), user, "bank").filter(
         status=CoveredLoan.Status.NON_PERFORMING
     ).order_by("non_performing_on", "id")
