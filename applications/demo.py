@@ -34,7 +34,8 @@ ENTERPRISES = [
     {
         "user": "qiye1", "name": "云浮市云石科技有限公司", "uscc_stem": "91445302MA51A001",
         "profile": dict(
-            legal_representative="陈晓云", registered_address="云浮市云城区河口街道石材科技园8号", district="yuncheng",
+            legal_representative="陈晓云", registered_address="云浮市云城区河口街道石材科技园8号",
+            district="yuncheng",
             sector="industry", declared_size="small", employees=46, revenue=Decimal("1850.00"),
             total_assets=Decimal("1320.00"), is_independent_legal_person=True,
         ),
@@ -65,6 +66,7 @@ DRAFT_PURPOSE = "购置石材智能切割生产线（演示草稿）"
 SUBMITTED_PURPOSE = "补充流动资金，采购石材原料（演示）"
 ACCEPTED_PURPOSE = "石材废料综合利用技术改造（演示，银行已受理）"
 BANK_OFFICER = "gongshang_jb"
+YEARS_IN_FORCE = {IPType.INVENTION: 20, IPType.UTILITY_MODEL: 10, IPType.DESIGN: 15, IPType.TRADEMARK: 10}
 
 
 def _seed_enterprise(spec, stdout):
@@ -89,7 +91,7 @@ def _seed_enterprise(spec, stdout):
         is_patent = ip_type != IPType.TRADEMARK
         number = make_patent_number(body) if is_patent else body
         grant = dt.date(int(body[:4]) + 1, 6, 18) if is_patent else dt.date(2020, 3, 7)
-        years = {IPType.INVENTION: 20, IPType.UTILITY_MODEL: 10, IPType.DESIGN: 15, IPType.TRADEMARK: 10}[ip_type]
+        years = YEARS_IN_FORCE[ip_type]
         asset, created = IPAsset.objects.get_or_create(
             ip_type=ip_type, number=number,
             defaults=dict(
@@ -112,8 +114,8 @@ def _registration(org, user, bank, purpose, amount, assets):
     )
     if created:
         registration.assets.set(assets)
-        audit_record(by=user, action=REGISTRATION_CREATE, obj=registration, to_state=LoanRegistration.Status.DRAFT,
-                     reason="演示数据")
+        audit_record(by=user, action=REGISTRATION_CREATE, obj=registration,
+                     to_state=LoanRegistration.Status.DRAFT, reason="演示数据")
     return registration, created
 
 
@@ -141,10 +143,14 @@ def seed(stdout):
         return
     invention, utility, trademark = assets
     _registration(org, user, bank, DRAFT_PURPOSE, Decimal("800000.00"), [utility])
-    registration, created = _registration(org, user, bank, SUBMITTED_PURPOSE, Decimal("1500000.00"), [utility, trademark])
+    registration, created = _registration(
+        org, user, bank, SUBMITTED_PURPOSE, Decimal("1500000.00"), [utility, trademark]
+    )
     if created:
         _submit(registration, user)
-    registration, created = _registration(org, user, bank, ACCEPTED_PURPOSE, Decimal("2000000.00"), [invention])
+    registration, created = _registration(
+        org, user, bank, ACCEPTED_PURPOSE, Decimal("2000000.00"), [invention]
+    )
     officer = User.objects.filter(username=BANK_OFFICER, organisation=bank).first()
     if created:
         _submit(registration, user)
@@ -152,4 +158,6 @@ def seed(stdout):
             reason = "材料齐全，同意受理（演示）"
             transition(registration, "accept", by=officer, reason=reason,
                        decided_at=timezone.now(), decided_by=officer, decision_reason=reason)
-    stdout.write("  applications: 企业信息 2 家、知识产权 6 项、质押融资登记 3 笔（草稿、已提交、银行已受理各 1）。")
+    stdout.write(
+        "  applications: 企业信息 2 家、知识产权 6 项、质押融资登记 3 笔（草稿、已提交、银行已受理各 1）。"
+    )

@@ -71,7 +71,10 @@ class ProfileForm(forms.Form):
 class AssetForm(forms.Form):
     ip_type = forms.ChoiceField(
         label="知识产权类型",
-        choices=[("", "请选择"), *IPType.choices, *[(k, f"{v}（不属于支持范围）") for k, v in OUT_OF_SCOPE_TYPES.items()]],
+        choices=[
+            ("", "请选择"), *IPType.choices,
+            *[(k, f"{v}（不属于支持范围）") for k, v in OUT_OF_SCOPE_TYPES.items()],
+        ],
         help_text="《管理办法》第二条：仅支持专利权、商标专用权和地理标志。",
     )
     number = forms.CharField(label="专利号/商标注册号/证书号", max_length=40)
@@ -80,7 +83,9 @@ class AssetForm(forms.Form):
     grant_date = DateField(label="授权/核准注册日", required=False, widget=DATE)
     expiry_date = DateField(label="有效期至", required=False, widget=DATE)
     annual_fee_paid_through = DateField(label="专利年费缴至", required=False, widget=DATE)
-    trademark_class = forms.IntegerField(label="商标类别（尼斯分类第1—45类）", required=False, min_value=1, max_value=45)
+    trademark_class = forms.IntegerField(
+        label="商标类别（尼斯分类第1—45类）", required=False, min_value=1, max_value=45
+    )
     gi_right_type = forms.ChoiceField(
         label="地理标志权利类型", required=False, choices=[("", "—"), *IPAsset.GIRightType.choices]
     )
@@ -103,7 +108,9 @@ class ReasonForm(forms.Form):
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(label="说明（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+    reason = forms.CharField(
+        label="说明（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
 
 
 class RegistrationForm(forms.Form):

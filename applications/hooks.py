@@ -29,7 +29,7 @@ class Hook:
 
     def __call__(self, *args, **kwargs):
         if self._answer is None:
-            raise ImproperlyConfigured(f"nobody answers applications.hooks.{self.name} (is lenders installed?)")
+            raise ImproperlyConfigured(f"nobody answers applications.hooks.{self.name}")
         return self._answer(*args, **kwargs)
 
 

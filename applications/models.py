@@ -47,7 +47,8 @@ class Sector(models.TextChoices):
 
 class EnterpriseProfile(models.Model):
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="enterprise_profile", verbose_name="企业"
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="enterprise_profile",
+        verbose_name="企业",
     )
     legal_representative = models.CharField("法定代表人", max_length=50)
     registered_address = models.CharField("注册地址", max_length=300)
@@ -94,7 +95,9 @@ class IPAsset(models.Model):
     expiry_date = models.DateField("有效期至", null=True, blank=True)
     annual_fee_paid_through = models.DateField("年费缴至", null=True, blank=True)
     trademark_class = models.PositiveSmallIntegerField("商标类别", null=True, blank=True)
-    gi_right_type = models.CharField("地理标志权利类型", max_length=30, choices=GIRightType.choices, blank=True)
+    gi_right_type = models.CharField(
+        "地理标志权利类型", max_length=30, choices=GIRightType.choices, blank=True
+    )
     authorisation_document = models.CharField("授权文件", max_length=200, blank=True)
     holder_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -170,23 +173,29 @@ class LoanRegistration(models.Model):
     )
 
     enterprise = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="loan_registrations", verbose_name="申请企业"
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="loan_registrations",
+        verbose_name="申请企业",
     )
     bank = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="bank_registrations", verbose_name="合作银行"
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="bank_registrations",
+        verbose_name="合作银行",
     )
     amount = MoneyField("申请金额（元）")
     term_months = models.PositiveIntegerField("期限（月）")
     purpose = models.CharField("用途", max_length=300)
     assets = models.ManyToManyField(IPAsset, related_name="registrations", verbose_name="拟质押知识产权")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     commitment_signed_at = models.DateTimeField("承诺书签署时间", null=True, blank=True)
     commitment_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     commitment_ip = models.GenericIPAddressField("签署IP", null=True, blank=True)
     commitment_truthful = models.BooleanField("承诺所填信息真实、准确、完整", default=False)
-    commitment_credit_inquiry = models.BooleanField("授权银行及市监局查询企业及法定代表人信用信息", default=False)
+    commitment_credit_inquiry = models.BooleanField(
+        "授权银行及市监局查询企业及法定代表人信用信息", default=False
+    )
     commitment_publication = models.BooleanField("同意在公示、公告中公开相关信息", default=False)
     policy = models.ForeignKey(
         "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",

@@ -53,11 +53,13 @@ def search_registrations(qs, *, status="", q=""):
 
 
 def registrations_awaiting_bank(bank_org):
-    return LoanRegistration.objects.filter(bank=bank_org, status=Status.SUBMITTED).select_related("enterprise")
+    qs = LoanRegistration.objects.filter(bank=bank_org, status=Status.SUBMITTED)
+    return qs.select_related("enterprise")
 
 
 def enterprise_drafts(enterprise_org):
-    return LoanRegistration.objects.filter(enterprise=enterprise_org, status=Status.DRAFT).select_related("bank")
+    qs = LoanRegistration.objects.filter(enterprise=enterprise_org, status=Status.DRAFT)
+    return qs.select_related("bank")
 
 
 # --- IP assets ------------------------------------------------------------------------------------
@@ -109,7 +111,8 @@ def access_enterprise(user, pk=None):
 
 def profile_of(enterprise_org):
     """The enterprise's profile, or None when it has not filled it in yet."""
-    return EnterpriseProfile.objects.filter(organisation=enterprise_org).select_related("organisation").first()
+    qs = EnterpriseProfile.objects.filter(organisation=enterprise_org)
+    return qs.select_related("organisation").first()
 
 
 def is_blacklisted(enterprise, on=None):

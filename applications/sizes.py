@@ -95,7 +95,8 @@ def _all_at_least(figures, floors):
 
 
 def classify(sector, employees, revenue_wan, assets_wan):
-    """The size class the figures give for `sector` (a Sector value). Raises KeyError for an unknown sector."""
+    """The size class the figures give for `sector` (a Sector value). Raises KeyError for an unknown
+    sector."""
     table = THRESHOLDS[Sector(sector)]
     figures = _figures(employees, revenue_wan, assets_wan)
     if _all_at_least(figures, table.sme_upper):

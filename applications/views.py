@@ -110,7 +110,8 @@ def profile_edit(request):
         if profile:
             initial.update({f: getattr(profile, f) for f in services.PROFILE_FIELDS})
         form = ProfileForm(initial=initial)
-    return render(request, "applications/profile_form.html", {"form": form, "enterprise": enterprise}, status=status)
+    context = {"form": form, "enterprise": enterprise}
+    return render(request, "applications/profile_form.html", context, status=status)
 
 
 @require_POST
@@ -150,7 +151,9 @@ def asset_new(request):
         form = AssetForm(request.POST)
         if form.is_valid():
             try:
-                asset = services.ip_asset_register(by=request.user, enterprise=enterprise, **form.cleaned_data)
+                asset = services.ip_asset_register(
+                    by=request.user, enterprise=enterprise, **form.cleaned_data
+                )
             except DomainError as exc:
                 _refuse(form, exc)
             else:
@@ -159,14 +162,16 @@ def asset_new(request):
         status = 400
     else:
         form = AssetForm(initial={"holder_name": enterprise.name})
-    return render(request, "applications/asset_form.html", {"form": form, "title": "登记知识产权"}, status=status)
+    context = {"form": form, "title": "登记知识产权"}
+    return render(request, "applications/asset_form.html", context, status=status)
 
 
 def _asset_page(request, asset, *, override_form=None, status=200):
     can_override = services.asset_can_override_holder(asset, request.user)
     return render(request, "applications/asset_detail.html", {
         "asset": asset, "events": trail_for(asset), "can_edit": services.asset_can_edit(asset, request.user),
-        "can_override": can_override, "override_form": override_form or (ReasonForm() if can_override else None),
+        "can_override": can_override,
+        "override_form": override_form or (ReasonForm() if can_override else None),
     }, status=status)
 
 
@@ -195,8 +200,8 @@ def asset_edit(request, pk):
         status = 400
     else:
         form = AssetUpdateForm(initial={f: getattr(asset, f) for f in services.ASSET_EDITABLE})
-    return render(request, "applications/asset_form.html", {"form": form, "title": f"更新 {asset}", "asset": asset},
-                  status=status)
+    context = {"form": form, "title": f"更新 {asset}", "asset": asset}
+    return render(request, "applications/asset_form.html", context, status=status)
 
 
 @require_POST
@@ -207,7 +212,9 @@ def asset_override(request, pk):
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.ip_asset_override_holder(by=request.user, asset=asset, reason=form.cleaned_data["reason"])
+            services.ip_asset_override_holder(
+                by=request.user, asset=asset, reason=form.cleaned_data["reason"]
+            )
         except DomainError as exc:
             _refuse(form, exc)
         else:
@@ -255,8 +262,9 @@ def _registration_form(request, registration=None):
         status = 400
     elif registration is not None:
         form = RegistrationForm(initial={
-            "bank": registration.bank_id, "amount": registration.amount, "term_months": registration.term_months,
-            "purpose": registration.purpose, "assets": list(registration.assets.values_list("pk", flat=True)),
+            "bank": registration.bank_id, "amount": registration.amount,
+            "term_months": registration.term_months, "purpose": registration.purpose,
+            "assets": list(registration.assets.values_list("pk", flat=True)),
         }, **kwargs)
     else:
         form = RegistrationForm(**kwargs)
@@ -369,7 +377,8 @@ def registration_decide(request, pk):
     if request.method == "POST":
         form = DecisionForm(request.POST)
         if form.is_valid():
-            decide = services.registration_accept if form.cleaned_data["decision"] == "accept" else services.registration_decline
+            accept = form.cleaned_data["decision"] == "accept"
+            decide = services.registration_accept if accept else services.registration_decline
             try:
                 decide(by=request.user, registration=registration, reason=form.cleaned_data["reason"])
             except DomainError as exc:

@@ -1,4 +1,5 @@
-"""Writes about IP assets (Art 2): patents, trademarks and geographical indications only, held by the enterprise."""
+"""Writes about IP assets (Art 2): patents, trademarks and geographical indications only, held by the
+enterprise."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -53,20 +54,21 @@ REVIEWER_PERMS = (PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
 
 def asset_can_edit(asset, user):
     """The enterprise that holds the asset keeps its dates current."""
-    return bool(user.is_authenticated and asset.enterprise_id == user.organisation_id and user.has_perm(PERM_ENTERPRISE))
+    own = user.is_authenticated and asset.enterprise_id == user.organisation_id
+    return bool(own and user.has_perm(PERM_ENTERPRISE))
 
 
 def asset_can_override_holder(asset, user):
     """A bureau reviewer may accept a holder name that differs from the enterprise's."""
-    return bool(
-        user.is_authenticated and any(user.has_perm(perm) for perm in REVIEWER_PERMS) and not asset.holder_matches
-    )
+    reviewer = user.is_authenticated and any(user.has_perm(perm) for perm in REVIEWER_PERMS)
+    return bool(reviewer and not asset.holder_matches)
 
 
 def _ip_type(value):
     value = (value or "").strip()
     if value in OUT_OF_SCOPE_TYPES:
-        raise ValidationFailed(MSG_IP_OUT_OF_SCOPE.format(label=OUT_OF_SCOPE_TYPES[value]), code="ip_out_of_scope")
+        message = MSG_IP_OUT_OF_SCOPE.format(label=OUT_OF_SCOPE_TYPES[value])
+        raise ValidationFailed(message, code="ip_out_of_scope")
     if value not in IPType.values:
         raise ValidationFailed(MSG_IP_UNKNOWN_TYPE.format(value=value), code="ip_unknown_type")
     return IPType(value)
@@ -100,23 +102,29 @@ def ip_asset_register(
         values["authorisation_document"] = parse_text(
             authorisation_document, field="授权文件", max_length=None, message=MSG_GI_DOCUMENT
         )[:200]
-    grant_date, expiry_date = parse_date(grant_date, field="授权日"), parse_date(expiry_date, field="有效期至")
+    grant_date = parse_date(grant_date, field="授权日")
+    expiry_date = parse_date(expiry_date, field="有效期至")
     _check_dates(grant_date, expiry_date)
     holder = parse_text(holder_name, field="权利人名称", max_length=200)
     mismatch = holder != enterprise.name.strip()
     if mismatch and not request_holder_override:
-        raise ValidationFailed(MSG_HOLDER_MISMATCH.format(holder=holder, name=enterprise.name), code="holder_mismatch")
+        message = MSG_HOLDER_MISMATCH.format(holder=holder, name=enterprise.name)
+        raise ValidationFailed(message, code="holder_mismatch")
     if IPAsset.objects.filter(ip_type=kind, number=number).exists():
         raise ValidationFailed(MSG_IP_DUPLICATE.format(label=kind.label, number=number), code="ip_duplicate")
     fee_paid = parse_date(annual_fee_paid_through, field="年费缴至") if kind in PATENT_TYPES else None
     asset = IPAsset.objects.create(
-        enterprise=enterprise, ip_type=kind, number=number, title=parse_text(title, field="名称", max_length=200),
-        holder_name=holder, grant_date=grant_date, expiry_date=expiry_date, annual_fee_paid_through=fee_paid,
-        holder_override_requested=mismatch, created_by=by, **values,
+        enterprise=enterprise, ip_type=kind, number=number,
+        title=parse_text(title, field="名称", max_length=200), holder_name=holder, grant_date=grant_date,
+        expiry_date=expiry_date, annual_fee_paid_through=fee_paid, holder_override_requested=mismatch,
+        created_by=by, **values,
     )
-    audit_record(by=by, action=ASSET_REGISTER, obj=asset, data={"ip_type": kind, "number": number, "holder": holder})
+    audit_record(
+        by=by, action=ASSET_REGISTER, obj=asset, data={"ip_type": kind, "number": number, "holder": holder}
+    )
     if mismatch:
-        reviewers = users_with_role_anywhere(Role.BUREAU_CLERK) | users_with_role_anywhere(Role.BUREAU_APPROVER)
+        reviewers = users_with_role_anywhere(Role.BUREAU_CLERK)
+        reviewers |= users_with_role_anywhere(Role.BUREAU_APPROVER)
         notify_users(
             list(reviewers.distinct()), title=f"{enterprise.name}申请核准知识产权权利人名称不一致",
             body=f"{asset}：权利人“{holder}”。", url=asset.get_absolute_url(),
@@ -127,7 +135,8 @@ def ip_asset_register(
 @transaction.atomic
 def ip_asset_update(*, by, asset, title, grant_date=None, expiry_date=None, annual_fee_paid_through=None,
                     authorisation_document=""):
-    """Keep an asset's dates current (renewal, annual fee). Type, number and holder are fixed once registered."""
+    """Keep an asset's dates current (renewal, annual fee). Type, number and holder are fixed once
+    registered."""
     require_enterprise_actor(by, asset.enterprise)
     locked = IPAsset.objects.select_for_update().get(pk=asset.pk)
     before = {f: getattr(locked, f) for f in ASSET_EDITABLE}
@@ -140,9 +149,8 @@ def ip_asset_update(*, by, asset, title, grant_date=None, expiry_date=None, annu
     if locked.ip_type == IPType.GEO_INDICATION:
         locked.authorisation_document = parse_text(authorisation_document, field="授权文件", max_length=200)
     locked.save()
-    changes = {
-        f: {"from": before[f], "to": getattr(locked, f)} for f in ASSET_EDITABLE if before[f] != getattr(locked, f)
-    }
+    after = {f: getattr(locked, f) for f in ASSET_EDITABLE}
+    changes = {f: {"from": before[f], "to": after[f]} for f in ASSET_EDITABLE if before[f] != after[f]}
     if changes:
         audit_record(by=by, action=ASSET_UPDATE, obj=locked, data=changes)
     return locked

@@ -1,4 +1,5 @@
-"""What the enterprise side's services share: who may act for an enterprise, and the checks of typed figures."""
+"""What the enterprise side's services share: who may act for an enterprise, and checks of typed
+figures."""
 
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import PERM_ENTERPRISE

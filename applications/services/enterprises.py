@@ -31,8 +31,8 @@ MSG_BLACKLIST_UNTIL = "黑名单截止日须晚于今天。"
 FIRST_REPORT_YEAR = 1990
 
 PROFILE_FIELDS = (
-    "legal_representative", "registered_address", "district", "sector", "declared_size", "employees", "revenue",
-    "total_assets", "annual_report_year", "is_independent_legal_person",
+    "legal_representative", "registered_address", "district", "sector", "declared_size", "employees",
+    "revenue", "total_assets", "annual_report_year", "is_independent_legal_person",
 )
 
 
@@ -121,7 +121,8 @@ def enterprise_credit_declare(*, by, enterprise):
 
 @transaction.atomic
 def enterprise_blacklist(*, by, enterprise, until, reason):
-    """List an enterprise on the blacklist until the date `until` (bureau approver only; e.g. after proven fraud)."""
+    """List an enterprise on the blacklist until the date `until` (bureau approver only; e.g. after
+    proven fraud)."""
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = parse_text(reason, field="理由", max_length=2000)
     until = parse_date(until, field="黑名单截止日")
@@ -132,8 +133,8 @@ def enterprise_blacklist(*, by, enterprise, until, reason):
     profile = EnterpriseProfile.objects.select_for_update().filter(organisation=enterprise).first()
     if profile is None:  # listed before it ever filled in its profile: an empty one carries the listing
         profile = EnterpriseProfile.objects.create(
-            organisation=enterprise, legal_representative="", registered_address="", sector="", declared_size="",
-            employees=0, revenue=0, total_assets=0,
+            organisation=enterprise, legal_representative="", registered_address="", sector="",
+            declared_size="", employees=0, revenue=0, total_assets=0,
         )
     before = profile.blacklisted_until
     profile.blacklisted_until = until
@@ -141,6 +142,7 @@ def enterprise_blacklist(*, by, enterprise, until, reason):
     profile.save(update_fields=["blacklisted_until", "blacklist_reason", "updated_at"])
     audit_record(by=by, action=BLACKLIST, obj=profile, reason=reason, data={"from": before, "until": until})
     notify_organisation(
-        enterprise, title="贵企业已被列入知识产权质押融资失信黑名单", body=f"截止 {until:%Y-%m-%d}。理由：{reason}"
+        enterprise, title="贵企业已被列入知识产权质押融资失信黑名单",
+        body=f"截止 {until:%Y-%m-%d}。理由：{reason}",
     )
     return profile

@@ -67,9 +67,8 @@ def _reason(value):
 
 def _require_draft(registration, action):
     if registration.status != Status.DRAFT:
-        raise DomainError(
-            MSG_WRONG_STATE.format(current=registration.get_status_display(), action=action), code="wrong_state"
-        )
+        message = MSG_WRONG_STATE.format(current=registration.get_status_display(), action=action)
+        raise DomainError(message, code="wrong_state")
 
 
 def _registration_values(enterprise, *, bank, amount, term_months, purpose, assets):
@@ -100,8 +99,9 @@ def _registration_values(enterprise, *, bank, amount, term_months, purpose, asse
 
 def _snapshot(registration, assets):
     return {
-        "bank": registration.bank.name, "amount": registration.amount, "term_months": registration.term_months,
-        "purpose": registration.purpose, "assets": [str(a) for a in assets],
+        "bank": registration.bank.name, "amount": registration.amount,
+        "term_months": registration.term_months, "purpose": registration.purpose,
+        "assets": [str(a) for a in assets],
     }
 
 
@@ -158,7 +158,8 @@ def registration_sign(*, by, registration, truthful, credit_inquiry, publication
     given = {"truthful": truthful, "credit_inquiry": credit_inquiry, "publication": publication}
     missing = [COMMITMENT_ITEMS[k] for k, v in given.items() if not v]
     if missing:
-        raise ValidationFailed(MSG_COMMITMENT_MISSING.format(missing="；".join(missing)), code="commitment_missing")
+        message = MSG_COMMITMENT_MISSING.format(missing="；".join(missing))
+        raise ValidationFailed(message, code="commitment_missing")
     locked = lock(LoanRegistration, registration.pk)
     _require_draft(locked, "签署承诺书")
     locked.commitment_truthful = locked.commitment_credit_inquiry = locked.commitment_publication = True
@@ -176,7 +177,8 @@ def registration_sign(*, by, registration, truthful, credit_inquiry, publication
 
 @transaction.atomic
 def registration_submit(*, by, registration):
-    """Submit a signed draft to the bank, under the Measures in force today; refused with every failed rule."""
+    """Submit a signed draft to the bank, under the Measures in force today; refused with every failed
+    rule."""
     require_enterprise_actor(by, registration.enterprise)
     on = local_today()
     policy = policy_in_force(on)
@@ -196,7 +198,8 @@ def registration_submit(*, by, registration):
         policy_mark_used(policy)
         notify_organisation(
             locked.bank, role=Role.BANK_OFFICER, title=f"{locked.enterprise.name}提交了知识产权质押融资申请",
-            body=f"申请金额 {locked.amount} 元，期限 {locked.term_months} 个月。", url=locked.get_absolute_url(),
+            body=f"申请金额 {locked.amount} 元，期限 {locked.term_months} 个月。",
+            url=locked.get_absolute_url(),
         )
     return locked
 
@@ -209,8 +212,10 @@ def registration_withdraw(*, by, registration, reason=""):
         registration, "withdraw", by=by, reason=_reason(reason), withdrawn_at=timezone.now(),
     )
     if moved:
-        notify_organisation(locked.bank, role=Role.BANK_OFFICER, title=f"{locked.enterprise.name}撤回了质押融资申请",
-                            url=locked.get_absolute_url())
+        notify_organisation(
+            locked.bank, role=Role.BANK_OFFICER, title=f"{locked.enterprise.name}撤回了质押融资申请",
+            url=locked.get_absolute_url(),
+        )
     return locked
 
 
@@ -244,7 +249,8 @@ def _require_addressed_bank(by, registration):
 def _decide(*, by, registration, move, reason):
     _require_addressed_bank(by, registration)
     locked, moved = transition(
-        registration, move, by=by, reason=reason, decided_at=timezone.now(), decided_by=by, decision_reason=reason,
+        registration, move, by=by, reason=reason, decided_at=timezone.now(), decided_by=by,
+        decision_reason=reason,
     )
     if moved:
         label = LoanRegistration.WORKFLOW.move(move).label

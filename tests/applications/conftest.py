@@ -101,8 +101,10 @@ def ready_draft(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, coop
 
 
 @pytest.fixture
-def live_filing(enterprise_a, profile_a, bank_a, bureau_approver, bank_officer, bank_supervisor, enterprise_user):
-    """A filing of bank A, submitted, pledging a fresh patent of enterprise A: a real pledge under a live loan."""
+def live_filing(enterprise_a, profile_a, bank_a, bureau_approver, bank_officer, bank_supervisor,
+                enterprise_user):
+    """A filing of bank A, submitted, pledging a fresh patent of enterprise A: a real pledge under a live
+    loan."""
     admit(bank_a, bureau_approver)
     registration = make_registration(enterprise_a, bank_a, enterprise_user, status=Status.ACCEPTED,
                                      assets=[make_patent(enterprise_a)])

@@ -30,7 +30,8 @@ def test_figures_typed_as_text_reach_the_service_as_decimals_and_ints():
 
 
 @pytest.mark.parametrize(("field", "value", "says"), [
-    ("revenue", "12.345", "上年营业收入"), ("total_assets", "abc", "资产总额"), ("revenue", "1e999", "上年营业收入"),
+    ("revenue", "12.345", "上年营业收入"), ("total_assets", "abc", "资产总额"),
+    ("revenue", "1e999", "上年营业收入"),
     ("revenue", "-5", "上年营业收入"), ("revenue", "1" * 21, "不能超过"), ("revenue", "", "必填"),
 ])
 def test_a_figure_that_is_not_an_amount_is_refused_on_the_form_naming_the_field(field, value, says):

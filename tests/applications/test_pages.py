@@ -14,6 +14,7 @@ from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
 from tests.applications.conftest import make_patent, make_profile, make_registration
 from tests.conftest import make_user
 from yunfu_ipfund.common.dates import today
+from yunfu_ipfund.common.identifiers import make_patent_number
 from yunfu_ipfund.policy.services import policy_version_update
 
 S = LoanRegistration.Status
@@ -86,8 +87,6 @@ class TestAssetPages:
         assert not IPAsset.objects.exists()
 
     def test_an_enterprise_registers_a_patent(self, client_for, enterprise_user, enterprise_a):
-        from yunfu_ipfund.common.identifiers import make_patent_number
-
         response = client_for(enterprise_user).post(url("asset_new"), {
             "ip_type": "utility_model", "number": make_patent_number("202320654321"), "title": "一种石材打磨机",
             "holder_name": enterprise_a.name, "expiry_date": "2033-05-01", "annual_fee_paid_through": "2027-05-01",
@@ -225,10 +224,11 @@ BUTTONS = {
     (S.ACCEPTED, "bank_officer", set()),
     (S.DECLINED, "enterprise_user", set()),
 ])
-def test_the_detail_page_offers_the_moves_the_workflow_admits(request, client_for, ready_draft, status, persona,
-                                                             shown):
+def test_the_detail_page_offers_the_moves_the_workflow_admits(request, client_for, ready_draft, status,
+                                                             persona, shown):
     LoanRegistration.objects.filter(pk=ready_draft.pk).update(status=status)
-    page = client_for(request.getfixturevalue(persona)).get(url("registration_detail", ready_draft.pk)).content.decode()
+    client = client_for(request.getfixturevalue(persona))
+    page = client.get(url("registration_detail", ready_draft.pk)).content.decode()
     offered = {button for button, name in BUTTONS.items() if f'"{url(name, ready_draft.pk)}"' in page}
     assert offered == shown
 
@@ -247,8 +247,8 @@ def roleless(enterprise_a, bank_a):
     ("get", "registration_decide", S.SUBMITTED, "bank"),
     ("post", "registration_decide", S.SUBMITTED, "bank"),
 ])
-def test_a_user_of_the_organisation_without_the_role_is_forbidden(client_for, ready_draft, roleless, method, name,
-                                                                   status, org):
+def test_a_user_of_the_organisation_without_the_role_is_forbidden(client_for, ready_draft, roleless, method,
+                                                                   name, status, org):
     LoanRegistration.objects.filter(pk=ready_draft.pk).update(status=status)
     client = client_for(roleless[org])
     data = {"truthful": "on", "credit_inquiry": "on", "publication": "on", "decision": "accept"}

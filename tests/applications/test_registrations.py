@@ -203,7 +203,7 @@ def test_each_transition_is_refused_from_other_states(ctx, at, move, source):
 
 
 @pytest.mark.parametrize(("move", "source"), ALLOWED)
-def test_each_transition_is_forbidden_to_a_user_of_the_organisation_without_the_role(ctx, at, enterprise_a, bank_a,
+def test_each_transition_is_forbidden_to_a_user_of_the_organisation_without_the_role(at, enterprise_a, bank_a,
                                                                                        move, source):
     fn, _, _ = MOVES[move]
     bank_move = move in ("accept", "decline")
