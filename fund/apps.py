@@ -6,9 +6,4 @@ class FundConfig(AppConfig):
     verbose_name = "风险补偿资金账户"
 
     def ready(self):
-        from yunfu_ipfund.notices.kinds import register
-
-        from .reports import ANNUAL, MONTHLY
-
-        register(MONTHLY)
-        register(ANNUAL)
+        from . import documents  # noqa: F401  (registers the fund's notice kinds)

@@ -10,70 +10,35 @@ import calendar
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Sum
 
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
-from yunfu_ipfund.common.money import amount_in_capitals, format_money
-from yunfu_ipfund.notices.kinds import NoticeKind
+from yunfu_ipfund.notices.services import notice_issue
 
+from . import documents
 from .locks import ensure_accounts
-from .models import LedgerAccount, Posting, PostingKind
-from .selectors import balance_series, fund_figures
-from .services import _require
-from .svg import balance_chart
-
-MONTHLY = NoticeKind(code="fund_monthly_statement", title="风险补偿资金专户月度报表", prefix="云市监知资月",
-                     template="fund/pdf/monthly_statement.html")
-ANNUAL = NoticeKind(code="fund_annual_report", title="风险补偿资金年度报告", prefix="云市监知资",
-                    template="fund/pdf/annual_report.html")
+from .models import LedgerAccount
+from .selectors import balance_series, fund_figures, movements_between
+from .services.ledger import _require
 
 MSG_NO_FINANCE = "系统中没有财政局机构，无法报送。"
 MSG_NOT_ENDED = "{label}尚未结束，不能出具报告。"
 
 
-def _figure_rows(f):
-    return [
-        ["专户资金余额", format_money(f.cash), amount_in_capitals(f.cash) if f.cash >= 0 else ""],
-        ["已承诺待拨付", format_money(f.committed), amount_in_capitals(f.committed)],
-        ["可用余额", format_money(f.available), amount_in_capitals(f.available) if f.available >= 0 else ""],
-        ["累计出资拨入", format_money(f.contributions), amount_in_capitals(f.contributions)],
-        ["累计利息收入", format_money(f.interest), amount_in_capitals(f.interest)],
-        ["累计代偿拨付", format_money(f.payouts), amount_in_capitals(f.payouts)],
-        ["累计追偿返还", format_money(f.recoveries), amount_in_capitals(f.recoveries)],
-        ["累计追回资金", format_money(f.clawbacks), amount_in_capitals(f.clawbacks)],
-    ]
-
-
-def report_context(start, end, *, covered_outstanding):
-    opening = fund_figures(as_of=start - dt.timedelta(days=1))
-    closing = fund_figures(as_of=end, covered_outstanding=covered_outstanding)
-    movements = (
-        Posting.objects.filter(value_date__gte=start, value_date__lte=end)
-        .values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
+def report_context(start, end, *, covered_outstanding, label=""):
+    """The frozen context of the report on [start, end] (fund.documents.fund_report)."""
+    return documents.fund_report(
+        label=label, start=start, end=end,
+        opening=fund_figures(as_of=start - dt.timedelta(days=1)),
+        closing=fund_figures(as_of=end, covered_outstanding=covered_outstanding),
+        movements=movements_between(start, end), series=balance_series(start=start, end=end, points=12),
     )
-    labels = dict(PostingKind.choices)
-    return {
-        "start": str(start),
-        "end": str(end),
-        "opening_cash": format_money(opening.cash),
-        "closing_cash": format_money(closing.cash),
-        "closing_cash_capitals": amount_in_capitals(max(closing.cash, 0)),
-        "available_capitals": amount_in_capitals(max(closing.available, 0)),
-        "figures": _figure_rows(closing),
-        "covered": format_money(closing.covered_outstanding or 0),
-        "leverage": f"{closing.leverage}" if closing.leverage is not None else "—",
-        "movements": [[labels.get(m["kind"], m["kind"]), m["n"], format_money(m["total"])] for m in movements],
-        "chart": balance_chart(balance_series(start=start, end=end, points=12)),
-    }
 
 
 def _issue(*, by, kind, start, end, title, label, covered_outstanding):
-    from yunfu_ipfund.notices.services import notice_issue
-
     if end >= local_today():
         raise DomainError(MSG_NOT_ENDED.format(label=label), code="period_not_ended")
     finance = Organisation.objects.filter(kind=Organisation.Kind.FINANCE, is_active=True).order_by("id").first()
@@ -82,7 +47,7 @@ def _issue(*, by, kind, start, end, title, label, covered_outstanding):
     bureau = Organisation.objects.filter(kind=Organisation.Kind.BUREAU, is_active=True).order_by("id").first()
     ensure_accounts()
     subject = LedgerAccount.objects.get(code="cash")
-    context = {"label": label, **report_context(start, end, covered_outstanding=covered_outstanding)}
+    context = report_context(start, end, covered_outstanding=covered_outstanding, label=label)
     notice = notice_issue(kind=kind.code, subject=subject, addressee=finance, context=context, by=by,
                           copied_to=[bureau] if bureau else (), title=title)
     audit_record(by=by, action=f"出具{kind.title}", obj=subject, reason=label, data={"notice": notice.number})
@@ -116,7 +81,7 @@ def monthly_statement_issue(*, by, year, month, covered_outstanding):
     _require(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
     start, end = month_period(year, month)
     label = f"{start.year}年{start.month}月"
-    return _issue(by=by, kind=MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label,
+    return _issue(by=by, kind=documents.MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label,
                   covered_outstanding=covered_outstanding)
 
 
@@ -126,5 +91,5 @@ def annual_report_issue(*, by, year, covered_outstanding):
     _require(by, PERM_BUREAU_APPROVE)
     start, end = year_period(year)
     label = f"{start.year}年度"
-    return _issue(by=by, kind=ANNUAL, start=start, end=end, title=f"云浮市知识产权质押融资风险补偿资金{label}报告",
+    return _issue(by=by, kind=documents.ANNUAL, start=start, end=end, title=f"云浮市知识产权质押融资风险补偿资金{label}报告",
                   label=label, covered_outstanding=covered_outstanding)

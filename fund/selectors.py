@@ -204,6 +204,14 @@ def journal(user, *, date_from=None, date_to=None, kind="", bank=None, reference
     return qs.order_by("-value_date", "-id")
 
 
+def movements_between(start, end):
+    """Postings by kind with value dates in [start, end]: [{kind, n, total}] (the reports' movements)."""
+    return list(
+        Posting.objects.filter(value_date__gte=start, value_date__lte=end)
+        .values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
+    )
+
+
 def payout_count():
     """Payouts made and not reversed (the public statistics page)."""
     return Posting.objects.filter(kind=PostingKind.PAYOUT, reversed_by__isnull=True).count()

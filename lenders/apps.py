@@ -1,9 +1,5 @@
 from django.apps import AppConfig
 
-BANK_PREFIX = "云市监知合"
-FILING_PREFIX = "云市监知备"
-TEMPLATE = "lenders/pdf/notice.html"
-
 
 class LendersConfig(AppConfig):
     name = "lenders"
@@ -11,7 +7,6 @@ class LendersConfig(AppConfig):
 
     def ready(self):
         from applications import hooks
-        from yunfu_ipfund.notices.kinds import NoticeKind, register
 
         from .selectors import active_bank_orgs, asset_ids_pledged_under_live_loans
 
@@ -26,13 +21,6 @@ class LendersConfig(AppConfig):
 
         pages.compose(FUND_PAGES)
 
-        for code, title, prefix in (
-            ("lenders_bank_admission", "合作银行准入通知书", BANK_PREFIX),
-            ("lenders_bank_suspension", "暂停备案通知书", BANK_PREFIX),
-            ("lenders_bank_reinstatement", "恢复备案通知书", BANK_PREFIX),
-            ("lenders_bank_termination", "终止合作通知书", BANK_PREFIX),
-            ("lenders_filing_confirmation", "备案确认书", FILING_PREFIX),
-            ("lenders_filing_return", "备案补正通知书", FILING_PREFIX),
-            ("lenders_filing_refusal", "不予备案通知书", FILING_PREFIX),
-        ):
-            register(NoticeKind(code=code, title=title, prefix=prefix, template=TEMPLATE))
+        # Imported for what they register: the notice kinds (lenders.documents), and the Celery tasks the
+        # services queue by name (a web process has no worker to discover them).
+        from . import documents, tasks  # noqa: F401

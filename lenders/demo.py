@@ -7,10 +7,14 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from applications.models import LoanRegistration
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.money import round_fen
 from yunfu_ipfund.common.workdays import add_workdays
+
+from . import services
+from .models import CooperatingBank, FilingDocument, LoanFiling
 
 BANKS = [
     ("中国工商银行股份有限公司云浮分行", "YFZSCQ-HZ-2025-01", "李经办", "0766-8812001"),
@@ -27,11 +31,6 @@ def _user(username):
 
 
 def seed(stdout):
-    from applications.models import LoanRegistration
-
-    from . import services
-    from .models import CooperatingBank, FilingDocument, LoanFiling
-
     approver = _user("shijianju_sh")
     if approver is None:
         stdout.write("lenders: 未找到市监局审核账号 shijianju_sh，跳过。")

@@ -12,19 +12,27 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from applications.selectors import access_registration, registrations_visible_to
 from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.common.spreadsheets import safe_cell
+from yunfu_ipfund.notices.services import enqueue_after_commit
 
+from . import services
 from .models import Classification, CoveredLoan, ImportJob, RepaymentMethod
+from .selectors import loan_by_contract
+
+# The Celery task that runs a job (lenders.tasks.run_import), queued by name: the task imports this module.
+TASK_RUN_IMPORT = "lenders.run_import"
 
 FILING_COLUMNS = [
     ("registration_id", "登记编号"), ("contract_number", "借款合同编号"), ("amount", "贷款金额"),
@@ -152,8 +160,6 @@ def _pledges(text):
 
 
 def import_filing_row(*, by, row, lookup=None):
-    from .services import filing_create
-
     registration_id = row.get("registration_id", "")
     if not str(registration_id).isdigit():
         raise ValidationFailed(f"登记编号“{registration_id}”无效。", code="invalid")
@@ -161,12 +167,10 @@ def import_filing_row(*, by, row, lookup=None):
     values = {k: row.get(k, "") for k in ("contract_number", "amount", "ip_amount", "other_collateral", "disbursed_on",
                                           "maturity_on", "annual_rate")}
     values["repayment_method"] = _method(row.get("repayment_method", ""))
-    return filing_create(by=by, registration=registration, pledges=_pledges(row.get("pledges")), **values)
+    return services.filing_create(by=by, registration=registration, pledges=_pledges(row.get("pledges")), **values)
 
 
 def import_report_row(*, by, row, lookup=None):
-    from . import services
-
     loan = (lookup or JobLookup(by)).loan(row.get("contract_number"))
     if loan is None:
         raise DomainError(f"本行没有借款合同编号为“{row.get('contract_number')}”的在保贷款。", code="not_found")
@@ -210,8 +214,6 @@ class JobLookup:
                                                        contract_number__in=numbers[i:i + LOOKUP_CHUNK]):
                     self.loans.setdefault(loan.contract_number, loan)
         elif kind == ImportJob.Kind.FILINGS:
-            from applications.selectors import registrations_visible_to
-
             ids = sorted({int(r["registration_id"]) for r in rows if str(r.get("registration_id", "")).isdigit()})
             ids = [pk for pk in ids if pk < MAX_ID]  # a larger number is no id: the single-row lookup answers it
             for i in range(0, len(ids), LOOKUP_CHUNK):
@@ -219,14 +221,10 @@ class JobLookup:
         return self
 
     def loan(self, contract_number):
-        from .selectors import loan_by_contract
-
         found = self.loans.get((contract_number or "").strip())
         return found if found is not None else loan_by_contract(self.by.organisation_id, contract_number)
 
     def registration(self, pk):
-        from applications.selectors import access_registration
-
         found = self.registrations.get(pk)
         return found if found is not None else access_registration(self.by, pk)
 
@@ -328,17 +326,13 @@ def runs_in_background():
     """True with a task broker (REDIS_URL). Without one, Celery runs the task in-process: the import
     then runs inside the request that submits the file, once its transaction commits, and the
     page answers only when every row is done (the import page says so)."""
-    from yunfu_ipfund.celery import app
-
-    return not app.conf.task_always_eager
+    return not current_app.conf.task_always_eager
 
 
 @transaction.atomic
 def import_job_create(*, by, kind, mode, file):
     """Store the uploaded file and enqueue the import: a worker runs the rows, or, without a broker
     (runs_in_background() is False), this request does, after it commits."""
-    from .tasks import run_import
-
     require_perm(by, PERM_BANK_PREPARE)
     if kind not in ImportJob.Kind.values or mode not in ImportJob.Mode.values:
         raise ValidationFailed("导入内容或处理方式无效。", code="invalid")
@@ -357,7 +351,7 @@ def import_job_create(*, by, kind, mode, file):
     job.file.save("import", file, save=False)
     job.save()
     audit_record(by=by, action="提交批量导入", obj=job, data={"kind": kind, "mode": mode, "format": file_format})
-    transaction.on_commit(lambda: run_import.delay(job.pk))
+    enqueue_after_commit(TASK_RUN_IMPORT, job.pk)
     return job
 
 

@@ -2,7 +2,6 @@
 
 from django.urls import reverse
 
-from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import (
     PERM_BANK_COUNTERSIGN,
     PERM_BANK_PREPARE,
@@ -10,26 +9,28 @@ from yunfu_ipfund.accounts.roles import (
     PERM_BUREAU_REVIEW,
     PERM_FINANCE,
 )
+from yunfu_ipfund.accounts.selectors import is_bank_user, is_enterprise_user
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.policy.services import policy_in_force
+
+from .checks import filing_deadline
+from .models import CoveredLoan, LoanFiling
+from .selectors import open_proposals, review_queue
 
 TASK_LIMIT = 50
 
 
-def _is_bank(user):
-    return bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
-
-
 def nav_items(user):
     items = []
-    if _is_bank(user):
+    if is_bank_user(user):
         items += [("待备案登记", reverse("lenders:registration_list")), ("贷款备案", reverse("lenders:filing_list")),
                   ("在保贷款", reverse("lenders:loan_list")), ("批量导入", reverse("lenders:import_list")),
                   ("接口令牌", reverse("lenders:api_token"))]
     elif user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
         items += [("备案审核", reverse("lenders:review_queue")), ("贷款备案", reverse("lenders:filing_list")),
                   ("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
-    elif user.organisation_id and user.organisation.kind == Organisation.Kind.ENTERPRISE:
+    elif is_enterprise_user(user):
         items += [("我的贷款", reverse("lenders:loan_list"))]
     elif user.has_perm(PERM_FINANCE):
         items += [("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
@@ -37,10 +38,6 @@ def nav_items(user):
 
 
 def _filing_deadline(filing):
-    from yunfu_ipfund.policy.services import policy_in_force
-
-    from .checks import filing_deadline
-
     try:
         return filing_deadline(filing, policy_in_force(filing.disbursed_on))
     except DomainError:
@@ -48,9 +45,6 @@ def _filing_deadline(filing):
 
 
 def tasks(user):
-    from .models import CoveredLoan, LoanFiling
-    from .selectors import open_proposals, review_queue
-
     today = local_today()
     out = []
 
@@ -58,7 +52,7 @@ def tasks(user):
         url = filing_or_url if isinstance(filing_or_url, str) else reverse("lenders:filing_detail", args=[filing_or_url.pk])
         out.append({"title": title, "url": url, "due": due, "kind": kind, "overdue": bool(due and due < today)})
 
-    if _is_bank(user):
+    if is_bank_user(user):
         own = LoanFiling.objects.filter(bank_id=user.organisation_id, status__in=LoanFiling.EDITABLE).select_related("enterprise")
         own = list(own.order_by("created_at")[:TASK_LIMIT])
         for f in own:

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, Sum
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.selectors import access, scope_to_org, sees_everything
 from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.errors import NotFound
 from yunfu_ipfund.common.money import ZERO, round_fen
 
 from .models import (
@@ -118,8 +119,6 @@ def access_filing(user, pk, *, for_write=False):
     """One filing the user may see; with for_write, only its own bank's users."""
     filing = access(filings_visible_to(user), pk)
     if for_write and filing.bank_id != user.organisation_id:
-        from yunfu_ipfund.common.errors import NotFound
-
         raise NotFound()
     return filing
 
@@ -160,8 +159,6 @@ def loans_visible_to(user):
 def access_loan(user, pk, *, for_write=False):
     loan = access(loans_visible_to(user), pk)
     if for_write and loan.bank_id != user.organisation_id:
-        from yunfu_ipfund.common.errors import NotFound
-
         raise NotFound()
     return loan
 

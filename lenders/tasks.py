@@ -1,10 +1,10 @@
-"""Thin, idempotent task wrappers around the lenders services."""
+"""Thin, idempotent task wrappers around the lenders services (queued by name: lenders.imports)."""
 
 from celery import shared_task
 
+from .imports import TASK_RUN_IMPORT, import_run
 
-@shared_task(name="lenders.run_import")
+
+@shared_task(name=TASK_RUN_IMPORT)
 def run_import(job_id):
-    from .imports import import_run
-
     import_run(job_id)

@@ -10,7 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
+from applications.models import LoanRegistration
+from applications.selectors import access_registration, registrations_visible_to, search_registrations
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import (
     PERM_BANK_COUNTERSIGN,
@@ -18,7 +21,7 @@ from yunfu_ipfund.accounts.roles import (
     PERM_BUREAU_APPROVE,
     PERM_BUREAU_REVIEW,
 )
-from yunfu_ipfund.accounts.selectors import require_perm, sees_everything
+from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm, sees_everything
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.common.checks import Check, all_pass
 from yunfu_ipfund.common.dates import today as local_today
@@ -26,9 +29,10 @@ from yunfu_ipfund.common.errors import DomainError, NotFound
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.common.workdays import workdays_between
 from yunfu_ipfund.notices.selectors import notices_about
+from yunfu_ipfund.policy.services import policy_in_force
 
 from . import imports, selectors, services
-from .checks import filing_checks
+from .checks import filing_checks, filing_deadline
 from .forms import (
     REPORT_FORMS,
     BankAdmitForm,
@@ -50,10 +54,6 @@ def _page(request, qs):
 
 def _query_string(request, *keys):
     return urlencode({k: request.GET[k] for k in keys if request.GET.get(k)})
-
-
-def _is_bank_user(user):
-    return bool(user.organisation_id and user.organisation.kind == Organisation.Kind.BANK)
 
 
 def _form_error(form, exc):
@@ -142,17 +142,13 @@ def bank_detail(request, pk):
 
 @login_required
 def registration_list(request):
-    from applications.selectors import registrations_visible_to, search_registrations
-
-    if not _is_bank_user(request.user):
+    if not is_bank_user(request.user):
         raise NotFound()
     qs = search_registrations(
         registrations_visible_to(request.user).prefetch_related(
             Prefetch("filings", queryset=LoanFiling.objects.exclude(status=LoanFiling.Status.REFUSED))),
         status=request.GET.get("status", ""), q=request.GET.get("q", ""),
     )
-    from applications.models import LoanRegistration
-
     return render(request, "lenders/registration_list.html", {
         "page": _page(request, qs), "statuses": LoanRegistration.Status.choices,
         "query_string": _query_string(request, "status", "q"),
@@ -187,8 +183,6 @@ def review_queue(request):
 
 
 def _registration_for_filing(user, pk):
-    from applications.selectors import access_registration
-
     registration = access_registration(user, pk)
     if registration.bank_id != user.organisation_id:
         raise NotFound()
@@ -257,10 +251,6 @@ def filing_detail(request, pk):
         LoanFiling.Status.RETURNED: ("补正期限", filing.correction_due_on),
     }.get(filing.status)
     if due and filing.status == LoanFiling.Status.DRAFT:
-        from yunfu_ipfund.policy.services import policy_in_force
-
-        from .checks import filing_deadline
-
         try:
             due = ("备案期限", filing_deadline(filing, policy_in_force(filing.disbursed_on)))
         except DomainError:
@@ -389,7 +379,7 @@ def loan_report(request, pk, kind):
 
 @login_required
 def import_list(request):
-    if not _is_bank_user(request.user):
+    if not is_bank_user(request.user):
         raise NotFound()
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -444,9 +434,7 @@ def import_template(request, kind):
 
 @login_required
 def api_token(request):
-    from rest_framework.authtoken.models import Token
-
-    if not _is_bank_user(request.user):
+    if not is_bank_user(request.user):
         raise NotFound()
     token = Token.objects.filter(user=request.user).first()
     if request.method == "POST":

@@ -1,0 +1,311 @@
+"""Filings (Art 9-10): the bank prepares and countersigns, the bureau returns for correction, allows a late
+filing, confirms (the loan becomes covered) or refuses."""
+
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from applications.models import LoanRegistration
+from yunfu_ipfund.accounts.roles import (
+    PERM_BANK_COUNTERSIGN,
+    PERM_BANK_PREPARE,
+    PERM_BUREAU_APPROVE,
+    PERM_BUREAU_REVIEW,
+    Role,
+)
+from yunfu_ipfund.accounts.selectors import require_perm
+from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.checks import FAIL, raise_if_failed
+from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.errors import (
+    MSG_ALREADY_DONE,
+    MSG_SAME_PERSON,
+    Conflict,
+    DomainError,
+    Forbidden,
+    ValidationFailed,
+)
+from yunfu_ipfund.common.statemachine import lock, transition
+from yunfu_ipfund.common.uploads import validate_upload
+from yunfu_ipfund.common.workdays import add_workdays, workdays_between
+from yunfu_ipfund.notices.services import notice_issue, reminder_resolve, reminder_schedule
+from yunfu_ipfund.policy.services import lpr_mark_used, policy_in_force, policy_mark_used, rate_cap
+
+from .. import documents
+from ..checks import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_deadline
+from ..models import (
+    CoveredLoan,
+    FilingDocument,
+    LoanEvent,
+    LoanFiling,
+)
+from ..risk import assert_new_cover_allowed
+from .base import (
+    MSG_CONFIRM_FAILED,
+    MSG_CONTRACT_TAKEN,
+    MSG_FILING_FAILED,
+    MSG_NOT_EDITABLE,
+    MSG_NOT_LATE,
+    MSG_REGISTRATION_FILED,
+    MSG_REGISTRATION_NOT_ACCEPTED,
+    MSG_RETURN_REASONS,
+    _own,
+    _require_bank_user,
+    _required_reason,
+)
+from .filing_terms import (
+    _check_contract_free,
+    _clean_pledges,
+    _clean_terms,
+    _save_pledges,
+    _schedule_filing_deadline,
+)
+from .loans import _schedule_maturity
+
+
+@transaction.atomic
+def filing_create(*, by, registration, pledges, **values):
+    """Prepare a filing (DRAFT) for an accepted registration of the officer's own bank."""
+    _require_bank_user(by, PERM_BANK_PREPARE)
+    # Lock the registration row only; its enterprise and bank come along for the filing (no further reads).
+    registration = (LoanRegistration.objects.select_related("enterprise", "bank").select_for_update(of=("self",))
+                    .get(pk=registration.pk))
+    _own(by, registration)
+    if registration.status != LoanRegistration.Status.ACCEPTED:
+        raise DomainError(MSG_REGISTRATION_NOT_ACCEPTED.format(status=registration.get_status_display()), code="wrong_state")
+    existing = registration.filings.exclude(status=LoanFiling.Status.REFUSED).first()
+    if existing is not None:
+        raise DomainError(MSG_REGISTRATION_FILED.format(contract=existing.contract_number, status=existing.get_status_display()),
+                          code="already_filed")
+    terms = _clean_terms(values)
+    clean_pledges = _clean_pledges(registration, pledges)
+    _check_contract_free(by.organisation_id, terms["contract_number"])
+    try:
+        with transaction.atomic():
+            filing = LoanFiling.objects.create(
+                registration=registration, bank=registration.bank, enterprise=registration.enterprise,
+                prepared_by=by, **terms,
+            )
+    except IntegrityError:
+        raise ValidationFailed(MSG_CONTRACT_TAKEN.format(number=terms["contract_number"]), code="contract_taken") from None
+    _save_pledges(filing, clean_pledges, replace=False)
+    audit_record(by=by, action="起草备案", obj=filing, to_state=filing.status, data={**terms, "pledges": [
+        {"asset": a.number, "pledge": n, "on": d} for a, n, d in clean_pledges]})
+    _schedule_filing_deadline(filing)
+    return filing
+
+
+@transaction.atomic
+def filing_update(*, by, filing, pledges=None, **values):
+    """Correct a DRAFT or RETURNED filing (the officer)."""
+    _require_bank_user(by, PERM_BANK_PREPARE)
+    filing = lock(LoanFiling, filing.pk)
+    _own(by, filing)
+    if not filing.is_editable:
+        raise DomainError(MSG_NOT_EDITABLE.format(status=filing.get_status_display()), code="wrong_state")
+    current = {f: getattr(filing, f) for f in ("contract_number", "amount", "ip_amount", "disbursed_on", "maturity_on",
+                                                "annual_rate", "repayment_method", "other_collateral")}
+    terms = _clean_terms({**current, **{k: v for k, v in values.items() if k in current}})
+    _check_contract_free(filing.bank_id, terms["contract_number"], exclude_pk=filing.pk)
+    changed = {k: {"from": current[k], "to": v} for k, v in terms.items() if current[k] != v}
+    for field, value in terms.items():
+        setattr(filing, field, value)
+    filing.save()
+    if pledges is not None:
+        _save_pledges(filing, _clean_pledges(filing.registration, pledges))
+        changed["pledges"] = "已更新"
+    audit_record(by=by, action="修改备案", obj=filing, data=changed)
+    if "disbursed_on" in changed and filing.status == LoanFiling.Status.DRAFT:
+        _schedule_filing_deadline(filing)
+    return filing
+
+
+@transaction.atomic
+def filing_document_add(*, by, filing, kind, file):
+    """Attach one document (validated by content; stored privately; served only after an access check)."""
+    _require_bank_user(by, PERM_BANK_PREPARE)
+    filing = lock(LoanFiling, filing.pk)
+    _own(by, filing)
+    if not filing.is_editable:
+        raise DomainError(MSG_NOT_EDITABLE.format(status=filing.get_status_display()), code="wrong_state")
+    if kind not in FilingDocument.Kind.values:
+        raise ValidationFailed(f"材料类型“{kind}”无效，可选：{'、'.join(FilingDocument.Kind.labels)}。", code="invalid",
+                               details=[{"field": "kind", "message": "材料类型无效。"}])
+    content_type, digest = validate_upload(file)
+    doc = FilingDocument(
+        filing=filing, kind=kind, content_type=content_type, sha256=digest, size=file.size,
+        original_name=str(getattr(file, "name", "") or "")[:200], uploaded_by=by,
+    )
+    doc.file.save("upload", file, save=False)
+    doc.save()
+    audit_record(by=by, action="上传备案材料", obj=filing, data={"kind": kind, "sha256": digest, "document": doc.pk})
+    return doc
+
+
+def _review_due(filing, policy, today):
+    if filing.review_days_left is not None:
+        return add_workdays(today, filing.review_days_left)
+    return add_workdays(today, policy.filing_review_workdays)
+
+
+@transaction.atomic
+def filing_submit(*, by, filing):
+    """The supervisor countersigns and submits (first time or after correction). Never the preparer."""
+    _require_bank_user(by, PERM_BANK_COUNTERSIGN)
+    _own(by, filing)
+    if filing.prepared_by_id == by.pk:
+        raise Forbidden(MSG_SAME_PERSON, code="same_person")
+    today = local_today()
+    policy = policy_in_force(filing.disbursed_on)
+
+    def check(locked):
+        if locked.prepared_by_id == by.pk:
+            raise Forbidden(MSG_SAME_PERSON, code="same_person")
+        checks = filing_checks(locked, on=today, stage=STAGE_SUBMIT, policy=policy)
+        raise_if_failed(checks, MSG_FILING_FAILED)
+        locked.checks_snapshot = [c.as_dict() for c in checks]
+        locked.review_due_on = _review_due(locked, policy, today)
+        locked.review_days_left = None
+        if locked.first_submitted_on is None:
+            locked.first_submitted_on = today
+
+    resubmission = filing.status == LoanFiling.Status.RETURNED
+    locked, moved = transition(
+        filing, LoanFiling.Status.SUBMITTED, by=by, action="复核报送备案", check=check,
+        conflict_if=(LoanFiling.Status.CONFIRMED, LoanFiling.Status.REFUSED),
+        submitted_by=by, submitted_at=timezone.now(),
+    )
+    if not moved:
+        raise Conflict(MSG_ALREADY_DONE.format(current=locked.get_status_display()), code="already_done")
+    reminder_resolve(key=f"lenders-filing-{locked.pk}-deadline")
+    reminder_resolve(key=f"lenders-filing-{locked.pk}-correction")
+    reminder_schedule(
+        key=f"lenders-filing-{locked.pk}-review", about=locked, due_date=locked.review_due_on,
+        title=f"审核备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
+        recipient_role=Role.BUREAU_CLERK, url=f"/lenders/filings/{locked.pk}/",
+        body=f"{'补正后重新报送，' if resubmission else ''}审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
+    )
+    return locked
+
+
+@transaction.atomic
+def filing_return(*, by, filing, reasons):
+    """The bureau clerk returns a filing for correction with itemised reasons; the review clock pauses."""
+    require_perm(by, PERM_BUREAU_REVIEW)
+    items = [str(r).strip() for r in (reasons or []) if str(r).strip()]
+    if not items:
+        raise ValidationFailed(MSG_RETURN_REASONS, code="reason_required", details=[{"field": "reasons", "message": MSG_RETURN_REASONS}])
+    today = local_today()
+    policy = policy_in_force(filing.disbursed_on)
+
+    def check(locked):
+        locked.review_days_left = workdays_between(today, locked.review_due_on) if locked.review_due_on else None
+        locked.correction_due_on = add_workdays(today, policy.correction_workdays)
+
+    locked, moved = transition(
+        filing, LoanFiling.Status.RETURNED, by=by, action="退回补正", reason="；".join(items), check=check,
+        conflict_if=(LoanFiling.Status.CONFIRMED, LoanFiling.Status.REFUSED),
+        returned_by=by, returned_at=timezone.now(), return_reasons=items,
+    )
+    if not moved:
+        raise Conflict(MSG_ALREADY_DONE.format(current=locked.get_status_display()), code="already_done")
+    reminder_resolve(key=f"lenders-filing-{locked.pk}-review")
+    notice_issue(kind=documents.FILING_RETURN, subject=locked, addressee=locked.bank, by=by,
+                 context=documents.filing_return(locked, items=items))
+    reminder_schedule(
+        key=f"lenders-filing-{locked.pk}-correction", about=locked, due_date=locked.correction_due_on,
+        title=f"补正备案：借款合同 {locked.contract_number}", recipient_role=Role.BANK_OFFICER, recipient_org=locked.bank,
+        url=f"/lenders/filings/{locked.pk}/", body="；".join(items),
+    )
+    return locked
+
+
+@transaction.atomic
+def filing_override_late(*, by, filing, reason):
+    """The bureau approver allows a filing made after the filing deadline, with a reason."""
+    require_perm(by, PERM_BUREAU_APPROVE)
+    reason = _required_reason(reason)
+    locked = lock(LoanFiling, filing.pk)
+    if locked.status not in (LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED):
+        raise DomainError(f"备案当前状态为“{locked.get_status_display()}”，不能核准逾期备案。", code="wrong_state")
+    policy = policy_in_force(locked.disbursed_on)
+    deadline = filing_deadline(locked, policy)
+    if (locked.first_submitted_on or local_today()) <= deadline:
+        raise DomainError(MSG_NOT_LATE, code="not_late")
+    locked.late_override_by, locked.late_override_at, locked.late_override_reason = by, timezone.now(), reason
+    locked.save(update_fields=["late_override_by", "late_override_at", "late_override_reason", "updated_at"])
+    audit_record(by=by, action="核准逾期备案", obj=locked, reason=reason,
+                 data={"deadline": deadline, "submitted": locked.first_submitted_on})
+    return locked
+
+
+@transaction.atomic
+def filing_confirm(*, by, filing, reason=""):
+    """The approver confirms the filing is covered: re-checks every rule and the leverage ceiling under
+    the lock, creates the CoveredLoan, freezes the policy version and LPR, issues the 备案确认书."""
+    require_perm(by, PERM_BUREAU_APPROVE)
+    today = local_today()
+    policy = policy_in_force(filing.disbursed_on)
+
+    def check(locked):
+        if locked.returned_by_id == by.pk or locked.submitted_by_id == by.pk:
+            raise Forbidden(MSG_SAME_PERSON, code="same_person")
+        checks = filing_checks(locked, on=today, stage=STAGE_CONFIRM, policy=policy)
+        raise_if_failed(checks, MSG_CONFIRM_FAILED)
+        assert_new_cover_allowed(additional_covered=locked.ip_amount, on=today, policy=policy)
+        locked.checks_snapshot = [c.as_dict() for c in checks]
+
+    locked, moved = transition(
+        filing, LoanFiling.Status.CONFIRMED, by=by, action="确认备案", reason=reason, check=check,
+        conflict_if=(LoanFiling.Status.REFUSED, LoanFiling.Status.RETURNED),
+        decided_by=by, decided_at=timezone.now(), decision_reason=reason,
+    )
+    if not moved:
+        return locked
+    policy_mark_used(policy)
+    lpr, ceiling = rate_cap(locked.disbursed_on, policy)
+    lpr_mark_used(lpr)
+    loan = CoveredLoan.objects.create(
+        filing=locked, bank_id=locked.bank_id, enterprise_id=locked.enterprise_id, policy_version=policy,
+        contract_number=locked.contract_number, amount=locked.amount, covered_amount=locked.ip_amount,
+        fund_share=policy.fund_share, disbursed_on=locked.disbursed_on, maturity_on=locked.maturity_on,
+        outstanding_principal=locked.amount, covered_outstanding=locked.ip_amount, confirmed_at=timezone.now(),
+    )
+    LoanEvent.objects.create(
+        loan=loan, kind=LoanEvent.Kind.CONFIRMED, occurred_on=today,
+        outstanding_after=loan.outstanding_principal, covered_outstanding_after=loan.covered_outstanding,
+        status_after=loan.status, reported_by=by, note="备案确认，纳入风险补偿范围",
+    )
+    audit_record(by=by, action="纳入风险补偿范围", obj=loan, to_state=loan.status,
+                 data={"covered_amount": loan.covered_amount, "fund_share": loan.fund_share, "policy": policy.code})
+    reminder_resolve(key=f"lenders-filing-{locked.pk}-review")
+    notice_issue(kind=documents.FILING_CONFIRMATION, subject=locked, addressee=locked.bank,
+                 copied_to=[locked.enterprise], by=by,
+                 context=documents.filing_confirmation(locked, loan, policy=policy, lpr=lpr, rate_ceiling=ceiling))
+    _schedule_maturity(loan)
+    return locked
+
+
+@transaction.atomic
+def filing_refuse(*, by, filing, reason):
+    """The approver refuses; the notice lists the failed rules (with their articles) and the reason."""
+    require_perm(by, PERM_BUREAU_APPROVE)
+    reason = _required_reason(reason)
+    today = local_today()
+    failed = []
+
+    def check(locked):
+        failed.extend(c for c in filing_checks(locked, on=today, stage=STAGE_CONFIRM) if c.outcome == FAIL)
+
+    locked, moved = transition(
+        filing, LoanFiling.Status.REFUSED, by=by, action="不予备案", reason=reason, check=check,
+        conflict_if=(LoanFiling.Status.CONFIRMED,),
+        decided_by=by, decided_at=timezone.now(), decision_reason=reason,
+    )
+    if not moved:
+        return locked
+    reminder_resolve(about=locked)
+    notice_issue(kind=documents.FILING_REFUSAL, subject=locked, addressee=locked.bank,
+                 copied_to=[locked.enterprise], by=by,
+                 context=documents.filing_refusal(locked, reason=reason, failed=failed))
+    return locked

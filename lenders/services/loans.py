@@ -1,0 +1,228 @@
+"""Covered loans (Art 11-12): the bank's reports (repayment, overdue, classification, extension), the moves
+the compensation process makes, and the daily reminder for loans past maturity not reported."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from yunfu_ipfund.accounts.roles import (
+    PERM_BANK_PREPARE,
+    Role,
+)
+from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.dates import today as local_today
+from yunfu_ipfund.common.errors import (
+    DomainError,
+    ValidationFailed,
+)
+from yunfu_ipfund.common.money import format_money, round_fen, to_money
+from yunfu_ipfund.common.statemachine import lock, transition
+from yunfu_ipfund.common.workdays import add_workdays, workdays_between
+from yunfu_ipfund.notices.models import Reminder
+from yunfu_ipfund.notices.services import reminder_resolve, reminder_schedule
+
+from ..models import (
+    NON_PERFORMING_CLASSES,
+    Classification,
+    CoveredLoan,
+    LoanEvent,
+)
+from ..selectors import loans_due_for_unreported_overdue
+from .base import (
+    MSG_COMPENSATION_MOVE,
+    MSG_DATE_BEFORE_LAST,
+    MSG_EXTENSION_DATE,
+    MSG_LOAN_NOT_REPORTABLE,
+    MSG_NOT_OVERDUE,
+    MSG_REPAYMENT_TOO_LARGE,
+    _as_date,
+    _not_future,
+    _own,
+    _require_bank_user,
+)
+
+# --- covered loans: reports by the bank (Art 11), moves by compensation ----------------------------
+
+
+def covered_part(outstanding, covered_amount, amount):
+    """The covered part of an outstanding principal: outstanding × covered ÷ amount, to the fen."""
+    if not amount:
+        return Decimal("0.00")
+    return round_fen(Decimal(outstanding) * Decimal(covered_amount) / Decimal(amount))
+
+
+def _schedule_maturity(loan):
+    before = max(1, workdays_between(loan.maturity_on - dt.timedelta(days=10), loan.maturity_on))
+    reminder_schedule(
+        key=f"lenders-loan-{loan.pk}-maturity", about=loan, due_date=loan.maturity_on, notify_workdays_before=(before,),
+        title=f"贷款到期：{loan.enterprise.name} 借款合同 {loan.contract_number}",
+        recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=f"/lenders/loans/{loan.pk}/",
+        body="请在到期后及时报告还款或逾期情况。",
+    )
+
+
+def _record(loan, *, by, kind, on, note="", **fields):
+    return LoanEvent.objects.create(
+        loan=loan, kind=kind, occurred_on=on, note=note, reported_by=by if getattr(by, "is_authenticated", False) else None,
+        outstanding_after=loan.outstanding_principal, covered_outstanding_after=loan.covered_outstanding,
+        status_after=loan.status, **fields,
+    )
+
+
+def _reportable(by, loan, day, label, field):
+    """Lock the loan for a bank report; checks role, bank, state and date order."""
+    _require_bank_user(by, PERM_BANK_PREPARE)
+    locked = lock(CoveredLoan, loan.pk)
+    _own(by, locked)
+    if locked.status not in CoveredLoan.REPORTABLE:
+        raise DomainError(MSG_LOAN_NOT_REPORTABLE.format(status=locked.get_status_display()), code="wrong_state")
+    day = _not_future(_as_date(day, label, field), label, field)
+    last = locked.events.order_by("-occurred_on", "-id").values_list("occurred_on", flat=True).first()
+    if last and day < last:
+        raise ValidationFailed(MSG_DATE_BEFORE_LAST.format(label=label, day=day, last=last), code="date_order",
+                               details=[{"field": field, "message": MSG_DATE_BEFORE_LAST.format(label=label, day=day, last=last)}])
+    if day < locked.disbursed_on:
+        raise ValidationFailed(f"{label}不能早于放款日期 {locked.disbursed_on}。", code="date_order")
+    return locked, day
+
+
+def _apply(locked, to_state, *, by, action, reason, fields):
+    """Save new figures, moving the status through the state machine when it changes."""
+    if to_state != locked.status:
+        locked, _ = transition(locked, to_state, by=by, action=action, reason=reason, **fields)
+        return locked
+    before = locked.status
+    for field, value in fields.items():
+        setattr(locked, field, value)
+    locked.save()
+    audit_record(by=by, action=action, obj=locked, from_state="", to_state="", reason=reason,
+                 data={k: v for k, v in fields.items()} | {"status": before})
+    return locked
+
+
+def _after_settled(loan):
+    if loan.status not in CoveredLoan.LIVE:
+        reminder_resolve(about=loan)
+
+
+@transaction.atomic
+def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, note=""):
+    """A partial or full repayment of principal; covered outstanding follows it. Full repayment: REPAID."""
+    locked, day = _reportable(by, loan, paid_on, "还款日期", "paid_on")
+    paid = to_money(amount, allow_zero=False)
+    if paid > locked.outstanding_principal:
+        raise ValidationFailed(MSG_REPAYMENT_TOO_LARGE.format(amount=format_money(paid), outstanding=format_money(locked.outstanding_principal)),
+                               code="repayment_too_large", details=[{"field": "amount", "message": "超过贷款余额。"}])
+    outstanding = locked.outstanding_principal - paid
+    fields = {"outstanding_principal": outstanding,
+              "covered_outstanding": covered_part(outstanding, locked.covered_amount, locked.amount)}
+    to_state = locked.status
+    if outstanding == 0:
+        to_state = CoveredLoan.Status.REPAID
+    elif cures_overdue:
+        if locked.status != CoveredLoan.Status.OVERDUE:
+            raise DomainError(MSG_NOT_OVERDUE, code="not_overdue")
+        to_state = CoveredLoan.Status.ACTIVE
+        fields |= {"overdue_since": None, "overdue_amount": None}
+    locked = _apply(locked, to_state, by=by, action="报告还款", reason=note or f"还款 {format_money(paid)} 元", fields=fields)
+    _record(locked, by=by, kind=LoanEvent.Kind.REPAYMENT, on=day, amount=paid, note=note)
+    reminder_resolve(key=f"lenders-loan-{locked.pk}-unreported")
+    _after_settled(locked)
+    return locked
+
+
+@transaction.atomic
+def loan_report_overdue(*, by, loan, overdue_since, overdue_amount, note=""):
+    locked, day = _reportable(by, loan, overdue_since, "逾期起始日", "overdue_since")
+    amount = to_money(overdue_amount, allow_zero=False)
+    if amount > locked.outstanding_principal:
+        raise ValidationFailed("逾期金额不能超过贷款余额。", code="invalid", details=[{"field": "overdue_amount", "message": "超过贷款余额。"}])
+    to_state = CoveredLoan.Status.OVERDUE if locked.status == CoveredLoan.Status.ACTIVE else locked.status
+    locked = _apply(locked, to_state, by=by, action="报告逾期", reason=note or f"逾期 {format_money(amount)} 元",
+                    fields={"overdue_since": day, "overdue_amount": amount})
+    _record(locked, by=by, kind=LoanEvent.Kind.OVERDUE, on=day, amount=amount, note=note)
+    reminder_resolve(key=f"lenders-loan-{locked.pk}-unreported")
+    return locked
+
+
+@transaction.atomic
+def loan_report_classification(*, by, loan, classification, classified_on, note=""):
+    """A five-category classification change. 次级 or worse: NON_PERFORMING (the loss event of Art 12);
+    back to 正常/关注 before any claim: ACTIVE again."""
+    if classification not in Classification.values:
+        raise ValidationFailed(f"风险分类“{classification}”无效，可选：{'、'.join(Classification.labels)}。",
+                               code="invalid", details=[{"field": "classification", "message": "风险分类无效。"}])
+    locked, day = _reportable(by, loan, classified_on, "分类日期", "classified_on")
+    fields = {"classification": classification}
+    to_state = locked.status
+    if classification in NON_PERFORMING_CLASSES:
+        if locked.status != CoveredLoan.Status.NON_PERFORMING:
+            to_state = CoveredLoan.Status.NON_PERFORMING
+            fields["non_performing_on"] = day
+    elif locked.status == CoveredLoan.Status.NON_PERFORMING:
+        to_state = CoveredLoan.Status.ACTIVE
+        fields["non_performing_on"] = None
+    label = Classification(classification).label
+    locked = _apply(locked, to_state, by=by, action="报告风险分类", reason=note or f"调整为{label}", fields=fields)
+    _record(locked, by=by, kind=LoanEvent.Kind.CLASSIFICATION, on=day, classification=classification, note=note)
+    return locked
+
+
+@transaction.atomic
+def loan_report_extension(*, by, loan, new_maturity_on, agreed_on, note=""):
+    locked, day = _reportable(by, loan, agreed_on, "展期协议日期", "agreed_on")
+    new = _as_date(new_maturity_on, "展期后到期日", "new_maturity_on")
+    if new <= locked.maturity_on:
+        raise ValidationFailed(MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on), code="invalid",
+                               details=[{"field": "new_maturity_on", "message": MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on)}])
+    old = locked.maturity_on
+    locked = _apply(locked, locked.status, by=by, action="报告展期", reason=note or f"到期日 {old} 展期至 {new}",
+                    fields={"maturity_on": new})
+    _record(locked, by=by, kind=LoanEvent.Kind.EXTENSION, on=day, new_maturity_on=new, note=note)
+    _schedule_maturity(locked)
+    return locked
+
+
+COMPENSATION_MOVES = {
+    CoveredLoan.Status.IN_CLAIM, CoveredLoan.Status.COMPENSATED, CoveredLoan.Status.RECOVERY,
+    CoveredLoan.Status.CLOSED, CoveredLoan.Status.EXCLUDED, CoveredLoan.Status.NON_PERFORMING,
+}
+
+
+@transaction.atomic
+def covered_loan_transition(*, by, loan, to_state, reason=""):
+    """Moves made by the compensation process (and exclusion for fraud or ineligibility).
+
+    IN_CLAIM, COMPENSATED, RECOVERY, CLOSED, EXCLUDED, and back to NON_PERFORMING (claim rejected or
+    lapsed; only from IN_CLAIM). Moving to the current state is a no-op. The dated history records
+    each move, so the covered outstanding as of any day follows.
+    """
+    S = CoveredLoan.Status
+    if to_state not in COMPENSATION_MOVES:
+        raise DomainError(MSG_COMPENSATION_MOVE.format(label=dict(S.choices).get(to_state, to_state)), code="wrong_state")
+    current = lock(CoveredLoan, loan.pk)
+    if to_state == S.NON_PERFORMING and current.status not in (S.IN_CLAIM, S.NON_PERFORMING):
+        raise DomainError(MSG_COMPENSATION_MOVE.format(label=S.NON_PERFORMING.label), code="wrong_state")
+    locked, moved = transition(current, to_state, by=by, action=f"在保贷款：{S(to_state).label}", reason=reason)
+    if moved:
+        _record(locked, by=by, kind=LoanEvent.Kind.STATUS, on=local_today(), note=reason)
+        _after_settled(locked)
+    return locked
+
+
+def remind_unreported_overdue(*, today):
+    """Daily: loans past maturity, still ACTIVE with principal outstanding, not yet reported."""
+    count = 0
+    for loan in loans_due_for_unreported_overdue(today).select_related("enterprise", "bank"):
+        key = f"lenders-loan-{loan.pk}-unreported"
+        if Reminder.objects.filter(key=key).exists():
+            continue
+        reminder_schedule(
+            key=key, about=loan, due_date=add_workdays(loan.maturity_on, 1), notify_workdays_before=(),
+            title=f"逾期未报告：{loan.enterprise.name} 借款合同 {loan.contract_number} 已于 {loan.maturity_on} 到期",
+            recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=f"/lenders/loans/{loan.pk}/",
+            body=f"贷款余额 {format_money(loan.outstanding_principal)} 元，请报告还款或逾期情况。",
+        )
+        count += 1
+    return count
