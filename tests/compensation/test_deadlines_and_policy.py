@@ -1,4 +1,5 @@
-"""Deadlines (supplement lapse, the public notice across the National Day week) and the 2020/2025 difference."""
+"""Deadlines (supplement lapse, the public notice across the National Day week) and the 2020/2025
+difference."""
 
 import datetime as dt
 from decimal import Decimal as D

@@ -4,6 +4,7 @@ import subprocess
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 
 from applications.models import EnterpriseProfile
 from compensation import services
@@ -141,7 +142,7 @@ def test_decision_and_payment_instruction_pdfs_carry_the_figures_and_verify(flow
         assert figure in text
     assert notice.number.startswith("云市监知补〔") and squash(notice.number) in text
     assert notice_verify(notice.number, notice.verification_code) == notice
-    response = client.post("/verify/", {"number": notice.number, "code": notice.verification_code})
+    response = client.post(reverse("public:verify"), {"number": notice.number, "code": notice.verification_code})
     assert notice.number in response.content.decode()
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from compensation import reminders, services
@@ -30,6 +31,10 @@ from .conftest import pdf_file
 
 RS = Recovery.Status
 TZ = timezone.get_current_timezone()
+
+
+def recovery_url(recovery, action):
+    return reverse("compensation:recovery_action", args=[recovery.pk, action])
 
 
 def at(day, hour=9):
@@ -112,7 +117,7 @@ def test_another_banks_supervisor_gets_404_in_the_service_and_on_the_page(flow, 
         services.recovery_countersign(by=bank_b_supervisor, recovery=draft)
     c = client_for(bank_b_supervisor)
     for action in ("countersign", "update", "withdraw"):
-        assert c.post(f"/compensation/recoveries/{draft.pk}/{action}/").status_code == 404
+        assert c.post(recovery_url(draft, action)).status_code == 404
     assert Recovery.objects.get(pk=draft.pk).status == RS.DRAFT
 
 
@@ -186,17 +191,18 @@ def test_the_report_deadline_is_judged_at_the_countersign_across_national_day(fl
 
 def test_the_claim_page_lists_drafts_with_a_countersign_button_for_supervisors_only(flow, paid, client_for):
     draft = prepare(flow, paid, evidence=pdf_file("回单.pdf"))
-    url = f"/compensation/claims/{paid.pk}/"
+    url = paid.get_absolute_url()
     supervisor_page = client_for(flow.supervisor).get(url).content.decode()
     assert "待复核的追偿报告" in supervisor_page and "复核并报告" in supervisor_page and "data-confirm" in supervisor_page
-    assert f"/compensation/recoveries/{draft.pk}/countersign/" in supervisor_page
+    assert recovery_url(draft, "countersign") in supervisor_page
     officer_page = client_for(flow.officer).get(url).content.decode()
-    assert f"/compensation/recoveries/{draft.pk}/countersign/" not in officer_page
-    assert f"/compensation/recoveries/{draft.pk}/withdraw/" in officer_page
-    assert client_for(flow.supervisor).get(f"/compensation/recoveries/{draft.pk}/evidence/").status_code == 200
-    refused = client_for(flow.officer).post(f"/compensation/recoveries/{draft.pk}/countersign/", follow=True)
-    assert Recovery.objects.get(pk=draft.pk).status == RS.DRAFT and refused.status_code in (200, 403)
-    done = client_for(flow.supervisor).post(f"/compensation/recoveries/{draft.pk}/countersign/", follow=True)
+    assert recovery_url(draft, "countersign") not in officer_page
+    assert recovery_url(draft, "withdraw") in officer_page
+    evidence = reverse("compensation:recovery_evidence", args=[draft.pk])
+    assert client_for(flow.supervisor).get(evidence).status_code == 200
+    refused = client_for(flow.officer).post(recovery_url(draft, "countersign"))
+    assert Recovery.objects.get(pk=draft.pk).status == RS.DRAFT and refused.status_code == 403
+    done = client_for(flow.supervisor).post(recovery_url(draft, "countersign"), follow=True)
     assert "追偿报告已复核并报告市监局" in done.content.decode()
     assert Recovery.objects.get(pk=draft.pk).status == RS.REPORTED
 
