@@ -8,7 +8,7 @@ import pytest
 from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
 from lenders import services as lenders_services
 from lenders.models import CooperatingBank
-from tests.lenders.conftest import admit, make_filing
+from tests.factories import admit, make_filing
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.identifiers import make_patent_number
 from yunfu_ipfund.policy.models import IPType, PolicyVersion

@@ -12,7 +12,7 @@ from django.urls import reverse
 from applications import portal
 from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
 from tests.applications.conftest import make_patent, make_profile, make_registration
-from tests.conftest import make_user
+from tests.factories import make_user
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.identifiers import make_patent_number
 from yunfu_ipfund.policy.services import policy_version_update

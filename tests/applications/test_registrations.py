@@ -10,7 +10,8 @@ from applications import services
 from applications.actions import REGISTRATION_CREATE
 from applications.models import LoanRegistration
 from tests.applications.conftest import make_cooperating, make_patent, make_registration
-from tests.conftest import make_user, postgres_only, run_in_parallel
+from tests.conftest import postgres_only, run_in_parallel
+from tests.factories import make_user
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.audit.workflow import NOOP
 from yunfu_ipfund.common.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
