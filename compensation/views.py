@@ -17,9 +17,9 @@ from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
 from yunfu_ipfund.common.middleware import client_ip
+from yunfu_ipfund.common.ratelimit import rate_limited
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.notices.selectors import notices_about
-from yunfu_ipfund.public_views import rate_limited
 
 from . import forms, selectors, services
 from .evidence import EVIDENCE_BY_CODE

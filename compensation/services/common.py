@@ -63,17 +63,10 @@ def move(obj, name, **kwargs):
     return locked
 
 
-def _loan_can_reach(loan, to):
-    workflow = getattr(CoveredLoan, "WORKFLOW", None)
-    if workflow is not None:
-        return workflow.can_reach(loan.status, to)
-    return to in CoveredLoan.TRANSITIONS.get(loan.status, ())  # TRANSITIONAL: until lenders declares WORKFLOW
-
-
 def loan_move(claim, to, *, by, reason):
     """Move the covered loan along its own lifecycle, where its table allows (lenders owns the move)."""
     loan = CoveredLoan.objects.get(pk=claim.covered_loan_id)
-    if loan.status == to or not _loan_can_reach(loan, to):
+    if loan.status == to or not CoveredLoan.WORKFLOW.can_reach(loan.status, to):
         return loan
     return covered_loan_transition(by=by, loan=loan, to_state=to, reason=reason)
 

@@ -265,3 +265,33 @@ def test_the_receipt_buttons_are_finances_moves_on_the_recovery_and_the_clawback
     assert client_for(flow.approver).post(receipt, {"voucher": "ZH-1"}).status_code == 403
     assert client_for(flow.finance).post(receipt, {"voucher": "ZH-1"}).status_code == 302
     assert receipt not in client_for(flow.finance).get(page).content.decode()
+
+
+# --- abilities that are not moves (beside the services) -----------------------------------------------
+
+
+def test_editing_and_uploading_are_the_banks_while_the_claim_is_editable(flow, loan, bank_b_officer):
+    can_edit, can_upload = services.claim_can_edit, services.claim_can_upload
+    claim = flow.draft(loan)
+    assert can_edit(claim, flow.officer) and not can_edit(claim, flow.supervisor)
+    assert can_upload(claim, flow.officer) and can_upload(claim, flow.supervisor)
+    for outsider in (flow.clerk, flow.approver, flow.finance, bank_b_officer):
+        assert not can_edit(claim, outsider) and not can_upload(claim, outsider)
+    claim = services.claim_submit(by=flow.supervisor, claim=claim)
+    assert not can_edit(claim, flow.officer) and not can_upload(claim, flow.officer)
+    claim = services.claim_request_supplement(by=flow.clerk, claim=claim, items=[{"code": "D01"}])
+    assert can_edit(claim, flow.officer) and "resubmit" in available_move_names(claim, flow.supervisor)
+
+
+def test_recovery_reports_are_drafted_and_corrected_by_the_banks_officer(flow, paid_claim):
+    can_edit = services.recovery_can_edit
+    assert services.recovery_can_prepare(paid_claim, flow.officer)
+    assert not services.recovery_can_prepare(paid_claim, flow.supervisor)
+    draft = services.recovery_prepare(by=flow.officer, claim=paid_claim,
+                                      received_on=paid_claim.payment_value_date, amount="1000.00")
+    assert can_edit(draft, flow.officer) and not can_edit(draft, flow.supervisor)
+    assert available_move_names(draft, flow.officer) == {"withdraw"}
+    assert available_move_names(draft, flow.supervisor) == {"countersign", "countersign_nothing_due"}
+    services.recovery_withdraw(by=flow.officer, recovery=draft)
+    draft.refresh_from_db()
+    assert not can_edit(draft, flow.officer) and available_move_names(draft, flow.officer) == set()
