@@ -82,7 +82,7 @@ def profile_view(request, pk=None):
     profile = profile_of(enterprise)
     policy, policy_error = _policy_today()
     checks = enterprise_checks(enterprise, policy=policy, on=today()) if (policy and profile) else []
-    own = enterprise.pk == request.user.organisation_id and request.user.has_perm(PERM_ENTERPRISE)
+    own = services.enterprise_can_edit_profile(enterprise, request.user)
     return render(request, "applications/profile.html", {
         "enterprise": enterprise, "profile": profile, "checks": checks, "policy": policy,
         "policy_error": policy_error, "own": own, "events": trail_for(profile) if profile else [],

@@ -23,6 +23,7 @@ from .assets import (
 from .enterprises import (
     PROFILE_FIELDS,
     enterprise_blacklist,
+    enterprise_can_edit_profile,
     enterprise_credit_declare,
     enterprise_profile_save,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "asset_can_edit",
     "asset_can_override_holder",
     "enterprise_blacklist",
+    "enterprise_can_edit_profile",
     "enterprise_credit_declare",
     "enterprise_profile_save",
     "ip_asset_override_holder",

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from yunfu_ipfund.accounts.models import Organisation
-from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE
+from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_ENTERPRISE
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.dates import today as local_today
@@ -34,6 +34,12 @@ PROFILE_FIELDS = (
     "legal_representative", "registered_address", "district", "sector", "declared_size", "employees",
     "revenue", "total_assets", "annual_report_year", "is_independent_legal_person",
 )
+
+
+def enterprise_can_edit_profile(enterprise, user):
+    """An enterprise user fills in and keeps its own enterprise's profile (and declares its credit)."""
+    own = user.is_authenticated and enterprise.pk == user.organisation_id
+    return bool(own and user.has_perm(PERM_ENTERPRISE))
 
 
 def _figure(value, label):
