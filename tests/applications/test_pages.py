@@ -76,6 +76,33 @@ class TestProfilePages:
         assert "请核实" in page and "中型企业" in page
 
 
+@pytest.mark.parametrize(("persona", "offered"), [
+    ("enterprise_user", True), ("bank_officer", False), ("bureau_clerk", False), ("enterprise_b_user", None),
+])
+def test_only_the_enterprise_itself_is_offered_the_profile_form(client_for, request, submitted, enterprise_a, persona,
+                                                                offered):
+    response = client_for(request.getfixturevalue(persona)).get(url("enterprise_detail", enterprise_a.pk))
+    if offered is None:
+        assert response.status_code == 404
+    else:
+        assert (f'"{url("profile_edit")}"' in response.content.decode()) is offered
+
+
+@pytest.mark.parametrize(("persona", "edit", "override"), [
+    ("enterprise_user", True, False), ("bureau_clerk", False, True), ("bureau_approver", False, True),
+    ("bank_officer", False, False),
+])
+def test_the_asset_page_offers_edit_to_its_enterprise_and_the_override_to_bureau_reviewers(
+    client_for, request, submitted, persona, edit, override
+):
+    asset = submitted.assets.get()
+    asset.holder_name = "云浮市云石实业有限公司"
+    asset.save()
+    page = client_for(request.getfixturevalue(persona)).get(url("asset_detail", asset.pk)).content.decode()
+    assert (f'"{url("asset_edit", asset.pk)}"' in page, f'"{url("asset_override", asset.pk)}"' in page) == (
+        edit, override)
+
+
 class TestAssetPages:
     def test_copyright_is_refused_on_the_form_citing_article_2(self, client_for, enterprise_user, enterprise_a):
         response = client_for(enterprise_user).post(url("asset_new"), {
