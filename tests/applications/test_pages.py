@@ -79,8 +79,9 @@ class TestProfilePages:
 @pytest.mark.parametrize(("persona", "offered"), [
     ("enterprise_user", True), ("bank_officer", False), ("bureau_clerk", False), ("enterprise_b_user", None),
 ])
-def test_only_the_enterprise_itself_is_offered_the_profile_form(client_for, request, submitted, enterprise_a, persona,
-                                                                offered):
+def test_only_the_enterprise_itself_is_offered_the_profile_form(
+    client_for, request, submitted, enterprise_a, persona, offered
+):
     response = client_for(request.getfixturevalue(persona)).get(url("enterprise_detail", enterprise_a.pk))
     if offered is None:
         assert response.status_code == 404
