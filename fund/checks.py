@@ -10,20 +10,18 @@ The per-bank grounds for suspending a bank's filings (Art 15-16) are the lenders
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
-from yunfu_ipfund.notices.models import Reminder
 from yunfu_ipfund.notices.services import reminder_schedule
 from yunfu_ipfund.policy.services import policy_in_force
 
+from . import reminders
 from .models import StatementPeriod
 from .services import check_payout_pause
 
 
 def remind_periods_to_sign_off(today):
     for period in StatementPeriod.objects.filter(status=StatementPeriod.Status.OPEN, end__lt=today):
-        if Reminder.objects.filter(key=f"fund-period-signoff-{period.pk}").exists():
-            continue
         reminder_schedule(
-            key=f"fund-period-signoff-{period.pk}", about=period, due_date=today, recipient_role=Role.FINANCE,
+            kind=reminders.PERIOD_SIGN_OFF, about=period, once=True, due_date=today, recipient_role=Role.FINANCE,
             notify_workdays_before=(), escalate_role="", url=period.get_absolute_url(),
             title=f"对账期间 {period.start} 至 {period.end} 已结束，请完成对账并签核",
         )

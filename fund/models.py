@@ -37,7 +37,10 @@ amount is read from the ledger (the committed entries of its postings).
                                         -> commitment_release (bureau approver)
 
 Reconciliation: `StatementPeriod` with its `StatementLine`s; a signed-off period is closed to
-postings whose value date falls inside it (only reversals dated later).
+postings whose value date falls inside it (only reversals dated later). Its one move, declared in
+`StatementPeriod.WORKFLOW` and made through `audit.workflow.transition`::
+
+    OPEN --(finance, once every line and posting is matched) sign_off--> SIGNED_OFF    repeat: refused
 
 Risk: `ReturnDue` (a recovery return a bank owes, with its due date; the lenders app proposes a
 bank's suspension when one is overdue too long) and `FundCoverPause` (the bureau approver's stop of
@@ -46,11 +49,12 @@ new cover, judged with the leverage ceiling in fund.risk).
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
+from yunfu_ipfund.accounts.roles import PERM_FINANCE
+from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
+from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
-
-MONEY = dict(max_digits=15, decimal_places=2)
-
 
 class Account(models.TextChoices):
     CASH = "cash", "专户资金"
@@ -82,7 +86,7 @@ class LedgerAccount(models.Model):
     """The running balance of one ledger account. The cash row is the lock every posting takes first."""
 
     code = models.CharField("科目", max_length=20, primary_key=True, choices=Account.choices)
-    balance = models.DecimalField("余额（借正贷负）", default=0, **MONEY)
+    balance = MoneyField("余额（借正贷负）", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -100,7 +104,7 @@ class DailyMovement(models.Model):
     account = models.CharField(max_length=20, choices=Account.choices)
     bank = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     value_date = models.DateField()
-    amount = models.DecimalField(default=0, **MONEY)
+    amount = MoneyField(default=0)
     entries = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -121,7 +125,7 @@ class BankBalance(models.Model):
 
     bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     account = models.CharField(max_length=20, choices=Account.choices)
-    balance = models.DecimalField(default=0, **MONEY)
+    balance = MoneyField(default=0)
 
     class Meta:
         verbose_name = "银行科目余额"
@@ -139,7 +143,7 @@ class Commitment(models.Model):
         TREASURY = "treasury", "上缴国库"
 
     purpose = models.CharField("用途", max_length=10, choices=Purpose.choices, default=Purpose.CLAIM)
-    amount = models.DecimalField("承诺金额", **MONEY)
+    amount = MoneyField("承诺金额")
     reference_type = models.CharField("业务对象类型", max_length=100)
     reference_id = models.CharField("业务对象ID", max_length=64)
     bank = models.ForeignKey(
@@ -187,7 +191,7 @@ class Posting(models.Model):
     reason = models.TextField("摘要", blank=True)
     key = models.CharField("幂等键", max_length=200, unique=True)
     fingerprint = models.CharField(max_length=64)
-    amount = models.DecimalField("金额", **MONEY, help_text="The posting's size: the sum of its debits.")
+    amount = MoneyField("金额", help_text="The posting's size: the sum of its debits.")
 
     class Meta:
         verbose_name = "记账凭证"
@@ -204,13 +208,13 @@ class Posting(models.Model):
         return f"凭证 #{self.pk} {self.get_kind_display()} {format_money(self.amount)} 元"
 
     def get_absolute_url(self):
-        return f"/fund/postings/{self.pk}/"
+        return reverse("fund:posting_detail", args=[self.pk])
 
 
 class Entry(models.Model):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="entries")
     account = models.CharField("科目", max_length=20, choices=Account.choices)
-    amount = models.DecimalField("金额（借正贷负）", **MONEY)
+    amount = MoneyField("金额（借正贷负）")
 
     class Meta:
         verbose_name = "分录"
@@ -236,7 +240,7 @@ class ReturnDue(models.Model):
     bank = models.ForeignKey("accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+")
     reference_type = models.CharField("业务对象类型", max_length=100)
     reference_id = models.CharField("业务对象ID", max_length=64)
-    amount = models.DecimalField("应返还金额", **MONEY)
+    amount = MoneyField("应返还金额")
     due_on = models.DateField("返还期限")
     key = models.CharField("幂等键", max_length=200, unique=True)
     settled_at = models.DateTimeField("已返还时间", null=True, blank=True)
@@ -256,12 +260,14 @@ class StatementPeriod(models.Model):
         OPEN = "open", "对账中"
         SIGNED_OFF = "signed_off", "已签核"
 
-    TRANSITIONS = {Status.OPEN: (Status.SIGNED_OFF,), Status.SIGNED_OFF: ()}
+    WORKFLOW = Workflow(
+        Move("sign_off", (Status.OPEN,), Status.SIGNED_OFF, "对账签核", PERM_FINANCE, CONFLICT),
+    )
 
     start = models.DateField("起始日")
     end = models.DateField("截止日")
-    opening_balance = models.DecimalField("对账单期初余额", **MONEY)
-    closing_balance = models.DecimalField("对账单期末余额", **MONEY)
+    opening_balance = MoneyField("对账单期初余额")
+    closing_balance = MoneyField("对账单期末余额")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -280,13 +286,13 @@ class StatementPeriod(models.Model):
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d} 对账"
 
     def get_absolute_url(self):
-        return f"/fund/reconciliation/{self.pk}/"
+        return reverse("fund:period_detail", args=[self.pk])
 
 
 class StatementLine(models.Model):
     period = models.ForeignKey(StatementPeriod, on_delete=models.CASCADE, related_name="lines")
     line_date = models.DateField("交易日期")
-    amount = models.DecimalField("金额（收正付负）", **MONEY)
+    amount = MoneyField("金额（收正付负）")
     reference = models.CharField("摘要/凭证号", max_length=200, blank=True)
     counterparty = models.CharField("对方户名", max_length=200, blank=True)
     matched_posting = models.OneToOneField(

@@ -18,11 +18,11 @@ from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.notices.services import notice_issue
 
-from . import documents
+from . import actions, documents
 from .locks import ensure_accounts
 from .models import LedgerAccount
 from .selectors import balance_series, fund_figures, movements_between
-from .services.ledger import _require
+from .services import require_unless_system
 
 MSG_NO_FINANCE = "系统中没有财政局机构，无法报送。"
 MSG_NOT_ENDED = "{label}尚未结束，不能出具报告。"
@@ -50,7 +50,8 @@ def _issue(*, by, kind, start, end, title, label, covered_outstanding):
     context = report_context(start, end, covered_outstanding=covered_outstanding, label=label)
     notice = notice_issue(kind=kind.code, subject=subject, addressee=finance, context=context, by=by,
                           copied_to=[bureau] if bureau else (), title=title)
-    audit_record(by=by, action=f"出具{kind.title}", obj=subject, reason=label, data={"notice": notice.number})
+    audit_record(by=by, action=actions.REPORT_ISSUE[kind.code], obj=subject, reason=label,
+                 data={"notice": notice.number})
     return notice
 
 
@@ -78,7 +79,7 @@ def report_period(year, month=None):
 @transaction.atomic
 def monthly_statement_issue(*, by, year, month, covered_outstanding):
     """The monthly statement; `covered_outstanding`: the covered outstanding at the end of the month."""
-    _require(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
+    require_unless_system(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
     start, end = month_period(year, month)
     label = f"{start.year}年{start.month}月"
     return _issue(by=by, kind=documents.MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label,
@@ -88,7 +89,7 @@ def monthly_statement_issue(*, by, year, month, covered_outstanding):
 @transaction.atomic
 def annual_report_issue(*, by, year, covered_outstanding):
     """The annual report; `covered_outstanding`: the covered outstanding at the end of the year."""
-    _require(by, PERM_BUREAU_APPROVE)
+    require_unless_system(by, PERM_BUREAU_APPROVE)
     start, end = year_period(year)
     label = f"{start.year}年度"
     return _issue(by=by, kind=documents.ANNUAL, start=start, end=end, title=f"云浮市知识产权质押融资风险补偿资金{label}报告",

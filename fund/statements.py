@@ -1,24 +1,25 @@
 """Reading a special-account statement (CSV or XLSX) into lines, refusing bad files with row numbers.
 
 Columns (header row, any order): 日期 (date), 金额 (signed: receipts positive, payments negative;
-or two columns 收入/支出), 摘要 (reference), 对方户名 (counterparty). Amounts are parsed by
-common.money.to_money: more than two decimals is refused, never rounded.
+or two columns 收入/支出), 摘要 (reference), 对方户名 (counterparty). Dates and amounts are parsed by
+common.parsing (parse_date, parse_money): more than two decimals is refused, never rounded.
 """
 
 import csv
-import datetime as dt
 import io
 
 from django.conf import settings
 
 from yunfu_ipfund.common.errors import ValidationFailed
-from yunfu_ipfund.common.money import ZERO, to_money
+from yunfu_ipfund.common.money import ZERO
+from yunfu_ipfund.common.parsing import parse_date, parse_money
 
 MSG_FILE_TYPE = "只接受 CSV 或 XLSX 格式的对账单（按文件内容判断）。"
 MSG_FILE_EMPTY = "对账单文件为空。"
 MSG_FILE_BIG = "对账单文件过大。"
 MSG_NO_HEADER = "对账单缺少表头列：{missing}。"
 MSG_BAD_ROWS = "对账单有 {n} 行无法读取，整个文件未导入。"
+MSG_NO_DATE = "日期为空。"
 MSG_ENCODING = "无法识别 CSV 文件的字符编码（请使用 UTF-8 或 GBK）。"
 
 HEADERS = {
@@ -83,22 +84,18 @@ def _column(header, names):
 
 
 def _date(value):
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    if len(text) == 8 and text.isdigit():
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    return dt.date.fromisoformat(text)
+    """The line's date (common.parsing.parse_date: 2026-10-09, 2026/10/9, 20261009, a spreadsheet date)."""
+    day = parse_date(value, field="日期")
+    if day is None:
+        raise ValidationFailed(MSG_NO_DATE, code="bad_date")
+    return day
 
 
 def _money(value, *, allow_negative):
-    if value is None or str(value).strip() == "":
-        return ZERO
     if isinstance(value, float):  # openpyxl gives floats for numeric cells: read their shortest text
         value = repr(value)
-    return to_money(value if not isinstance(value, int) else str(value), allow_negative=allow_negative)
+    amount = parse_money(str(value) if isinstance(value, int) else value, allow_negative=allow_negative)
+    return ZERO if amount is None else amount
 
 
 def parse_rows(rows):
@@ -122,7 +119,7 @@ def parse_rows(rows):
 
         try:
             line_date = _date(cell("date"))
-        except (ValueError, TypeError):
+        except ValidationFailed:
             problems.append({"field": f"第{number}行", "message": f"第 {number} 行：日期“{cell('date')}”无效。"})
             continue
         try:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
 from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound
 from yunfu_ipfund.common.money import format_money
@@ -30,7 +31,6 @@ from .forms import (
     ReceiptForm,
     UploadForm,
 )
-from .models import PostingKind
 
 PAGE_SIZE = 50
 
@@ -84,9 +84,7 @@ def _journal_row(p):
 def posting_detail(request, pk):
     posting = selectors.access_posting(request.user, pk)
     user = request.user
-    reversible = posting.kind != PostingKind.REVERSAL and not hasattr(posting, "reversed_by")
-    needed = PERM_BUREAU_APPROVE if posting.kind in services.BUREAU_KINDS else PERM_FINANCE
-    form = ReasonForm(request.POST or None) if reversible and user.has_perm(needed) else None
+    form = ReasonForm(request.POST or None) if services.posting_can_reverse(posting, user) else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             reversal = services.posting_reverse(by=user, posting=posting, reason=form.cleaned_data["reason"],
@@ -157,13 +155,10 @@ def commitment_detail(request, pk):
     remaining = selectors.commitment_remaining(commitment)
     user = request.user
     pay_form = release_form = None
-    # A claim's money moves only through the claim's own workflow (payment instruction, then finance's
-    # confirmation on the claim page), so the claim's state and the ledger never part ways.
-    worked_here = commitment.purpose != "claim"
-    if worked_here and remaining > 0 and user.has_perm(PERM_FINANCE):
+    if services.commitment_can_pay(commitment, user, remaining):
         pay_form = PayForm(request.POST if request.POST.get("action") == "pay" else None,
                            initial={"amount": format_money(remaining).replace(",", ""), "value_date": local_today()})
-    if worked_here and remaining > 0 and user.has_perm(PERM_BUREAU_APPROVE):
+    if services.commitment_can_release(commitment, user, remaining):
         release_form = ReasonForm(request.POST if request.POST.get("action") == "release" else None)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -239,13 +234,14 @@ def period_list(request):
 @fund_page
 def period_detail(request, pk):
     period = selectors.access_period(request.user, pk)
-    editable = period.status == period.Status.OPEN and request.user.has_perm(PERM_FINANCE)
+    editable = services.period_can_edit(period, request.user)
+    moves = available_move_names(period, request.user)
     action = request.POST.get("action")
     line_form = LineForm(request.POST if action == "line" else None) if editable else None
     upload_form = UploadForm(request.POST if action == "upload" else None,
                              request.FILES if action == "upload" else None) if editable else None
     match_form = MatchForm(request.POST if action == "match" else None) if editable else None
-    signoff_form = ReasonForm(request.POST if action == "signoff" else None) if editable else None
+    signoff_form = ReasonForm(request.POST if action == "signoff" else None) if "sign_off" in moves else None
     if request.method == "POST" and editable:
         user = request.user
         try:
@@ -274,7 +270,7 @@ def period_detail(request, pk):
                 if line is not None:
                     services.statement_line_unmatch(by=user, line=line)
                 return redirect(period.get_absolute_url())
-            if action == "signoff" and signoff_form.is_valid():
+            if action == "signoff" and signoff_form is not None and signoff_form.is_valid():
                 services.period_sign_off(by=user, period=period, reason=signoff_form.cleaned_data["reason"])
                 messages.success(request, "已签核。该期间内不能再补记凭证。")
                 return redirect(period.get_absolute_url())
@@ -285,6 +281,6 @@ def period_detail(request, pk):
             _refused(request, target, exc)
     return render(request, "fund/period_detail.html", {
         "period": period, "r": selectors.reconciliation(period), "editable": editable, "line_form": line_form,
-        "upload_form": upload_form, "match_form": match_form, "signoff_form": signoff_form,
+        "upload_form": upload_form, "match_form": match_form, "signoff_form": signoff_form, "moves": moves,
         "events": trail_for(period),
     })

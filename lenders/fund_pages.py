@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from fund import selectors as fund_selectors
+from fund import services as fund_services
 from fund.exports import xlsx_response
 from fund.forms import AsOfForm, ReasonForm, ReportForm
 from fund.models import LedgerAccount
@@ -20,6 +21,7 @@ from fund.risk import leverage_ceiling, payout_alert_threshold
 from fund.svg import balance_chart
 from fund.views import fund_page
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
+from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
@@ -103,7 +105,7 @@ def risk_page(request):
         "as_of": as_of, "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
         "pause_threshold": payout_alert_threshold(policy),
         "cover_pause": fund_selectors.open_cover_pause(), "pauses": fund_selectors.cover_pauses()[:10],
-        "can_pause": request.user.has_perm(PERM_BUREAU_APPROVE), "pause_form": ReasonForm(prefix="cover"),
+        "can_pause": fund_services.cover_can_decide(request.user), "pause_form": ReasonForm(prefix="cover"),
     })
 
 
@@ -117,11 +119,11 @@ def _refused(form, exc):
 @fund_page
 def proposal_detail(request, pk):
     proposal = selectors.access_proposal(request.user, pk)
-    can_decide = proposal.status == proposal.Status.PROPOSED and request.user.has_perm(PERM_BUREAU_APPROVE)
+    moves = available_move_names(proposal, request.user)
     action = request.POST.get("action")
     accept_form = AcceptForm(request.POST if action == "accept" else None, initial={"effective_on": local_today()})
     dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
-    if request.method == "POST" and can_decide:
+    if request.method == "POST" and action in moves:
         form = accept_form if action == "accept" else dismiss_form
         if form.is_valid():
             try:
@@ -136,7 +138,7 @@ def proposal_detail(request, pk):
                 messages.success(request, "已作出决定。")
                 return redirect(proposal.get_absolute_url())
     return render(request, "lenders/proposal_detail.html", {
-        "proposal": proposal, "can_decide": can_decide, "accept_form": accept_form, "dismiss_form": dismiss_form,
+        "proposal": proposal, "moves": moves, "accept_form": accept_form, "dismiss_form": dismiss_form,
         "events": risk.proposal_trail(proposal),
     })
 

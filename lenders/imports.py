@@ -27,7 +27,7 @@ from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.common.spreadsheets import safe_cell
 from yunfu_ipfund.notices.services import enqueue_after_commit
 
-from . import services
+from . import actions, services
 from .models import Classification, CoveredLoan, ImportJob, RepaymentMethod
 from .selectors import loan_by_contract
 
@@ -317,7 +317,7 @@ def _finish(job, *, status, message="", total=0, ok=0, errors=(), header=()):
     )
     cache.delete(progress_key(job.pk))
     job.refresh_from_db()
-    audit_record(by=job.created_by, action="批量导入完成", obj=job, reason=message,
+    audit_record(by=job.created_by, action=actions.IMPORT_FINISH, obj=job, reason=message,
                  data={"total": total, "ok": ok, "errors": len(errors)})
     return job
 
@@ -350,7 +350,7 @@ def import_job_create(*, by, kind, mode, file):
                     original_name=str(getattr(file, "name", ""))[:200], created_by=by)
     job.file.save("import", file, save=False)
     job.save()
-    audit_record(by=by, action="提交批量导入", obj=job, data={"kind": kind, "mode": mode, "format": file_format})
+    audit_record(by=by, action=actions.IMPORT_SUBMIT, obj=job, data={"kind": kind, "mode": mode, "format": file_format})
     enqueue_after_commit(TASK_RUN_IMPORT, job.pk)
     return job
 

@@ -1,30 +1,49 @@
-"""The bank side (Art 3, 9-11): cooperating banks, loan filings (备案), covered loans and their reports.
+"""The bank side (Art 3, 9-11, 15-16): cooperating banks, loan filings (备案), covered loans and their
+reports, suspension proposals.
 
-Cooperating bank (admitted by the bureau under a cooperation agreement):
+Every status change is a move declared once in the model's `WORKFLOW` (who may make it, from where,
+what a repeat does, its guards in lenders.guards) and made through `audit.workflow.transition`; the
+detail pages offer the moves `available_moves` admits.
+
+Cooperating bank (admitted by the bureau approver under a cooperation agreement; every move the
+approver's, a repeat a no-op):
 
     ACTIVE --suspend--> SUSPENDED --reinstate--> ACTIVE
       \\                    \\
        \\--terminate--------\\--terminate--> TERMINATED
 
-Loan filing (bank prepares, supervisor countersigns, bureau decides):
+Loan filing (bank officer prepares, supervisor countersigns, bureau decides):
 
-    DRAFT --(supervisor, not the preparer) submit--> SUBMITTED
-    SUBMITTED --(clerk) return--> RETURNED --(supervisor) resubmit--> SUBMITTED   (review clock paused while RETURNED)
-    SUBMITTED --(approver) confirm--> CONFIRMED   (creates the CoveredLoan)
-    SUBMITTED | RETURNED --(approver) refuse--> REFUSED
+    DRAFT | RETURNED --(supervisor of the bank, not the preparer) submit--> SUBMITTED     repeat: 409
+    SUBMITTED --(clerk) return_for_correction--> RETURNED   (review clock paused)      repeat: 409
+    SUBMITTED --(approver, not the returner) confirm--> CONFIRMED  (creates the CoveredLoan)  repeat: no-op
+    SUBMITTED | RETURNED --(approver) refuse--> REFUSED                                repeat: no-op
+
+Suspension proposal (the daily check proposes, the approver decides; a repeat is a no-op):
+
+    PROPOSED --accept--> ACCEPTED   (the bank is suspended: bank_suspend, with its notice)
+    PROPOSED --dismiss--> DISMISSED
 """
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from yunfu_ipfund.accounts.roles import (
+    PERM_BANK_COUNTERSIGN,
+    PERM_BANK_PREPARE,
+    PERM_BUREAU_APPROVE,
+    PERM_BUREAU_REVIEW,
+)
+from yunfu_ipfund.audit.workflow import CONFLICT, NOOP, Move, Workflow
+
 # IdempotencyRecord moved to the platform (the API helper `idempotent` lives there); re-exported
 # for the importers that still name it here.
 from yunfu_ipfund.common.models import IdempotencyRecord  # noqa: F401
+from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
-MONEY = {"max_digits": 15, "decimal_places": 2}
-
+from . import guards
 
 class CooperatingBank(models.Model):
     class Status(models.TextChoices):
@@ -32,10 +51,12 @@ class CooperatingBank(models.Model):
         SUSPENDED = "suspended", "暂停备案"
         TERMINATED = "terminated", "已终止合作"
 
-    TRANSITIONS = {
-        Status.ACTIVE: {Status.SUSPENDED, Status.TERMINATED},
-        Status.SUSPENDED: {Status.ACTIVE, Status.TERMINATED},
-    }
+    WORKFLOW = Workflow(
+        Move("suspend", (Status.ACTIVE,), Status.SUSPENDED, "暂停备案", PERM_BUREAU_APPROVE, NOOP),
+        Move("reinstate", (Status.SUSPENDED,), Status.ACTIVE, "恢复备案", PERM_BUREAU_APPROVE, NOOP),
+        Move("terminate", (Status.ACTIVE, Status.SUSPENDED), Status.TERMINATED, "终止合作", PERM_BUREAU_APPROVE,
+             NOOP),
+    )
 
     organisation = models.OneToOneField(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="cooperating_bank", verbose_name="银行"
@@ -45,7 +66,7 @@ class CooperatingBank(models.Model):
     agreement_valid_from = models.DateField("协议生效日期")
     agreement_valid_to = models.DateField("协议到期日期")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    exposure_limit = models.DecimalField("在保余额限额（元，空为不设）", null=True, blank=True, **MONEY)
+    exposure_limit = MoneyField("在保余额限额（元，空为不设）", null=True, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     contact_email = models.EmailField("联系邮箱", blank=True)
@@ -68,6 +89,9 @@ class CooperatingBank(models.Model):
     def __str__(self):
         return self.organisation.name
 
+    def get_absolute_url(self):
+        return reverse("lenders:bank_detail", args=[self.pk])
+
     def may_file_on(self, day):
         """New filings: only while active and the cooperation agreement is valid on `day`."""
         return self.status == self.Status.ACTIVE and self.agreement_valid_from <= day <= self.agreement_valid_to
@@ -86,7 +110,10 @@ class SuspensionProposal(models.Model):
         ACCEPTED = "accepted", "已采纳（已暂停）"
         DISMISSED = "dismissed", "不予采纳"
 
-    TRANSITIONS = {Status.PROPOSED: (Status.ACCEPTED, Status.DISMISSED), Status.ACCEPTED: (), Status.DISMISSED: ()}
+    WORKFLOW = Workflow(
+        Move("accept", (Status.PROPOSED,), Status.ACCEPTED, "采纳暂停备案建议", PERM_BUREAU_APPROVE, NOOP),
+        Move("dismiss", (Status.PROPOSED,), Status.DISMISSED, "不予采纳暂停备案建议", PERM_BUREAU_APPROVE, NOOP),
+    )
 
     bank = models.ForeignKey("accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PROPOSED)
@@ -132,11 +159,15 @@ class LoanFiling(models.Model):
         CONFIRMED = "confirmed", "已确认纳入风险补偿"
         REFUSED = "refused", "不予备案"
 
-    TRANSITIONS = {
-        Status.DRAFT: {Status.SUBMITTED},
-        Status.SUBMITTED: {Status.RETURNED, Status.CONFIRMED, Status.REFUSED},
-        Status.RETURNED: {Status.SUBMITTED, Status.REFUSED},
-    }
+    WORKFLOW = Workflow(
+        Move("submit", (Status.DRAFT, Status.RETURNED), Status.SUBMITTED, "复核报送备案", PERM_BANK_COUNTERSIGN,
+             CONFLICT, guards=(guards.of_the_bank, guards.not_the_preparer)),
+        Move("return_for_correction", (Status.SUBMITTED,), Status.RETURNED, "退回补正", PERM_BUREAU_REVIEW,
+             CONFLICT),
+        Move("confirm", (Status.SUBMITTED,), Status.CONFIRMED, "确认备案", PERM_BUREAU_APPROVE, NOOP,
+             guards=(guards.not_the_reviewer,)),
+        Move("refuse", (Status.SUBMITTED, Status.RETURNED), Status.REFUSED, "不予备案", PERM_BUREAU_APPROVE, NOOP),
+    )
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
     # States that no longer hold the contract number (see the conditional unique constraint below).
     RELEASED = (Status.REFUSED,)
@@ -150,12 +181,12 @@ class LoanFiling(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="借款企业"
     )
     contract_number = models.CharField("借款合同编号", max_length=100)
-    amount = models.DecimalField("贷款金额（元）", **MONEY)
+    amount = MoneyField("贷款金额（元）")
     disbursed_on = models.DateField("放款日期")
     maturity_on = models.DateField("到期日期")
     annual_rate = models.DecimalField("年利率（%）", max_digits=6, decimal_places=4)
     repayment_method = models.CharField("还款方式", max_length=20, choices=RepaymentMethod.choices)
-    ip_amount = models.DecimalField("知识产权质押对应金额（元）", **MONEY, help_text="仅此部分纳入风险补偿范围。")
+    ip_amount = MoneyField("知识产权质押对应金额（元）", help_text="仅此部分纳入风险补偿范围。")
     other_collateral = models.CharField("其他担保方式", max_length=300, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
 
@@ -201,6 +232,9 @@ class LoanFiling(models.Model):
 
     def __str__(self):
         return f"备案 {self.contract_number}（{self.enterprise}）"
+
+    def get_absolute_url(self):
+        return reverse("lenders:filing_detail", args=[self.pk])
 
     @property
     def is_editable(self):
@@ -270,16 +304,17 @@ class CoveredLoan(models.Model):
     """A filed loan the bureau confirmed as covered (纳入风险补偿范围).
 
     Only the IP-attributed part is covered: covered_outstanding = outstanding_principal × covered_amount
-    ÷ amount (round_fen). Status diagram (bank reports drive the upper half, compensation the lower):
+    ÷ amount (round_fen). Status diagram (the bank's reports drive the upper half, by an officer of the
+    loan's bank; the compensation process the lower, as the system following the claim's moves):
 
-        ACTIVE --overdue--> OVERDUE --cured--> ACTIVE
-        ACTIVE | OVERDUE --classified 次级/可疑/损失--> NON_PERFORMING
-        NON_PERFORMING --reclassified 正常/关注 (only before a claim)--> ACTIVE
-        ACTIVE | OVERDUE | NON_PERFORMING --repaid in full--> REPAID
-        NON_PERFORMING --claim--> IN_CLAIM --rejected/lapsed--> NON_PERFORMING
-        IN_CLAIM --paid--> COMPENSATED --> RECOVERY --> CLOSED
-        COMPENSATED --> CLOSED
-        any live or compensated state --fraud/ineligibility--> EXCLUDED
+        ACTIVE --report_overdue--> OVERDUE --cure_overdue--> ACTIVE
+        ACTIVE | OVERDUE --classify_non_performing (次级/可疑/损失)--> NON_PERFORMING
+        NON_PERFORMING --reclassify_performing (正常/关注, only before a claim)--> ACTIVE
+        ACTIVE | OVERDUE | NON_PERFORMING --repay (in full)--> REPAID
+        NON_PERFORMING --claim--> IN_CLAIM --end_claim (rejected/lapsed)--> NON_PERFORMING
+        IN_CLAIM --compensate--> COMPENSATED --enter_recovery--> RECOVERY --close--> CLOSED
+        COMPENSATED --close--> CLOSED
+        any live or compensated state --exclude (fraud/ineligibility)--> EXCLUDED
 
     Every change writes a LoanEvent with the figures after it, so the covered outstanding on any past
     date can be answered (selectors.covered_outstanding(as_of=...)).
@@ -297,14 +332,29 @@ class CoveredLoan(models.Model):
         EXCLUDED = "excluded", "已移出风险补偿范围"
 
     S = Status
-    TRANSITIONS = {
-        S.ACTIVE: {S.REPAID, S.OVERDUE, S.NON_PERFORMING, S.EXCLUDED},
-        S.OVERDUE: {S.ACTIVE, S.NON_PERFORMING, S.REPAID, S.EXCLUDED},
-        S.NON_PERFORMING: {S.IN_CLAIM, S.ACTIVE, S.REPAID, S.EXCLUDED},
-        S.IN_CLAIM: {S.NON_PERFORMING, S.COMPENSATED, S.EXCLUDED},
-        S.COMPENSATED: {S.RECOVERY, S.CLOSED, S.EXCLUDED},
-        S.RECOVERY: {S.CLOSED, S.EXCLUDED},
-    }
+    WORKFLOW = Workflow(
+        # The bank's reports (lenders.services.loans), by an officer of the loan's bank; each report is
+        # audited under its own code (报告还款, 报告逾期, 报告风险分类), the move under it.
+        Move("report_overdue", (S.ACTIVE,), S.OVERDUE, "报告逾期", PERM_BANK_PREPARE, NOOP,
+             guards=(guards.of_the_bank,)),
+        Move("cure_overdue", (S.OVERDUE,), S.ACTIVE, "逾期已结清", PERM_BANK_PREPARE, NOOP,
+             guards=(guards.of_the_bank,)),
+        Move("classify_non_performing", (S.ACTIVE, S.OVERDUE), S.NON_PERFORMING, "认定为不良", PERM_BANK_PREPARE,
+             NOOP, guards=(guards.of_the_bank,)),
+        Move("reclassify_performing", (S.NON_PERFORMING,), S.ACTIVE, "调回正常类或关注类", PERM_BANK_PREPARE, NOOP,
+             guards=(guards.of_the_bank,)),
+        Move("repay", (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING), S.REPAID, "还清", PERM_BANK_PREPARE, NOOP,
+             guards=(guards.of_the_bank,)),
+        # The compensation process's moves (covered_loan_transition): the system's, following the claim's
+        # own moves, which check the person who makes them.
+        Move("claim", (S.NON_PERFORMING,), S.IN_CLAIM, "在保贷款：补偿申请中", None, NOOP),
+        Move("end_claim", (S.IN_CLAIM,), S.NON_PERFORMING, "在保贷款：不良", None, NOOP),
+        Move("compensate", (S.IN_CLAIM,), S.COMPENSATED, "在保贷款：已补偿", None, NOOP),
+        Move("enter_recovery", (S.COMPENSATED,), S.RECOVERY, "在保贷款：追偿中", None, NOOP),
+        Move("close", (S.COMPENSATED, S.RECOVERY), S.CLOSED, "在保贷款：已结清", None, NOOP),
+        Move("exclude", (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM, S.COMPENSATED, S.RECOVERY), S.EXCLUDED,
+             "在保贷款：已移出风险补偿范围", None, NOOP),
+    )
     # States in which the covered part still counts as covered outstanding (leverage, caps).
     LIVE = (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM)
     # States the bank's reports (repayment, overdue, classification, extension) apply to.
@@ -319,19 +369,19 @@ class CoveredLoan(models.Model):
         "policy.PolicyVersion", on_delete=models.PROTECT, related_name="+", verbose_name="适用办法版本"
     )
     contract_number = models.CharField("借款合同编号", max_length=100)
-    amount = models.DecimalField("贷款金额（元）", **MONEY)
-    covered_amount = models.DecimalField("纳入补偿范围金额（元）", **MONEY)
+    amount = MoneyField("贷款金额（元）")
+    covered_amount = MoneyField("纳入补偿范围金额（元）")
     fund_share = models.DecimalField("风险补偿资金分担比例", max_digits=5, decimal_places=4)
     disbursed_on = models.DateField("放款日期")
     maturity_on = models.DateField("到期日期")
-    outstanding_principal = models.DecimalField("贷款余额（元）", **MONEY)
-    covered_outstanding = models.DecimalField("在保余额（元）", **MONEY)
+    outstanding_principal = MoneyField("贷款余额（元）")
+    covered_outstanding = MoneyField("在保余额（元）")
     classification = models.CharField(
         "风险分类", max_length=20, choices=Classification.choices, default=Classification.NORMAL
     )
     non_performing_on = models.DateField("认定不良日期", null=True, blank=True)
     overdue_since = models.DateField("逾期起始日", null=True, blank=True)
-    overdue_amount = models.DecimalField("逾期金额（元）", null=True, blank=True, **MONEY)
+    overdue_amount = MoneyField("逾期金额（元）", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     confirmed_at = models.DateTimeField("确认时间")
     updated_at = models.DateTimeField(auto_now=True)
@@ -343,6 +393,9 @@ class CoveredLoan(models.Model):
 
     def __str__(self):
         return f"在保贷款 {self.contract_number}"
+
+    def get_absolute_url(self):
+        return reverse("lenders:loan_detail", args=[self.pk])
 
     @property
     def is_live(self):
@@ -364,11 +417,11 @@ class LoanEvent(models.Model):
     loan = models.ForeignKey(CoveredLoan, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     occurred_on = models.DateField("发生日期", db_index=True)
-    amount = models.DecimalField("金额（元）", null=True, blank=True, **MONEY)
+    amount = MoneyField("金额（元）", null=True, blank=True)
     classification = models.CharField("风险分类", max_length=20, choices=Classification.choices, blank=True)
     new_maturity_on = models.DateField("展期后到期日", null=True, blank=True)
-    outstanding_after = models.DecimalField("报告后贷款余额", **MONEY)
-    covered_outstanding_after = models.DecimalField("报告后在保余额", **MONEY)
+    outstanding_after = MoneyField("报告后贷款余额")
+    covered_outstanding_after = MoneyField("报告后在保余额")
     status_after = models.CharField("报告后状态", max_length=20, choices=CoveredLoan.Status.choices)
     note = models.TextField("说明", blank=True)
     reported_by = models.ForeignKey(

@@ -16,13 +16,13 @@ from applications.models import LoanRegistration
 from applications.selectors import access_registration, registrations_visible_to, search_registrations
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import (
-    PERM_BANK_COUNTERSIGN,
     PERM_BANK_PREPARE,
     PERM_BUREAU_APPROVE,
     PERM_BUREAU_REVIEW,
 )
 from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm, sees_everything
 from yunfu_ipfund.audit.selectors import trail_for
+from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.checks import Check, all_pass
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound
@@ -133,7 +133,7 @@ def bank_detail(request, pk):
     return render(request, "lenders/bank_detail.html", {
         "bank": profile, "figures": selectors.bank_portfolio_figures().get(profile.organisation_id),
         "notices": notices_about(profile, request.user), "events": trail_for(profile),
-        "can_decide": request.user.has_perm(PERM_BUREAU_APPROVE),
+        "moves": available_move_names(profile, request.user),
     })
 
 
@@ -243,8 +243,6 @@ def filing_detail(request, pk):
             messages.warning(request, exc.message)
     else:
         checks = [Check(**c) for c in filing.checks_snapshot]  # stored as dicts when submitted/confirmed
-    own_bank = filing.bank_id == user.organisation_id
-    editable = own_bank and filing.is_editable
     due = {
         LoanFiling.Status.DRAFT: ("备案期限", None),
         LoanFiling.Status.SUBMITTED: ("审核期限", filing.review_due_on),
@@ -261,10 +259,8 @@ def filing_detail(request, pk):
         "due_label": due[0] if due else "", "due_on": due[1] if due else None,
         "countdown": countdown(due[1]) if due else None,
         "notices": notices_about(filing, user), "events": trail_for(filing),
-        "can_edit": editable and user.has_perm(PERM_BANK_PREPARE),
-        "can_submit": editable and user.has_perm(PERM_BANK_COUNTERSIGN) and filing.prepared_by_id != user.pk,
-        "can_review": filing.status == LoanFiling.Status.SUBMITTED and user.has_perm(PERM_BUREAU_REVIEW),
-        "can_decide": filing.status in (LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED) and user.has_perm(PERM_BUREAU_APPROVE),
+        "can_edit": services.filing_can_edit(filing, user), "moves": available_move_names(filing, user),
+        "can_override": services.filing_can_override_late(filing, user),
         "document_form": DocumentForm(), "reason_form": ReasonForm(), "return_form": ReturnForm(),
         "loan": getattr(filing, "covered_loan", None) if filing.status == LoanFiling.Status.CONFIRMED else None,
     })
@@ -340,8 +336,7 @@ def loan_list(request):
 @login_required
 def loan_detail(request, pk):
     loan = selectors.access_loan(request.user, pk)
-    can_report = (loan.bank_id == request.user.organisation_id and request.user.has_perm(PERM_BANK_PREPARE)
-                  and loan.status in CoveredLoan.REPORTABLE)
+    can_report = services.loan_can_report(loan, request.user)
     return render(request, "lenders/loan_detail.html", {
         "loan": loan, "events": loan.events.select_related("reported_by").order_by("-occurred_on", "-id"),
         "trail": trail_for(loan), "notices": notices_about(loan.filing, request.user),

@@ -20,15 +20,25 @@ By job: `ledger` (the one writer of postings and the shared helpers), `receipts`
 """
 
 from ..locks import ensure_accounts, lock_fund
-from .cover import cover_pause, cover_resume
-from .ledger import OPENING_KEY, SYSTEM, check_period_open, opening_fingerprint, reference_of
+from .cover import cover_can_decide, cover_pause, cover_resume
+from .ledger import (
+    OPENING_KEY,
+    SYSTEM,
+    check_period_open,
+    opening_fingerprint,
+    reference_of,
+    require_unless_system,
+)
 from .payments import (
     BUREAU_KINDS,
     check_payout_pause,
+    commitment_can_pay,
+    commitment_can_release,
     commitment_create,
     commitment_release,
     fee_pay,
     payout_post,
+    posting_can_reverse,
     posting_reverse,
     treasury_return_post,
 )
@@ -40,6 +50,7 @@ from .receipts import (
     recovery_return_expect,
 )
 from .reconciliation import (
+    period_can_edit,
     period_create,
     period_sign_off,
     reconciliation_match,
@@ -51,9 +62,11 @@ from .reconciliation import (
 
 __all__ = [
     "BUREAU_KINDS", "OPENING_KEY", "SYSTEM",
-    "check_payout_pause", "check_period_open", "clawback_receive", "commitment_create", "commitment_release",
-    "contribution_post", "cover_pause", "cover_resume", "ensure_accounts", "fee_pay", "interest_post",
-    "lock_fund", "opening_fingerprint", "payout_post", "period_create", "period_sign_off", "posting_reverse",
-    "reconciliation_match", "recovery_receive", "recovery_return_expect", "reference_of", "statement_import",
+    "check_payout_pause", "check_period_open", "clawback_receive", "commitment_can_pay", "commitment_can_release", "commitment_create",
+    "commitment_release",
+    "contribution_post", "cover_can_decide", "cover_pause", "cover_resume", "ensure_accounts", "fee_pay", "interest_post",
+    "lock_fund", "opening_fingerprint", "payout_post", "period_can_edit", "period_create", "period_sign_off", "posting_can_reverse", "posting_reverse",
+    "reconciliation_match", "recovery_receive", "recovery_return_expect", "reference_of", "require_unless_system",
+    "statement_import",
     "statement_line_add", "statement_line_match", "statement_line_unmatch", "treasury_return_post",
 ]

@@ -2,23 +2,23 @@
 idempotent by its key, with its running balances and its audit event (see the package docstring).
 The helpers every service of the fund shares (who may act, references, dates, amounts, keys) are here."""
 
-import datetime as dt
 import hashlib
 import json
 
 from django.db.models import F
 from django.utils import timezone
 
+from yunfu_ipfund.accounts.models import Organisation
+from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record, object_label
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
-    MSG_NO_ROLE,
     Conflict,
     DomainError,
-    Forbidden,
     ValidationFailed,
 )
 from yunfu_ipfund.common.money import ZERO, format_money, to_money
+from yunfu_ipfund.common.parsing import parse_date
 from yunfu_ipfund.policy.services import policy_in_force
 
 from ..locks import lock_fund
@@ -54,7 +54,7 @@ MSG_REASON_REQUIRED = "请填写事由。"
 MSG_BANK_REQUIRED = "请指明银行。"
 MSG_NOT_A_BANK = "“{org}”不是合作银行。"
 MSG_BAD_REFERENCE = "业务对象无效。"
-MSG_BAD_DATE = "日期“{value}”无效。"
+MSG_DATE_REQUIRED = "请填写{field}。"
 
 SYSTEM = None
 OPENING_KEY = "fund-opening-allocation"
@@ -63,12 +63,10 @@ OPENING_KEY = "fund-opening-allocation"
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _require(by, *perms):
-    """The system (None) may do anything; a person needs one of `perms`."""
-    if by is None:
-        return
-    if not (by.is_authenticated and by.is_active and any(by.has_perm(p) for p in perms)):
-        raise Forbidden(MSG_NO_ROLE, code="no_role")
+def require_unless_system(by, *perms):
+    """The system (None: migrations, demo, tasks) may; a person needs one of `perms` (require_perm)."""
+    if by is not None:
+        require_perm(by, *perms)
 
 
 def reference_of(reference):
@@ -89,24 +87,20 @@ def _bank(bank, *, required=False):
         if required:
             raise ValidationFailed(MSG_BANK_REQUIRED, code="bank_required")
         return None
-    if getattr(bank, "kind", None) != "bank":
+    if getattr(bank, "kind", None) != Organisation.Kind.BANK:
         raise ValidationFailed(MSG_NOT_A_BANK.format(org=bank), code="not_a_bank")
     return bank
 
 
-def _day(value, *, default_today=True):
-    if value is None or value == "":
+def _day(value, *, default_today=True, field="日期"):
+    """A value date (common.parsing.parse_date: an aware datetime gives its day in Shanghai); nothing given:
+    today, or refused where the date is required."""
+    day = parse_date(value, field=field)
+    if day is None:
         if default_today:
             return local_today()
-        raise ValidationFailed(MSG_BAD_DATE.format(value=value))
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationFailed(MSG_BAD_DATE.format(value=value), code="bad_date") from None
+        raise ValidationFailed(MSG_DATE_REQUIRED.format(field=field), code="bad_date")
+    return day
 
 
 def _amount(value, day):
@@ -173,7 +167,7 @@ def _check_rules(after, *, amount, before):
 
 
 def _post(*, by, kind, lines, key, value_date, reference=("", ""), bank=None, commitment=None, reversal_of=None,
-          reason="", instructed_by=None, action=None, amount=None):
+          action, reason="", instructed_by=None, amount=None):
     """Write one balanced posting under the fund's lock. `lines` = [(account, signed amount)].
 
     `amount` is the business amount the posting is shown with (journal, reports): the money that moved.
@@ -234,7 +228,7 @@ def _post(*, by, kind, lines, key, value_date, reference=("", ""), bank=None, co
             if not BankBalance.objects.filter(bank=bank, account=account).update(balance=F("balance") + value):
                 BankBalance.objects.create(bank=bank, account=account, balance=value)
     audit_record(
-        by=by, action=action or f"记账：{PostingKind(kind).label}", obj=posting, reason=reason,
+        by=by, action=action, obj=posting, reason=reason,
         data={"key": key, "value_date": value_date, "entries": [[a, str(v)] for a, v in lines],
               "reference": f"{ref_type}:{ref_id}" if ref_type else "", "bank": getattr(bank, "pk", None)},
     )

@@ -4,6 +4,7 @@ payouts reach the policy's share of the fund's capital."""
 
 
 from django.db import transaction
+from django.urls import reverse
 
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE, Role
 from yunfu_ipfund.audit.services import audit_record
@@ -16,10 +17,10 @@ from yunfu_ipfund.common.errors import (
     ValidationFailed,
 )
 from yunfu_ipfund.common.money import format_money
-from yunfu_ipfund.notices.models import Reminder
 from yunfu_ipfund.notices.services import reminder_schedule
 from yunfu_ipfund.policy.services import policy_in_force
 
+from .. import actions, reminders
 from ..locks import lock_fund
 from ..models import (
     Account,
@@ -44,8 +45,8 @@ from .ledger import (
     _day,
     _key,
     _post,
-    _require,
     reference_of,
+    require_unless_system,
 )
 
 # --- commitments and money out --------------------------------------------------------------------
@@ -56,7 +57,7 @@ def commitment_create(*, by, amount, reference, key, bank=None, purpose=Commitme
                       value_date=None, reason=""):
     """The bureau instructs that `amount` will leave the fund (an approved claim, a fee, a return to the
     treasury): it is set aside at once, so available = cash - committed never goes below zero."""
-    _require(by, PERM_BUREAU_APPROVE)
+    require_unless_system(by, PERM_BUREAU_APPROVE)
     if purpose not in Commitment.Purpose.values:
         raise ValidationFailed(MSG_BAD_REFERENCE)
     day = _day(value_date)
@@ -79,12 +80,13 @@ def commitment_create(*, by, amount, reference, key, bank=None, purpose=Commitme
         purpose=purpose, amount=amount, reference_type=ref[0], reference_id=ref[1], bank=bank, key=key,
         reason=reason, created_by=by,
     )
-    audit_record(by=by, action=f"下达资金承诺（{commitment.get_purpose_display()}）", obj=commitment, reason=reason,
+    action = actions.COMMITMENT_CREATE[commitment.purpose]
+    audit_record(by=by, action=action, obj=commitment, reason=reason,
                  data={"amount": amount, "reference": f"{ref[0]}:{ref[1]}", "key": key})
     _post(
         by=by, kind=PostingKind.COMMITMENT, lines=[(Account.RESERVED, amount), (Account.COMMITTED, -amount)],
         key=f"commitment:{key}", value_date=day, reference=ref, bank=bank, commitment=commitment, reason=reason,
-        instructed_by=by, action=f"下达资金承诺（{commitment.get_purpose_display()}）",
+        instructed_by=by, action=action,
     )
     return commitment
 
@@ -92,7 +94,7 @@ def commitment_create(*, by, amount, reference, key, bank=None, purpose=Commitme
 @transaction.atomic
 def commitment_release(*, by, commitment, key, amount=None, value_date=None, reason):
     """The bureau releases what is left of a commitment (claim withdrawn, decision revoked)."""
-    _require(by, PERM_BUREAU_APPROVE)
+    require_unless_system(by, PERM_BUREAU_APPROVE)
     if not (reason or "").strip():
         raise ValidationFailed(MSG_REASON_REQUIRED, code="reason_required")
     day = _day(value_date)
@@ -106,12 +108,12 @@ def commitment_release(*, by, commitment, key, amount=None, value_date=None, rea
     return _post(
         by=by, kind=PostingKind.RELEASE, lines=[(Account.COMMITTED, amount), (Account.RESERVED, -amount)],
         key=key, value_date=day, reference=(commitment.reference_type, commitment.reference_id), bank=commitment.bank,
-        commitment=commitment, reason=reason, action="释放资金承诺",
+        commitment=commitment, reason=reason, action=actions.COMMITMENT_RELEASE,
     )
 
 
 def _pay(*, by, commitment, purpose, kind, account, amount, key, value_date, reason, action):
-    _require(by, PERM_FINANCE)
+    require_unless_system(by, PERM_FINANCE)
     day = _day(value_date)
     amount = _amount(amount, day)
     lock_fund()
@@ -137,7 +139,7 @@ def payout_post(*, by, commitment, amount, key, value_date=None, reason="代偿�
     """Finance confirms a compensation payment from the special account, out of the bureau's commitment."""
     posting = _pay(by=by, commitment=commitment, purpose=Commitment.Purpose.CLAIM, kind=PostingKind.PAYOUT,
                    account=Account.COMPENSATION, amount=amount, key=key, value_date=value_date, reason=reason,
-                   action="确认代偿拨付")
+                   action=actions.PAYOUT_POST)
     check_payout_pause()
     return posting
 
@@ -149,7 +151,7 @@ def fee_pay(*, by, commitment, amount, key, value_date=None, reason="费用支�
         raise DomainError(MSG_FEES_NOT_ALLOWED, code="fees_not_allowed")
     return _pay(by=by, commitment=commitment, purpose=Commitment.Purpose.FEE, kind=PostingKind.FEE,
                 account=Account.FEES, amount=amount, key=key, value_date=value_date, reason=reason,
-                action="确认费用支出")
+                action=actions.FEE_PAY)
 
 
 @transaction.atomic
@@ -157,12 +159,30 @@ def treasury_return_post(*, by, commitment, amount, key, value_date=None, reason
     """Finance returns money to the treasury as the bureau instructed."""
     return _pay(by=by, commitment=commitment, purpose=Commitment.Purpose.TREASURY, kind=PostingKind.TREASURY_RETURN,
                 account=Account.TREASURY, amount=amount, key=key, value_date=value_date, reason=reason,
-                action="确认上缴国库")
+                action=actions.TREASURY_RETURN_POST)
 
 
 # --- corrections ----------------------------------------------------------------------------------
 
 BUREAU_KINDS = {PostingKind.COMMITMENT, PostingKind.RELEASE}
+
+
+def posting_can_reverse(posting, user):
+    """Whether `user` may reverse `posting` (a correction is not a move: postings have no status)."""
+    if posting.kind == PostingKind.REVERSAL or hasattr(posting, "reversed_by"):
+        return False
+    return user.has_perm(PERM_BUREAU_APPROVE if posting.kind in BUREAU_KINDS else PERM_FINANCE)
+
+
+def commitment_can_pay(commitment, user, remaining):
+    """Finance pays out of a fee or treasury commitment with money left. A claim's commitment is paid only
+    through the claim's own workflow (compensation), so the claim's state and the ledger never part ways."""
+    return commitment.purpose != Commitment.Purpose.CLAIM and remaining > 0 and user.has_perm(PERM_FINANCE)
+
+
+def commitment_can_release(commitment, user, remaining):
+    """The bureau approver releases what is left of a fee or treasury commitment (a claim's: its workflow)."""
+    return commitment.purpose != Commitment.Purpose.CLAIM and remaining > 0 and user.has_perm(PERM_BUREAU_APPROVE)
 
 
 @transaction.atomic
@@ -173,7 +193,7 @@ def posting_reverse(*, by, posting, reason, key, value_date=None):
     reversal is dated today (or later than the original) and obeys every balance rule.
     """
     original = Posting.objects.select_related("bank", "commitment").get(pk=posting.pk)
-    _require(by, PERM_BUREAU_APPROVE if original.kind in BUREAU_KINDS else PERM_FINANCE)
+    require_unless_system(by, PERM_BUREAU_APPROVE if original.kind in BUREAU_KINDS else PERM_FINANCE)
     if not (reason or "").strip():
         raise ValidationFailed(MSG_REASON_REQUIRED, code="reason_required")
     if original.kind == PostingKind.REVERSAL:
@@ -190,7 +210,7 @@ def posting_reverse(*, by, posting, reason, key, value_date=None):
         by=by, kind=PostingKind.REVERSAL, lines=lines, key=key, value_date=day,
         reference=(original.reference_type, original.reference_id), bank=original.bank,
         commitment=original.commitment, reversal_of=original, reason=reason,
-        action=f"冲正凭证 #{original.pk}", amount=original.amount,
+        action=actions.POSTING_REVERSE, amount=original.amount,
     )
 
 
@@ -199,22 +219,21 @@ def posting_reverse(*, by, posting, reason, key, value_date=None):
 
 def check_payout_pause(today=None):
     """Alert the bureau and finance, once per policy version, when cumulative net payouts reach
-    policy.fund_pause_payout_ratio x capital. Returns the alert key when raised (or already raised)."""
+    policy.fund_pause_payout_ratio x capital (PAYOUT_ALERT about the policy version, one per role).
+    Returns the alerts when the threshold is reached (raised now or before), else None."""
     today = today or local_today()
     policy = policy_in_force(today)
     threshold = payout_alert_threshold(policy)
     net = fund_figures().net_payouts
     if net < threshold:
         return None
-    base = f"fund-pause-{policy.code}"
-    for role in (Role.BUREAU_APPROVER, Role.FINANCE):
-        key = f"{base}-{role}"
-        if Reminder.objects.filter(key=key).exists():
-            continue
+    return [
         reminder_schedule(
-            key=key, about=policy, due_date=today, recipient_role=role, notify_workdays_before=(), escalate_role="",
+            kind=reminders.PAYOUT_ALERT, about=policy, discriminator=role, once=True, due_date=today,
+            recipient_role=role, notify_workdays_before=(), escalate_role="",
             title=f"累计净代偿 {format_money(net)} 元已达资金规模的 {policy.fund_pause_payout_ratio:.0%}"
                   f"（{format_money(threshold)} 元）",
-            body="依《管理办法》风险控制条款，请研究是否暂停新增备案。", url="/fund/",
+            body="依《管理办法》风险控制条款，请研究是否暂停新增备案。", url=reverse("fund:overview"),
         )
-    return base
+        for role in (Role.BUREAU_APPROVER, Role.FINANCE)
+    ]

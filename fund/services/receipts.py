@@ -14,6 +14,7 @@ from yunfu_ipfund.common.errors import (
 )
 from yunfu_ipfund.common.money import ZERO, round_fen
 
+from .. import actions
 from ..models import (
     Account,
     Entry,
@@ -28,15 +29,13 @@ from .ledger import (
     _day,
     _key,
     _post,
-    _require,
     reference_of,
+    require_unless_system,
 )
-
-# --- money in -------------------------------------------------------------------------------------
 
 
 def _receipt(*, by, kind, account, amount, key, value_date, reference, bank, reason, action):
-    _require(by, PERM_FINANCE)
+    require_unless_system(by, PERM_FINANCE)
     day = _day(value_date)
     amount = _amount(amount, day)
     posting = _post(
@@ -51,14 +50,16 @@ def _receipt(*, by, kind, account, amount, key, value_date, reference, bank, rea
 def contribution_post(*, by, amount, key, value_date=None, reference=None, reason="出资拨入"):
     """A contribution arrived in the special account (the provincial allocation, other contributors)."""
     return _receipt(by=by, kind=PostingKind.CONTRIBUTION, account=Account.CONTRIBUTIONS, amount=amount, key=key,
-                    value_date=value_date, reference=reference, bank=None, reason=reason, action="登记出资拨入")
+                    value_date=value_date, reference=reference, bank=None, reason=reason,
+                    action=actions.CONTRIBUTION_POST)
 
 
 @transaction.atomic
 def interest_post(*, by, amount, key, value_date=None, reference=None, reason="专户利息"):
     """Interest credited by the bank on the special account (rolls into the fund, Art 4)."""
     return _receipt(by=by, kind=PostingKind.INTEREST, account=Account.INTEREST, amount=amount, key=key,
-                    value_date=value_date, reference=reference, bank=None, reason=reason, action="登记利息收入")
+                    value_date=value_date, reference=reference, bank=None, reason=reason,
+                    action=actions.INTEREST_POST)
 
 
 @transaction.atomic
@@ -67,7 +68,8 @@ def recovery_receive(*, by, amount, reference, key, bank, value_date=None, reaso
     bank = _bank(bank, required=True)
     ref = reference_of(reference)
     posting = _receipt(by=by, kind=PostingKind.RECOVERY, account=Account.RECOVERIES, amount=amount, key=key,
-                       value_date=value_date, reference=ref, bank=bank, reason=reason, action="确认追偿款返还")
+                       value_date=value_date, reference=ref, bank=bank, reason=reason,
+                       action=actions.RECOVERY_RECEIVE)
     received = Entry.objects.filter(
         posting__reference_type=ref[0], posting__reference_id=ref[1], posting__bank=bank, account=Account.RECOVERIES
     ).aggregate(s=Sum("amount"))["s"] or ZERO
@@ -81,7 +83,7 @@ def recovery_receive(*, by, amount, reference, key, bank, value_date=None, reaso
         if received >= round_fen(owed):
             due.settled_at = timezone.now()
             due.save(update_fields=["settled_at"])
-            audit_record(by=by, action="追偿款已返还", obj=due, data={"posting": posting.pk})
+            audit_record(by=by, action=actions.RETURN_DUE_SETTLE, obj=due, data={"posting": posting.pk})
     return posting
 
 
@@ -90,7 +92,7 @@ def clawback_receive(*, by, amount, reference, key, bank=None, value_date=None, 
     """Money clawed back (fraud, ineligibility: Art 17-22) arrived in the special account."""
     return _receipt(by=by, kind=PostingKind.CLAWBACK, account=Account.CLAWBACKS, amount=amount, key=key,
                     value_date=value_date, reference=reference_of(reference), bank=_bank(bank), reason=reason,
-                    action="确认追回资金入账")
+                    action=actions.CLAWBACK_RECEIVE)
 
 
 @transaction.atomic
@@ -101,7 +103,7 @@ def recovery_return_expect(*, by, bank, reference, amount, due_on, key):
     """
     bank = _bank(bank, required=True)
     ref = reference_of(reference)
-    due_on = _day(due_on, default_today=False)
+    due_on = _day(due_on, default_today=False, field="返还期限")
     amount = _amount(amount, due_on if due_on <= local_today() else local_today())
     key = _key(key)
     found = ReturnDue.objects.filter(key=key).first()
@@ -114,5 +116,5 @@ def recovery_return_expect(*, by, bank, reference, amount, due_on, key):
     due = ReturnDue.objects.create(
         bank=bank, reference_type=ref[0], reference_id=ref[1], amount=amount, due_on=due_on, key=key
     )
-    audit_record(by=by, action="登记应返还追偿款", obj=due, data={"amount": amount, "due_on": due_on})
+    audit_record(by=by, action=actions.RETURN_DUE_EXPECT, obj=due, data={"amount": amount, "due_on": due_on})
     return due

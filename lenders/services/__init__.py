@@ -12,6 +12,8 @@ the views use are importable from here.
 
 from .banks import bank_admit, bank_reinstate, bank_suspend, bank_terminate
 from .filings import (
+    filing_can_edit,
+    filing_can_override_late,
     filing_confirm,
     filing_create,
     filing_document_add,
@@ -26,6 +28,7 @@ from .loans import (
     COMPENSATION_MOVES,
     covered_loan_transition,
     covered_part,
+    loan_can_report,
     loan_report_classification,
     loan_report_extension,
     loan_report_overdue,
@@ -39,8 +42,8 @@ __all__ = [
     "bank_admit", "bank_suspend", "bank_reinstate", "bank_terminate",
     "propose_suspensions", "proposal_accept", "proposal_dismiss", "fund_report_issue",
     "filing_create", "filing_update", "filing_document_add", "filing_submit", "filing_return",
-    "filing_override_late", "filing_confirm", "filing_refuse",
+    "filing_override_late", "filing_confirm", "filing_refuse", "filing_can_edit", "filing_can_override_late",
     "loan_report_repayment", "loan_report_overdue", "loan_report_classification", "loan_report_extension",
-    "COMPENSATION_MOVES", "covered_loan_transition", "covered_part", "remind_unreported_overdue",
+    "COMPENSATION_MOVES", "covered_loan_transition", "covered_part", "loan_can_report", "remind_unreported_overdue",
     "api_token_issue",
 ]

@@ -10,6 +10,7 @@ from yunfu_ipfund.accounts.roles import (
 )
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.audit.workflow import transition
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
     Conflict,
@@ -17,10 +18,9 @@ from yunfu_ipfund.common.errors import (
     ValidationFailed,
 )
 from yunfu_ipfund.common.money import to_money
-from yunfu_ipfund.common.statemachine import transition
 from yunfu_ipfund.notices.services import notice_issue, reminder_resolve, reminder_schedule
 
-from .. import documents
+from .. import actions, documents, reminders
 from ..models import (
     CooperatingBank,
 )
@@ -32,8 +32,6 @@ from .base import (
     _required_reason,
 )
 
-# --- cooperating banks (Art 3, 15-16): the bureau approver only --------------------------------------
-
 
 def _bank_notice(kind, profile, by, context):
     return notice_issue(kind=kind, subject=profile, addressee=profile.organisation, by=by, context=context)
@@ -41,9 +39,9 @@ def _bank_notice(kind, profile, by, context):
 
 def _schedule_agreement_expiry(profile):
     reminder_schedule(
-        key=f"lenders-bank-{profile.pk}-agreement", about=profile, due_date=profile.agreement_valid_to,
+        kind=reminders.AGREEMENT_EXPIRY, about=profile, due_date=profile.agreement_valid_to,
         title=f"{profile.organisation.name} 合作协议 {profile.agreement_number} 到期",
-        recipient_role=Role.BUREAU_APPROVER, notify_workdays_before=(20, 5), url=f"/lenders/bureau/banks/{profile.pk}/",
+        recipient_role=Role.BUREAU_APPROVER, notify_workdays_before=(20, 5), url=profile.get_absolute_url(),
         body="请决定是否续签合作协议；到期后该行不能报送新的备案。",
     )
 
@@ -81,7 +79,7 @@ def bank_admit(
             )
     except IntegrityError:
         raise Conflict("该银行刚刚已由他人准入，请刷新后查看。", code="already_admitted") from None
-    audit_record(by=by, action="准入合作银行", obj=profile, to_state=profile.status, reason=reason,
+    audit_record(by=by, action=actions.BANK_ADMIT, obj=profile, to_state=profile.status, reason=reason,
                  data={"agreement": number, "from": valid_from, "to": valid_to, "limit": limit})
     _bank_notice(documents.BANK_ADMISSION, profile, by,
                  documents.bank_admission(profile, admitted_on=admitted, exposure_limit=limit))
@@ -95,10 +93,7 @@ def bank_suspend(*, by, bank, reason, effective_on=None):
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
     effective = _as_date(effective_on, "暂停日期", "effective_on") if effective_on else local_today()
-    profile, moved = transition(
-        bank, CooperatingBank.Status.SUSPENDED, by=by, action="暂停备案", reason=reason,
-        status_since=effective, status_reason=reason,
-    )
+    profile, moved = transition(bank, "suspend", by=by, reason=reason, status_since=effective, status_reason=reason)
     if moved:
         _bank_notice(documents.BANK_SUSPENSION, profile, by,
                      documents.bank_suspension(profile, reason=reason, effective_on=effective))
@@ -107,12 +102,11 @@ def bank_suspend(*, by, bank, reason, effective_on=None):
 
 @transaction.atomic
 def bank_reinstate(*, by, bank, reason):
+    """New filings again, from today."""
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
-    profile, moved = transition(
-        bank, CooperatingBank.Status.ACTIVE, by=by, action="恢复备案", reason=reason,
-        conflict_if=(CooperatingBank.Status.TERMINATED,), status_since=local_today(), status_reason=reason,
-    )
+    profile, moved = transition(bank, "reinstate", by=by, reason=reason, status_since=local_today(),
+                                status_reason=reason)
     if moved:
         _bank_notice(documents.BANK_REINSTATEMENT, profile, by,
                      documents.bank_reinstatement(profile, reason=reason, effective_on=local_today()))
@@ -121,15 +115,14 @@ def bank_reinstate(*, by, bank, reason):
 
 @transaction.atomic
 def bank_terminate(*, by, bank, reason, effective_on=None):
+    """End the cooperation: no new filing ever; loans already covered stay covered until settled."""
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
     effective = _as_date(effective_on, "终止日期", "effective_on") if effective_on else local_today()
-    profile, moved = transition(
-        bank, CooperatingBank.Status.TERMINATED, by=by, action="终止合作", reason=reason,
-        status_since=effective, status_reason=reason,
-    )
+    profile, moved = transition(bank, "terminate", by=by, reason=reason, status_since=effective,
+                                status_reason=reason)
     if moved:
         _bank_notice(documents.BANK_TERMINATION, profile, by,
                      documents.bank_termination(profile, reason=reason, effective_on=effective))
-        reminder_resolve(key=f"lenders-bank-{profile.pk}-agreement")
+        reminder_resolve(kind=reminders.AGREEMENT_EXPIRY, about=profile)
     return profile

@@ -1,15 +1,14 @@
 """What every service of the bank side shares: its messages, who may act (a bank user of the record's own
 bank, or NotFound), a required reason, dates."""
 
-import datetime as dt
-
-from yunfu_ipfund.accounts.selectors import require_perm
+from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
     Forbidden,
     NotFound,
     ValidationFailed,
 )
+from yunfu_ipfund.common.parsing import parse_date, parse_text
 
 # --- messages --------------------------------------------------------------------------------------
 
@@ -37,7 +36,7 @@ MSG_COMPENSATION_MOVE = "“{label}”不是补偿流程可以设置的状态。
 
 def _require_bank_user(by, perm):
     require_perm(by, perm)
-    if not by.organisation_id:
+    if not is_bank_user(by):
         raise Forbidden("您不属于任何银行。", code="no_role")
 
 
@@ -47,23 +46,28 @@ def _own(by, record):
         raise NotFound()
 
 
-def _required_reason(reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(MSG_REASON_REQUIRED, code="reason_required", details=[{"field": "reason", "message": MSG_REASON_REQUIRED}])
-    return reason
+def _required_reason(reason, field="reason"):
+    """A reason (common.parsing.parse_text), refused item by item for the form or the API field."""
+    try:
+        return parse_text(reason, field="理由", message=MSG_REASON_REQUIRED)
+    except ValidationFailed as exc:
+        code = "reason_required" if exc.code == "required" else exc.code
+        raise ValidationFailed(exc.message, code=code, details=[{"field": field, "message": exc.message}]) from None
 
 
 def _as_date(value, label, field):
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A date (common.parsing.parse_date: typed values unchanged, an aware datetime's day in Shanghai);
+    refused, with the field named for the form or the API, when missing or not a date."""
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{label}“{value}”不是有效日期（格式：2026-03-01）。", code="invalid_date",
-                               details=[{"field": field, "message": f"{label}格式应为 2026-03-01。"}]) from None
+        day = parse_date(value, field=label)
+    except ValidationFailed as exc:
+        message = exc.message
+    else:
+        if day is not None:
+            return day
+        message = f"请填写{label}。"
+    raise ValidationFailed(message, code="invalid_date",
+                           details=[{"field": field, "message": f"{label}格式应为 2026-03-01。"}])
 
 
 def _not_future(day, label, field):

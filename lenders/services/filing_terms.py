@@ -13,10 +13,11 @@ from yunfu_ipfund.common.errors import (
 )
 from yunfu_ipfund.common.identifiers import validate_patent_number, validate_trademark_number
 from yunfu_ipfund.common.money import to_money
-from yunfu_ipfund.notices.services import reminder_schedule
+from yunfu_ipfund.notices.reminders import reminder_schedule
 from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import policy_in_force
 
+from .. import reminders
 from ..checks import filing_deadline
 from ..models import (
     FilingAsset,
@@ -150,9 +151,9 @@ def _schedule_filing_deadline(filing):
     policy = policy_in_force(filing.disbursed_on)
     due = filing_deadline(filing, policy)
     reminder_schedule(
-        key=f"lenders-filing-{filing.pk}-deadline", about=filing, due_date=due,
+        kind=reminders.FILING_DEADLINE, about=filing, due_date=due,
         title=f"报送备案：{filing.enterprise.name} 借款合同 {filing.contract_number}",
-        recipient_role=Role.BANK_OFFICER, recipient_org=filing.bank, url=f"/lenders/filings/{filing.pk}/",
+        recipient_role=Role.BANK_OFFICER, recipient_org=filing.bank, url=filing.get_absolute_url(),
         body=f"放款日 {filing.disbursed_on}，须在 {policy.filing_deadline_workdays} 个工作日内（{due} 前）报送备案。",
     )
 

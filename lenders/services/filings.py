@@ -15,23 +15,19 @@ from yunfu_ipfund.accounts.roles import (
 )
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.audit.workflow import lock, transition
 from yunfu_ipfund.common.checks import FAIL, raise_if_failed
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
-    MSG_ALREADY_DONE,
-    MSG_SAME_PERSON,
-    Conflict,
     DomainError,
-    Forbidden,
     ValidationFailed,
 )
-from yunfu_ipfund.common.statemachine import lock, transition
 from yunfu_ipfund.common.uploads import validate_upload
 from yunfu_ipfund.common.workdays import add_workdays, workdays_between
 from yunfu_ipfund.notices.services import notice_issue, reminder_resolve, reminder_schedule
 from yunfu_ipfund.policy.services import lpr_mark_used, policy_in_force, policy_mark_used, rate_cap
 
-from .. import documents
+from .. import actions, documents, reminders
 from ..checks import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_deadline
 from ..models import (
     CoveredLoan,
@@ -89,7 +85,7 @@ def filing_create(*, by, registration, pledges, **values):
     except IntegrityError:
         raise ValidationFailed(MSG_CONTRACT_TAKEN.format(number=terms["contract_number"]), code="contract_taken") from None
     _save_pledges(filing, clean_pledges, replace=False)
-    audit_record(by=by, action="起草备案", obj=filing, to_state=filing.status, data={**terms, "pledges": [
+    audit_record(by=by, action=actions.FILING_CREATE, obj=filing, to_state=filing.status, data={**terms, "pledges": [
         {"asset": a.number, "pledge": n, "on": d} for a, n, d in clean_pledges]})
     _schedule_filing_deadline(filing)
     return filing
@@ -114,7 +110,7 @@ def filing_update(*, by, filing, pledges=None, **values):
     if pledges is not None:
         _save_pledges(filing, _clean_pledges(filing.registration, pledges))
         changed["pledges"] = "已更新"
-    audit_record(by=by, action="修改备案", obj=filing, data=changed)
+    audit_record(by=by, action=actions.FILING_UPDATE, obj=filing, data=changed)
     if "disbursed_on" in changed and filing.status == LoanFiling.Status.DRAFT:
         _schedule_filing_deadline(filing)
     return filing
@@ -138,7 +134,7 @@ def filing_document_add(*, by, filing, kind, file):
     )
     doc.file.save("upload", file, save=False)
     doc.save()
-    audit_record(by=by, action="上传备案材料", obj=filing, data={"kind": kind, "sha256": digest, "document": doc.pk})
+    audit_record(by=by, action=actions.FILING_DOCUMENT_ADD, obj=filing, data={"kind": kind, "sha256": digest, "document": doc.pk})
     return doc
 
 
@@ -150,17 +146,14 @@ def _review_due(filing, policy, today):
 
 @transaction.atomic
 def filing_submit(*, by, filing):
-    """The supervisor countersigns and submits (first time or after correction). Never the preparer."""
+    """The supervisor countersigns and submits (first time or after correction). Never the preparer (the
+    move's guards); a second submit is a 409."""
     _require_bank_user(by, PERM_BANK_COUNTERSIGN)
-    _own(by, filing)
-    if filing.prepared_by_id == by.pk:
-        raise Forbidden(MSG_SAME_PERSON, code="same_person")
+    _own(by, filing)  # another bank's filing is not found, whatever its state
     today = local_today()
     policy = policy_in_force(filing.disbursed_on)
 
     def check(locked):
-        if locked.prepared_by_id == by.pk:
-            raise Forbidden(MSG_SAME_PERSON, code="same_person")
         checks = filing_checks(locked, on=today, stage=STAGE_SUBMIT, policy=policy)
         raise_if_failed(checks, MSG_FILING_FAILED)
         locked.checks_snapshot = [c.as_dict() for c in checks]
@@ -170,19 +163,13 @@ def filing_submit(*, by, filing):
             locked.first_submitted_on = today
 
     resubmission = filing.status == LoanFiling.Status.RETURNED
-    locked, moved = transition(
-        filing, LoanFiling.Status.SUBMITTED, by=by, action="复核报送备案", check=check,
-        conflict_if=(LoanFiling.Status.CONFIRMED, LoanFiling.Status.REFUSED),
-        submitted_by=by, submitted_at=timezone.now(),
-    )
-    if not moved:
-        raise Conflict(MSG_ALREADY_DONE.format(current=locked.get_status_display()), code="already_done")
-    reminder_resolve(key=f"lenders-filing-{locked.pk}-deadline")
-    reminder_resolve(key=f"lenders-filing-{locked.pk}-correction")
+    locked, _ = transition(filing, "submit", by=by, check=check, submitted_by=by, submitted_at=timezone.now())
+    reminder_resolve(kind=reminders.FILING_DEADLINE, about=locked)
+    reminder_resolve(kind=reminders.FILING_CORRECTION, about=locked)
     reminder_schedule(
-        key=f"lenders-filing-{locked.pk}-review", about=locked, due_date=locked.review_due_on,
+        kind=reminders.FILING_REVIEW, about=locked, due_date=locked.review_due_on,
         title=f"审核备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
-        recipient_role=Role.BUREAU_CLERK, url=f"/lenders/filings/{locked.pk}/",
+        recipient_role=Role.BUREAU_CLERK, url=locked.get_absolute_url(),
         body=f"{'补正后重新报送，' if resubmission else ''}审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
     )
     return locked
@@ -202,22 +189,32 @@ def filing_return(*, by, filing, reasons):
         locked.review_days_left = workdays_between(today, locked.review_due_on) if locked.review_due_on else None
         locked.correction_due_on = add_workdays(today, policy.correction_workdays)
 
-    locked, moved = transition(
-        filing, LoanFiling.Status.RETURNED, by=by, action="退回补正", reason="；".join(items), check=check,
-        conflict_if=(LoanFiling.Status.CONFIRMED, LoanFiling.Status.REFUSED),
-        returned_by=by, returned_at=timezone.now(), return_reasons=items,
-    )
-    if not moved:
-        raise Conflict(MSG_ALREADY_DONE.format(current=locked.get_status_display()), code="already_done")
-    reminder_resolve(key=f"lenders-filing-{locked.pk}-review")
+    locked, _ = transition(filing, "return_for_correction", by=by, reason="；".join(items), check=check,
+                           returned_by=by, returned_at=timezone.now(), return_reasons=items)
+    reminder_resolve(kind=reminders.FILING_REVIEW, about=locked)
     notice_issue(kind=documents.FILING_RETURN, subject=locked, addressee=locked.bank, by=by,
                  context=documents.filing_return(locked, items=items))
     reminder_schedule(
-        key=f"lenders-filing-{locked.pk}-correction", about=locked, due_date=locked.correction_due_on,
-        title=f"补正备案：借款合同 {locked.contract_number}", recipient_role=Role.BANK_OFFICER, recipient_org=locked.bank,
-        url=f"/lenders/filings/{locked.pk}/", body="；".join(items),
+        kind=reminders.FILING_CORRECTION, about=locked, due_date=locked.correction_due_on,
+        title=f"补正备案：借款合同 {locked.contract_number}", recipient_role=Role.BANK_OFFICER,
+        recipient_org=locked.bank, url=locked.get_absolute_url(), body="；".join(items),
     )
     return locked
+
+
+def filing_can_edit(filing, user):
+    """The officer of the filing's bank corrects a draft or a returned filing and uploads its documents
+    (not a move: the filing stays where it is)."""
+    return filing.is_editable and filing.bank_id == user.organisation_id and user.has_perm(PERM_BANK_PREPARE)
+
+
+def filing_can_override_late(filing, user):
+    """The bureau approver may allow a filing that is under review or returned (not a move: the filing
+    stays where it is; the service also refuses one that was filed in time)."""
+    return filing.status in LATE_OVERRIDE_STATES and user.has_perm(PERM_BUREAU_APPROVE)
+
+
+LATE_OVERRIDE_STATES = (LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED)
 
 
 @transaction.atomic
@@ -226,7 +223,7 @@ def filing_override_late(*, by, filing, reason):
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
     locked = lock(LoanFiling, filing.pk)
-    if locked.status not in (LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED):
+    if locked.status not in LATE_OVERRIDE_STATES:
         raise DomainError(f"备案当前状态为“{locked.get_status_display()}”，不能核准逾期备案。", code="wrong_state")
     policy = policy_in_force(locked.disbursed_on)
     deadline = filing_deadline(locked, policy)
@@ -234,7 +231,7 @@ def filing_override_late(*, by, filing, reason):
         raise DomainError(MSG_NOT_LATE, code="not_late")
     locked.late_override_by, locked.late_override_at, locked.late_override_reason = by, timezone.now(), reason
     locked.save(update_fields=["late_override_by", "late_override_at", "late_override_reason", "updated_at"])
-    audit_record(by=by, action="核准逾期备案", obj=locked, reason=reason,
+    audit_record(by=by, action=actions.FILING_OVERRIDE_LATE, obj=locked, reason=reason,
                  data={"deadline": deadline, "submitted": locked.first_submitted_on})
     return locked
 
@@ -248,18 +245,13 @@ def filing_confirm(*, by, filing, reason=""):
     policy = policy_in_force(filing.disbursed_on)
 
     def check(locked):
-        if locked.returned_by_id == by.pk or locked.submitted_by_id == by.pk:
-            raise Forbidden(MSG_SAME_PERSON, code="same_person")
         checks = filing_checks(locked, on=today, stage=STAGE_CONFIRM, policy=policy)
         raise_if_failed(checks, MSG_CONFIRM_FAILED)
         assert_new_cover_allowed(additional_covered=locked.ip_amount, on=today, policy=policy)
         locked.checks_snapshot = [c.as_dict() for c in checks]
 
-    locked, moved = transition(
-        filing, LoanFiling.Status.CONFIRMED, by=by, action="确认备案", reason=reason, check=check,
-        conflict_if=(LoanFiling.Status.REFUSED, LoanFiling.Status.RETURNED),
-        decided_by=by, decided_at=timezone.now(), decision_reason=reason,
-    )
+    locked, moved = transition(filing, "confirm", by=by, reason=reason, check=check, decided_by=by,
+                               decided_at=timezone.now(), decision_reason=reason)
     if not moved:
         return locked
     policy_mark_used(policy)
@@ -276,9 +268,9 @@ def filing_confirm(*, by, filing, reason=""):
         outstanding_after=loan.outstanding_principal, covered_outstanding_after=loan.covered_outstanding,
         status_after=loan.status, reported_by=by, note="备案确认，纳入风险补偿范围",
     )
-    audit_record(by=by, action="纳入风险补偿范围", obj=loan, to_state=loan.status,
+    audit_record(by=by, action=actions.LOAN_COVER, obj=loan, to_state=loan.status,
                  data={"covered_amount": loan.covered_amount, "fund_share": loan.fund_share, "policy": policy.code})
-    reminder_resolve(key=f"lenders-filing-{locked.pk}-review")
+    reminder_resolve(kind=reminders.FILING_REVIEW, about=locked)
     notice_issue(kind=documents.FILING_CONFIRMATION, subject=locked, addressee=locked.bank,
                  copied_to=[locked.enterprise], by=by,
                  context=documents.filing_confirmation(locked, loan, policy=policy, lpr=lpr, rate_ceiling=ceiling))
@@ -297,11 +289,8 @@ def filing_refuse(*, by, filing, reason):
     def check(locked):
         failed.extend(c for c in filing_checks(locked, on=today, stage=STAGE_CONFIRM) if c.outcome == FAIL)
 
-    locked, moved = transition(
-        filing, LoanFiling.Status.REFUSED, by=by, action="不予备案", reason=reason, check=check,
-        conflict_if=(LoanFiling.Status.CONFIRMED,),
-        decided_by=by, decided_at=timezone.now(), decision_reason=reason,
-    )
+    locked, moved = transition(filing, "refuse", by=by, reason=reason, check=check, decided_by=by,
+                               decided_at=timezone.now(), decision_reason=reason)
     if not moved:
         return locked
     reminder_resolve(about=locked)

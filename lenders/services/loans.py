@@ -11,17 +11,17 @@ from yunfu_ipfund.accounts.roles import (
     Role,
 )
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.audit.workflow import lock, transition
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
     DomainError,
     ValidationFailed,
 )
 from yunfu_ipfund.common.money import format_money, round_fen, to_money
-from yunfu_ipfund.common.statemachine import lock, transition
 from yunfu_ipfund.common.workdays import add_workdays, workdays_between
-from yunfu_ipfund.notices.models import Reminder
-from yunfu_ipfund.notices.services import reminder_resolve, reminder_schedule
+from yunfu_ipfund.notices.reminders import reminder_exists, reminder_resolve, reminder_schedule
 
+from .. import actions, reminders
 from ..models import (
     NON_PERFORMING_CLASSES,
     Classification,
@@ -42,8 +42,6 @@ from .base import (
     _require_bank_user,
 )
 
-# --- covered loans: reports by the bank (Art 11), moves by compensation ----------------------------
-
 
 def covered_part(outstanding, covered_amount, amount):
     """The covered part of an outstanding principal: outstanding × covered ÷ amount, to the fen."""
@@ -52,12 +50,19 @@ def covered_part(outstanding, covered_amount, amount):
     return round_fen(Decimal(outstanding) * Decimal(covered_amount) / Decimal(amount))
 
 
+def loan_can_report(loan, user):
+    """An officer of the loan's bank reports on a loan in a reportable state (a report is not a move by
+    itself: most reports change the figures only; those that move the status make the move)."""
+    return (loan.status in CoveredLoan.REPORTABLE and loan.bank_id == user.organisation_id
+            and user.has_perm(PERM_BANK_PREPARE))
+
+
 def _schedule_maturity(loan):
     before = max(1, workdays_between(loan.maturity_on - dt.timedelta(days=10), loan.maturity_on))
     reminder_schedule(
-        key=f"lenders-loan-{loan.pk}-maturity", about=loan, due_date=loan.maturity_on, notify_workdays_before=(before,),
+        kind=reminders.LOAN_MATURITY, about=loan, due_date=loan.maturity_on, notify_workdays_before=(before,),
         title=f"贷款到期：{loan.enterprise.name} 借款合同 {loan.contract_number}",
-        recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=f"/lenders/loans/{loan.pk}/",
+        recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=loan.get_absolute_url(),
         body="请在到期后及时报告还款或逾期情况。",
     )
 
@@ -87,10 +92,20 @@ def _reportable(by, loan, day, label, field):
     return locked, day
 
 
+def _report_move(current, to_state):
+    """The move of CoveredLoan.WORKFLOW a bank's report makes from `current` to `to_state`."""
+    S = CoveredLoan.Status
+    if to_state == S.ACTIVE:
+        return "cure_overdue" if current == S.OVERDUE else "reclassify_performing"
+    return {S.OVERDUE: "report_overdue", S.NON_PERFORMING: "classify_non_performing", S.REPAID: "repay"}[to_state]
+
+
 def _apply(locked, to_state, *, by, action, reason, fields):
-    """Save new figures, moving the status through the state machine when it changes."""
+    """Save new figures, moving the status through the loan's workflow when it changes (audited as the
+    report, `action`)."""
     if to_state != locked.status:
-        locked, _ = transition(locked, to_state, by=by, action=action, reason=reason, **fields)
+        locked, _ = transition(locked, _report_move(locked.status, to_state), by=by, action=action, reason=reason,
+                               **fields)
         return locked
     before = locked.status
     for field, value in fields.items():
@@ -125,9 +140,10 @@ def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, not
             raise DomainError(MSG_NOT_OVERDUE, code="not_overdue")
         to_state = CoveredLoan.Status.ACTIVE
         fields |= {"overdue_since": None, "overdue_amount": None}
-    locked = _apply(locked, to_state, by=by, action="报告还款", reason=note or f"还款 {format_money(paid)} 元", fields=fields)
+    locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_REPAYMENT,
+                    reason=note or f"还款 {format_money(paid)} 元", fields=fields)
     _record(locked, by=by, kind=LoanEvent.Kind.REPAYMENT, on=day, amount=paid, note=note)
-    reminder_resolve(key=f"lenders-loan-{locked.pk}-unreported")
+    reminder_resolve(kind=reminders.LOAN_UNREPORTED, about=locked)
     _after_settled(locked)
     return locked
 
@@ -139,10 +155,10 @@ def loan_report_overdue(*, by, loan, overdue_since, overdue_amount, note=""):
     if amount > locked.outstanding_principal:
         raise ValidationFailed("逾期金额不能超过贷款余额。", code="invalid", details=[{"field": "overdue_amount", "message": "超过贷款余额。"}])
     to_state = CoveredLoan.Status.OVERDUE if locked.status == CoveredLoan.Status.ACTIVE else locked.status
-    locked = _apply(locked, to_state, by=by, action="报告逾期", reason=note or f"逾期 {format_money(amount)} 元",
-                    fields={"overdue_since": day, "overdue_amount": amount})
+    locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_OVERDUE,
+                    reason=note or f"逾期 {format_money(amount)} 元", fields={"overdue_since": day, "overdue_amount": amount})
     _record(locked, by=by, kind=LoanEvent.Kind.OVERDUE, on=day, amount=amount, note=note)
-    reminder_resolve(key=f"lenders-loan-{locked.pk}-unreported")
+    reminder_resolve(kind=reminders.LOAN_UNREPORTED, about=locked)
     return locked
 
 
@@ -164,7 +180,8 @@ def loan_report_classification(*, by, loan, classification, classified_on, note=
         to_state = CoveredLoan.Status.ACTIVE
         fields["non_performing_on"] = None
     label = Classification(classification).label
-    locked = _apply(locked, to_state, by=by, action="报告风险分类", reason=note or f"调整为{label}", fields=fields)
+    locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_CLASSIFICATION,
+                    reason=note or f"调整为{label}", fields=fields)
     _record(locked, by=by, kind=LoanEvent.Kind.CLASSIFICATION, on=day, classification=classification, note=note)
     return locked
 
@@ -177,16 +194,18 @@ def loan_report_extension(*, by, loan, new_maturity_on, agreed_on, note=""):
         raise ValidationFailed(MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on), code="invalid",
                                details=[{"field": "new_maturity_on", "message": MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on)}])
     old = locked.maturity_on
-    locked = _apply(locked, locked.status, by=by, action="报告展期", reason=note or f"到期日 {old} 展期至 {new}",
-                    fields={"maturity_on": new})
+    locked = _apply(locked, locked.status, by=by, action=actions.LOAN_REPORT_EXTENSION,
+                    reason=note or f"到期日 {old} 展期至 {new}", fields={"maturity_on": new})
     _record(locked, by=by, kind=LoanEvent.Kind.EXTENSION, on=day, new_maturity_on=new, note=note)
     _schedule_maturity(locked)
     return locked
 
 
+# The target states the compensation process sets, with their move in CoveredLoan.WORKFLOW.
 COMPENSATION_MOVES = {
-    CoveredLoan.Status.IN_CLAIM, CoveredLoan.Status.COMPENSATED, CoveredLoan.Status.RECOVERY,
-    CoveredLoan.Status.CLOSED, CoveredLoan.Status.EXCLUDED, CoveredLoan.Status.NON_PERFORMING,
+    CoveredLoan.Status.IN_CLAIM: "claim", CoveredLoan.Status.NON_PERFORMING: "end_claim",
+    CoveredLoan.Status.COMPENSATED: "compensate", CoveredLoan.Status.RECOVERY: "enter_recovery",
+    CoveredLoan.Status.CLOSED: "close", CoveredLoan.Status.EXCLUDED: "exclude",
 }
 
 
@@ -195,16 +214,17 @@ def covered_loan_transition(*, by, loan, to_state, reason=""):
     """Moves made by the compensation process (and exclusion for fraud or ineligibility).
 
     IN_CLAIM, COMPENSATED, RECOVERY, CLOSED, EXCLUDED, and back to NON_PERFORMING (claim rejected or
-    lapsed; only from IN_CLAIM). Moving to the current state is a no-op. The dated history records
-    each move, so the covered outstanding as of any day follows.
+    lapsed; only from IN_CLAIM). They are the system's moves of the loan, following the claim's own
+    move, which checked the person `by` (named in the event's data and the loan's history). Moving to the
+    current state is a no-op. The dated history records each move, so the covered outstanding as of any
+    day follows.
     """
-    S = CoveredLoan.Status
-    if to_state not in COMPENSATION_MOVES:
-        raise DomainError(MSG_COMPENSATION_MOVE.format(label=dict(S.choices).get(to_state, to_state)), code="wrong_state")
-    current = lock(CoveredLoan, loan.pk)
-    if to_state == S.NON_PERFORMING and current.status not in (S.IN_CLAIM, S.NON_PERFORMING):
-        raise DomainError(MSG_COMPENSATION_MOVE.format(label=S.NON_PERFORMING.label), code="wrong_state")
-    locked, moved = transition(current, to_state, by=by, action=f"在保贷款：{S(to_state).label}", reason=reason)
+    name = COMPENSATION_MOVES.get(to_state)
+    if name is None:
+        label = dict(CoveredLoan.Status.choices).get(to_state, to_state)
+        raise DomainError(MSG_COMPENSATION_MOVE.format(label=label), code="wrong_state")
+    locked, moved = transition(loan, name, by=None, reason=reason,
+                               data={"by": getattr(by, "display_name", None), "by_id": getattr(by, "pk", None)})
     if moved:
         _record(locked, by=by, kind=LoanEvent.Kind.STATUS, on=local_today(), note=reason)
         _after_settled(locked)
@@ -215,13 +235,13 @@ def remind_unreported_overdue(*, today):
     """Daily: loans past maturity, still ACTIVE with principal outstanding, not yet reported."""
     count = 0
     for loan in loans_due_for_unreported_overdue(today).select_related("enterprise", "bank"):
-        key = f"lenders-loan-{loan.pk}-unreported"
-        if Reminder.objects.filter(key=key).exists():
+        if reminder_exists(kind=reminders.LOAN_UNREPORTED, about=loan):
             continue
         reminder_schedule(
-            key=key, about=loan, due_date=add_workdays(loan.maturity_on, 1), notify_workdays_before=(),
+            kind=reminders.LOAN_UNREPORTED, about=loan, due_date=add_workdays(loan.maturity_on, 1),
+            notify_workdays_before=(),
             title=f"逾期未报告：{loan.enterprise.name} 借款合同 {loan.contract_number} 已于 {loan.maturity_on} 到期",
-            recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=f"/lenders/loans/{loan.pk}/",
+            recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=loan.get_absolute_url(),
             body=f"贷款余额 {format_money(loan.outstanding_principal)} 元，请报告还款或逾期情况。",
         )
         count += 1

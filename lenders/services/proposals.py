@@ -12,13 +12,14 @@ from yunfu_ipfund.accounts.roles import (
 )
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.audit.workflow import transition
 from yunfu_ipfund.common.errors import (
     DomainError,
 )
-from yunfu_ipfund.common.statemachine import transition
-from yunfu_ipfund.notices.services import reminder_resolve, reminder_schedule
+from yunfu_ipfund.notices.reminders import reminder_resolve, reminder_schedule
 from yunfu_ipfund.policy.services import policy_in_force
 
+from .. import actions, reminders
 from ..models import (
     CooperatingBank,
     SuspensionProposal,
@@ -28,8 +29,6 @@ from .banks import bank_suspend
 from .base import (
     _required_reason,
 )
-
-# --- suspension proposals (Art 15-16): the system proposes, the bureau approver decides ------------------
 
 MSG_NO_COOPERATION = "“{bank}”没有合作银行档案，无法暂停备案。"
 
@@ -57,10 +56,10 @@ def propose_suspensions(today):
         proposal = SuspensionProposal.objects.create(
             bank=bank, grounds="；".join(grounds) + "。", figures=_proposal_figures(row), proposed_on=today,
         )
-        audit_record(by=None, action="提出暂停备案建议", obj=proposal, to_state=proposal.status,
+        audit_record(by=None, action=actions.PROPOSAL_CREATE, obj=proposal, to_state=proposal.status,
                      reason=proposal.grounds, data={"policy": policy.code, **proposal.figures})
         reminder_schedule(
-            key=f"fund-suspension-{proposal.pk}", about=proposal, due_date=today, recipient_role=Role.BUREAU_APPROVER,
+            kind=reminders.PROPOSAL_DECISION, about=proposal, due_date=today, recipient_role=Role.BUREAU_APPROVER,
             notify_workdays_before=(), escalate_role="", url=proposal.get_absolute_url(),
             title=f"建议暂停“{bank.name}”新增备案，请决定", body=proposal.grounds,
         )
@@ -80,19 +79,18 @@ def proposal_accept(*, by, proposal, reason, effective_on=None):
             raise DomainError(MSG_NO_COOPERATION.format(bank=locked.bank), code="no_cooperation")
         bank_suspend(by=by, bank=profile, reason=reason, effective_on=effective_on)
 
-    proposal, _ = transition(proposal, SuspensionProposal.Status.ACCEPTED, by=by, action="采纳暂停备案建议",
-                             reason=reason, check=suspend, conflict_if=(SuspensionProposal.Status.DISMISSED,),
-                             decided_by=by, decided_at=timezone.now(), decision_reason=reason)
+    proposal, _ = transition(proposal, "accept", by=by, reason=reason, check=suspend, decided_by=by,
+                             decided_at=timezone.now(), decision_reason=reason)
     reminder_resolve(about=proposal)
     return proposal
 
 
 @transaction.atomic
 def proposal_dismiss(*, by, proposal, reason):
+    """The approver dismisses, with a reason; the bank is not proposed again for QUIET_DAYS_AFTER_DECISION."""
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
-    proposal, _ = transition(proposal, SuspensionProposal.Status.DISMISSED, by=by, action="不予采纳暂停备案建议",
-                             reason=reason, conflict_if=(SuspensionProposal.Status.ACCEPTED,),
-                             decided_by=by, decided_at=timezone.now(), decision_reason=reason)
+    proposal, _ = transition(proposal, "dismiss", by=by, reason=reason, decided_by=by, decided_at=timezone.now(),
+                             decision_reason=reason)
     reminder_resolve(about=proposal)
     return proposal

@@ -11,6 +11,7 @@ import pytest
 
 from fund import services
 from fund.checks import run_daily_checks
+from fund.reminders import PAYOUT_ALERT
 from fund.risk import assert_leverage_allows
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.errors import DomainError
@@ -75,16 +76,19 @@ def _on_today(time_machine):
     time_machine.move_to(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 
 
-def test_bureau_and_finance_are_alerted_once_when_net_payouts_reach_half_the_capital(commit, finance_user):
+def test_bureau_and_finance_are_alerted_once_when_net_payouts_reach_half_the_capital(commit, finance_user, policy):
     # threshold: 5,000,000.00 x 50 % = 2,500,000.00 of payouts net of recoveries and clawbacks
     c = commit("2500000.00")
+    alerts = Reminder.objects.filter(kind=PAYOUT_ALERT.code)
     services.payout_post(by=finance_user, commitment=c, amount="2499999.99", key=new_key())
-    assert not Reminder.objects.filter(key__startswith="fund-pause-").exists()
+    assert not alerts.exists()
     services.payout_post(by=finance_user, commitment=c, amount="0.01", key=new_key())
-    keys = set(Reminder.objects.filter(key__startswith="fund-pause-").values_list("key", flat=True))
-    assert keys == {f"fund-pause-2025-{Role.BUREAU_APPROVER}", f"fund-pause-2025-{Role.FINANCE}"}
+    assert set(alerts.values_list("discriminator", "recipient_role")) == {
+        (Role.BUREAU_APPROVER, Role.BUREAU_APPROVER), (Role.FINANCE, Role.FINANCE)}
+    assert {(r.subject_type, r.subject_id) for r in alerts} == {("policy.policyversion", str(policy.pk))}
+    assert alerts.first().url == "/fund/"
     run_daily_checks(TODAY)
-    assert Reminder.objects.filter(key__startswith="fund-pause-").count() == 2
+    assert alerts.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -58,17 +58,35 @@ def test_an_expired_agreement_takes_the_bank_off_the_active_list(bank_a, bureau_
     (S.ACTIVE, "terminate", S.TERMINATED, None),
     (S.SUSPENDED, "terminate", S.TERMINATED, None),
     (S.TERMINATED, "suspend", None, DomainError),
-    (S.TERMINATED, "reinstate", None, Conflict),
+    (S.TERMINATED, "reinstate", None, DomainError),
+    (S.TERMINATED, "terminate", S.TERMINATED, None),  # a repeat is a no-op
+    (S.SUSPENDED, "suspend", S.SUSPENDED, None),
+    (S.ACTIVE, "reinstate", S.ACTIVE, None),
 ])
 def test_bank_status_moves(bank_a_profile, bureau_approver, source, action, target, error):
     CooperatingBank.objects.filter(pk=bank_a_profile.pk).update(status=source)
     bank_a_profile.refresh_from_db()
     call = getattr(services, f"bank_{action}")
     if error:
-        with pytest.raises(error):
+        with pytest.raises(error) as exc:
             call(by=bureau_approver, bank=bank_a_profile, reason="理由")
+        assert type(exc.value) is error  # a 400: the move is not possible from here
     else:
         assert call(by=bureau_approver, bank=bank_a_profile, reason="理由").status == target
+
+
+def test_a_bank_terminated_since_the_page_was_read_cannot_be_reinstated_409(bank_a_profile, bureau_approver):
+    services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="暂停")
+    stale = CooperatingBank.objects.get(pk=bank_a_profile.pk)
+    services.bank_terminate(by=bureau_approver, bank=stale, reason="终止")
+    with pytest.raises(Conflict):
+        services.bank_reinstate(by=bureau_approver, bank=stale, reason="恢复")
+
+
+def test_a_second_suspension_issues_no_second_notice(bank_a_profile, bureau_approver):
+    services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="不良率超标")
+    services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="不良率超标")
+    assert Notice.objects.filter(kind="lenders_bank_suspension").count() == 1
 
 
 def test_suspension_issues_the_notice_and_needs_a_reason(bank_a_profile, bureau_approver):

@@ -141,14 +141,17 @@ def test_another_banks_supervisor_gets_not_found(draft, bank_b_supervisor):
         services.filing_submit(by=bank_b_supervisor, filing=draft)
 
 
+# The move tables (LoanFiling.WORKFLOW, ADR 0005): a repeat of a CONFLICT move is a 409; a state the move
+# does not leave from is a 400 (DomainError) unless it changed since the caller read it (then a 409, below).
 @pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, None), (S.RETURNED, None), (S.SUBMITTED, Conflict), (S.CONFIRMED, Conflict), (S.REFUSED, Conflict),
+    (S.DRAFT, None), (S.RETURNED, None), (S.SUBMITTED, Conflict), (S.CONFIRMED, DomainError), (S.REFUSED, DomainError),
 ])
 def test_submit_from_each_state(draft, bank_supervisor, source, error):
     set_status(draft, source)
     if error:
-        with pytest.raises(error):
+        with pytest.raises(error) as exc:
             services.filing_submit(by=bank_supervisor, filing=draft)
+        assert type(exc.value) is error
     else:
         assert services.filing_submit(by=bank_supervisor, filing=draft).status == S.SUBMITTED
 
@@ -291,28 +294,47 @@ def test_only_a_bureau_clerk_returns(submitted, request, who):
 
 
 @pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, DomainError), (S.SUBMITTED, None), (S.RETURNED, Conflict), (S.CONFIRMED, Conflict), (S.REFUSED, Conflict),
+    (S.DRAFT, DomainError), (S.SUBMITTED, None), (S.RETURNED, Conflict), (S.CONFIRMED, DomainError),
+    (S.REFUSED, DomainError),
 ])
 def test_return_from_each_state(draft, bureau_clerk, source, error):
     set_status(draft, source)
     if error:
-        with pytest.raises(error):
+        with pytest.raises(error) as exc:
             services.filing_return(by=bureau_clerk, filing=draft, reasons=["补正"])
+        assert type(exc.value) is error
     else:
         assert services.filing_return(by=bureau_clerk, filing=draft, reasons=["补正"]).status == S.RETURNED
 
 
 @pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, DomainError), (S.RETURNED, Conflict), (S.REFUSED, Conflict), (S.SUBMITTED, None),
+    (S.DRAFT, DomainError), (S.RETURNED, DomainError), (S.REFUSED, DomainError), (S.SUBMITTED, None),
 ])
 def test_confirm_from_each_state(draft, bureau_approver, source, error):
     set_status(draft, source)
     if error:
-        with pytest.raises(error):
+        with pytest.raises(error) as exc:
             services.filing_confirm(by=bureau_approver, filing=draft)
+        assert type(exc.value) is error
         assert not CoveredLoan.objects.exists()
     else:
         assert services.filing_confirm(by=bureau_approver, filing=draft).status == S.CONFIRMED
+
+
+def test_a_decision_made_since_the_page_was_read_is_a_conflict(submitted, bureau_approver):
+    """The approver's page still shows the filing as submitted; another approver refused it meanwhile."""
+    stale = LoanFiling.objects.get(pk=submitted.pk)
+    services.filing_refuse(by=bureau_approver, filing=submitted, reason="不符合条件")
+    with pytest.raises(Conflict):
+        services.filing_confirm(by=bureau_approver, filing=stale)
+    assert not CoveredLoan.objects.exists()
+
+
+def test_refusing_twice_is_a_no_op(submitted, bureau_approver):
+    services.filing_refuse(by=bureau_approver, filing=submitted, reason="不符合条件")
+    again = services.filing_refuse(by=bureau_approver, filing=submitted, reason="不符合条件")
+    assert again.status == S.REFUSED
+    assert Notice.objects.filter(kind="lenders_filing_refusal").count() == 1
 
 
 def test_confirming_twice_creates_one_covered_loan(submitted, bureau_approver):
@@ -322,13 +344,14 @@ def test_confirming_twice_creates_one_covered_loan(submitted, bureau_approver):
 
 
 @pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, DomainError), (S.SUBMITTED, None), (S.RETURNED, None), (S.CONFIRMED, Conflict),
+    (S.DRAFT, DomainError), (S.SUBMITTED, None), (S.RETURNED, None), (S.CONFIRMED, DomainError),
 ])
 def test_refuse_from_each_state(draft, bureau_approver, source, error):
     set_status(draft, source)
     if error:
-        with pytest.raises(error):
+        with pytest.raises(error) as exc:
             services.filing_refuse(by=bureau_approver, filing=draft, reason="不符合条件")
+        assert type(exc.value) is error
     else:
         assert services.filing_refuse(by=bureau_approver, filing=draft, reason="不符合条件").status == S.REFUSED
 

@@ -15,6 +15,7 @@ from fund import services as fund_services
 from lenders import services
 from lenders.checks import run_daily_checks
 from lenders.models import CooperatingBank, LoanFiling, SuspensionProposal
+from lenders.reminders import PROPOSAL_DECISION
 from lenders.risk import assert_new_cover_allowed, bank_risk_table
 from lenders.selectors import active_bank_orgs
 from tests.conftest import make_org
@@ -106,7 +107,8 @@ def test_a_bank_above_five_percent_non_performing_is_proposed_for_suspension(len
     assert proposal.bank == bank_a and proposal.status == SuspensionProposal.Status.PROPOSED
     assert "在保不良率 5.00%（不良 100,000.01 元 ÷ 在保 2,000,000.00 元）超过 5.00%" in proposal.grounds
     assert proposal.figures["non_performing"] == "100000.01"
-    reminder = Reminder.objects.get(key=f"fund-suspension-{proposal.pk}")
+    reminder = Reminder.objects.get(kind=PROPOSAL_DECISION.code, subject_id=str(proposal.pk))
+    assert reminder.subject_type == "lenders.suspensionproposal" and reminder.url == f"/fund/risk/proposals/{proposal.pk}/"
     assert reminder.recipient_role == Role.BUREAU_APPROVER and reminder.due_date == TODAY
     run_daily_checks(TODAY + dt.timedelta(days=1))  # proposed once, not every day
     assert SuspensionProposal.objects.count() == 1
@@ -184,7 +186,7 @@ def test_proposal_accepted_bank_suspended_notice_issued_end_to_end(lend, bank_a,
     lend("100000.00", classification="loss")  # 10 % non-performing
     run_platform_daily_checks(TODAY)
     proposal = SuspensionProposal.objects.get(bank=bank_a)
-    reminder = Reminder.objects.get(key=f"fund-suspension-{proposal.pk}")
+    reminder = Reminder.objects.get(kind=PROPOSAL_DECISION.code, subject_id=str(proposal.pk))
     assert reminder.is_open
 
     services.proposal_accept(by=bureau_approver, proposal=proposal, reason="在保不良率超过5%", effective_on=TODAY)

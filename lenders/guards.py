@@ -1,0 +1,26 @@
+"""The rules that admit or refuse a move of a bank-side record, beside the moves that declare them
+(lenders.models). Each guard takes (obj, user or None for the system) and raises to refuse: NotFound
+for a user of another bank (a record one may not see is "not found"), Forbidden for a person who may
+not (four eyes). `audit.workflow.transition` runs them under the lock, `available_moves` to decide the
+buttons. They read the object's own fields only (an unsaved object is judged on its fields alone).
+"""
+
+from yunfu_ipfund.common.errors import MSG_SAME_PERSON, Forbidden, NotFound
+
+
+def of_the_bank(obj, user):
+    """A bank's move on its own record (a filing, a covered loan) is made by a user of that bank."""
+    if user is not None and (not getattr(user, "is_authenticated", False) or obj.bank_id != user.organisation_id):
+        raise NotFound()
+
+
+def not_the_preparer(filing, user):
+    """The supervisor who countersigns and submits is not the officer who prepared the filing."""
+    if user is not None and filing.prepared_by_id is not None and filing.prepared_by_id == user.pk:
+        raise Forbidden(MSG_SAME_PERSON, code="same_person")
+
+
+def not_the_reviewer(filing, user):
+    """The approver who decides is neither the clerk who returned the filing nor the one who submitted it."""
+    if user is not None and user.pk in {filing.returned_by_id, filing.submitted_by_id} - {None}:
+        raise Forbidden(MSG_SAME_PERSON, code="same_person")
