@@ -14,8 +14,8 @@ from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.policy.services import policy_in_force
 
-from .checks import filing_deadline
 from .models import CoveredLoan, LoanFiling
+from .rules import filing_deadline
 from .selectors import open_proposals, review_queue
 
 TASK_LIMIT = 50

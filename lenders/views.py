@@ -32,7 +32,6 @@ from yunfu_ipfund.notices.selectors import notices_about
 from yunfu_ipfund.policy.services import policy_in_force
 
 from . import imports, selectors, services
-from .checks import filing_checks, filing_deadline
 from .forms import (
     REPORT_FORMS,
     BankAdmitForm,
@@ -44,6 +43,7 @@ from .forms import (
     ReturnForm,
 )
 from .models import Classification, CooperatingBank, CoveredLoan, FilingAsset, ImportJob, LoanFiling
+from .rules import filing_checks, filing_deadline
 
 PAGE_SIZE = 20
 

@@ -18,12 +18,12 @@ from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import policy_in_force
 
 from .. import reminders
-from ..checks import filing_deadline
 from ..models import (
     FilingAsset,
     LoanFiling,
     RepaymentMethod,
 )
+from ..rules import filing_deadline
 from .base import (
     MSG_ASSET_NOT_IN_REGISTRATION,
     MSG_CONTRACT_TAKEN,

@@ -28,7 +28,6 @@ from yunfu_ipfund.notices.services import notice_issue, reminder_resolve, remind
 from yunfu_ipfund.policy.services import lpr_mark_used, policy_in_force, policy_mark_used, rate_cap
 
 from .. import actions, documents, reminders
-from ..checks import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_deadline
 from ..models import (
     CoveredLoan,
     FilingDocument,
@@ -36,6 +35,7 @@ from ..models import (
     LoanFiling,
 )
 from ..risk import assert_new_cover_allowed
+from ..rules import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_deadline
 from .base import (
     MSG_CONFIRM_FAILED,
     MSG_CONTRACT_TAKEN,
