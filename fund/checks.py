@@ -21,8 +21,14 @@ from .services import check_payout_pause
 def remind_periods_to_sign_off(today):
     for period in StatementPeriod.objects.filter(status=StatementPeriod.Status.OPEN, end__lt=today):
         reminder_schedule(
-            kind=reminders.PERIOD_SIGN_OFF, about=period, once=True, due_date=today, recipient_role=Role.FINANCE,
-            notify_workdays_before=(), escalate_role="", url=period.get_absolute_url(),
+            kind=reminders.PERIOD_SIGN_OFF,
+            about=period,
+            once=True,
+            due_date=today,
+            recipient_role=Role.FINANCE,
+            notify_workdays_before=(),
+            escalate_role="",
+            url=period.get_absolute_url(),
             title=f"对账期间 {period.start} 至 {period.end} 已结束，请完成对账并签核",
         )
 

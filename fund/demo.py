@@ -28,9 +28,19 @@ def seed(stdout):
         from .selectors import balances
 
         opening = balances(dt.date(2026, 6, 30))["cash"]
-        period = services.period_create(by=finance, start=dt.date(2026, 7, 1), end=dt.date(2026, 9, 30),
-                                        opening_balance=opening, closing_balance=opening + Decimal("15742.19"))
-        services.statement_line_add(by=finance, period=period, line_date=dt.date(2026, 9, 21), amount="15742.19",
-                                    reference="结息 demo-interest-202609")
+        period = services.period_create(
+            by=finance,
+            start=dt.date(2026, 7, 1),
+            end=dt.date(2026, 9, 30),
+            opening_balance=opening,
+            closing_balance=opening + Decimal("15742.19"),
+        )
+        services.statement_line_add(
+            by=finance,
+            period=period,
+            line_date=dt.date(2026, 9, 21),
+            amount="15742.19",
+            reference="结息 demo-interest-202609",
+        )
         services.reconciliation_match(by=finance, period=period)
     stdout.write("fund: 已准备资金账户演示数据。")

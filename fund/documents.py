@@ -51,6 +51,8 @@ def fund_report(*, label, start, end, opening, closing, movements, series):
         "figures": _figure_rows(closing),
         "covered": format_money(closing.covered_outstanding or 0),
         "leverage": f"{closing.leverage}" if closing.leverage is not None else "—",
-        "movements": [[labels.get(m["kind"], m["kind"]), m["n"], format_money(m["total"])] for m in movements],
+        "movements": [
+            [labels.get(m["kind"], m["kind"]), m["n"], format_money(m["total"])] for m in movements
+        ],
         "chart": balance_chart(series),
     }

@@ -35,9 +35,12 @@ class ReceiptForm(forms.Form):
 
 
 class InstructionForm(forms.Form):
-    """The bureau's instruction for money out other than a claim (claims are committed by the compensation app)."""
+    """The bureau's instruction for money out other than a claim (claims are committed by the
+    compensation app)."""
 
-    purpose = forms.ChoiceField(label="用途", choices=[c for c in Commitment.Purpose.choices if c[0] != "claim"])
+    purpose = forms.ChoiceField(
+        label="用途", choices=[c for c in Commitment.Purpose.choices if c[0] != "claim"]
+    )
     amount = forms.CharField(label="金额（元）", max_length=30)
     reference = forms.CharField(label="依据文号", max_length=64)
     reason = forms.CharField(label="事由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -56,6 +56,7 @@ from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
 
+
 class Account(models.TextChoices):
     CASH = "cash", "专户资金"
     CONTRIBUTIONS = "contributions", "出资拨入"
@@ -102,7 +103,9 @@ class DailyMovement(models.Model):
     day for every posting, plus one row per bank for postings that name a bank."""
 
     account = models.CharField(max_length=20, choices=Account.choices)
-    bank = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bank = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     value_date = models.DateField()
     amount = MoneyField(default=0)
     entries = models.PositiveIntegerField(default=0)
@@ -147,12 +150,22 @@ class Commitment(models.Model):
     reference_type = models.CharField("业务对象类型", max_length=100)
     reference_id = models.CharField("业务对象ID", max_length=64)
     bank = models.ForeignKey(
-        "accounts.Organisation", verbose_name="银行", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Organisation",
+        verbose_name="银行",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     key = models.CharField("幂等键", max_length=200, unique=True)
     reason = models.TextField("事由", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="指令人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="指令人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,20 +186,45 @@ class Posting(models.Model):
     reference_type = models.CharField("业务对象类型", max_length=100, blank=True)
     reference_id = models.CharField("业务对象ID", max_length=64, blank=True)
     bank = models.ForeignKey(
-        "accounts.Organisation", verbose_name="银行", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Organisation",
+        verbose_name="银行",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     commitment = models.ForeignKey(
-        Commitment, verbose_name="承诺", null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+        Commitment,
+        verbose_name="承诺",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="postings",
     )
     reversal_of = models.OneToOneField(
-        "self", verbose_name="冲正原分录", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        verbose_name="冲正原分录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField("登记人姓名", max_length=150, blank=True)
     instructed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="指令人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="指令人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reason = models.TextField("摘要", blank=True)
     key = models.CharField("幂等键", max_length=200, unique=True)
@@ -237,7 +275,9 @@ class Entry(models.Model):
 class ReturnDue(models.Model):
     """A recovery return a bank owes the fund, with its deadline; settled when the money is received."""
 
-    bank = models.ForeignKey("accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+")
+    bank = models.ForeignKey(
+        "accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+"
+    )
     reference_type = models.CharField("业务对象类型", max_length=100)
     reference_id = models.CharField("业务对象ID", max_length=64)
     amount = MoneyField("应返还金额")
@@ -280,7 +320,9 @@ class StatementPeriod(models.Model):
         verbose_name = "对账期间"
         verbose_name_plural = "对账期间"
         ordering = ["-start"]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="fund_period_order")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="fund_period_order")
+        ]
 
     def __str__(self):
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d} 对账"
@@ -329,8 +371,12 @@ class FundCoverPause(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(ended_at__isnull=True, ended_by__isnull=True)
-                           | models.Q(ended_at__isnull=False, ended_by__isnull=False, ended_at__gte=models.F("started_at"))),
+                condition=(
+                    models.Q(ended_at__isnull=True, ended_by__isnull=True)
+                    | models.Q(
+                        ended_at__isnull=False, ended_by__isnull=False, ended_at__gte=models.F("started_at")
+                    )
+                ),
                 name="fund_cover_pause_end_complete",
             ),
         ]

@@ -12,7 +12,11 @@ from .selectors import can_see_fund
 def nav_items(user):
     if not can_see_fund(user):
         return []
-    return [("资金账户", reverse("fund:overview")), ("对账", reverse("fund:period_list")), ("风险监测", reverse("fund:risk"))]
+    return [
+        ("资金账户", reverse("fund:overview")),
+        ("对账", reverse("fund:period_list")),
+        ("风险监测", reverse("fund:risk")),
+    ]
 
 
 def tasks(user):

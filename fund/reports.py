@@ -41,7 +41,9 @@ def report_context(start, end, *, covered_outstanding, label=""):
 def _issue(*, by, kind, start, end, title, label, covered_outstanding):
     if end >= local_today():
         raise DomainError(MSG_NOT_ENDED.format(label=label), code="period_not_ended")
-    finance = Organisation.objects.filter(kind=Organisation.Kind.FINANCE, is_active=True).order_by("id").first()
+    finance = (
+        Organisation.objects.filter(kind=Organisation.Kind.FINANCE, is_active=True).order_by("id").first()
+    )
     if finance is None:
         raise DomainError(MSG_NO_FINANCE, code="no_finance")
     bureau = Organisation.objects.filter(kind=Organisation.Kind.BUREAU, is_active=True).order_by("id").first()
@@ -82,8 +84,15 @@ def monthly_statement_issue(*, by, year, month, covered_outstanding):
     require_unless_system(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
     start, end = month_period(year, month)
     label = f"{start.year}年{start.month}月"
-    return _issue(by=by, kind=documents.MONTHLY, start=start, end=end, title=f"风险补偿资金专户{label}报表", label=label,
-                  covered_outstanding=covered_outstanding)
+    return _issue(
+        by=by,
+        kind=documents.MONTHLY,
+        start=start,
+        end=end,
+        title=f"风险补偿资金专户{label}报表",
+        label=label,
+        covered_outstanding=covered_outstanding,
+    )
 
 
 @transaction.atomic
@@ -92,5 +101,12 @@ def annual_report_issue(*, by, year, covered_outstanding):
     require_unless_system(by, PERM_BUREAU_APPROVE)
     start, end = year_period(year)
     label = f"{start.year}年度"
-    return _issue(by=by, kind=documents.ANNUAL, start=start, end=end, title=f"云浮市知识产权质押融资风险补偿资金{label}报告",
-                  label=label, covered_outstanding=covered_outstanding)
+    return _issue(
+        by=by,
+        kind=documents.ANNUAL,
+        start=start,
+        end=end,
+        title=f"云浮市知识产权质押融资风险补偿资金{label}报告",
+        label=label,
+        covered_outstanding=covered_outstanding,
+    )

@@ -41,8 +41,11 @@ def assert_cover_not_paused():
     pause = open_cover_pause()
     if pause is not None:
         day = timezone.localdate(pause.started_at)
-        raise DomainError(MSG_COVER_PAUSED.format(day=f"{day:%Y-%m-%d}", reason=pause.reason), code="cover_paused",
-                          details=[{"rule": "cover_paused", "message": f"暂停日期：{day:%Y-%m-%d}；理由：{pause.reason}"}])
+        raise DomainError(
+            MSG_COVER_PAUSED.format(day=f"{day:%Y-%m-%d}", reason=pause.reason),
+            code="cover_paused",
+            details=[{"rule": "cover_paused", "message": f"暂停日期：{day:%Y-%m-%d}；理由：{pause.reason}"}],
+        )
 
 
 def leverage_ceiling(available, policy):
@@ -82,8 +85,9 @@ def assert_leverage_allows(*, covered_outstanding, additional_covered, on, polic
     if connection.in_atomic_block:
         lock_fund()
     assert_cover_not_paused()
-    f = leverage_figures(covered_outstanding=covered_outstanding, additional_covered=additional_covered, on=on,
-                         policy=policy)
+    f = leverage_figures(
+        covered_outstanding=covered_outstanding, additional_covered=additional_covered, on=on, policy=policy
+    )
     if f["total"] > f["ceiling"]:
         shown = {k: (format_money(v) if k != "multiple" else _plain(v)) for k, v in f.items()}
         raise DomainError(

@@ -57,7 +57,12 @@ def postings_visible_to(user):
 
 
 def access_posting(user, pk):
-    return access(postings_visible_to(user).select_related("bank", "actor", "instructed_by", "commitment", "reversal_of"), pk)
+    return access(
+        postings_visible_to(user).select_related(
+            "bank", "actor", "instructed_by", "commitment", "reversal_of"
+        ),
+        pk,
+    )
 
 
 def commitments_visible_to(user):
@@ -153,7 +158,9 @@ def balance_series(*, start, end, points=12):
     span = (end - start).days
     days = sorted({start + dt.timedelta(days=round(span * i / max(points - 1, 1))) for i in range(points)})
     rows = (
-        DailyMovement.objects.filter(bank__isnull=True, account__in=[Account.CASH, Account.COMMITTED], value_date__lte=end)
+        DailyMovement.objects.filter(
+            bank__isnull=True, account__in=[Account.CASH, Account.COMMITTED], value_date__lte=end
+        )
         .values("account", "value_date")
         .annotate(total=Sum("amount"))
         .order_by("value_date")
@@ -174,7 +181,9 @@ def balance_series(*, start, end, points=12):
 
 def commitment_remaining(commitment):
     """What is still committed (instructed, not yet paid or released), from the ledger."""
-    total = Entry.objects.filter(posting__commitment=commitment, account=Account.COMMITTED).aggregate(s=Sum("amount"))["s"]
+    total = Entry.objects.filter(posting__commitment=commitment, account=Account.COMMITTED).aggregate(
+        s=Sum("amount")
+    )["s"]
     return -round_fen(total or ZERO)
 
 
@@ -261,7 +270,9 @@ def bank_ledger_figures(*, as_of=None, today=None):
     claims = dict(claims_qs.values("bank").annotate(n=Count("id")).values_list("bank", "n"))
     overdue = {
         row["bank"]: row
-        for row in ReturnDue.objects.filter(Q(settled_at__isnull=True) | Q(settled_at__date__gt=day), due_on__lt=day)
+        for row in ReturnDue.objects.filter(
+            Q(settled_at__isnull=True) | Q(settled_at__date__gt=day), due_on__lt=day
+        )
         .values("bank")
         .annotate(n=Count("id"), amount=Sum("amount"), first_due=Min("due_on"))
     }
@@ -316,11 +327,15 @@ def reconciliation(period):
 
 
 def unmatched_lines_count():
-    return StatementLine.objects.filter(period__status=StatementPeriod.Status.OPEN, matched_posting__isnull=True).count()
+    return StatementLine.objects.filter(
+        period__status=StatementPeriod.Status.OPEN, matched_posting__isnull=True
+    ).count()
 
 
 def signed_off_period_covering(day):
-    return StatementPeriod.objects.filter(status=StatementPeriod.Status.SIGNED_OFF, start__lte=day, end__gte=day).first()
+    return StatementPeriod.objects.filter(
+        status=StatementPeriod.Status.SIGNED_OFF, start__lte=day, end__gte=day
+    ).first()
 
 
 def can_instruct(user):

@@ -120,13 +120,17 @@ def parse_rows(rows):
         try:
             line_date = _date(cell("date"))
         except ValidationFailed:
-            problems.append({"field": f"第{number}行", "message": f"第 {number} 行：日期“{cell('date')}”无效。"})
+            problems.append(
+                {"field": f"第{number}行", "message": f"第 {number} 行：日期“{cell('date')}”无效。"}
+            )
             continue
         try:
             if cols["amount"] is not None:
                 amount = _money(cell("amount"), allow_negative=True)
             else:
-                amount = _money(cell("credit"), allow_negative=False) - _money(cell("debit"), allow_negative=False)
+                amount = _money(cell("credit"), allow_negative=False) - _money(
+                    cell("debit"), allow_negative=False
+                )
         except ValidationFailed as exc:
             problems.append({"field": f"第{number}行", "message": f"第 {number} 行：{exc.message}"})
             continue

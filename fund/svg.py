@@ -50,8 +50,10 @@ def line_chart(labels, series, *, width=720, height=260, title="", unit="元"):
         value = low + span * k / 4
         yy = y(value)
         out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#444">{format_money(value)}</text>')
-    # Labels at least MIN_LABEL_GAP pixels apart; the last point is labelled instead of a tick too close to it.
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#444">'
+                   f"{format_money(value)}</text>")
+    # Labels at least MIN_LABEL_GAP pixels apart; the last point is labelled instead of a tick too
+    # close to it.
     step = max(1, math.ceil(MIN_LABEL_GAP * (n - 1) / plot_w)) if n > 1 else 1
     ticks = list(range(0, n, step))
     if ticks[-1] != n - 1:

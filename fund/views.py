@@ -64,20 +64,44 @@ def journal(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.journal(request.user, **{k: v for k, v in filters.items() if v})
     if request.GET.get("export") == "xlsx":
-        return xlsx_response("fund-journal", "资金流水", JOURNAL_HEADER, (_journal_row(p) for p in qs.iterator(2000)))
+        return xlsx_response(
+            "fund-journal", "资金流水", JOURNAL_HEADER, (_journal_row(p) for p in qs.iterator(2000))
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "fund/journal.html", {"form": form, "page": page, "query_string": query.urlencode()})
+    return render(
+        request, "fund/journal.html", {"form": form, "page": page, "query_string": query.urlencode()}
+    )
 
 
-JOURNAL_HEADER = ["凭证号", "记账日期", "登记时间", "类型", "金额（元）", "银行", "业务对象", "幂等键", "登记人", "摘要"]
+JOURNAL_HEADER = [
+    "凭证号",
+    "记账日期",
+    "登记时间",
+    "类型",
+    "金额（元）",
+    "银行",
+    "业务对象",
+    "幂等键",
+    "登记人",
+    "摘要",
+]
 
 
 def _journal_row(p):
-    return [p.pk, p.value_date, p.booked_at.replace(tzinfo=None), p.get_kind_display(), p.amount,
-            p.bank.name if p.bank_id else "", f"{p.reference_type}:{p.reference_id}" if p.reference_type else "",
-            p.key, p.actor_name, p.reason]
+    return [
+        p.pk,
+        p.value_date,
+        p.booked_at.replace(tzinfo=None),
+        p.get_kind_display(),
+        p.amount,
+        p.bank.name if p.bank_id else "",
+        f"{p.reference_type}:{p.reference_id}" if p.reference_type else "",
+        p.key,
+        p.actor_name,
+        p.reason,
+    ]
 
 
 @fund_page
@@ -113,21 +137,36 @@ def receipt_new(request):
         d = form.cleaned_data
         service = services.contribution_post if d["kind"] == "contribution" else services.interest_post
         try:
-            posting = service(by=request.user, amount=d["amount"], value_date=d["value_date"],
-                              key=f"{d['kind']}-{d['reference'].strip()}", reference=("statement", d["reference"]),
-                              reason=d["reason"])
+            posting = service(
+                by=request.user,
+                amount=d["amount"],
+                value_date=d["value_date"],
+                key=f"{d['kind']}-{d['reference'].strip()}",
+                reference=("statement", d["reference"]),
+                reason=d["reason"],
+            )
         except DomainError as exc:
             _refused(request, form, exc)
         else:
             messages.success(request, f"已登记，凭证 #{posting.pk}。")
             return redirect(posting.get_absolute_url())
-    return render(request, "fund/form_page.html", {"form": form, "title": "登记到账资金（出资、利息）",
-                                                  "confirm": "确认按对账单登记该笔到账资金？", "submit": "登记"})
+    return render(
+        request,
+        "fund/form_page.html",
+        {
+            "form": form,
+            "title": "登记到账资金（出资、利息）",
+            "confirm": "确认按对账单登记该笔到账资金？",
+            "submit": "登记",
+        },
+    )
 
 
 @fund_page
 def commitment_list(request):
-    commitments = selectors.commitments_visible_to(request.user).select_related("bank", "created_by").order_by("-id")
+    commitments = (
+        selectors.commitments_visible_to(request.user).select_related("bank", "created_by").order_by("-id")
+    )
     page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
     for c in page:
         c.remaining = selectors.commitment_remaining(c)
@@ -138,8 +177,12 @@ def commitment_list(request):
             d = form.cleaned_data
             try:
                 c = services.commitment_create(
-                    by=request.user, amount=d["amount"], purpose=d["purpose"], reason=d["reason"],
-                    reference=("fund.instruction", d["reference"].strip()), key=f"{d['purpose']}-{d['reference'].strip()}",
+                    by=request.user,
+                    amount=d["amount"],
+                    purpose=d["purpose"],
+                    reason=d["reason"],
+                    reference=("fund.instruction", d["reference"].strip()),
+                    key=f"{d['purpose']}-{d['reference'].strip()}",
                 )
             except DomainError as exc:
                 _refused(request, form, exc)
@@ -156,8 +199,10 @@ def commitment_detail(request, pk):
     user = request.user
     pay_form = release_form = None
     if services.commitment_can_pay(commitment, user, remaining):
-        pay_form = PayForm(request.POST if request.POST.get("action") == "pay" else None,
-                           initial={"amount": format_money(remaining).replace(",", ""), "value_date": local_today()})
+        pay_form = PayForm(
+            request.POST if request.POST.get("action") == "pay" else None,
+            initial={"amount": format_money(remaining).replace(",", ""), "value_date": local_today()},
+        )
     if services.commitment_can_release(commitment, user, remaining):
         release_form = ReasonForm(request.POST if request.POST.get("action") == "release" else None)
     if request.method == "POST":
@@ -170,11 +215,18 @@ def commitment_detail(request, pk):
                 if action == "pay":
                     service = {"claim": services.payout_post, "fee": services.fee_pay,
                                "treasury": services.treasury_return_post}[commitment.purpose]
-                    service(by=user, commitment=commitment, amount=d["amount"], value_date=d["value_date"],
-                            key=f"pay-{commitment.pk}-{n}", reason=d["reason"] or commitment.get_purpose_display())
+                    service(
+                        by=user,
+                        commitment=commitment,
+                        amount=d["amount"],
+                        value_date=d["value_date"],
+                        key=f"pay-{commitment.pk}-{n}",
+                        reason=d["reason"] or commitment.get_purpose_display(),
+                    )
                 else:
-                    services.commitment_release(by=user, commitment=commitment, key=f"release-{commitment.pk}-{n}",
-                                                reason=d["reason"])
+                    services.commitment_release(
+                        by=user, commitment=commitment, key=f"release-{commitment.pk}-{n}", reason=d["reason"]
+                    )
             except DomainError as exc:
                 _refused(request, form, exc)
             else:
@@ -250,7 +302,9 @@ def period_detail(request, pk):
                 messages.success(request, "已录入。")
                 return redirect(period.get_absolute_url())
             if action == "upload" and upload_form.is_valid():
-                lines = services.statement_import(by=user, period=period, file=upload_form.cleaned_data["file"])
+                lines = services.statement_import(
+                    by=user, period=period, file=upload_form.cleaned_data["file"]
+                )
                 messages.success(request, f"已导入 {len(lines)} 条对账单明细。")
                 return redirect(period.get_absolute_url())
             if action == "auto":
@@ -259,7 +313,9 @@ def period_detail(request, pk):
                 return redirect(period.get_absolute_url())
             if action == "match" and match_form.is_valid():
                 line = period.lines.filter(pk=match_form.cleaned_data["line"]).first()
-                posting = selectors.postings_visible_to(user).filter(pk=match_form.cleaned_data["posting"]).first()
+                posting = (
+                    selectors.postings_visible_to(user).filter(pk=match_form.cleaned_data["posting"]).first()
+                )
                 if line is None or posting is None:
                     match_form.add_error("posting", "未找到该凭证或对账单明细。")
                 else:
@@ -275,7 +331,12 @@ def period_detail(request, pk):
                 messages.success(request, "已签核。该期间内不能再补记凭证。")
                 return redirect(period.get_absolute_url())
         except DomainError as exc:
-            target = {"line": line_form, "upload": upload_form, "match": match_form, "signoff": signoff_form}.get(action)
+            target = {
+                "line": line_form,
+                "upload": upload_form,
+                "match": match_form,
+                "signoff": signoff_form,
+            }.get(action)
             if target is None:
                 raise
             _refused(request, target, exc)

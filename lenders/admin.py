@@ -5,9 +5,16 @@ from .models import CooperatingBank, CoveredLoan, ImportJob, LoanEvent, LoanFili
 
 @admin.register(CooperatingBank)
 class CooperatingBankAdmin(admin.ModelAdmin):
-    """Read-only here: admission, suspension and termination go through the bureau's pages (notices, audit)."""
+    """Read-only here: admission, suspension and termination go through the bureau's pages (notices,
+    audit)."""
 
-    list_display = ["organisation", "agreement_number", "agreement_valid_from", "agreement_valid_to", "status"]
+    list_display = [
+        "organisation",
+        "agreement_number",
+        "agreement_valid_from",
+        "agreement_valid_to",
+        "status",
+    ]
     list_filter = ["status"]
 
     def has_add_permission(self, request):
@@ -40,7 +47,14 @@ class LoanFilingAdmin(ReadOnly):
 
 @admin.register(CoveredLoan)
 class CoveredLoanAdmin(ReadOnly):
-    list_display = ["contract_number", "bank", "enterprise", "covered_outstanding", "classification", "status"]
+    list_display = [
+        "contract_number",
+        "bank",
+        "enterprise",
+        "covered_outstanding",
+        "classification",
+        "status",
+    ]
     list_filter = ["status", "classification", "bank"]
 
 

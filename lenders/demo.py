@@ -1,6 +1,7 @@
 """Demo records of the bank side (idempotent; runs after applications.demo.seed):
 the three demo banks admitted as cooperating banks, and one confirmed covered loan for
-云浮市云石科技有限公司 with 中国工商银行股份有限公司云浮分行, built through the services so its notices exist."""
+云浮市云石科技有限公司 with 中国工商银行股份有限公司云浮分行, built through the services so its
+notices exist."""
 
 import datetime as dt
 from decimal import Decimal
@@ -52,7 +53,9 @@ def seed(stdout):
     if LoanFiling.objects.filter(bank=bank, contract_number=DEMO_CONTRACT).exists():
         return
     registration = (
-        LoanRegistration.objects.filter(enterprise__name=ENTERPRISE, bank=bank, status=LoanRegistration.Status.ACCEPTED)
+        LoanRegistration.objects.filter(
+            enterprise__name=ENTERPRISE, bank=bank, status=LoanRegistration.Status.ACCEPTED
+        )
         .exclude(filings__status__in=LoanFiling.OPEN + (LoanFiling.Status.CONFIRMED,))
         .first()
     )
@@ -62,16 +65,32 @@ def seed(stdout):
     disbursed = add_workdays(day, -3).plain()
     amount = min(Decimal(registration.amount), Decimal("3000000.00"))
     filing = services.filing_create(
-        by=officer, registration=registration, contract_number=DEMO_CONTRACT, amount=amount,
-        ip_amount=round_fen(amount * Decimal("0.8")), other_collateral="法定代表人连带责任保证",
-        disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=364), annual_rate=Decimal("3.85"),
+        by=officer,
+        registration=registration,
+        contract_number=DEMO_CONTRACT,
+        amount=amount,
+        ip_amount=round_fen(amount * Decimal("0.8")),
+        other_collateral="法定代表人连带责任保证",
+        disbursed_on=disbursed,
+        maturity_on=disbursed + dt.timedelta(days=364),
+        annual_rate=Decimal("3.85"),
         repayment_method="interest_monthly",
-        pledges=[{"asset": a, "pledge_registration_number": f"Y2026440000{a.pk:04d}", "pledge_registered_on": disbursed}
-                 for a in registration.assets.all()],
+        pledges=[
+            {
+                "asset": a,
+                "pledge_registration_number": f"Y2026440000{a.pk:04d}",
+                "pledge_registered_on": disbursed,
+            }
+            for a in registration.assets.all()
+        ],
     )
     for kind in FilingDocument.Kind.values:
-        services.filing_document_add(by=officer, filing=filing, kind=kind,
-                                     file=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"))
+        services.filing_document_add(
+            by=officer,
+            filing=filing,
+            kind=kind,
+            file=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
+        )
     services.filing_submit(by=supervisor, filing=filing)
     services.filing_confirm(by=approver, filing=filing, reason="演示数据：材料齐全，符合条件")
     stdout.write(f"lenders: 已生成演示在保贷款（借款合同 {DEMO_CONTRACT}）。")

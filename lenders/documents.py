@@ -57,16 +57,20 @@ def _bank_context(paragraphs, facts):
 
 def bank_admission(profile, *, admitted_on, exposure_limit):
     return _bank_context(
-        [f"经审核，同意贵行作为云浮市知识产权质押融资风险补偿资金合作银行，自 {admitted_on} 起可按《管理办法》"
-         "报送知识产权质押贷款备案。",
-         "请贵行按合作协议约定做好贷款发放、质押登记、备案报送、贷后管理和风险报告工作。"],
-        bank_facts(profile) + ([["在保余额限额", f"{format_money(exposure_limit)} 元"]] if exposure_limit else []),
+        [
+            f"经审核，同意贵行作为云浮市知识产权质押融资风险补偿资金合作银行，"
+            f"自 {admitted_on} 起可按《管理办法》报送知识产权质押贷款备案。",
+            "请贵行按合作协议约定做好贷款发放、质押登记、备案报送、贷后管理和风险报告工作。",
+        ],
+        bank_facts(profile)
+        + ([["在保余额限额", f"{format_money(exposure_limit)} 元"]] if exposure_limit else []),
     )
 
 
 def bank_suspension(profile, *, reason, effective_on):
     return _bank_context(
-        [f"因{reason}，根据《管理办法》风险控制的规定，自 {effective_on} 起暂停贵行报送新的知识产权质押贷款备案。",
+        [f"因{reason}，根据《管理办法》风险控制的规定，"
+         f"自 {effective_on} 起暂停贵行报送新的知识产权质押贷款备案。",
          "已纳入风险补偿范围的贷款继续按原规定管理；贵行应继续按时报送贷后情况。"],
         bank_facts(profile),
     )
@@ -79,7 +83,8 @@ def bank_reinstatement(profile, *, reason, effective_on):
 
 def bank_termination(profile, *, reason, effective_on):
     return _bank_context(
-        [f"因{reason}，自 {effective_on} 起终止与贵行的知识产权质押融资风险补偿合作，贵行不得再报送新的备案。",
+        [f"因{reason}，自 {effective_on} 起终止与贵行的知识产权质押融资风险补偿合作，"
+         "贵行不得再报送新的备案。",
          "已纳入风险补偿范围的贷款继续按原规定管理，直至结清。"],
         bank_facts(profile),
     )
@@ -113,7 +118,8 @@ def filing_confirmation(filing, loan, *, policy, lpr, rate_ceiling):
         ],
         "facts": filing_facts(filing) + [
             ["利率上限",
-             f"{rate_ceiling.normalize():f}%（1年期LPR {lpr.one_year_rate}% 加 {policy.rate_margin_bp} 个基点）"],
+             f"{rate_ceiling.normalize():f}%"
+             f"（1年期LPR {lpr.one_year_rate}% 加 {policy.rate_margin_bp} 个基点）"],
             ["纳入补偿范围金额", f"{format_money(loan.covered_amount)} 元"],
             ["风险补偿资金分担比例", _percent(loan.fund_share)],
             ["按全额损失测算的资金分担额", f"{format_money(fund_part)} 元"],
@@ -128,8 +134,10 @@ def filing_confirmation(filing, loan, *, policy, lpr, rate_ceiling):
 def filing_return(filing, *, items):
     """The 备案补正通知书: what to correct, by when; the review clock pauses meanwhile."""
     return {
-        "paragraphs": [f"贵行报送的{filing.enterprise.name}借款合同 {filing.contract_number} 备案材料需补正，请于 "
-                       f"{filing.correction_due_on} 前补正后重新报送。补正期间备案审核期限暂停计算。"],
+        "paragraphs": [
+            f"贵行报送的{filing.enterprise.name}借款合同 {filing.contract_number} 备案材料需补正，请于 "
+            f"{filing.correction_due_on} 前补正后重新报送。补正期间备案审核期限暂停计算。"
+        ],
         "facts": filing_facts(filing),
         "items_title": "需补正事项",
         "items": list(items),
@@ -139,10 +147,14 @@ def filing_return(filing, *, items):
 def filing_refusal(filing, *, reason, failed):
     """The 不予备案通知书: the reason, and each rule the filing failed with its article."""
     return {
-        "paragraphs": [f"贵行报送的{filing.enterprise.name}借款合同 {filing.contract_number} 备案，经审核，"
-                       "不予纳入风险补偿范围。",
-                       f"理由：{reason}"],
+        "paragraphs": [
+            f"贵行报送的{filing.enterprise.name}借款合同 {filing.contract_number} 备案，经审核，"
+            "不予纳入风险补偿范围。",
+            f"理由：{reason}",
+        ],
         "facts": filing_facts(filing),
         "items_title": "未通过的规则",
-        "items": [f"{c.label}：{c.message}" + (f"（《管理办法》{c.article}）" if c.article else "") for c in failed],
+        "items": [
+            f"{c.label}：{c.message}" + (f"（《管理办法》{c.article}）" if c.article else "") for c in failed
+        ],
     }

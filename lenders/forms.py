@@ -26,7 +26,9 @@ class FilingForm(forms.Form):
         for asset in self.assets:
             existing = pledges.get(asset.pk)
             self.fields[f"pledge_no_{asset.pk}"] = forms.CharField(
-                label=f"{asset.get_ip_type_display()} {asset.number}：质押登记号", max_length=60, required=False,
+                label=f"{asset.get_ip_type_display()} {asset.number}：质押登记号",
+                max_length=60,
+                required=False,
                 initial=existing.pledge_registration_number if existing else "",
                 help_text="不质押该项则留空",
             )
@@ -42,7 +44,9 @@ class FilingForm(forms.Form):
             number = data.pop(f"pledge_no_{asset.pk}", "")
             day = data.pop(f"pledge_on_{asset.pk}", None)
             if number or day:
-                pledges.append({"asset": asset, "pledge_registration_number": number, "pledge_registered_on": day})
+                pledges.append(
+                    {"asset": asset, "pledge_registration_number": number, "pledge_registered_on": day}
+                )
         return data, pledges
 
 
@@ -112,8 +116,10 @@ class BankAdmitForm(forms.Form):
 
 
 class BankStatusForm(forms.Form):
-    action = forms.ChoiceField(choices=[("suspend", "暂停备案"), ("reinstate", "恢复备案"), ("terminate", "终止合作")],
-                               widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("suspend", "暂停备案"), ("reinstate", "恢复备案"), ("terminate", "终止合作")],
+        widget=forms.HiddenInput,
+    )
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
     effective_on = forms.DateField(label="生效日期（默认今天）", required=False, widget=DATE)
 

@@ -76,17 +76,42 @@ def report_issue(request):
 
 # --- risk ------------------------------------------------------------------------------------------
 
-RISK_HEADER = ["银行", "在保余额（元）", "逾期在保（元）", "逾期率", "不良在保（元）", "不良率", "补偿申请（笔）",
-               "获得补偿（元）", "返还追偿款（元）", "追回（元）", "逾期未返还（笔）", "逾期未返还（元）", "最长逾期（天）"]
+RISK_HEADER = [
+    "银行",
+    "在保余额（元）",
+    "逾期在保（元）",
+    "逾期率",
+    "不良在保（元）",
+    "不良率",
+    "补偿申请（笔）",
+    "获得补偿（元）",
+    "返还追偿款（元）",
+    "追回（元）",
+    "逾期未返还（笔）",
+    "逾期未返还（元）",
+    "最长逾期（天）",
+]
 
 
 def _risk_row(r):
     def ratio(v):
         return float(v) if v is not None else ""
 
-    return [r["bank"].name, r["covered_outstanding"], r["overdue"], ratio(r["overdue_ratio"]), r["non_performing"],
-            ratio(r["npl_ratio"]), r["claims"], r["compensation"], r["recoveries"], r["clawbacks"],
-            r["overdue_returns"], r["overdue_returns_amount"], r["overdue_days"]]
+    return [
+        r["bank"].name,
+        r["covered_outstanding"],
+        r["overdue"],
+        ratio(r["overdue_ratio"]),
+        r["non_performing"],
+        ratio(r["npl_ratio"]),
+        r["claims"],
+        r["compensation"],
+        r["recoveries"],
+        r["clawbacks"],
+        r["overdue_returns"],
+        r["overdue_returns_amount"],
+        r["overdue_days"],
+    ]
 
 
 @fund_page
@@ -121,17 +146,25 @@ def proposal_detail(request, pk):
     proposal = selectors.access_proposal(request.user, pk)
     moves = available_move_names(proposal, request.user)
     action = request.POST.get("action")
-    accept_form = AcceptForm(request.POST if action == "accept" else None, initial={"effective_on": local_today()})
+    accept_form = AcceptForm(
+        request.POST if action == "accept" else None, initial={"effective_on": local_today()}
+    )
     dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
     if request.method == "POST" and action in moves:
         form = accept_form if action == "accept" else dismiss_form
         if form.is_valid():
             try:
                 if action == "accept":
-                    services.proposal_accept(by=request.user, proposal=proposal, reason=form.cleaned_data["reason"],
-                                             effective_on=form.cleaned_data["effective_on"])
+                    services.proposal_accept(
+                        by=request.user,
+                        proposal=proposal,
+                        reason=form.cleaned_data["reason"],
+                        effective_on=form.cleaned_data["effective_on"],
+                    )
                 else:
-                    services.proposal_dismiss(by=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
+                    services.proposal_dismiss(
+                        by=request.user, proposal=proposal, reason=form.cleaned_data["reason"]
+                    )
             except DomainError as exc:
                 _refused(form, exc)
             else:

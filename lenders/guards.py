@@ -10,7 +10,9 @@ from yunfu_ipfund.common.errors import MSG_SAME_PERSON, Forbidden, NotFound
 
 def of_the_bank(obj, user):
     """A bank's move on its own record (a filing, a covered loan) is made by a user of that bank."""
-    if user is not None and (not getattr(user, "is_authenticated", False) or obj.bank_id != user.organisation_id):
+    if user is not None and (
+        not getattr(user, "is_authenticated", False) or obj.bank_id != user.organisation_id
+    ):
         raise NotFound()
 
 

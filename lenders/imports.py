@@ -41,9 +41,14 @@ FILING_COLUMNS = [
     ("pledges", "质押登记（知识产权号|质押登记号|登记日期，多项用;分隔）"),
 ]
 REPORT_COLUMNS = [
-    ("contract_number", "借款合同编号"), ("report_type", "报告类型（还款/逾期/风险分类/展期）"), ("date", "日期"),
-    ("amount", "金额"), ("classification", "风险分类"), ("new_maturity_on", "展期后到期日"),
-    ("cures_overdue", "逾期已结清（是/否）"), ("note", "说明"),
+    ("contract_number", "借款合同编号"),
+    ("report_type", "报告类型（还款/逾期/风险分类/展期）"),
+    ("date", "日期"),
+    ("amount", "金额"),
+    ("classification", "风险分类"),
+    ("new_maturity_on", "展期后到期日"),
+    ("cures_overdue", "逾期已结清（是/否）"),
+    ("note", "说明"),
 ]
 COLUMNS = {ImportJob.Kind.FILINGS: FILING_COLUMNS, ImportJob.Kind.REPORTS: REPORT_COLUMNS}
 REPORT_TYPES = {"repayment": "repayment", "还款": "repayment", "overdue": "overdue", "逾期": "overdue",
@@ -130,8 +135,17 @@ def map_header(header, kind):
 
 
 _REQUIRED = {
-    ImportJob.Kind.FILINGS: {"registration_id", "contract_number", "amount", "ip_amount", "disbursed_on", "maturity_on",
-                             "annual_rate", "repayment_method", "pledges"},
+    ImportJob.Kind.FILINGS: {
+        "registration_id",
+        "contract_number",
+        "amount",
+        "ip_amount",
+        "disbursed_on",
+        "maturity_on",
+        "annual_rate",
+        "repayment_method",
+        "pledges",
+    },
     ImportJob.Kind.REPORTS: {"contract_number", "report_type", "date"},
 }
 
@@ -155,7 +169,9 @@ def _pledges(text):
         bits = [b.strip() for b in part.split("|")]
         if len(bits) != 3:
             raise ValidationFailed(f"质押登记“{part}”应为 知识产权号|质押登记号|登记日期。", code="invalid")
-        items.append({"asset_number": bits[0], "pledge_registration_number": bits[1], "pledge_registered_on": bits[2]})
+        items.append(
+            {"asset_number": bits[0], "pledge_registration_number": bits[1], "pledge_registered_on": bits[2]}
+        )
     return items
 
 
@@ -164,29 +180,56 @@ def import_filing_row(*, by, row, lookup=None):
     if not str(registration_id).isdigit():
         raise ValidationFailed(f"登记编号“{registration_id}”无效。", code="invalid")
     registration = (lookup or JobLookup(by)).registration(int(registration_id))
-    values = {k: row.get(k, "") for k in ("contract_number", "amount", "ip_amount", "other_collateral", "disbursed_on",
-                                          "maturity_on", "annual_rate")}
+    values = {
+        k: row.get(k, "")
+        for k in (
+            "contract_number",
+            "amount",
+            "ip_amount",
+            "other_collateral",
+            "disbursed_on",
+            "maturity_on",
+            "annual_rate",
+        )
+    }
     values["repayment_method"] = _method(row.get("repayment_method", ""))
-    return services.filing_create(by=by, registration=registration, pledges=_pledges(row.get("pledges")), **values)
+    return services.filing_create(
+        by=by, registration=registration, pledges=_pledges(row.get("pledges")), **values
+    )
 
 
 def import_report_row(*, by, row, lookup=None):
     loan = (lookup or JobLookup(by)).loan(row.get("contract_number"))
     if loan is None:
-        raise DomainError(f"本行没有借款合同编号为“{row.get('contract_number')}”的在保贷款。", code="not_found")
+        raise DomainError(
+            f"本行没有借款合同编号为“{row.get('contract_number')}”的在保贷款。", code="not_found"
+        )
     kind = REPORT_TYPES.get((row.get("report_type") or "").strip())
     day, note = row.get("date"), row.get("note", "")
     if kind == "repayment":
         cures = (row.get("cures_overdue") or "").strip() in ("是", "1", "true", "TRUE", "yes")
-        return services.loan_report_repayment(by=by, loan=loan, amount=row.get("amount"), paid_on=day, cures_overdue=cures, note=note)
+        return services.loan_report_repayment(
+            by=by, loan=loan, amount=row.get("amount"), paid_on=day, cures_overdue=cures, note=note
+        )
     if kind == "overdue":
-        return services.loan_report_overdue(by=by, loan=loan, overdue_since=day, overdue_amount=row.get("amount"), note=note)
+        return services.loan_report_overdue(
+            by=by, loan=loan, overdue_since=day, overdue_amount=row.get("amount"), note=note
+        )
     if kind == "classification":
         return services.loan_report_classification(
-            by=by, loan=loan, classification=_classification(row.get("classification", "")), classified_on=day, note=note)
+            by=by,
+            loan=loan,
+            classification=_classification(row.get("classification", "")),
+            classified_on=day,
+            note=note,
+        )
     if kind == "extension":
-        return services.loan_report_extension(by=by, loan=loan, new_maturity_on=row.get("new_maturity_on"), agreed_on=day, note=note)
-    raise ValidationFailed(f"报告类型“{row.get('report_type')}”无效，可选：还款、逾期、风险分类、展期。", code="invalid")
+        return services.loan_report_extension(
+            by=by, loan=loan, new_maturity_on=row.get("new_maturity_on"), agreed_on=day, note=note
+        )
+    raise ValidationFailed(
+        f"报告类型“{row.get('report_type')}”无效，可选：还款、逾期、风险分类、展期。", code="invalid"
+    )
 
 
 ROW_HANDLERS = {ImportJob.Kind.FILINGS: import_filing_row, ImportJob.Kind.REPORTS: import_report_row}
@@ -214,8 +257,12 @@ class JobLookup:
                                                        contract_number__in=numbers[i:i + LOOKUP_CHUNK]):
                     self.loans.setdefault(loan.contract_number, loan)
         elif kind == ImportJob.Kind.FILINGS:
-            ids = sorted({int(r["registration_id"]) for r in rows if str(r.get("registration_id", "")).isdigit()})
-            ids = [pk for pk in ids if pk < MAX_ID]  # a larger number is no id: the single-row lookup answers it
+            ids = sorted(
+                {int(r["registration_id"]) for r in rows if str(r.get("registration_id", "")).isdigit()}
+            )
+            ids = [
+                pk for pk in ids if pk < MAX_ID
+            ]  # a larger number is no id: the single-row lookup answers it
             for i in range(0, len(ids), LOOKUP_CHUNK):
                 self.registrations.update(registrations_visible_to(self.by).in_bulk(ids[i:i + LOOKUP_CHUNK]))
         return self
@@ -278,7 +325,9 @@ def import_run(job_id):
     job.total_rows = total
     errors, ok = [], 0
     keep_good = job.mode == ImportJob.Mode.KEEP_GOOD
-    records = [{key: values[i] if i < len(values) else "" for i, key in enumerate(mapped) if key} for values in rows]
+    records = [
+        {key: values[i] if i < len(values) else "" for i, key in enumerate(mapped) if key} for values in rows
+    ]
     lookup = JobLookup(by).prefetch(job.kind, records)  # reads only, before any transaction
 
     def run_all():
@@ -307,13 +356,21 @@ def import_run(job_id):
     except _RollBack:
         ok = 0
     message = MSG_ROLLED_BACK.format(n=len(errors)) if errors and not keep_good else ""
-    return _finish(job, status=ImportJob.Status.DONE, message=message, total=total, ok=ok, errors=errors, header=header)
+    return _finish(
+        job, status=ImportJob.Status.DONE, message=message, total=total, ok=ok, errors=errors, header=header
+    )
 
 
 def _finish(job, *, status, message="", total=0, ok=0, errors=(), header=()):
     ImportJob.objects.filter(pk=job.pk).update(
-        status=status, message=message, total_rows=total, processed_rows=total, ok_rows=ok, error_rows=len(errors),
-        errors={"header": list(header), "rows": list(errors)}, finished_at=timezone.now(),
+        status=status,
+        message=message,
+        total_rows=total,
+        processed_rows=total,
+        ok_rows=ok,
+        error_rows=len(errors),
+        errors={"header": list(header), "rows": list(errors)},
+        finished_at=timezone.now(),
     )
     cache.delete(progress_key(job.pk))
     job.refresh_from_db()
@@ -350,7 +407,9 @@ def import_job_create(*, by, kind, mode, file):
                     original_name=str(getattr(file, "name", ""))[:200], created_by=by)
     job.file.save("import", file, save=False)
     job.save()
-    audit_record(by=by, action=actions.IMPORT_SUBMIT, obj=job, data={"kind": kind, "mode": mode, "format": file_format})
+    audit_record(
+        by=by, action=actions.IMPORT_SUBMIT, obj=job, data={"kind": kind, "mode": mode, "format": file_format}
+    )
     enqueue_after_commit(TASK_RUN_IMPORT, job.pk)
     return job
 

@@ -36,14 +36,15 @@ from yunfu_ipfund.accounts.roles import (
     PERM_BUREAU_REVIEW,
 )
 from yunfu_ipfund.audit.workflow import CONFLICT, NOOP, Move, Workflow
+from yunfu_ipfund.common.fields import MoneyField
 
 # IdempotencyRecord moved to the platform (the API helper `idempotent` lives there); re-exported
 # for the importers that still name it here.
 from yunfu_ipfund.common.models import IdempotencyRecord  # noqa: F401
-from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
 from . import guards
+
 
 class CooperatingBank(models.Model):
     class Status(models.TextChoices):
@@ -54,18 +55,29 @@ class CooperatingBank(models.Model):
     WORKFLOW = Workflow(
         Move("suspend", (Status.ACTIVE,), Status.SUSPENDED, "暂停备案", PERM_BUREAU_APPROVE, NOOP),
         Move("reinstate", (Status.SUSPENDED,), Status.ACTIVE, "恢复备案", PERM_BUREAU_APPROVE, NOOP),
-        Move("terminate", (Status.ACTIVE, Status.SUSPENDED), Status.TERMINATED, "终止合作", PERM_BUREAU_APPROVE,
-             NOOP),
+        Move(
+            "terminate",
+            (Status.ACTIVE, Status.SUSPENDED),
+            Status.TERMINATED,
+            "终止合作",
+            PERM_BUREAU_APPROVE,
+            NOOP,
+        ),
     )
 
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="cooperating_bank", verbose_name="银行"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="cooperating_bank",
+        verbose_name="银行",
     )
     admitted_on = models.DateField("准入日期")
     agreement_number = models.CharField("合作协议编号", max_length=100, unique=True)
     agreement_valid_from = models.DateField("协议生效日期")
     agreement_valid_to = models.DateField("协议到期日期")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     exposure_limit = MoneyField("在保余额限额（元，空为不设）", null=True, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
@@ -82,7 +94,8 @@ class CooperatingBank(models.Model):
         ordering = ["organisation__name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(agreement_valid_to__gte=models.F("agreement_valid_from")), name="bank_agreement_order"
+                condition=models.Q(agreement_valid_to__gte=models.F("agreement_valid_from")),
+                name="bank_agreement_order",
             ),
         ]
 
@@ -94,14 +107,16 @@ class CooperatingBank(models.Model):
 
     def may_file_on(self, day):
         """New filings: only while active and the cooperation agreement is valid on `day`."""
-        return self.status == self.Status.ACTIVE and self.agreement_valid_from <= day <= self.agreement_valid_to
+        return (
+            self.status == self.Status.ACTIVE and self.agreement_valid_from <= day <= self.agreement_valid_to
+        )
 
 
 class SuspensionProposal(models.Model):
     """The system's proposal to suspend a bank's new filings (Art 15-16): the daily check finds grounds in
     the bank's figures (lenders.risk), the bureau approver decides. The system never suspends by itself.
 
-        PROPOSED --(approver, with a reason) accept--> ACCEPTED   (the bank is suspended: bank_suspend, notice)
+        PROPOSED --(approver, with a reason) accept--> ACCEPTED   (the bank suspended, with its notice)
         PROPOSED --(approver, with a reason) dismiss--> DISMISSED
     """
 
@@ -112,10 +127,14 @@ class SuspensionProposal(models.Model):
 
     WORKFLOW = Workflow(
         Move("accept", (Status.PROPOSED,), Status.ACCEPTED, "采纳暂停备案建议", PERM_BUREAU_APPROVE, NOOP),
-        Move("dismiss", (Status.PROPOSED,), Status.DISMISSED, "不予采纳暂停备案建议", PERM_BUREAU_APPROVE, NOOP),
+        Move(
+            "dismiss", (Status.PROPOSED,), Status.DISMISSED, "不予采纳暂停备案建议", PERM_BUREAU_APPROVE, NOOP
+        ),
     )
 
-    bank = models.ForeignKey("accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+")
+    bank = models.ForeignKey(
+        "accounts.Organisation", verbose_name="银行", on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PROPOSED)
     grounds = models.TextField("理由")
     figures = models.JSONField("数据", default=dict)
@@ -132,7 +151,9 @@ class SuspensionProposal(models.Model):
         ordering = ["-proposed_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["bank"], condition=models.Q(status="proposed"), name="lenders_one_open_proposal_per_bank"
+                fields=["bank"],
+                condition=models.Q(status="proposed"),
+                name="lenders_one_open_proposal_per_bank",
             )
         ]
 
@@ -160,13 +181,40 @@ class LoanFiling(models.Model):
         REFUSED = "refused", "不予备案"
 
     WORKFLOW = Workflow(
-        Move("submit", (Status.DRAFT, Status.RETURNED), Status.SUBMITTED, "复核报送备案", PERM_BANK_COUNTERSIGN,
-             CONFLICT, guards=(guards.of_the_bank, guards.not_the_preparer)),
-        Move("return_for_correction", (Status.SUBMITTED,), Status.RETURNED, "退回补正", PERM_BUREAU_REVIEW,
-             CONFLICT),
-        Move("confirm", (Status.SUBMITTED,), Status.CONFIRMED, "确认备案", PERM_BUREAU_APPROVE, NOOP,
-             guards=(guards.not_the_reviewer,)),
-        Move("refuse", (Status.SUBMITTED, Status.RETURNED), Status.REFUSED, "不予备案", PERM_BUREAU_APPROVE, NOOP),
+        Move(
+            "submit",
+            (Status.DRAFT, Status.RETURNED),
+            Status.SUBMITTED,
+            "复核报送备案",
+            PERM_BANK_COUNTERSIGN,
+            CONFLICT,
+            guards=(guards.of_the_bank, guards.not_the_preparer),
+        ),
+        Move(
+            "return_for_correction",
+            (Status.SUBMITTED,),
+            Status.RETURNED,
+            "退回补正",
+            PERM_BUREAU_REVIEW,
+            CONFLICT,
+        ),
+        Move(
+            "confirm",
+            (Status.SUBMITTED,),
+            Status.CONFIRMED,
+            "确认备案",
+            PERM_BUREAU_APPROVE,
+            NOOP,
+            guards=(guards.not_the_reviewer,),
+        ),
+        Move(
+            "refuse",
+            (Status.SUBMITTED, Status.RETURNED),
+            Status.REFUSED,
+            "不予备案",
+            PERM_BUREAU_APPROVE,
+            NOOP,
+        ),
     )
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
     # States that no longer hold the contract number (see the conditional unique constraint below).
@@ -174,9 +222,14 @@ class LoanFiling(models.Model):
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     registration = models.ForeignKey(
-        "applications.LoanRegistration", on_delete=models.PROTECT, related_name="filings", verbose_name="质押融资登记"
+        "applications.LoanRegistration",
+        on_delete=models.PROTECT,
+        related_name="filings",
+        verbose_name="质押融资登记",
     )
-    bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="合作银行")
+    bank = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="合作银行"
+    )
     enterprise = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="借款企业"
     )
@@ -188,7 +241,9 @@ class LoanFiling(models.Model):
     repayment_method = models.CharField("还款方式", max_length=20, choices=RepaymentMethod.choices)
     ip_amount = MoneyField("知识产权质押对应金额（元）", help_text="仅此部分纳入风险补偿范围。")
     other_collateral = models.CharField("其他担保方式", max_length=300, blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
 
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -285,7 +340,9 @@ class FilingDocument(models.Model):
 
     @property
     def download_name(self):
-        ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
+        ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+            self.content_type, ""
+        )
         return f"{self.filing.contract_number}-{self.get_kind_display()}{ext}"
 
 
@@ -335,16 +392,51 @@ class CoveredLoan(models.Model):
     WORKFLOW = Workflow(
         # The bank's reports (lenders.services.loans), by an officer of the loan's bank; each report is
         # audited under its own code (报告还款, 报告逾期, 报告风险分类), the move under it.
-        Move("report_overdue", (S.ACTIVE,), S.OVERDUE, "报告逾期", PERM_BANK_PREPARE, NOOP,
-             guards=(guards.of_the_bank,)),
-        Move("cure_overdue", (S.OVERDUE,), S.ACTIVE, "逾期已结清", PERM_BANK_PREPARE, NOOP,
-             guards=(guards.of_the_bank,)),
-        Move("classify_non_performing", (S.ACTIVE, S.OVERDUE), S.NON_PERFORMING, "认定为不良", PERM_BANK_PREPARE,
-             NOOP, guards=(guards.of_the_bank,)),
-        Move("reclassify_performing", (S.NON_PERFORMING,), S.ACTIVE, "调回正常类或关注类", PERM_BANK_PREPARE, NOOP,
-             guards=(guards.of_the_bank,)),
-        Move("repay", (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING), S.REPAID, "还清", PERM_BANK_PREPARE, NOOP,
-             guards=(guards.of_the_bank,)),
+        Move(
+            "report_overdue",
+            (S.ACTIVE,),
+            S.OVERDUE,
+            "报告逾期",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(guards.of_the_bank,),
+        ),
+        Move(
+            "cure_overdue",
+            (S.OVERDUE,),
+            S.ACTIVE,
+            "逾期已结清",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(guards.of_the_bank,),
+        ),
+        Move(
+            "classify_non_performing",
+            (S.ACTIVE, S.OVERDUE),
+            S.NON_PERFORMING,
+            "认定为不良",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(guards.of_the_bank,),
+        ),
+        Move(
+            "reclassify_performing",
+            (S.NON_PERFORMING,),
+            S.ACTIVE,
+            "调回正常类或关注类",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(guards.of_the_bank,),
+        ),
+        Move(
+            "repay",
+            (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING),
+            S.REPAID,
+            "还清",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(guards.of_the_bank,),
+        ),
         # The compensation process's moves (covered_loan_transition): the system's, following the claim's
         # own moves, which check the person who makes them.
         Move("claim", (S.NON_PERFORMING,), S.IN_CLAIM, "在保贷款：补偿申请中", None, NOOP),
@@ -352,8 +444,14 @@ class CoveredLoan(models.Model):
         Move("compensate", (S.IN_CLAIM,), S.COMPENSATED, "在保贷款：已补偿", None, NOOP),
         Move("enter_recovery", (S.COMPENSATED,), S.RECOVERY, "在保贷款：追偿中", None, NOOP),
         Move("close", (S.COMPENSATED, S.RECOVERY), S.CLOSED, "在保贷款：已结清", None, NOOP),
-        Move("exclude", (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM, S.COMPENSATED, S.RECOVERY), S.EXCLUDED,
-             "在保贷款：已移出风险补偿范围", None, NOOP),
+        Move(
+            "exclude",
+            (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM, S.COMPENSATED, S.RECOVERY),
+            S.EXCLUDED,
+            "在保贷款：已移出风险补偿范围",
+            None,
+            NOOP,
+        ),
     )
     # States in which the covered part still counts as covered outstanding (leverage, caps).
     LIVE = (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM)
@@ -361,7 +459,9 @@ class CoveredLoan(models.Model):
     REPORTABLE = (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING)
 
     filing = models.OneToOneField(LoanFiling, on_delete=models.PROTECT, related_name="covered_loan")
-    bank = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="合作银行")
+    bank = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="合作银行"
+    )
     enterprise = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="借款企业"
     )
@@ -382,7 +482,9 @@ class CoveredLoan(models.Model):
     non_performing_on = models.DateField("认定不良日期", null=True, blank=True)
     overdue_since = models.DateField("逾期起始日", null=True, blank=True)
     overdue_amount = MoneyField("逾期金额（元）", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     confirmed_at = models.DateTimeField("确认时间")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -483,4 +585,8 @@ class ImportJob(models.Model):
 
     @property
     def percent(self):
-        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else (100 if self.status == "done" else 0)
+        return (
+            int(self.processed_rows * 100 / self.total_rows)
+            if self.total_rows
+            else (100 if self.status == "done" else 0)
+        )

@@ -24,9 +24,13 @@ TASK_LIMIT = 50
 def nav_items(user):
     items = []
     if is_bank_user(user):
-        items += [("待备案登记", reverse("lenders:registration_list")), ("贷款备案", reverse("lenders:filing_list")),
-                  ("在保贷款", reverse("lenders:loan_list")), ("批量导入", reverse("lenders:import_list")),
-                  ("接口令牌", reverse("lenders:api_token"))]
+        items += [
+            ("待备案登记", reverse("lenders:registration_list")),
+            ("贷款备案", reverse("lenders:filing_list")),
+            ("在保贷款", reverse("lenders:loan_list")),
+            ("批量导入", reverse("lenders:import_list")),
+            ("接口令牌", reverse("lenders:api_token")),
+        ]
     elif user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
         items += [("备案审核", reverse("lenders:review_queue")), ("贷款备案", reverse("lenders:filing_list")),
                   ("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
@@ -49,29 +53,54 @@ def tasks(user):
     out = []
 
     def add(title, filing_or_url, due, kind):
-        url = filing_or_url if isinstance(filing_or_url, str) else reverse("lenders:filing_detail", args=[filing_or_url.pk])
-        out.append({"title": title, "url": url, "due": due, "kind": kind, "overdue": bool(due and due < today)})
+        url = (
+            filing_or_url
+            if isinstance(filing_or_url, str)
+            else reverse("lenders:filing_detail", args=[filing_or_url.pk])
+        )
+        out.append(
+            {"title": title, "url": url, "due": due, "kind": kind, "overdue": bool(due and due < today)}
+        )
 
     if is_bank_user(user):
-        own = LoanFiling.objects.filter(bank_id=user.organisation_id, status__in=LoanFiling.EDITABLE).select_related("enterprise")
+        own = LoanFiling.objects.filter(
+            bank_id=user.organisation_id, status__in=LoanFiling.EDITABLE
+        ).select_related("enterprise")
         own = list(own.order_by("created_at")[:TASK_LIMIT])
         for f in own:
             returned = f.status == LoanFiling.Status.RETURNED
             due = f.correction_due_on if returned else _filing_deadline(f)
             if user.has_perm(PERM_BANK_PREPARE):
-                add(f"{'补正' if returned else '完成'}备案：{f.enterprise.name} {f.contract_number}", f, due, "备案")
+                add(
+                    f"{'补正' if returned else '完成'}备案：{f.enterprise.name} {f.contract_number}",
+                    f,
+                    due,
+                    "备案",
+                )
             if user.has_perm(PERM_BANK_COUNTERSIGN) and f.prepared_by_id != user.pk:
                 add(f"复核报送备案：{f.enterprise.name} {f.contract_number}", f, due, "备案复核")
     if user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
         verb = "审批" if user.has_perm(PERM_BUREAU_APPROVE) else "审核"
         for f in review_queue()[:TASK_LIMIT]:
-            add(f"{verb}备案：{f.bank.name} {f.enterprise.name} {f.contract_number}", f, f.review_due_on, "备案审核")
+            add(
+                f"{verb}备案：{f.bank.name} {f.enterprise.name} {f.contract_number}",
+                f,
+                f.review_due_on,
+                "备案审核",
+            )
     if user.has_perm(PERM_BUREAU_APPROVE):
         for p in open_proposals():
             out.append({"title": f"暂停“{p.bank.name}”备案的建议待决定", "url": p.get_absolute_url(),
                         "due": p.proposed_on, "kind": "风险监测", "overdue": False})
     if user.has_perm(PERM_FINANCE):
-        count = CoveredLoan.objects.filter(status__in=(CoveredLoan.Status.OVERDUE, CoveredLoan.Status.NON_PERFORMING)).count()
+        count = CoveredLoan.objects.filter(
+            status__in=(CoveredLoan.Status.OVERDUE, CoveredLoan.Status.NON_PERFORMING)
+        ).count()
         if count:
-            add(f"关注逾期及不良在保贷款 {count} 笔", reverse("lenders:loan_list") + "?status=non_performing", None, "在保贷款")
+            add(
+                f"关注逾期及不良在保贷款 {count} 笔",
+                reverse("lenders:loan_list") + "?status=non_performing",
+                None,
+                "在保贷款",
+            )
     return out

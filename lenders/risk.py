@@ -30,7 +30,10 @@ FORMER_PROPOSAL_LABEL = "fund.suspensionproposal"
 
 def npl_over_threshold(row, policy):
     """A bank's covered non-performing share is above the policy's suspension ratio."""
-    return row["covered_outstanding"] > 0 and row["non_performing"] > policy.suspension_npl_ratio * row["covered_outstanding"]
+    return (
+        row["covered_outstanding"] > 0
+        and row["non_performing"] > policy.suspension_npl_ratio * row["covered_outstanding"]
+    )
 
 
 def return_overdue_too_long(row, policy):
@@ -49,7 +52,8 @@ def suspension_grounds(row, policy):
     if return_overdue_too_long(row, policy):
         grounds.append(
             f"追偿款逾期返还 {row['overdue_days']} 天（{row['overdue_returns']} 笔，"
-            f"{format_money(row['overdue_returns_amount'])} 元），超过 {policy.suspension_return_overdue_days} 天"
+            f"{format_money(row['overdue_returns_amount'])} 元），"
+            f"超过 {policy.suspension_return_overdue_days} 天"
         )
     return grounds
 

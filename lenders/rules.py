@@ -37,8 +37,13 @@ def bank_check(filing, *, on):
     if profile is None:
         return Check("bank_active", label, FAIL, "该银行未经市监局准入，不是合作银行。", ART_3)
     if profile.status != CooperatingBank.Status.ACTIVE:
-        return Check("bank_active", label, FAIL,
-                     f"该银行目前状态为“{profile.get_status_display()}”，不能报送新的备案。{profile.status_reason}", ART_3)
+        return Check(
+            "bank_active",
+            label,
+            FAIL,
+            f"该银行目前状态为“{profile.get_status_display()}”，不能报送新的备案。{profile.status_reason}",
+            ART_3,
+        )
     if not profile.agreement_valid_from <= on <= profile.agreement_valid_to:
         return Check("bank_active", label, FAIL,
                      f"合作协议 {profile.agreement_number} 有效期为 {profile.agreement_valid_from} 至 "
@@ -49,19 +54,34 @@ def bank_check(filing, *, on):
 def pledge_checks(filing, pledges, *, on):
     checks = []
     if not pledges:
-        return [Check("ip_pledged", "知识产权质押登记", FAIL, "未填写任何质押知识产权及其质押登记信息。", ART_9)]
+        return [
+            Check("ip_pledged", "知识产权质押登记", FAIL, "未填写任何质押知识产权及其质押登记信息。", ART_9)
+        ]
     for pledge in pledges:
         name = f"{pledge.asset.get_ip_type_display()} {pledge.asset.number}"
         label = f"{name}：已办理质押登记"
         if not pledge.pledge_registration_number.strip():
             checks.append(Check("ip_pledged", label, FAIL, "未填写国家知识产权局质押登记号。", ART_9))
         elif pledge.pledge_registered_on > on:
-            checks.append(Check("ip_pledged", label, FAIL, f"质押登记日期 {pledge.pledge_registered_on} 晚于今天。", ART_9))
+            checks.append(
+                Check(
+                    "ip_pledged", label, FAIL, f"质押登记日期 {pledge.pledge_registered_on} 晚于今天。", ART_9
+                )
+            )
         else:
-            checks.append(Check("ip_pledged", label, PASS,
-                                f"登记号 {pledge.pledge_registration_number}，登记日期 {pledge.pledge_registered_on}。", ART_9))
+            checks.append(
+                Check(
+                    "ip_pledged",
+                    label,
+                    PASS,
+                    f"登记号 {pledge.pledge_registration_number}，登记日期 {pledge.pledge_registered_on}。",
+                    ART_9,
+                )
+            )
         if pledge.asset.enterprise_id != filing.enterprise_id:
-            checks.append(Check("ip_held", f"{name}：属于借款企业", FAIL, "该知识产权不属于借款企业。", ART_2))
+            checks.append(
+                Check("ip_held", f"{name}：属于借款企业", FAIL, "该知识产权不属于借款企业。", ART_2)
+            )
     return checks
 
 
@@ -69,7 +89,9 @@ def document_check(filing, kinds_present):
     missing = [label for value, label in FilingDocument.Kind.choices if value not in kinds_present]
     if missing:
         return Check("documents", "备案材料齐全", FAIL, f"缺少：{'、'.join(missing)}。", ART_9)
-    return Check("documents", "备案材料齐全", PASS, "借款合同、质押合同、质押登记通知书、放款凭证均已上传。", ART_9)
+    return Check(
+        "documents", "备案材料齐全", PASS, "借款合同、质押合同、质押登记通知书、放款凭证均已上传。", ART_9
+    )
 
 
 def exposure_checks(filing):
@@ -82,7 +104,8 @@ def exposure_checks(filing):
     ok = total <= profile.exposure_limit
     return [Check(
         "bank_exposure_limit", "合作银行在保余额限额", PASS if ok else FAIL,
-        f"本行在保余额 {format_money(existing)} 元 + 本笔 {format_money(filing.ip_amount)} 元 = {format_money(total)} 元，"
+        f"本行在保余额 {format_money(existing)} 元 + 本笔 {format_money(filing.ip_amount)} 元 = "
+        f"{format_money(total)} 元，"
         f"{'未超过' if ok else '超过'}合作协议限额 {format_money(profile.exposure_limit)} 元。", ART_3,
     )]
 
@@ -94,7 +117,11 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
     checks = [bank_check(filing, on=on)]
     checks += enterprise_checks(filing.enterprise, policy=policy, on=filing.disbursed_on)
     checks += asset_checks(
-        [p.asset for p in pledges], enterprise=filing.enterprise, policy=policy, maturity=filing.maturity_on, on=on,
+        [p.asset for p in pledges],
+        enterprise=filing.enterprise,
+        policy=policy,
+        maturity=filing.maturity_on,
+        on=on,
         excluding_filing_id=filing.pk,
     )
     checks += pledge_checks(filing, pledges, on=on)
@@ -103,7 +130,8 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
     cap = policy.single_loan_cap
     ok = filing.amount <= cap
     checks.append(Check("single_loan_cap", "单笔贷款上限", PASS if ok else FAIL,
-                        f"贷款 {format_money(filing.amount)} 元，{'未超过' if ok else '超过'}单笔上限 {format_money(cap)} 元。", ART_8))
+                        f"贷款 {format_money(filing.amount)} 元，"
+                        f"{'未超过' if ok else '超过'}单笔上限 {format_money(cap)} 元。", ART_8))
 
     existing = enterprise_covered_outstanding(filing.enterprise_id)
     total = existing + filing.ip_amount
@@ -118,38 +146,61 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
     months = months_between(filing.disbursed_on, filing.maturity_on)
     cap = policy.loan_term_cap_months
     ok = months <= cap
-    checks.append(Check("loan_term_cap_months", "贷款期限上限", PASS if ok else FAIL,
-                        f"期限 {months} 个月（{filing.disbursed_on} 至 {filing.maturity_on}），上限 {cap} 个月。", ART_8))
+    checks.append(
+        Check(
+            "loan_term_cap_months",
+            "贷款期限上限",
+            PASS if ok else FAIL,
+            f"期限 {months} 个月（{filing.disbursed_on} 至 {filing.maturity_on}），上限 {cap} 个月。",
+            ART_8,
+        )
+    )
 
     lpr, ceiling = rate_cap(filing.disbursed_on, policy)
     ok = filing.annual_rate <= ceiling
-    checks.append(Check(
-        "rate_cap", "利率上限", PASS if ok else FAIL,
-        f"年利率 {filing.annual_rate.normalize():f}%，{'未超过' if ok else '超过'}上限 {ceiling.normalize():f}%"
-        f"（{lpr.effective_date} 起1年期LPR {lpr.one_year_rate}% 加 {policy.rate_margin_bp} 个基点）。", ART_8,
-    ))
+    checks.append(
+        Check(
+            "rate_cap",
+            "利率上限",
+            PASS if ok else FAIL,
+            f"年利率 {filing.annual_rate.normalize():f}%，"
+            f"{'未超过' if ok else '超过'}上限 {ceiling.normalize():f}%"
+            f"（{lpr.effective_date} 起1年期LPR {lpr.one_year_rate}% 加 {policy.rate_margin_bp} 个基点）。",
+            ART_8,
+        )
+    )
 
     share = filing.ip_amount / filing.amount if filing.amount else Decimal(0)
     minimum = policy.min_ip_collateral_share
     ok = filing.amount > 0 and filing.ip_amount <= filing.amount and share >= minimum
     checks.append(Check(
         "ip_collateral_share", "知识产权担保占比", PASS if ok else FAIL,
-        f"知识产权质押对应 {format_money(filing.ip_amount)} 元，占贷款 {_pct(share)}，下限 {_pct(minimum)}；"
+        f"知识产权质押对应 {format_money(filing.ip_amount)} 元，"
+        f"占贷款 {_pct(share)}，下限 {_pct(minimum)}；"
         f"仅该部分纳入风险补偿。", ART_8,
     ))
 
     deadline = filing_deadline(filing, policy)
     filed_on = filing.first_submitted_on or on
     if filed_on <= deadline:
-        checks.append(Check("filing_deadline", "放款后按期备案", PASS,
-                            f"{filed_on} 报送，期限为放款后 {policy.filing_deadline_workdays} 个工作日（{deadline}）。", ART_9))
+        checks.append(
+            Check(
+                "filing_deadline",
+                "放款后按期备案",
+                PASS,
+                f"{filed_on} 报送，期限为放款后 {policy.filing_deadline_workdays} 个工作日（{deadline}）。",
+                ART_9,
+            )
+        )
     elif filing.late_override_at:
         checks.append(Check("filing_deadline", "放款后按期备案", WARN,
-                            f"{filed_on} 报送，已超过期限 {deadline}；市监局已核准逾期备案：{filing.late_override_reason}", ART_9))
+                            f"{filed_on} 报送，已超过期限 {deadline}；"
+                            f"市监局已核准逾期备案：{filing.late_override_reason}", ART_9))
     else:
         outcome = WARN if stage == STAGE_SUBMIT else FAIL
         checks.append(Check("filing_deadline", "放款后按期备案", outcome,
-                            f"{filed_on} 报送，已超过放款后 {policy.filing_deadline_workdays} 个工作日的期限（{deadline}），"
+                            f"{filed_on} 报送，已超过放款后 {policy.filing_deadline_workdays} 个工作日的期限"
+                            f"（{deadline}），"
                             f"须经市监局审核人核准逾期备案。", ART_9))
 
     checks.append(document_check(filing, set(filing.documents.values_list("kind", flat=True))))

@@ -44,7 +44,9 @@ def active_bank_orgs(on=None):
 
 
 def public_bank_list():
-    return CooperatingBank.objects.select_related("organisation").exclude(status=CooperatingBank.Status.TERMINATED)
+    return CooperatingBank.objects.select_related("organisation").exclude(
+        status=CooperatingBank.Status.TERMINATED
+    )
 
 
 def banks_for_bureau():
@@ -86,7 +88,8 @@ def open_proposals():
 
 def asset_ids_pledged_under_live_loans(asset_ids, *, excluding_filing_id=None):
     """Ids among `asset_ids` pledged under a filing that is filed (submitted/returned) or covered and live,
-    not counting the filing `excluding_filing_id` (the one being judged does not pledge under *another* loan)."""
+    not counting the filing `excluding_filing_id` (the one being judged does not pledge under *another*
+    loan)."""
     live = Q(filing__status__in=[LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED]) | Q(
         filing__status=LoanFiling.Status.CONFIRMED, filing__covered_loan__status__in=CoveredLoan.LIVE
     )
@@ -100,7 +103,9 @@ def asset_ids_pledged_under_live_loans(asset_ids, *, excluding_filing_id=None):
 
 
 def _is_enterprise(user):
-    return bool(getattr(user, "organisation_id", None) and user.organisation.kind == Organisation.Kind.ENTERPRISE)
+    return bool(
+        getattr(user, "organisation_id", None) and user.organisation.kind == Organisation.Kind.ENTERPRISE
+    )
 
 
 def _scoped(qs, user, *, enterprise_path="enterprise"):
@@ -109,8 +114,8 @@ def _scoped(qs, user, *, enterprise_path="enterprise"):
 
 
 def filings_visible_to(user):
-    """Bank: its filings; bureau/finance: all; enterprise: its own once the bank has submitted them (a draft is
-    the bank's work in progress). Writing always needs the bank (access_filing(for_write=True))."""
+    """Bank: its filings; bureau/finance: all; enterprise: its own once the bank has submitted them (a draft
+    is the bank's work in progress). Writing always needs the bank (access_filing(for_write=True))."""
     qs = _scoped(LoanFiling.objects.select_related("bank", "enterprise"), user)
     return qs.exclude(status=LoanFiling.Status.DRAFT) if _is_enterprise(user) else qs
 
@@ -125,7 +130,9 @@ def access_filing(user, pk, *, for_write=False):
 
 def access_document(user, pk):
     """A document of a filing the user may see (all kinds are the loan's own contracts and vouchers)."""
-    return access(FilingDocument.objects.select_related("filing").filter(filing__in=filings_visible_to(user)), pk)
+    return access(
+        FilingDocument.objects.select_related("filing").filter(filing__in=filings_visible_to(user)), pk
+    )
 
 
 def search_filings(qs, *, status="", q="", bank=""):
@@ -135,7 +142,9 @@ def search_filings(qs, *, status="", q="", bank=""):
         qs = qs.filter(bank_id=int(bank))
     q = (q or "").strip()[:100]
     if q:
-        qs = qs.filter(Q(contract_number__icontains=q) | Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q))
+        qs = qs.filter(
+            Q(contract_number__icontains=q) | Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q)
+        )
     return qs
 
 
@@ -172,12 +181,16 @@ def search_loans(qs, *, status="", q="", bank="", classification=""):
         qs = qs.filter(bank_id=int(bank))
     q = (q or "").strip()[:100]
     if q:
-        qs = qs.filter(Q(contract_number__icontains=q) | Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q))
+        qs = qs.filter(
+            Q(contract_number__icontains=q) | Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q)
+        )
     return qs
 
 
 def loan_by_contract(bank_id, contract_number):
-    return CoveredLoan.objects.filter(bank_id=bank_id, contract_number=(contract_number or "").strip()).first()
+    return CoveredLoan.objects.filter(
+        bank_id=bank_id, contract_number=(contract_number or "").strip()
+    ).first()
 
 
 def covered_loan_totals():
@@ -213,16 +226,25 @@ def _live_figures(as_of=None, bank=None):
         qs = CoveredLoan.objects.filter(status__in=live)
         if bank_id is not None:
             qs = qs.filter(bank_id=bank_id)
-        rows = qs.order_by().values_list("bank_id", "status").annotate(s=Sum("covered_outstanding"), n=Count("id"))
+        rows = (
+            qs.order_by()
+            .values_list("bank_id", "status")
+            .annotate(s=Sum("covered_outstanding"), n=Count("id"))
+        )
         return [(b, st, _money(total), n) for b, st, total, n in rows]
     events, loans = LoanEvent._meta.db_table, CoveredLoan._meta.db_table
     if connection.vendor == "postgresql":
-        latest = (f"SELECT DISTINCT ON (loan_id) loan_id, status_after, covered_outstanding_after FROM {events} "
-                  "WHERE occurred_on <= %s ORDER BY loan_id, occurred_on DESC, id DESC")
+        latest = (
+            f"SELECT DISTINCT ON (loan_id) loan_id, status_after, covered_outstanding_after FROM {events} "
+            "WHERE occurred_on <= %s ORDER BY loan_id, occurred_on DESC, id DESC"
+        )
     else:
-        latest = ("SELECT loan_id, status_after, covered_outstanding_after FROM (SELECT loan_id, status_after, "
-                  "covered_outstanding_after, ROW_NUMBER() OVER (PARTITION BY loan_id ORDER BY occurred_on DESC, id DESC) "
-                  f"AS rn FROM {events} WHERE occurred_on <= %s) ranked WHERE rn = 1")
+        latest = (
+            "SELECT loan_id, status_after, covered_outstanding_after FROM (SELECT loan_id, status_after, "
+            "covered_outstanding_after, "
+            "ROW_NUMBER() OVER (PARTITION BY loan_id ORDER BY occurred_on DESC, id DESC) "
+            f"AS rn FROM {events} WHERE occurred_on <= %s) ranked WHERE rn = 1"
+        )
     sql = (f"SELECT l.bank_id, e.status_after, SUM(e.covered_outstanding_after), COUNT(*) FROM ({latest}) e "
            f"JOIN {loans} l ON l.id = e.loan_id WHERE l.disbursed_on <= %s "
            f"AND e.status_after IN ({', '.join(['%s'] * len(live))})")
@@ -246,7 +268,8 @@ def covered_outstanding(*, as_of=None, bank=None):
 
 
 def bank_portfolio_figures(*, as_of=None):
-    """{bank_org_id: {covered_outstanding, overdue_covered, non_performing_covered, loans_count}} in one query.
+    """{bank_org_id: {covered_outstanding, overdue_covered, non_performing_covered, loans_count}} in one
+    query.
 
     Only banks with at least one live covered loan appear."""
     figures = defaultdict(lambda: {"covered_outstanding": ZERO, "overdue_covered": ZERO,
@@ -264,7 +287,9 @@ def bank_portfolio_figures(*, as_of=None):
 
 
 def loans_due_for_unreported_overdue(today):
-    return CoveredLoan.objects.filter(status=CoveredLoan.Status.ACTIVE, maturity_on__lt=today, outstanding_principal__gt=0)
+    return CoveredLoan.objects.filter(
+        status=CoveredLoan.Status.ACTIVE, maturity_on__lt=today, outstanding_principal__gt=0
+    )
 
 
 # --- imports ---------------------------------------------------------------------------------------

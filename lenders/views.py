@@ -122,11 +122,15 @@ def bank_detail(request, pk):
             data = form.cleaned_data
             action = data["action"]
             if action == "suspend":
-                services.bank_suspend(by=request.user, bank=profile, reason=data["reason"], effective_on=data["effective_on"])
+                services.bank_suspend(
+                    by=request.user, bank=profile, reason=data["reason"], effective_on=data["effective_on"]
+                )
             elif action == "reinstate":
                 services.bank_reinstate(by=request.user, bank=profile, reason=data["reason"])
             else:
-                services.bank_terminate(by=request.user, bank=profile, reason=data["reason"], effective_on=data["effective_on"])
+                services.bank_terminate(
+                    by=request.user, bank=profile, reason=data["reason"], effective_on=data["effective_on"]
+                )
             messages.success(request, "已办理并签发通知书。")
             return redirect("lenders:bank_detail", profile.pk)
         messages.error(request, "请填写理由。")
@@ -161,7 +165,9 @@ def registration_list(request):
 @login_required
 def filing_list(request):
     qs = selectors.search_filings(
-        selectors.filings_visible_to(request.user), status=request.GET.get("status", ""), q=request.GET.get("q", ""),
+        selectors.filings_visible_to(request.user),
+        status=request.GET.get("status", ""),
+        q=request.GET.get("q", ""),
         bank=request.GET.get("bank", ""),
     )
     return render(request, "lenders/filing_list.html", {
@@ -199,13 +205,17 @@ def filing_create(request, registration_pk):
     if request.method == "POST" and form.is_valid():
         values, pledges = form.service_values()
         try:
-            filing = services.filing_create(by=request.user, registration=registration, pledges=pledges, **values)
+            filing = services.filing_create(
+                by=request.user, registration=registration, pledges=pledges, **values
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, "备案草稿已保存。请上传材料，并交复核人员报送。")
             return redirect("lenders:filing_detail", filing.pk)
-    return render(request, "lenders/filing_form.html", {"form": form, "registration": registration, "filing": None})
+    return render(
+        request, "lenders/filing_form.html", {"form": form, "registration": registration, "filing": None}
+    )
 
 
 @login_required
@@ -214,8 +224,19 @@ def filing_edit(request, pk):
     filing = selectors.access_filing(request.user, pk, for_write=True)
     assets = list(filing.registration.assets.all())
     pledges = {p.asset_id: p for p in filing.pledges.all()}
-    initial = {f: getattr(filing, f) for f in ("contract_number", "amount", "ip_amount", "other_collateral", "disbursed_on",
-                                               "maturity_on", "annual_rate", "repayment_method")}
+    initial = {
+        f: getattr(filing, f)
+        for f in (
+            "contract_number",
+            "amount",
+            "ip_amount",
+            "other_collateral",
+            "disbursed_on",
+            "maturity_on",
+            "annual_rate",
+            "repayment_method",
+        )
+    }
     initial["annual_rate"] = f"{filing.annual_rate.normalize():f}"  # 3.85, not 3.8500
     form = FilingForm(request.POST or None, assets=assets, pledges=pledges, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -227,7 +248,11 @@ def filing_edit(request, pk):
         else:
             messages.success(request, "备案已修改。")
             return redirect("lenders:filing_detail", filing.pk)
-    return render(request, "lenders/filing_form.html", {"form": form, "registration": filing.registration, "filing": filing})
+    return render(
+        request,
+        "lenders/filing_form.html",
+        {"form": form, "registration": filing.registration, "filing": filing},
+    )
 
 
 @login_required
@@ -253,17 +278,31 @@ def filing_detail(request, pk):
             due = ("备案期限", filing_deadline(filing, policy_in_force(filing.disbursed_on)))
         except DomainError:
             due = None
-    return render(request, "lenders/filing_detail.html", {
-        "filing": filing, "pledges": pledges, "documents": filing.documents.all(), "checks": checks,
-        "checks_ok": all_pass(checks) if checks else None,
-        "due_label": due[0] if due else "", "due_on": due[1] if due else None,
-        "countdown": countdown(due[1]) if due else None,
-        "notices": notices_about(filing, user), "events": trail_for(filing),
-        "can_edit": services.filing_can_edit(filing, user), "moves": available_move_names(filing, user),
-        "can_override": services.filing_can_override_late(filing, user),
-        "document_form": DocumentForm(), "reason_form": ReasonForm(), "return_form": ReturnForm(),
-        "loan": getattr(filing, "covered_loan", None) if filing.status == LoanFiling.Status.CONFIRMED else None,
-    })
+    return render(
+        request,
+        "lenders/filing_detail.html",
+        {
+            "filing": filing,
+            "pledges": pledges,
+            "documents": filing.documents.all(),
+            "checks": checks,
+            "checks_ok": all_pass(checks) if checks else None,
+            "due_label": due[0] if due else "",
+            "due_on": due[1] if due else None,
+            "countdown": countdown(due[1]) if due else None,
+            "notices": notices_about(filing, user),
+            "events": trail_for(filing),
+            "can_edit": services.filing_can_edit(filing, user),
+            "moves": available_move_names(filing, user),
+            "can_override": services.filing_can_override_late(filing, user),
+            "document_form": DocumentForm(),
+            "reason_form": ReasonForm(),
+            "return_form": ReturnForm(),
+            "loan": getattr(filing, "covered_loan", None)
+            if filing.status == LoanFiling.Status.CONFIRMED
+            else None,
+        },
+    )
 
 
 @require_POST
@@ -274,7 +313,9 @@ def filing_document_upload(request, pk):
     if not form.is_valid():
         messages.error(request, "请选择材料类型和文件。")
     else:
-        services.filing_document_add(by=request.user, filing=filing, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+        services.filing_document_add(
+            by=request.user, filing=filing, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"]
+        )
         messages.success(request, "材料已上传。")
     return redirect("lenders:filing_detail", filing.pk)
 
@@ -323,26 +364,43 @@ def filing_action(request, pk, action):
 @login_required
 def loan_list(request):
     qs = selectors.search_loans(
-        selectors.loans_visible_to(request.user), status=request.GET.get("status", ""), q=request.GET.get("q", ""),
-        bank=request.GET.get("bank", ""), classification=request.GET.get("classification", ""),
+        selectors.loans_visible_to(request.user),
+        status=request.GET.get("status", ""),
+        q=request.GET.get("q", ""),
+        bank=request.GET.get("bank", ""),
+        classification=request.GET.get("classification", ""),
     )
-    return render(request, "lenders/loan_list.html", {
-        "page": _page(request, qs), "statuses": CoveredLoan.Status.choices, "classifications": Classification.choices,
-        "query_string": _query_string(request, "status", "q", "bank", "classification"),
-        "banks": selectors.banks_for_bureau() if sees_everything(request.user) else None,
-    })
+    return render(
+        request,
+        "lenders/loan_list.html",
+        {
+            "page": _page(request, qs),
+            "statuses": CoveredLoan.Status.choices,
+            "classifications": Classification.choices,
+            "query_string": _query_string(request, "status", "q", "bank", "classification"),
+            "banks": selectors.banks_for_bureau() if sees_everything(request.user) else None,
+        },
+    )
 
 
 @login_required
 def loan_detail(request, pk):
     loan = selectors.access_loan(request.user, pk)
     can_report = services.loan_can_report(loan, request.user)
-    return render(request, "lenders/loan_detail.html", {
-        "loan": loan, "events": loan.events.select_related("reported_by").order_by("-occurred_on", "-id"),
-        "trail": trail_for(loan), "notices": notices_about(loan.filing, request.user),
-        "countdown": countdown(loan.maturity_on) if loan.status in CoveredLoan.LIVE else None,
-        "forms": [(name, label, cls(prefix=name)) for name, (label, cls) in REPORT_FORMS.items()] if can_report else [],
-    })
+    return render(
+        request,
+        "lenders/loan_detail.html",
+        {
+            "loan": loan,
+            "events": loan.events.select_related("reported_by").order_by("-occurred_on", "-id"),
+            "trail": trail_for(loan),
+            "notices": notices_about(loan.filing, request.user),
+            "countdown": countdown(loan.maturity_on) if loan.status in CoveredLoan.LIVE else None,
+            "forms": [(name, label, cls(prefix=name)) for name, (label, cls) in REPORT_FORMS.items()]
+            if can_report
+            else [],
+        },
+    )
 
 
 REPORT_SERVICES = {
@@ -362,8 +420,14 @@ def loan_report(request, pk, kind):
     label, form_class = REPORT_FORMS[kind]
     form = form_class(request.POST, prefix=kind)
     if not form.is_valid():
-        raise DomainError(f"{label}：请完整填写各项。",
-                          details=[{"message": f"{form.fields[f].label}：{'；'.join(e)}"} for f, e in form.errors.items() if f in form.fields])
+        raise DomainError(
+            f"{label}：请完整填写各项。",
+            details=[
+                {"message": f"{form.fields[f].label}：{'；'.join(e)}"}
+                for f, e in form.errors.items()
+                if f in form.fields
+            ],
+        )
     REPORT_SERVICES[kind](by=request.user, loan=loan, **form.cleaned_data)
     messages.success(request, f"{label}已记录。")
     return redirect("lenders:loan_detail", loan.pk)

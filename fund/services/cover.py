@@ -45,8 +45,12 @@ def cover_pause(*, by, reason):
     lock_fund()
     current = open_cover_pause()
     if current is not None:
-        raise Conflict(MSG_COVER_ALREADY_PAUSED.format(day=f"{timezone.localdate(current.started_at):%Y-%m-%d}",
-                                                       reason=current.reason), code="already_paused")
+        raise Conflict(
+            MSG_COVER_ALREADY_PAUSED.format(
+                day=f"{timezone.localdate(current.started_at):%Y-%m-%d}", reason=current.reason
+            ),
+            code="already_paused",
+        )
     pause = FundCoverPause.objects.create(started_at=timezone.now(), started_by=by, reason=reason)
     audit_record(by=by, action=actions.COVER_PAUSE, obj=pause, to_state="paused", reason=reason,
                  data={"net_payouts": str(fund_figures().net_payouts)})

@@ -40,7 +40,9 @@ MSG_KEY_REQUIRED = "缺少业务幂等键。"
 MSG_KEY_CONFLICT = "幂等键“{key}”已用于另一笔不同的业务（{existing}），本次登记不予受理。"
 MSG_UNBALANCED = "借贷不平衡：分录合计为 {total}。"
 MSG_CASH_NEGATIVE = "专户资金余额不足：当前余额 {cash} 元，本笔支出 {amount} 元。"
-MSG_AVAILABLE_NEGATIVE = "可用余额不足：专户资金 {cash} 元，已承诺 {committed} 元，可用 {available} 元，本笔需 {amount} 元。"
+MSG_AVAILABLE_NEGATIVE = (
+    "可用余额不足：专户资金 {cash} 元，已承诺 {committed} 元，可用 {available} 元，本笔需 {amount} 元。"
+)
 MSG_COMMITTED_NEGATIVE = "已承诺金额不能为负数。"
 MSG_OVER_COMMITMENT = "超出承诺金额：该承诺尚余 {remaining} 元，本笔 {amount} 元。"
 MSG_FUTURE_DATE = "记账日期 {day} 晚于今天，不予登记。"
@@ -75,7 +77,11 @@ def reference_of(reference):
         return "", ""
     if hasattr(reference, "_meta") and getattr(reference, "pk", None) is not None:
         return object_label(reference), str(reference.pk)
-    if isinstance(reference, (tuple, list)) and len(reference) == 2 and all(str(x).strip() for x in reference):
+    if (
+        isinstance(reference, (tuple, list))
+        and len(reference) == 2
+        and all(str(x).strip() for x in reference)
+    ):
         label, ident = (str(x).strip() for x in reference)
         if len(label) <= 100 and len(ident) <= 64:
             return label, ident
@@ -153,8 +159,10 @@ def _check_rules(after, *, amount, before):
     if committed < 0:
         raise DomainError(MSG_COMMITTED_NEGATIVE, code="committed_negative")
     if cash < 0:
-        raise DomainError(MSG_CASH_NEGATIVE.format(cash=format_money(before[Account.CASH]), amount=format_money(amount)),
-                          code="cash_short")
+        raise DomainError(
+            MSG_CASH_NEGATIVE.format(cash=format_money(before[Account.CASH]), amount=format_money(amount)),
+            code="cash_short",
+        )
     if available < 0:
         b_committed = -before[Account.COMMITTED]
         raise DomainError(
@@ -166,8 +174,22 @@ def _check_rules(after, *, amount, before):
         )
 
 
-def _post(*, by, kind, lines, key, value_date, reference=("", ""), bank=None, commitment=None, reversal_of=None,
-          action, reason="", instructed_by=None, amount=None):
+def _post(
+    *,
+    by,
+    kind,
+    lines,
+    key,
+    value_date,
+    reference=("", ""),
+    bank=None,
+    commitment=None,
+    reversal_of=None,
+    action,
+    reason="",
+    instructed_by=None,
+    amount=None,
+):
     """Write one balanced posting under the fund's lock. `lines` = [(account, signed amount)].
 
     `amount` is the business amount the posting is shown with (journal, reports): the money that moved.
@@ -211,21 +233,36 @@ def _post(*, by, kind, lines, key, value_date, reference=("", ""), bank=None, co
     _check_rules(after, amount=amount, before=before)
 
     posting = Posting.objects.create(
-        kind=kind, value_date=value_date, booked_at=timezone.now(), reference_type=ref_type, reference_id=ref_id,
-        bank=bank, commitment=commitment, reversal_of=reversal_of,
-        actor=by, actor_name=(by.display_name if by is not None else "系统"), instructed_by=instructed_by,
-        reason=reason or "", key=key, fingerprint=fingerprint, amount=amount,
+        kind=kind,
+        value_date=value_date,
+        booked_at=timezone.now(),
+        reference_type=ref_type,
+        reference_id=ref_id,
+        bank=bank,
+        commitment=commitment,
+        reversal_of=reversal_of,
+        actor=by,
+        actor_name=(by.display_name if by is not None else "系统"),
+        instructed_by=instructed_by,
+        reason=reason or "",
+        key=key,
+        fingerprint=fingerprint,
+        amount=amount,
     )
     Entry.objects.bulk_create(Entry(posting=posting, account=a, amount=v) for a, v in lines)
     changed = {}
     for account, value in lines:
         changed[account] = changed.get(account, ZERO) + value
     for account, value in changed.items():
-        LedgerAccount.objects.filter(code=account).update(balance=F("balance") + value, updated_at=timezone.now())
+        LedgerAccount.objects.filter(code=account).update(
+            balance=F("balance") + value, updated_at=timezone.now()
+        )
         for who in ([None, bank] if bank is not None else [None]):
             _add_daily(account, who, value_date, value)
         if bank is not None:
-            if not BankBalance.objects.filter(bank=bank, account=account).update(balance=F("balance") + value):
+            if not BankBalance.objects.filter(bank=bank, account=account).update(
+                balance=F("balance") + value
+            ):
                 BankBalance.objects.create(bank=bank, account=account, balance=value)
     audit_record(
         by=by, action=action, obj=posting, reason=reason,
@@ -240,7 +277,9 @@ def _add_daily(account, bank, value_date, value):
     updated = DailyMovement.objects.filter(account=account, bank=bank, value_date=value_date).update(
         amount=F("amount") + value, entries=F("entries") + 1)
     if not updated:
-        DailyMovement.objects.create(account=account, bank=bank, value_date=value_date, amount=value, entries=1)
+        DailyMovement.objects.create(
+            account=account, bank=bank, value_date=value_date, amount=value, entries=1
+        )
 
 
 def _check_commitment(commitment, lines, amount):
@@ -253,6 +292,8 @@ def _check_commitment(commitment, lines, amount):
             code="over_commitment",
         )
     if new_remaining > commitment.amount:
-        raise DomainError(MSG_OVER_COMMITMENT.format(remaining=format_money(remaining), amount=format_money(amount)),
-                          code="over_commitment")
+        raise DomainError(
+            MSG_OVER_COMMITMENT.format(remaining=format_money(remaining), amount=format_money(amount)),
+            code="over_commitment",
+        )
 

@@ -84,9 +84,17 @@ def commitment_create(*, by, amount, reference, key, bank=None, purpose=Commitme
     audit_record(by=by, action=action, obj=commitment, reason=reason,
                  data={"amount": amount, "reference": f"{ref[0]}:{ref[1]}", "key": key})
     _post(
-        by=by, kind=PostingKind.COMMITMENT, lines=[(Account.RESERVED, amount), (Account.COMMITTED, -amount)],
-        key=f"commitment:{key}", value_date=day, reference=ref, bank=bank, commitment=commitment, reason=reason,
-        instructed_by=by, action=action,
+        by=by,
+        kind=PostingKind.COMMITMENT,
+        lines=[(Account.RESERVED, amount), (Account.COMMITTED, -amount)],
+        key=f"commitment:{key}",
+        value_date=day,
+        reference=ref,
+        bank=bank,
+        commitment=commitment,
+        reason=reason,
+        instructed_by=by,
+        action=action,
     )
     return commitment
 
@@ -103,12 +111,21 @@ def commitment_release(*, by, commitment, key, amount=None, value_date=None, rea
     remaining = commitment_remaining(commitment)
     amount = remaining if amount is None else _amount(amount, day)
     if amount <= 0:
-        raise DomainError(MSG_OVER_COMMITMENT.format(remaining=format_money(remaining), amount=format_money(amount)),
-                          code="over_commitment")
+        raise DomainError(
+            MSG_OVER_COMMITMENT.format(remaining=format_money(remaining), amount=format_money(amount)),
+            code="over_commitment",
+        )
     return _post(
-        by=by, kind=PostingKind.RELEASE, lines=[(Account.COMMITTED, amount), (Account.RESERVED, -amount)],
-        key=key, value_date=day, reference=(commitment.reference_type, commitment.reference_id), bank=commitment.bank,
-        commitment=commitment, reason=reason, action=actions.COMMITMENT_RELEASE,
+        by=by,
+        kind=PostingKind.RELEASE,
+        lines=[(Account.COMMITTED, amount), (Account.RESERVED, -amount)],
+        key=key,
+        value_date=day,
+        reference=(commitment.reference_type, commitment.reference_id),
+        bank=commitment.bank,
+        commitment=commitment,
+        reason=reason,
+        action=actions.COMMITMENT_RELEASE,
     )
 
 
@@ -120,16 +137,30 @@ def _pay(*, by, commitment, purpose, kind, account, amount, key, value_date, rea
     commitment = Commitment.objects.select_related("bank", "created_by").get(pk=commitment.pk)
     if commitment.purpose != purpose:
         raise DomainError(
-            MSG_WRONG_PURPOSE.format(purpose=commitment.get_purpose_display(), action=PostingKind(kind).label),
+            MSG_WRONG_PURPOSE.format(
+                purpose=commitment.get_purpose_display(), action=PostingKind(kind).label
+            ),
             code="wrong_purpose",
         )
     if by is not None and commitment.created_by_id == by.pk:
         raise Forbidden(MSG_SAME_PERSON, code="same_person")
     return _post(
-        by=by, kind=kind,
-        lines=[(account, amount), (Account.CASH, -amount), (Account.COMMITTED, amount), (Account.RESERVED, -amount)],
-        key=key, value_date=day, reference=(commitment.reference_type, commitment.reference_id),
-        bank=commitment.bank, commitment=commitment, reason=reason, instructed_by=commitment.created_by, action=action,
+        by=by,
+        kind=kind,
+        lines=[
+            (account, amount),
+            (Account.CASH, -amount),
+            (Account.COMMITTED, amount),
+            (Account.RESERVED, -amount),
+        ],
+        key=key,
+        value_date=day,
+        reference=(commitment.reference_type, commitment.reference_id),
+        bank=commitment.bank,
+        commitment=commitment,
+        reason=reason,
+        instructed_by=commitment.created_by,
+        action=action,
         amount=amount,
     )
 
@@ -157,9 +188,18 @@ def fee_pay(*, by, commitment, amount, key, value_date=None, reason="费用支�
 @transaction.atomic
 def treasury_return_post(*, by, commitment, amount, key, value_date=None, reason="上缴国库"):
     """Finance returns money to the treasury as the bureau instructed."""
-    return _pay(by=by, commitment=commitment, purpose=Commitment.Purpose.TREASURY, kind=PostingKind.TREASURY_RETURN,
-                account=Account.TREASURY, amount=amount, key=key, value_date=value_date, reason=reason,
-                action=actions.TREASURY_RETURN_POST)
+    return _pay(
+        by=by,
+        commitment=commitment,
+        purpose=Commitment.Purpose.TREASURY,
+        kind=PostingKind.TREASURY_RETURN,
+        account=Account.TREASURY,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reason=reason,
+        action=actions.TREASURY_RETURN_POST,
+    )
 
 
 # --- corrections ----------------------------------------------------------------------------------
@@ -182,7 +222,11 @@ def commitment_can_pay(commitment, user, remaining):
 
 def commitment_can_release(commitment, user, remaining):
     """The bureau approver releases what is left of a fee or treasury commitment (a claim's: its workflow)."""
-    return commitment.purpose != Commitment.Purpose.CLAIM and remaining > 0 and user.has_perm(PERM_BUREAU_APPROVE)
+    return (
+        commitment.purpose != Commitment.Purpose.CLAIM
+        and remaining > 0
+        and user.has_perm(PERM_BUREAU_APPROVE)
+    )
 
 
 @transaction.atomic

@@ -49,9 +49,18 @@ def _receipt(*, by, kind, account, amount, key, value_date, reference, bank, rea
 @transaction.atomic
 def contribution_post(*, by, amount, key, value_date=None, reference=None, reason="出资拨入"):
     """A contribution arrived in the special account (the provincial allocation, other contributors)."""
-    return _receipt(by=by, kind=PostingKind.CONTRIBUTION, account=Account.CONTRIBUTIONS, amount=amount, key=key,
-                    value_date=value_date, reference=reference, bank=None, reason=reason,
-                    action=actions.CONTRIBUTION_POST)
+    return _receipt(
+        by=by,
+        kind=PostingKind.CONTRIBUTION,
+        account=Account.CONTRIBUTIONS,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reference=reference,
+        bank=None,
+        reason=reason,
+        action=actions.CONTRIBUTION_POST,
+    )
 
 
 @transaction.atomic
@@ -64,15 +73,22 @@ def interest_post(*, by, amount, key, value_date=None, reference=None, reason="�
 
 @transaction.atomic
 def recovery_receive(*, by, amount, reference, key, bank, value_date=None, reason="追偿款返还"):
-    """A bank returned the fund's share of a net recovery. Settles the matching `ReturnDue` when paid in full."""
+    """A bank returned the fund's share of a net recovery. Settles the matching `ReturnDue` when paid in
+    full."""
     bank = _bank(bank, required=True)
     ref = reference_of(reference)
     posting = _receipt(by=by, kind=PostingKind.RECOVERY, account=Account.RECOVERIES, amount=amount, key=key,
                        value_date=value_date, reference=ref, bank=bank, reason=reason,
                        action=actions.RECOVERY_RECEIVE)
-    received = Entry.objects.filter(
-        posting__reference_type=ref[0], posting__reference_id=ref[1], posting__bank=bank, account=Account.RECOVERIES
-    ).aggregate(s=Sum("amount"))["s"] or ZERO
+    received = (
+        Entry.objects.filter(
+            posting__reference_type=ref[0],
+            posting__reference_id=ref[1],
+            posting__bank=bank,
+            account=Account.RECOVERIES,
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
     received = -round_fen(received)
     for due in ReturnDue.objects.select_for_update().filter(
         bank=bank, reference_type=ref[0], reference_id=ref[1], settled_at__isnull=True

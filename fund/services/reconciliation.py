@@ -35,9 +35,13 @@ MSG_PERIOD_ORDER = "截止日不能早于起始日。"
 MSG_PERIOD_CLOSED = "该对账期间已签核，不能再修改。"
 MSG_LINE_OUTSIDE = "交易日期 {day} 不在对账期间（{start} 至 {end}）内。"
 MSG_NOT_CASH = "凭证 #{pk} 不涉及专户资金，不能与对账单明细匹配。"
-MSG_MATCH_MISMATCH = "金额或日期不符：对账单 {line_date} {line_amount} 元，凭证 {posting_date} {posting_amount} 元。"
+MSG_MATCH_MISMATCH = (
+    "金额或日期不符：对账单 {line_date} {line_amount} 元，凭证 {posting_date} {posting_amount} 元。"
+)
 MSG_ALREADY_MATCHED = "该凭证已与另一条对账单明细匹配。"
-MSG_NOT_RECONCILED = "尚有 {lines} 条对账单明细、{postings} 笔凭证未匹配，期末余额差额 {difference} 元，不能签核。"
+MSG_NOT_RECONCILED = (
+    "尚有 {lines} 条对账单明细、{postings} 笔凭证未匹配，期末余额差额 {difference} 元，不能签核。"
+)
 
 
 def period_can_edit(period, user):
@@ -67,9 +71,12 @@ def period_create(*, by, start, end, opening_balance, closing_balance):
     other = StatementPeriod.objects.filter(start__lte=end, end__gte=start).first()
     if other is not None:
         raise ValidationFailed(MSG_PERIOD_OVERLAP.format(other=other), code="period_overlap")
-    period = StatementPeriod.objects.create(start=start, end=end, opening_balance=opening, closing_balance=closing,
-                                            created_by=by)
-    audit_record(by=by, action=actions.PERIOD_CREATE, obj=period, data={"opening": opening, "closing": closing})
+    period = StatementPeriod.objects.create(
+        start=start, end=end, opening_balance=opening, closing_balance=closing, created_by=by
+    )
+    audit_record(
+        by=by, action=actions.PERIOD_CREATE, obj=period, data={"opening": opening, "closing": closing}
+    )
     return period
 
 
@@ -88,7 +95,9 @@ def _add_line(period, by, *, line_date, amount, reference="", counterparty=""):
 def statement_line_add(*, by, period, line_date, amount, reference="", counterparty=""):
     require_unless_system(by, PERM_FINANCE)
     period = _open_period(period)
-    line = _add_line(period, by, line_date=line_date, amount=amount, reference=reference, counterparty=counterparty)
+    line = _add_line(
+        period, by, line_date=line_date, amount=amount, reference=reference, counterparty=counterparty
+    )
     audit_record(by=by, action=actions.LINE_ADD, obj=period, data={"line": line.pk, "amount": line.amount})
     return line
 
@@ -100,7 +109,12 @@ def statement_import(*, by, period, file):
     period = _open_period(period)
     rows = read_statement(file)
     lines = [_add_line(period, by, **row) for row in rows]
-    audit_record(by=by, action=actions.STATEMENT_IMPORT, obj=period, data={"lines": len(lines), "file": getattr(file, "name", "")})
+    audit_record(
+        by=by,
+        action=actions.STATEMENT_IMPORT,
+        obj=period,
+        data={"lines": len(lines), "file": getattr(file, "name", "")},
+    )
     return lines
 
 
@@ -120,9 +134,17 @@ def reconciliation_match(*, by, period):
     reference; then by date and amount where exactly one candidate exists on each side. Returns the count."""
     require_unless_system(by, PERM_FINANCE)
     period = _open_period(period)
-    lines = list(period.lines.select_for_update().filter(matched_posting__isnull=True).order_by("line_date", "id"))
-    taken = set(period.lines.exclude(matched_posting__isnull=True).values_list("matched_posting_id", flat=True))
-    taken |= set(StatementLine.objects.exclude(matched_posting__isnull=True).values_list("matched_posting_id", flat=True))
+    lines = list(
+        period.lines.select_for_update().filter(matched_posting__isnull=True).order_by("line_date", "id")
+    )
+    taken = set(
+        period.lines.exclude(matched_posting__isnull=True).values_list("matched_posting_id", flat=True)
+    )
+    taken |= set(
+        StatementLine.objects.exclude(matched_posting__isnull=True).values_list(
+            "matched_posting_id", flat=True
+        )
+    )
     postings = [p for p in cash_postings_between(period.start, period.end) if p.pk not in taken]
     matched = 0
     for strict in (True, False):
@@ -132,8 +154,13 @@ def reconciliation_match(*, by, period):
             candidates = [p for p in postings if p.pk not in taken and p.value_date == line.line_date
                           and p.cash_amount == line.amount and (not strict or _reference_matches(line, p))]
             if not strict:
-                twins = [other for other in lines if not other.matched_posting_id and other.line_date == line.line_date
-                         and other.amount == line.amount]
+                twins = [
+                    other
+                    for other in lines
+                    if not other.matched_posting_id
+                    and other.line_date == line.line_date
+                    and other.amount == line.amount
+                ]
                 if len(candidates) != 1 or len(twins) != 1:
                     continue
             if candidates:
@@ -193,8 +220,15 @@ def period_sign_off(*, by, period, reason=""):
                 lines=len(r["unmatched_lines"]), postings=len(r["unmatched_postings"]),
                 difference=format_money(r["difference"])), code="not_reconciled")
 
-    period, _ = transition(period, "sign_off", by=by, reason=reason, check=check, signed_off_by=by,
-                           signed_off_at=timezone.now(),
-                           data={"ledger_closing": r["ledger_closing"], "statement_closing": r["statement_closing"]})
+    period, _ = transition(
+        period,
+        "sign_off",
+        by=by,
+        reason=reason,
+        check=check,
+        signed_off_by=by,
+        signed_off_at=timezone.now(),
+        data={"ledger_closing": r["ledger_closing"], "statement_closing": r["statement_closing"]},
+    )
     reminder_resolve(kind=reminders.PERIOD_SIGN_OFF, about=period)
     return period

@@ -57,14 +57,21 @@ def bank_admit(
         raise ValidationFailed(MSG_NOT_A_BANK, code="not_a_bank")
     existing = CooperatingBank.objects.filter(organisation=organisation).first()
     if existing is not None:
-        raise DomainError(MSG_ALREADY_ADMITTED.format(number=existing.agreement_number), code="already_admitted")
+        raise DomainError(
+            MSG_ALREADY_ADMITTED.format(number=existing.agreement_number), code="already_admitted"
+        )
     number = (agreement_number or "").strip()
     if not number:
-        raise ValidationFailed("请填写合作协议编号。", details=[{"field": "agreement_number", "message": "必填。"}])
+        raise ValidationFailed(
+            "请填写合作协议编号。", details=[{"field": "agreement_number", "message": "必填。"}]
+        )
     valid_from = _as_date(agreement_valid_from, "协议生效日期", "agreement_valid_from")
     valid_to = _as_date(agreement_valid_to, "协议到期日期", "agreement_valid_to")
     if valid_to < valid_from:
-        raise ValidationFailed("协议到期日期不能早于生效日期。", details=[{"field": "agreement_valid_to", "message": "早于生效日期。"}])
+        raise ValidationFailed(
+            "协议到期日期不能早于生效日期。",
+            details=[{"field": "agreement_valid_to", "message": "早于生效日期。"}],
+        )
     limit = None if exposure_limit in (None, "") else to_money(exposure_limit, allow_zero=False)
     if CooperatingBank.objects.filter(agreement_number=number).exists():
         raise ValidationFailed(MSG_AGREEMENT_NUMBER_TAKEN.format(number=number), code="agreement_taken")
@@ -72,10 +79,18 @@ def bank_admit(
     try:
         with transaction.atomic():
             profile = CooperatingBank.objects.create(
-                organisation=organisation, admitted_on=admitted, agreement_number=number,
-                agreement_valid_from=valid_from, agreement_valid_to=valid_to, exposure_limit=limit,
-                contact_name=contact_name, contact_phone=contact_phone, contact_email=contact_email, address=address,
-                status_since=admitted, admitted_by=by,
+                organisation=organisation,
+                admitted_on=admitted,
+                agreement_number=number,
+                agreement_valid_from=valid_from,
+                agreement_valid_to=valid_to,
+                exposure_limit=limit,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                contact_email=contact_email,
+                address=address,
+                status_since=admitted,
+                admitted_by=by,
             )
     except IntegrityError:
         raise Conflict("该银行刚刚已由他人准入，请刷新后查看。", code="already_admitted") from None
@@ -93,7 +108,9 @@ def bank_suspend(*, by, bank, reason, effective_on=None):
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
     effective = _as_date(effective_on, "暂停日期", "effective_on") if effective_on else local_today()
-    profile, moved = transition(bank, "suspend", by=by, reason=reason, status_since=effective, status_reason=reason)
+    profile, moved = transition(
+        bank, "suspend", by=by, reason=reason, status_since=effective, status_reason=reason
+    )
     if moved:
         _bank_notice(documents.BANK_SUSPENSION, profile, by,
                      documents.bank_suspension(profile, reason=reason, effective_on=effective))

@@ -52,7 +52,9 @@ def _required_reason(reason, field="reason"):
         return parse_text(reason, field="理由", message=MSG_REASON_REQUIRED)
     except ValidationFailed as exc:
         code = "reason_required" if exc.code == "required" else exc.code
-        raise ValidationFailed(exc.message, code=code, details=[{"field": field, "message": exc.message}]) from None
+        raise ValidationFailed(
+            exc.message, code=code, details=[{"field": field, "message": exc.message}]
+        ) from None
 
 
 def _as_date(value, label, field):

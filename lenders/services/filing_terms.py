@@ -69,7 +69,10 @@ def _clean_terms(values):
             raise InvalidOperation
         out["annual_rate"] = rate
     except (InvalidOperation, ValueError):
-        fail("annual_rate", f"年利率“{values.get('annual_rate')}”无效：应为大于0、小于100的百分数，最多4位小数（如 4.35）。")
+        fail(
+            "annual_rate",
+            f"年利率“{values.get('annual_rate')}”无效：应为大于0、小于100的百分数，最多4位小数（如 4.35）。",
+        )
 
     method = values.get("repayment_method")
     if method not in RepaymentMethod.values:
@@ -83,7 +86,10 @@ def _clean_terms(values):
     return out
 
 
-_NUMBER_FAMILIES = (("patent", lambda text: validate_patent_number(text)[0]), ("trademark", validate_trademark_number))
+_NUMBER_FAMILIES = (
+    ("patent", lambda text: validate_patent_number(text)[0]),
+    ("trademark", validate_trademark_number),
+)
 
 
 def _asset_family(asset):
@@ -123,9 +129,20 @@ def _clean_pledges(registration, pledges):
     for i, item in enumerate(pledges or []):
         asset = item.get("asset")
         asset_id = getattr(asset, "pk", None) or item.get("asset_id")
-        found = allowed.get(int(asset_id)) if str(asset_id or "").isdigit() else _asset_by_number(by_key, item.get("asset_number"))
+        found = (
+            allowed.get(int(asset_id))
+            if str(asset_id or "").isdigit()
+            else _asset_by_number(by_key, item.get("asset_number"))
+        )
         if found is None:
-            errors.append({"field": f"pledges.{i}.asset", "message": MSG_ASSET_NOT_IN_REGISTRATION.format(asset=asset_id or item.get("asset_number") or "（空）")})
+            errors.append(
+                {
+                    "field": f"pledges.{i}.asset",
+                    "message": MSG_ASSET_NOT_IN_REGISTRATION.format(
+                        asset=asset_id or item.get("asset_number") or "（空）"
+                    ),
+                }
+            )
             continue
         if found.pk in seen:
             errors.append({"field": f"pledges.{i}.asset", "message": f"{found.number} 重复填写。"})
@@ -133,11 +150,20 @@ def _clean_pledges(registration, pledges):
         seen.add(found.pk)
         number = str(item.get("pledge_registration_number") or "").strip()
         if not number:
-            errors.append({"field": f"pledges.{i}.pledge_registration_number", "message": f"{found.number}：请填写质押登记号。"})
+            errors.append(
+                {
+                    "field": f"pledges.{i}.pledge_registration_number",
+                    "message": f"{found.number}：请填写质押登记号。",
+                }
+            )
         try:
-            day = _as_date(item.get("pledge_registered_on"), "质押登记日期", f"pledges.{i}.pledge_registered_on")
+            day = _as_date(
+                item.get("pledge_registered_on"), "质押登记日期", f"pledges.{i}.pledge_registered_on"
+            )
         except ValidationFailed as exc:
-            errors.append({"field": f"pledges.{i}.pledge_registered_on", "message": f"{found.number}：{exc.message}"})
+            errors.append(
+                {"field": f"pledges.{i}.pledge_registered_on", "message": f"{found.number}：{exc.message}"}
+            )
             continue
         out.append((found, number[:60], day))
     if not out and not errors:
@@ -154,17 +180,23 @@ def _schedule_filing_deadline(filing):
         kind=reminders.FILING_DEADLINE, about=filing, due_date=due,
         title=f"报送备案：{filing.enterprise.name} 借款合同 {filing.contract_number}",
         recipient_role=Role.BANK_OFFICER, recipient_org=filing.bank, url=filing.get_absolute_url(),
-        body=f"放款日 {filing.disbursed_on}，须在 {policy.filing_deadline_workdays} 个工作日内（{due} 前）报送备案。",
+        body=f"放款日 {filing.disbursed_on}，"
+             f"须在 {policy.filing_deadline_workdays} 个工作日内（{due} 前）报送备案。",
     )
 
 
 def _check_contract_free(bank_id, number, exclude_pk=None):
-    qs = LoanFiling.objects.filter(bank_id=bank_id, contract_number=number).exclude(status__in=LoanFiling.RELEASED)
+    qs = LoanFiling.objects.filter(bank_id=bank_id, contract_number=number).exclude(
+        status__in=LoanFiling.RELEASED
+    )
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        raise ValidationFailed(MSG_CONTRACT_TAKEN.format(number=number), code="contract_taken",
-                               details=[{"field": "contract_number", "message": MSG_CONTRACT_TAKEN.format(number=number)}])
+        raise ValidationFailed(
+            MSG_CONTRACT_TAKEN.format(number=number),
+            code="contract_taken",
+            details=[{"field": "contract_number", "message": MSG_CONTRACT_TAKEN.format(number=number)}],
+        )
 
 
 def _save_pledges(filing, pledges, *, replace=True):

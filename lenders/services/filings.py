@@ -64,15 +64,24 @@ def filing_create(*, by, registration, pledges, **values):
     """Prepare a filing (DRAFT) for an accepted registration of the officer's own bank."""
     _require_bank_user(by, PERM_BANK_PREPARE)
     # Lock the registration row only; its enterprise and bank come along for the filing (no further reads).
-    registration = (LoanRegistration.objects.select_related("enterprise", "bank").select_for_update(of=("self",))
-                    .get(pk=registration.pk))
+    registration = (
+        LoanRegistration.objects.select_related("enterprise", "bank")
+        .select_for_update(of=("self",))
+        .get(pk=registration.pk)
+    )
     _own(by, registration)
     if registration.status != LoanRegistration.Status.ACCEPTED:
-        raise DomainError(MSG_REGISTRATION_NOT_ACCEPTED.format(status=registration.get_status_display()), code="wrong_state")
+        raise DomainError(
+            MSG_REGISTRATION_NOT_ACCEPTED.format(status=registration.get_status_display()), code="wrong_state"
+        )
     existing = registration.filings.exclude(status=LoanFiling.Status.REFUSED).first()
     if existing is not None:
-        raise DomainError(MSG_REGISTRATION_FILED.format(contract=existing.contract_number, status=existing.get_status_display()),
-                          code="already_filed")
+        raise DomainError(
+            MSG_REGISTRATION_FILED.format(
+                contract=existing.contract_number, status=existing.get_status_display()
+            ),
+            code="already_filed",
+        )
     terms = _clean_terms(values)
     clean_pledges = _clean_pledges(registration, pledges)
     _check_contract_free(by.organisation_id, terms["contract_number"])
@@ -83,10 +92,17 @@ def filing_create(*, by, registration, pledges, **values):
                 prepared_by=by, **terms,
             )
     except IntegrityError:
-        raise ValidationFailed(MSG_CONTRACT_TAKEN.format(number=terms["contract_number"]), code="contract_taken") from None
+        raise ValidationFailed(
+            MSG_CONTRACT_TAKEN.format(number=terms["contract_number"]), code="contract_taken"
+        ) from None
     _save_pledges(filing, clean_pledges, replace=False)
-    audit_record(by=by, action=actions.FILING_CREATE, obj=filing, to_state=filing.status, data={**terms, "pledges": [
-        {"asset": a.number, "pledge": n, "on": d} for a, n, d in clean_pledges]})
+    audit_record(
+        by=by,
+        action=actions.FILING_CREATE,
+        obj=filing,
+        to_state=filing.status,
+        data={**terms, "pledges": [{"asset": a.number, "pledge": n, "on": d} for a, n, d in clean_pledges]},
+    )
     _schedule_filing_deadline(filing)
     return filing
 
@@ -99,8 +115,19 @@ def filing_update(*, by, filing, pledges=None, **values):
     _own(by, filing)
     if not filing.is_editable:
         raise DomainError(MSG_NOT_EDITABLE.format(status=filing.get_status_display()), code="wrong_state")
-    current = {f: getattr(filing, f) for f in ("contract_number", "amount", "ip_amount", "disbursed_on", "maturity_on",
-                                                "annual_rate", "repayment_method", "other_collateral")}
+    current = {
+        f: getattr(filing, f)
+        for f in (
+            "contract_number",
+            "amount",
+            "ip_amount",
+            "disbursed_on",
+            "maturity_on",
+            "annual_rate",
+            "repayment_method",
+            "other_collateral",
+        )
+    }
     terms = _clean_terms({**current, **{k: v for k, v in values.items() if k in current}})
     _check_contract_free(filing.bank_id, terms["contract_number"], exclude_pk=filing.pk)
     changed = {k: {"from": current[k], "to": v} for k, v in terms.items() if current[k] != v}
@@ -125,8 +152,11 @@ def filing_document_add(*, by, filing, kind, file):
     if not filing.is_editable:
         raise DomainError(MSG_NOT_EDITABLE.format(status=filing.get_status_display()), code="wrong_state")
     if kind not in FilingDocument.Kind.values:
-        raise ValidationFailed(f"材料类型“{kind}”无效，可选：{'、'.join(FilingDocument.Kind.labels)}。", code="invalid",
-                               details=[{"field": "kind", "message": "材料类型无效。"}])
+        raise ValidationFailed(
+            f"材料类型“{kind}”无效，可选：{'、'.join(FilingDocument.Kind.labels)}。",
+            code="invalid",
+            details=[{"field": "kind", "message": "材料类型无效。"}],
+        )
     content_type, digest = validate_upload(file)
     doc = FilingDocument(
         filing=filing, kind=kind, content_type=content_type, sha256=digest, size=file.size,
@@ -134,7 +164,12 @@ def filing_document_add(*, by, filing, kind, file):
     )
     doc.file.save("upload", file, save=False)
     doc.save()
-    audit_record(by=by, action=actions.FILING_DOCUMENT_ADD, obj=filing, data={"kind": kind, "sha256": digest, "document": doc.pk})
+    audit_record(
+        by=by,
+        action=actions.FILING_DOCUMENT_ADD,
+        obj=filing,
+        data={"kind": kind, "sha256": digest, "document": doc.pk},
+    )
     return doc
 
 
@@ -170,7 +205,8 @@ def filing_submit(*, by, filing):
         kind=reminders.FILING_REVIEW, about=locked, due_date=locked.review_due_on,
         title=f"审核备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
         recipient_role=Role.BUREAU_CLERK, url=locked.get_absolute_url(),
-        body=f"{'补正后重新报送，' if resubmission else ''}审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
+        body=f"{'补正后重新报送，' if resubmission else ''}"
+             f"审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
     )
     return locked
 
@@ -181,12 +217,18 @@ def filing_return(*, by, filing, reasons):
     require_perm(by, PERM_BUREAU_REVIEW)
     items = [str(r).strip() for r in (reasons or []) if str(r).strip()]
     if not items:
-        raise ValidationFailed(MSG_RETURN_REASONS, code="reason_required", details=[{"field": "reasons", "message": MSG_RETURN_REASONS}])
+        raise ValidationFailed(
+            MSG_RETURN_REASONS,
+            code="reason_required",
+            details=[{"field": "reasons", "message": MSG_RETURN_REASONS}],
+        )
     today = local_today()
     policy = policy_in_force(filing.disbursed_on)
 
     def check(locked):
-        locked.review_days_left = workdays_between(today, locked.review_due_on) if locked.review_due_on else None
+        locked.review_days_left = (
+            workdays_between(today, locked.review_due_on) if locked.review_due_on else None
+        )
         locked.correction_due_on = add_workdays(today, policy.correction_workdays)
 
     locked, _ = transition(filing, "return_for_correction", by=by, reason="；".join(items), check=check,
@@ -224,7 +266,9 @@ def filing_override_late(*, by, filing, reason):
     reason = _required_reason(reason)
     locked = lock(LoanFiling, filing.pk)
     if locked.status not in LATE_OVERRIDE_STATES:
-        raise DomainError(f"备案当前状态为“{locked.get_status_display()}”，不能核准逾期备案。", code="wrong_state")
+        raise DomainError(
+            f"备案当前状态为“{locked.get_status_display()}”，不能核准逾期备案。", code="wrong_state"
+        )
     policy = policy_in_force(locked.disbursed_on)
     deadline = filing_deadline(locked, policy)
     if (locked.first_submitted_on or local_today()) <= deadline:
@@ -258,22 +302,41 @@ def filing_confirm(*, by, filing, reason=""):
     lpr, ceiling = rate_cap(locked.disbursed_on, policy)
     lpr_mark_used(lpr)
     loan = CoveredLoan.objects.create(
-        filing=locked, bank_id=locked.bank_id, enterprise_id=locked.enterprise_id, policy_version=policy,
-        contract_number=locked.contract_number, amount=locked.amount, covered_amount=locked.ip_amount,
-        fund_share=policy.fund_share, disbursed_on=locked.disbursed_on, maturity_on=locked.maturity_on,
-        outstanding_principal=locked.amount, covered_outstanding=locked.ip_amount, confirmed_at=timezone.now(),
+        filing=locked,
+        bank_id=locked.bank_id,
+        enterprise_id=locked.enterprise_id,
+        policy_version=policy,
+        contract_number=locked.contract_number,
+        amount=locked.amount,
+        covered_amount=locked.ip_amount,
+        fund_share=policy.fund_share,
+        disbursed_on=locked.disbursed_on,
+        maturity_on=locked.maturity_on,
+        outstanding_principal=locked.amount,
+        covered_outstanding=locked.ip_amount,
+        confirmed_at=timezone.now(),
     )
     LoanEvent.objects.create(
         loan=loan, kind=LoanEvent.Kind.CONFIRMED, occurred_on=today,
         outstanding_after=loan.outstanding_principal, covered_outstanding_after=loan.covered_outstanding,
         status_after=loan.status, reported_by=by, note="备案确认，纳入风险补偿范围",
     )
-    audit_record(by=by, action=actions.LOAN_COVER, obj=loan, to_state=loan.status,
-                 data={"covered_amount": loan.covered_amount, "fund_share": loan.fund_share, "policy": policy.code})
+    audit_record(
+        by=by,
+        action=actions.LOAN_COVER,
+        obj=loan,
+        to_state=loan.status,
+        data={"covered_amount": loan.covered_amount, "fund_share": loan.fund_share, "policy": policy.code},
+    )
     reminder_resolve(kind=reminders.FILING_REVIEW, about=locked)
-    notice_issue(kind=documents.FILING_CONFIRMATION, subject=locked, addressee=locked.bank,
-                 copied_to=[locked.enterprise], by=by,
-                 context=documents.filing_confirmation(locked, loan, policy=policy, lpr=lpr, rate_ceiling=ceiling))
+    notice_issue(
+        kind=documents.FILING_CONFIRMATION,
+        subject=locked,
+        addressee=locked.bank,
+        copied_to=[locked.enterprise],
+        by=by,
+        context=documents.filing_confirmation(locked, loan, policy=policy, lpr=lpr, rate_ceiling=ceiling),
+    )
     _schedule_maturity(loan)
     return locked
 

@@ -16,5 +16,7 @@ def fund_report_issue(*, by, year, month=None):
     _start, end = fund_reports.report_period(year, month)
     covered = covered_outstanding(as_of=end)
     if month:
-        return fund_reports.monthly_statement_issue(by=by, year=year, month=month, covered_outstanding=covered)
+        return fund_reports.monthly_statement_issue(
+            by=by, year=year, month=month, covered_outstanding=covered
+        )
     return fund_reports.annual_report_issue(by=by, year=year, covered_outstanding=covered)

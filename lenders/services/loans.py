@@ -69,9 +69,15 @@ def _schedule_maturity(loan):
 
 def _record(loan, *, by, kind, on, note="", **fields):
     return LoanEvent.objects.create(
-        loan=loan, kind=kind, occurred_on=on, note=note, reported_by=by if getattr(by, "is_authenticated", False) else None,
-        outstanding_after=loan.outstanding_principal, covered_outstanding_after=loan.covered_outstanding,
-        status_after=loan.status, **fields,
+        loan=loan,
+        kind=kind,
+        occurred_on=on,
+        note=note,
+        reported_by=by if getattr(by, "is_authenticated", False) else None,
+        outstanding_after=loan.outstanding_principal,
+        covered_outstanding_after=loan.covered_outstanding,
+        status_after=loan.status,
+        **fields,
     )
 
 
@@ -81,12 +87,19 @@ def _reportable(by, loan, day, label, field):
     locked = lock(CoveredLoan, loan.pk)
     _own(by, locked)
     if locked.status not in CoveredLoan.REPORTABLE:
-        raise DomainError(MSG_LOAN_NOT_REPORTABLE.format(status=locked.get_status_display()), code="wrong_state")
+        raise DomainError(
+            MSG_LOAN_NOT_REPORTABLE.format(status=locked.get_status_display()), code="wrong_state"
+        )
     day = _not_future(_as_date(day, label, field), label, field)
     last = locked.events.order_by("-occurred_on", "-id").values_list("occurred_on", flat=True).first()
     if last and day < last:
-        raise ValidationFailed(MSG_DATE_BEFORE_LAST.format(label=label, day=day, last=last), code="date_order",
-                               details=[{"field": field, "message": MSG_DATE_BEFORE_LAST.format(label=label, day=day, last=last)}])
+        raise ValidationFailed(
+            MSG_DATE_BEFORE_LAST.format(label=label, day=day, last=last),
+            code="date_order",
+            details=[
+                {"field": field, "message": MSG_DATE_BEFORE_LAST.format(label=label, day=day, last=last)}
+            ],
+        )
     if day < locked.disbursed_on:
         raise ValidationFailed(f"{label}不能早于放款日期 {locked.disbursed_on}。", code="date_order")
     return locked, day
@@ -97,15 +110,18 @@ def _report_move(current, to_state):
     S = CoveredLoan.Status
     if to_state == S.ACTIVE:
         return "cure_overdue" if current == S.OVERDUE else "reclassify_performing"
-    return {S.OVERDUE: "report_overdue", S.NON_PERFORMING: "classify_non_performing", S.REPAID: "repay"}[to_state]
+    return {S.OVERDUE: "report_overdue", S.NON_PERFORMING: "classify_non_performing", S.REPAID: "repay"}[
+        to_state
+    ]
 
 
 def _apply(locked, to_state, *, by, action, reason, fields):
     """Save new figures, moving the status through the loan's workflow when it changes (audited as the
     report, `action`)."""
     if to_state != locked.status:
-        locked, _ = transition(locked, _report_move(locked.status, to_state), by=by, action=action, reason=reason,
-                               **fields)
+        locked, _ = transition(
+            locked, _report_move(locked.status, to_state), by=by, action=action, reason=reason, **fields
+        )
         return locked
     before = locked.status
     for field, value in fields.items():
@@ -127,8 +143,13 @@ def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, not
     locked, day = _reportable(by, loan, paid_on, "还款日期", "paid_on")
     paid = to_money(amount, allow_zero=False)
     if paid > locked.outstanding_principal:
-        raise ValidationFailed(MSG_REPAYMENT_TOO_LARGE.format(amount=format_money(paid), outstanding=format_money(locked.outstanding_principal)),
-                               code="repayment_too_large", details=[{"field": "amount", "message": "超过贷款余额。"}])
+        raise ValidationFailed(
+            MSG_REPAYMENT_TOO_LARGE.format(
+                amount=format_money(paid), outstanding=format_money(locked.outstanding_principal)
+            ),
+            code="repayment_too_large",
+            details=[{"field": "amount", "message": "超过贷款余额。"}],
+        )
     outstanding = locked.outstanding_principal - paid
     fields = {"outstanding_principal": outstanding,
               "covered_outstanding": covered_part(outstanding, locked.covered_amount, locked.amount)}
@@ -153,10 +174,20 @@ def loan_report_overdue(*, by, loan, overdue_since, overdue_amount, note=""):
     locked, day = _reportable(by, loan, overdue_since, "逾期起始日", "overdue_since")
     amount = to_money(overdue_amount, allow_zero=False)
     if amount > locked.outstanding_principal:
-        raise ValidationFailed("逾期金额不能超过贷款余额。", code="invalid", details=[{"field": "overdue_amount", "message": "超过贷款余额。"}])
+        raise ValidationFailed(
+            "逾期金额不能超过贷款余额。",
+            code="invalid",
+            details=[{"field": "overdue_amount", "message": "超过贷款余额。"}],
+        )
     to_state = CoveredLoan.Status.OVERDUE if locked.status == CoveredLoan.Status.ACTIVE else locked.status
-    locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_OVERDUE,
-                    reason=note or f"逾期 {format_money(amount)} 元", fields={"overdue_since": day, "overdue_amount": amount})
+    locked = _apply(
+        locked,
+        to_state,
+        by=by,
+        action=actions.LOAN_REPORT_OVERDUE,
+        reason=note or f"逾期 {format_money(amount)} 元",
+        fields={"overdue_since": day, "overdue_amount": amount},
+    )
     _record(locked, by=by, kind=LoanEvent.Kind.OVERDUE, on=day, amount=amount, note=note)
     reminder_resolve(kind=reminders.LOAN_UNREPORTED, about=locked)
     return locked
@@ -167,8 +198,11 @@ def loan_report_classification(*, by, loan, classification, classified_on, note=
     """A five-category classification change. 次级 or worse: NON_PERFORMING (the loss event of Art 12);
     back to 正常/关注 before any claim: ACTIVE again."""
     if classification not in Classification.values:
-        raise ValidationFailed(f"风险分类“{classification}”无效，可选：{'、'.join(Classification.labels)}。",
-                               code="invalid", details=[{"field": "classification", "message": "风险分类无效。"}])
+        raise ValidationFailed(
+            f"风险分类“{classification}”无效，可选：{'、'.join(Classification.labels)}。",
+            code="invalid",
+            details=[{"field": "classification", "message": "风险分类无效。"}],
+        )
     locked, day = _reportable(by, loan, classified_on, "分类日期", "classified_on")
     fields = {"classification": classification}
     to_state = locked.status
@@ -182,7 +216,9 @@ def loan_report_classification(*, by, loan, classification, classified_on, note=
     label = Classification(classification).label
     locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_CLASSIFICATION,
                     reason=note or f"调整为{label}", fields=fields)
-    _record(locked, by=by, kind=LoanEvent.Kind.CLASSIFICATION, on=day, classification=classification, note=note)
+    _record(
+        locked, by=by, kind=LoanEvent.Kind.CLASSIFICATION, on=day, classification=classification, note=note
+    )
     return locked
 
 
@@ -191,8 +227,16 @@ def loan_report_extension(*, by, loan, new_maturity_on, agreed_on, note=""):
     locked, day = _reportable(by, loan, agreed_on, "展期协议日期", "agreed_on")
     new = _as_date(new_maturity_on, "展期后到期日", "new_maturity_on")
     if new <= locked.maturity_on:
-        raise ValidationFailed(MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on), code="invalid",
-                               details=[{"field": "new_maturity_on", "message": MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on)}])
+        raise ValidationFailed(
+            MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on),
+            code="invalid",
+            details=[
+                {
+                    "field": "new_maturity_on",
+                    "message": MSG_EXTENSION_DATE.format(new=new, old=locked.maturity_on),
+                }
+            ],
+        )
     old = locked.maturity_on
     locked = _apply(locked, locked.status, by=by, action=actions.LOAN_REPORT_EXTENSION,
                     reason=note or f"到期日 {old} 展期至 {new}", fields={"maturity_on": new})
@@ -223,8 +267,13 @@ def covered_loan_transition(*, by, loan, to_state, reason=""):
     if name is None:
         label = dict(CoveredLoan.Status.choices).get(to_state, to_state)
         raise DomainError(MSG_COMPENSATION_MOVE.format(label=label), code="wrong_state")
-    locked, moved = transition(loan, name, by=None, reason=reason,
-                               data={"by": getattr(by, "display_name", None), "by_id": getattr(by, "pk", None)})
+    locked, moved = transition(
+        loan,
+        name,
+        by=None,
+        reason=reason,
+        data={"by": getattr(by, "display_name", None), "by_id": getattr(by, "pk", None)},
+    )
     if moved:
         _record(locked, by=by, kind=LoanEvent.Kind.STATUS, on=local_today(), note=reason)
         _after_settled(locked)
@@ -238,10 +287,15 @@ def remind_unreported_overdue(*, today):
         if reminder_exists(kind=reminders.LOAN_UNREPORTED, about=loan):
             continue
         reminder_schedule(
-            kind=reminders.LOAN_UNREPORTED, about=loan, due_date=add_workdays(loan.maturity_on, 1),
+            kind=reminders.LOAN_UNREPORTED,
+            about=loan,
+            due_date=add_workdays(loan.maturity_on, 1),
             notify_workdays_before=(),
-            title=f"逾期未报告：{loan.enterprise.name} 借款合同 {loan.contract_number} 已于 {loan.maturity_on} 到期",
-            recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=loan.get_absolute_url(),
+            title=f"逾期未报告：{loan.enterprise.name} 借款合同 {loan.contract_number} "
+            f"已于 {loan.maturity_on} 到期",
+            recipient_role=Role.BANK_OFFICER,
+            recipient_org=loan.bank,
+            url=loan.get_absolute_url(),
             body=f"贷款余额 {format_money(loan.outstanding_principal)} 元，请报告还款或逾期情况。",
         )
         count += 1

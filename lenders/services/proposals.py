@@ -1,5 +1,6 @@
-"""Suspension proposals (Art 15-16): the daily check proposes, from a bank's figures (lenders.risk), that its
-new filings be suspended; the bureau approver accepts (the bank is suspended, with its notice) or dismisses."""
+"""Suspension proposals (Art 15-16): the daily check proposes, from a bank's figures (lenders.risk), that
+its new filings be suspended; the bureau approver accepts (the bank is suspended, with its notice) or
+dismisses."""
 
 import datetime as dt
 
@@ -59,9 +60,15 @@ def propose_suspensions(today):
         audit_record(by=None, action=actions.PROPOSAL_CREATE, obj=proposal, to_state=proposal.status,
                      reason=proposal.grounds, data={"policy": policy.code, **proposal.figures})
         reminder_schedule(
-            kind=reminders.PROPOSAL_DECISION, about=proposal, due_date=today, recipient_role=Role.BUREAU_APPROVER,
-            notify_workdays_before=(), escalate_role="", url=proposal.get_absolute_url(),
-            title=f"建议暂停“{bank.name}”新增备案，请决定", body=proposal.grounds,
+            kind=reminders.PROPOSAL_DECISION,
+            about=proposal,
+            due_date=today,
+            recipient_role=Role.BUREAU_APPROVER,
+            notify_workdays_before=(),
+            escalate_role="",
+            url=proposal.get_absolute_url(),
+            title=f"建议暂停“{bank.name}”新增备案，请决定",
+            body=proposal.grounds,
         )
         made.append(proposal)
     return made
@@ -90,7 +97,14 @@ def proposal_dismiss(*, by, proposal, reason):
     """The approver dismisses, with a reason; the bank is not proposed again for QUIET_DAYS_AFTER_DECISION."""
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
-    proposal, _ = transition(proposal, "dismiss", by=by, reason=reason, decided_by=by, decided_at=timezone.now(),
-                             decision_reason=reason)
+    proposal, _ = transition(
+        proposal,
+        "dismiss",
+        by=by,
+        reason=reason,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_reason=reason,
+    )
     reminder_resolve(about=proposal)
     return proposal

@@ -40,8 +40,12 @@ def commit(bureau_approver, bank_a):
 
     def make(amount, *, ref=None, bank=None, key=None, by=None):
         return services.commitment_create(
-            by=by or bureau_approver, amount=amount, reference=ref or ("compensation.claim", new_key("claim")),
-            key=key or new_key("commit"), bank=bank or bank_a, reason="补偿决定",
+            by=by or bureau_approver,
+            amount=amount,
+            reference=ref or ("compensation.claim", new_key("claim")),
+            key=key or new_key("commit"),
+            bank=bank or bank_a,
+            reason="补偿决定",
         )
 
     return make

@@ -31,7 +31,12 @@ def test_after_resume_the_leverage_ceiling_alone_decides_again(bureau_approver, 
     assert resumed.ended_by == bureau_approver and resumed.end_reason == "已补充资金"
     assert open_cover_pause() is None
     assert_cover_not_paused()
-    assert assert_leverage_allows(covered_outstanding=0, additional_covered="1.00", on=None, policy=policy)["total"] > 0
+    assert (
+        assert_leverage_allows(covered_outstanding=0, additional_covered="1.00", on=None, policy=policy)[
+            "total"
+        ]
+        > 0
+    )
 
 
 @pytest.mark.parametrize("who", ["finance_user", "bureau_clerk", "bank_officer", "enterprise_user"])
@@ -131,9 +136,16 @@ def test_finance_sees_the_state_but_no_buttons_and_cannot_post(client_for, finan
 
 @pytest.mark.parametrize("who", ["bank_officer", "enterprise_user"])
 def test_others_get_not_found(client_for, request, who):
-    assert client_for(request.getfixturevalue(who)).post("/fund/risk/cover/pause/", {"cover-reason": "x"}).status_code == 404
+    assert (
+        client_for(request.getfixturevalue(who))
+        .post("/fund/risk/cover/pause/", {"cover-reason": "x"})
+        .status_code
+        == 404
+    )
     assert not FundCoverPause.objects.exists()
 
 
 def test_an_unknown_action_is_not_found(client_for, bureau_approver):
-    assert client_for(bureau_approver).post("/fund/risk/cover/stop/", {"cover-reason": "x"}).status_code == 404
+    assert (
+        client_for(bureau_approver).post("/fund/risk/cover/stop/", {"cover-reason": "x"}).status_code == 404
+    )

@@ -125,11 +125,22 @@ class Ledger(RuleBasedStateMachine):
 
     @invariant()
     def balances_equal_a_recomputation_from_the_entries(self):
-        from_entries = dict(Entry.objects.values("account").annotate(t=Sum("amount")).values_list("account", "t"))
-        from_days = dict(DailyMovement.objects.filter(bank__isnull=True).values("account").annotate(t=Sum("amount")).values_list("account", "t"))
+        from_entries = dict(
+            Entry.objects.values("account").annotate(t=Sum("amount")).values_list("account", "t")
+        )
+        from_days = dict(
+            DailyMovement.objects.filter(bank__isnull=True)
+            .values("account")
+            .annotate(t=Sum("amount"))
+            .values_list("account", "t")
+        )
         for row in LedgerAccount.objects.all():
             # round_fen: SQLite sums decimals as floats (PostgreSQL is exact)
-            assert row.balance == round_fen(from_entries.get(row.code, 0)) == round_fen(from_days.get(row.code, 0))
+            assert (
+                row.balance
+                == round_fen(from_entries.get(row.code, 0))
+                == round_fen(from_days.get(row.code, 0))
+            )
 
     @invariant()
     def the_fund_matches_the_model_and_never_goes_negative(self):

@@ -54,7 +54,9 @@ def test_finance_records_interest_and_it_rolls_into_cash(finance_user):
         (Account.CASH, Decimal("1234.56")), (Account.INTEREST, Decimal("-1234.56"))
     ]
     assert fund_figures().cash == Decimal("5001234.56")
-    assert AuditEvent.objects.filter(object_type="fund.posting", object_id=str(posting.pk), action="登记利息收入").exists()
+    assert AuditEvent.objects.filter(
+        object_type="fund.posting", object_id=str(posting.pk), action="登记利息收入"
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["bureau_approver", "bureau_clerk", "bank_officer", "enterprise_user"])
@@ -79,7 +81,9 @@ def test_bad_amounts_are_refused_with_a_message_and_leave_no_trace(finance_user,
 
 def test_a_future_value_date_is_refused(finance_user):
     with pytest.raises(ValidationFailed, match="晚于今天"):
-        services.interest_post(by=finance_user, amount="1.00", key=new_key(), value_date=today() + dt.timedelta(days=1))
+        services.interest_post(
+            by=finance_user, amount="1.00", key=new_key(), value_date=today() + dt.timedelta(days=1)
+        )
 
 
 def test_a_commitment_sets_money_aside_and_reduces_available_not_cash(commit):
@@ -119,7 +123,10 @@ def test_finance_pays_a_claim_out_of_its_commitment(commit, finance_user, bank_a
     commitment = commit("300000.00")
     payout = services.payout_post(by=finance_user, commitment=commitment, amount="300000.00", key="pay-1")
     assert payout.bank == bank_a and payout.instructed_by == commitment.created_by
-    assert (payout.reference_type, payout.reference_id) == (commitment.reference_type, commitment.reference_id)
+    assert (payout.reference_type, payout.reference_id) == (
+        commitment.reference_type,
+        commitment.reference_id,
+    )
     assert sum(e.amount for e in payout.entries.all()) == 0 and payout.entries.count() == 4
     f = fund_figures()
     assert (f.cash, f.committed, f.available, f.payouts) == (
@@ -136,20 +143,31 @@ def test_a_payout_never_exceeds_its_commitment(commit, finance_user):
 
 
 def test_the_bureau_cannot_pay_out_its_own_instruction(commit, bureau_approver):
-    """Four-eyes: the bureau instructs, finance confirms. The approver holding the commitment cannot pay it."""
+    """Four-eyes: the bureau instructs, finance confirms. The approver holding the commitment cannot pay
+    it."""
     commitment = commit("100.00")
     with pytest.raises(Forbidden):
         services.payout_post(by=bureau_approver, commitment=commitment, amount="100.00", key=new_key())
     assert fund_figures().payouts == 0
 
 
-def test_finance_cannot_pay_without_a_bureau_instruction_for_that_purpose(bureau_approver, finance_user, policy):
+def test_finance_cannot_pay_without_a_bureau_instruction_for_that_purpose(
+    bureau_approver, finance_user, policy
+):
     """No payout without a claim commitment: a treasury instruction cannot be paid out as compensation."""
-    treasury = services.commitment_create(by=bureau_approver, amount="100.00", reference=("fund.transfer", "1"),
-                                          key=new_key(), purpose=Commitment.Purpose.TREASURY, reason="上缴")
+    treasury = services.commitment_create(
+        by=bureau_approver,
+        amount="100.00",
+        reference=("fund.transfer", "1"),
+        key=new_key(),
+        purpose=Commitment.Purpose.TREASURY,
+        reason="上缴",
+    )
     with pytest.raises(DomainError, match="不能用于“代偿拨付”"):
         services.payout_post(by=finance_user, commitment=treasury, amount="100.00", key=new_key())
-    posted = services.treasury_return_post(by=finance_user, commitment=treasury, amount="100.00", key=new_key())
+    posted = services.treasury_return_post(
+        by=finance_user, commitment=treasury, amount="100.00", key=new_key()
+    )
     assert posted.kind == PostingKind.TREASURY_RETURN and fund_figures().treasury == Decimal("100.00")
 
 
@@ -159,12 +177,19 @@ def test_fees_are_refused_unless_the_policy_allows_them(bureau_approver, finance
         services.commitment_create(by=bureau_approver, amount="500.00", reference=("fund.fee", "audit-2026"),
                                    key=new_key(), purpose=Commitment.Purpose.FEE)
     PolicyVersion.objects.filter(pk=policy.pk).update(fees_allowed=True)
-    fee = services.commitment_create(by=bureau_approver, amount="500.00", reference=("fund.fee", "audit-2026"),
-                                     key=new_key(), purpose=Commitment.Purpose.FEE, reason="审计费")
+    fee = services.commitment_create(
+        by=bureau_approver,
+        amount="500.00",
+        reference=("fund.fee", "audit-2026"),
+        key=new_key(),
+        purpose=Commitment.Purpose.FEE,
+        reason="审计费",
+    )
     services.fee_pay(by=finance_user, commitment=fee, amount="500.00", key=new_key())
     PolicyVersion.objects.filter(pk=policy.pk).update(fees_allowed=False)
-    fee2 = Commitment.objects.create(purpose=Commitment.Purpose.FEE, amount=1, reference_type="x", reference_id="1",
-                                     key="raw")
+    fee2 = Commitment.objects.create(
+        purpose=Commitment.Purpose.FEE, amount=1, reference_type="x", reference_id="1", key="raw"
+    )
     with pytest.raises(DomainError, match="不允许"):
         services.fee_pay(by=finance_user, commitment=fee2, amount="1.00", key=new_key())
     assert fund_figures().fees == Decimal("500.00")
@@ -173,7 +198,9 @@ def test_fees_are_refused_unless_the_policy_allows_them(bureau_approver, finance
 def test_a_release_frees_what_is_left_of_a_commitment(commit, bureau_approver, finance_user):
     commitment = commit("1000.00")
     services.payout_post(by=finance_user, commitment=commitment, amount="400.00", key=new_key())
-    release = services.commitment_release(by=bureau_approver, commitment=commitment, key=new_key(), reason="撤回")
+    release = services.commitment_release(
+        by=bureau_approver, commitment=commitment, key=new_key(), reason="撤回"
+    )
     assert release.amount == Decimal("600.00")
     assert fund_figures().committed == 0 and commitment_remaining(commitment) == 0
     with pytest.raises(DomainError, match="超出承诺金额"):
@@ -182,8 +209,12 @@ def test_a_release_frees_what_is_left_of_a_commitment(commit, bureau_approver, f
 
 def test_the_same_key_and_figures_returns_the_existing_posting(commit, finance_user):
     commitment = commit("500.00")
-    first = services.payout_post(by=finance_user, commitment=commitment, amount="500.00", key="claim-9-payout")
-    again = services.payout_post(by=finance_user, commitment=commitment, amount="500.00", key="claim-9-payout")
+    first = services.payout_post(
+        by=finance_user, commitment=commitment, amount="500.00", key="claim-9-payout"
+    )
+    again = services.payout_post(
+        by=finance_user, commitment=commitment, amount="500.00", key="claim-9-payout"
+    )
     assert again.pk == first.pk
     assert fund_figures().payouts == Decimal("500.00")
 
@@ -203,7 +234,9 @@ def test_a_reversal_restores_balances_and_names_the_original(commit, finance_use
     before = balances()
     commitment = commit("800.00")
     payout = services.payout_post(by=finance_user, commitment=commitment, amount="800.00", key=new_key())
-    reversal = services.posting_reverse(by=finance_user, posting=payout, reason="收款账户有误，款项退回", key=new_key())
+    reversal = services.posting_reverse(
+        by=finance_user, posting=payout, reason="收款账户有误，款项退回", key=new_key()
+    )
     assert reversal.reversal_of == payout and payout.reversed_by == reversal
     assert sorted((e.account, -e.amount) for e in reversal.entries.all()) == sorted(
         (e.account, e.amount) for e in payout.entries.all())
@@ -221,11 +254,19 @@ def test_a_reversal_that_would_break_a_rule_is_refused(commit, finance_user, bur
     commitment = commit("800.00")
     services.payout_post(by=finance_user, commitment=commitment, amount="800.00", key=new_key())
     with pytest.raises(DomainError, match="超出承诺金额"):
-        services.posting_reverse(by=bureau_approver, posting=commitment.postings.get(kind=PostingKind.COMMITMENT),
-                                 reason="撤销", key=new_key())
+        services.posting_reverse(
+            by=bureau_approver,
+            posting=commitment.postings.get(kind=PostingKind.COMMITMENT),
+            reason="撤销",
+            key=new_key(),
+        )
     with pytest.raises(Forbidden):  # finance does not reverse the bureau's commitments
-        services.posting_reverse(by=finance_user, posting=commitment.postings.get(kind=PostingKind.COMMITMENT),
-                                 reason="撤销", key=new_key())
+        services.posting_reverse(
+            by=finance_user,
+            posting=commitment.postings.get(kind=PostingKind.COMMITMENT),
+            reason="撤销",
+            key=new_key(),
+        )
 
 
 def test_reversing_the_opening_is_refused_once_money_is_committed(commit, finance_user):
@@ -259,17 +300,33 @@ def test_clawbacks_come_back_into_cash(finance_user, bank_a):
 def test_running_balances_equal_a_recomputation_from_the_entries(commit, finance_user, bank_a):
     c = commit("1000.00")
     services.payout_post(by=finance_user, commitment=c, amount="700.00", key=new_key())
-    services.recovery_receive(by=finance_user, amount="100.00", reference=("c.c", "1"), key=new_key(), bank=bank_a)
+    services.recovery_receive(
+        by=finance_user, amount="100.00", reference=("c.c", "1"), key=new_key(), bank=bank_a
+    )
     from django.db.models import Sum
 
     for row in LedgerAccount.objects.all():
-        assert row.balance == round_fen(Entry.objects.filter(account=row.code).aggregate(s=Sum("amount"))["s"] or 0)
-        assert row.balance == round_fen(DailyMovement.objects.filter(account=row.code, bank__isnull=True).aggregate(
-            s=Sum("amount"))["s"] or 0)
+        assert row.balance == round_fen(
+            Entry.objects.filter(account=row.code).aggregate(s=Sum("amount"))["s"] or 0
+        )
+        assert row.balance == round_fen(
+            DailyMovement.objects.filter(account=row.code, bank__isnull=True).aggregate(s=Sum("amount"))["s"]
+            or 0
+        )
     for row in BankBalance.objects.all():
-        assert row.balance == round_fen(DailyMovement.objects.filter(account=row.account, bank=row.bank).aggregate(
-            s=Sum("amount"))["s"]) == round_fen(Entry.objects.filter(
-                account=row.account, posting__bank=row.bank).aggregate(s=Sum("amount"))["s"])
+        assert (
+            row.balance
+            == round_fen(
+                DailyMovement.objects.filter(account=row.account, bank=row.bank).aggregate(s=Sum("amount"))[
+                    "s"
+                ]
+            )
+            == round_fen(
+                Entry.objects.filter(account=row.account, posting__bank=row.bank).aggregate(s=Sum("amount"))[
+                    "s"
+                ]
+            )
+        )
 
 
 @pytest.mark.parametrize("statement", [

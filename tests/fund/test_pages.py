@@ -29,7 +29,9 @@ def test_finance_and_the_bureau_see_the_fund_pages(client_for, request, persona,
 
 
 @pytest.mark.parametrize("url", PAGES + ["/fund/postings/1/"])
-@pytest.mark.parametrize("persona", ["bank_officer", "bank_supervisor", "enterprise_user", "outsider", "administrator"])
+@pytest.mark.parametrize(
+    "persona", ["bank_officer", "bank_supervisor", "enterprise_user", "outsider", "administrator"]
+)
 def test_banks_enterprises_and_outsiders_get_404(client_for, request, persona, url):
     assert client_for(request.getfixturevalue(persona)).get(url).status_code == 404
 
@@ -41,7 +43,11 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 def test_the_overview_shows_the_figures_and_an_svg_chart(client_for, finance_user):
     body = client_for(finance_user).get("/fund/").content.decode()
-    assert "5,000,000.00" in body and "<svg" in body and "<script" not in body.split("<svg")[1].split("</svg>")[0]
+    assert (
+        "5,000,000.00" in body
+        and "<svg" in body
+        and "<script" not in body.split("<svg")[1].split("</svg>")[0]
+    )
 
 
 def test_the_overview_as_of_a_past_date_shows_the_balance_then(client_for, finance_user):
@@ -68,7 +74,9 @@ def test_the_posting_page_shows_entries_and_the_trail(client_for, finance_user, 
 
 
 def test_the_journal_export_neutralises_formulas(client_for, finance_user):
-    services.interest_post(by=finance_user, amount="1.00", key="=HYPERLINK(\"http://x\")", reason="+cmd|' /C calc'!A0")
+    services.interest_post(
+        by=finance_user, amount="1.00", key='=HYPERLINK("http://x")', reason="+cmd|' /C calc'!A0"
+    )
     response = client_for(finance_user).get("/fund/journal/?export=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -88,23 +96,46 @@ def test_the_bank_risk_export_neutralises_formulas(client_for, bureau_approver, 
 
 
 def test_finance_records_a_contribution_from_the_statement(client_for, finance_user):
-    response = client_for(finance_user).post("/fund/receipts/new/", {
-        "kind": "contribution", "amount": "200000.00", "value_date": "2026-11-20", "reference": "ZH20261120001",
-        "reason": "市级追加出资"})
+    response = client_for(finance_user).post(
+        "/fund/receipts/new/",
+        {
+            "kind": "contribution",
+            "amount": "200000.00",
+            "value_date": "2026-11-20",
+            "reference": "ZH20261120001",
+            "reason": "市级追加出资",
+        },
+    )
     assert response.status_code == 302
     assert fund_figures().contributions == Decimal("5200000.00")
 
 
 def test_a_bad_amount_keeps_the_form_with_the_message(client_for, finance_user):
-    response = client_for(finance_user).post("/fund/receipts/new/", {
-        "kind": "interest", "amount": "12.345", "value_date": "2026-11-20", "reference": "X1", "reason": "利息"})
+    response = client_for(finance_user).post(
+        "/fund/receipts/new/",
+        {
+            "kind": "interest",
+            "amount": "12.345",
+            "value_date": "2026-11-20",
+            "reference": "X1",
+            "reason": "利息",
+        },
+    )
     assert response.status_code == 200 and "最多保留两位小数" in response.content.decode()
     assert Posting.objects.count() == 1
 
 
 def test_the_bureau_cannot_record_money_arriving(client_for, bureau_approver):
-    response = client_for(bureau_approver).post("/fund/receipts/new/", {
-        "kind": "interest", "amount": "12.00", "value_date": "2026-11-20", "reference": "X1", "reason": "利息"})
+    response = client_for(bureau_approver).post(
+        "/fund/receipts/new/",
+        {
+            "kind": "interest",
+            "amount": "12.00",
+            "value_date": "2026-11-20",
+            "reference": "X1",
+            "reason": "利息",
+        },
+    )
     assert response.status_code == 302 and Posting.objects.count() == 1
 
 
@@ -113,14 +144,25 @@ def test_finance_cannot_post_a_payout_without_the_bureau_instruction(client_for,
     client = client_for(finance_user)
     body = client.get("/fund/commitments/").content.decode()
     assert "<button type=\"submit\">下达指令</button>" not in body
-    client.post("/fund/commitments/", {"purpose": "treasury", "amount": "10.00", "reference": "A1", "reason": "x"})
+    client.post(
+        "/fund/commitments/", {"purpose": "treasury", "amount": "10.00", "reference": "A1", "reason": "x"}
+    )
     assert not Commitment.objects.exists()
 
 
-def test_the_bureau_instructs_and_finance_confirms_a_return_to_the_treasury(client_for, bureau_approver, finance_user):
+def test_the_bureau_instructs_and_finance_confirms_a_return_to_the_treasury(
+    client_for, bureau_approver, finance_user
+):
     client = client_for(bureau_approver)
-    response = client.post("/fund/commitments/", {"purpose": "treasury", "amount": "1000.00", "reference": "云财〔2026〕9号",
-                                                  "reason": "结余资金上缴"})
+    response = client.post(
+        "/fund/commitments/",
+        {
+            "purpose": "treasury",
+            "amount": "1000.00",
+            "reference": "云财〔2026〕9号",
+            "reason": "结余资金上缴",
+        },
+    )
     commitment = Commitment.objects.get()
     assert response.status_code == 302 and commitment.created_by == bureau_approver
     page = client.get(f"/fund/commitments/{commitment.pk}/").content.decode()
@@ -155,7 +197,9 @@ def test_a_monthly_statement_renders_to_pdf_html_with_the_chart(bureau_approver,
     from fund.reports import monthly_statement_issue
     from yunfu_ipfund.notices.pdf import notice_html
 
-    notice = monthly_statement_issue(by=bureau_approver, year=2026, month=10, covered_outstanding=Decimal("0"))
+    notice = monthly_statement_issue(
+        by=bureau_approver, year=2026, month=10, covered_outstanding=Decimal("0")
+    )
     html = notice_html(notice)
     assert "<svg" in html and "人民币伍佰万元整" in html and "2026年10月" in html
 
@@ -166,15 +210,24 @@ def test_a_report_for_a_period_not_yet_ended_is_refused(client_for, bureau_appro
     assert response.status_code == 302 and not Notice.objects.exists()
 
 
-def test_a_claim_commitment_cannot_be_paid_or_released_from_the_fund_page(client_for, finance_user, bureau_approver, bank_a):
+def test_a_claim_commitment_cannot_be_paid_or_released_from_the_fund_page(
+    client_for, finance_user, bureau_approver, bank_a
+):
     commitment = services.commitment_create(
-        by=bureau_approver, amount="1000.00", reference=("compensation.claim", "1"), key=new_key(), bank=bank_a,
-        purpose="claim", reason="补偿",
+        by=bureau_approver,
+        amount="1000.00",
+        reference=("compensation.claim", "1"),
+        key=new_key(),
+        bank=bank_a,
+        purpose="claim",
+        reason="补偿",
     )
     url = f"/fund/commitments/{commitment.pk}/"
     page = client_for(finance_user).get(url).content.decode()
     assert "补偿申请页面" in page and 'value="pay"' not in page
-    client_for(finance_user).post(url, {"action": "pay", "amount": "1000.00", "value_date": "2026-11-26", "reason": "x"})
+    client_for(finance_user).post(
+        url, {"action": "pay", "amount": "1000.00", "value_date": "2026-11-26", "reason": "x"}
+    )
     client_for(bureau_approver).post(url, {"action": "release", "reason": "x"})
     assert not Posting.objects.filter(kind__in=["payout", "release"]).exists()
     from fund.selectors import commitment_remaining

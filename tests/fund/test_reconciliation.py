@@ -22,9 +22,13 @@ OCT1, OCT31 = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 @pytest.fixture
 def october(finance_user, commit):
     """October 2026: interest 1,250.00 on 10-09, a payout of 300,000.00 on 10-20 (opening 5,000,000.00)."""
-    services.interest_post(by=finance_user, amount="1250.00", key="INT-202610", value_date=dt.date(2026, 10, 9))
+    services.interest_post(
+        by=finance_user, amount="1250.00", key="INT-202610", value_date=dt.date(2026, 10, 9)
+    )
     c = commit("300000.00")
-    services.payout_post(by=finance_user, commitment=c, amount="300000.00", key="PAY-77", value_date=dt.date(2026, 10, 20))
+    services.payout_post(
+        by=finance_user, commitment=c, amount="300000.00", key="PAY-77", value_date=dt.date(2026, 10, 20)
+    )
     # statement closing = 5,000,000.00 + 1,250.00 - 300,000.00 = 4,701,250.00
     return services.period_create(by=finance_user, start=OCT1, end=OCT31, opening_balance="5000000.00",
                                   closing_balance="4701250.00")
@@ -36,20 +40,27 @@ def csv_file(text, name="statement.csv"):
 
 def test_lines_match_postings_by_date_amount_and_reference_and_the_period_signs_off(october, finance_user):
     services.statement_import(by=finance_user, period=october, file=csv_file(
-        "日期,金额,摘要,对方户名\n2026-10-09,1250.00,结息 INT-202610,\n2026/10/20,-300000.00,代偿款 PAY-77,工商银行\n"))
+        "日期,金额,摘要,对方户名\n2026-10-09,1250.00,结息 INT-202610,\n"
+        "2026/10/20,-300000.00,代偿款 PAY-77,工商银行\n"))
     assert services.reconciliation_match(by=finance_user, period=october) == 2
     r = reconciliation(october)
-    assert (len(r["unmatched_lines"]), len(r["unmatched_postings"]), r["difference"]) == (0, 0, Decimal("0.00"))
+    assert (len(r["unmatched_lines"]), len(r["unmatched_postings"]), r["difference"]) == (
+        0,
+        0,
+        Decimal("0.00"),
+    )
     assert r["ledger_closing"] == OPENING + Decimal("1250.00") - Decimal("300000.00")
     period = services.period_sign_off(by=finance_user, period=october, reason="已核对")
     assert period.status == StatementPeriod.Status.SIGNED_OFF and period.signed_off_by == finance_user
 
 
 def test_unmatched_lines_on_both_sides_and_the_difference_are_shown_and_block_sign_off(october, finance_user):
-    services.statement_line_add(by=finance_user, period=october, line_date=dt.date(2026, 10, 9), amount="1250.00",
-                                reference="结息")
-    services.statement_line_add(by=finance_user, period=october, line_date=dt.date(2026, 10, 30), amount="-15.00",
-                                reference="手续费")
+    services.statement_line_add(
+        by=finance_user, period=october, line_date=dt.date(2026, 10, 9), amount="1250.00", reference="结息"
+    )
+    services.statement_line_add(
+        by=finance_user, period=october, line_date=dt.date(2026, 10, 30), amount="-15.00", reference="手续费"
+    )
     services.reconciliation_match(by=finance_user, period=october)  # 10-09 matches by date and amount alone
     r = reconciliation(october)
     assert [line.amount for line in r["unmatched_lines"]] == [Decimal("-15.00")]
@@ -74,7 +85,9 @@ def test_a_signed_off_period_refuses_back_dated_postings_but_takes_later_reversa
     services.reconciliation_match(by=finance_user, period=october)
     services.period_sign_off(by=finance_user, period=october, reason="已核对")
     with pytest.raises(DomainError, match="属于已签核的对账期间"):
-        services.interest_post(by=finance_user, amount="1.00", key=new_key(), value_date=dt.date(2026, 10, 31))
+        services.interest_post(
+            by=finance_user, amount="1.00", key=new_key(), value_date=dt.date(2026, 10, 31)
+        )
     from fund.models import Posting
 
     interest = Posting.objects.get(key="INT-202610")
@@ -120,7 +133,9 @@ def test_a_bad_statement_is_refused_whole_with_row_numbers(october, finance_user
 
 def test_a_pdf_disguised_as_a_statement_is_refused(october, finance_user):
     with pytest.raises(ValidationFailed, match="只接受 CSV 或 XLSX"):
-        services.statement_import(by=finance_user, period=october, file=SimpleUploadedFile("s.csv", b"%PDF-1.4 x"))
+        services.statement_import(
+            by=finance_user, period=october, file=SimpleUploadedFile("s.csv", b"%PDF-1.4 x")
+        )
 
 
 def test_periods_may_not_overlap_and_only_finance_reconciles(october, finance_user, bureau_approver):
@@ -135,7 +150,9 @@ def test_periods_may_not_overlap_and_only_finance_reconciles(october, finance_us
 def test_the_reconciliation_page_uploads_and_matches(client_for, october, finance_user):
     client = client_for(finance_user)
     url = october.get_absolute_url()
-    client.post(url, {"action": "upload", "file": csv_file("日期,金额,摘要\n2026-10-09,1250.00,INT-202610\n")})
+    client.post(
+        url, {"action": "upload", "file": csv_file("日期,金额,摘要\n2026-10-09,1250.00,INT-202610\n")}
+    )
     client.post(url, {"action": "auto"})
     body = client.get(url).content.decode()
     assert "已匹配（1）" in body and "未匹配的专户凭证（1）" in body

@@ -27,8 +27,13 @@ D = Decimal
 
 
 def test_the_seeded_policy_has_the_numbers_these_tests_compute_with(policy):
-    assert (policy.leverage_multiple, policy.suspension_npl_ratio, policy.suspension_return_overdue_days,
-            policy.fund_pause_payout_ratio, policy.fund_capital) == (D("10"), D("0.05"), 30, D("0.5"), D("5000000"))
+    assert (
+        policy.leverage_multiple,
+        policy.suspension_npl_ratio,
+        policy.suspension_return_overdue_days,
+        policy.fund_pause_payout_ratio,
+        policy.fund_capital,
+    ) == (D("10"), D("0.05"), 30, D("0.5"), D("5000000"))
 
 
 def test_leverage_allows_up_to_exactly_ten_times_available(policy):
@@ -40,8 +45,9 @@ def test_leverage_allows_up_to_exactly_ten_times_available(policy):
 
 def test_leverage_refuses_one_fen_over_the_ceiling_with_the_figures(policy):
     with pytest.raises(DomainError) as exc:
-        assert_leverage_allows(covered_outstanding=D("49000000.00"), additional_covered=D("1000000.01"), on=None,
-                               policy=policy)
+        assert_leverage_allows(
+            covered_outstanding=D("49000000.00"), additional_covered=D("1000000.01"), on=None, policy=policy
+        )
     assert exc.value.code == "leverage_ceiling"
     assert exc.value.message == (
         "超出放大倍数上限：在保余额 49,000,000.00 元 + 本笔 1,000,000.01 元 = 50,000,000.01 元，"
@@ -52,7 +58,9 @@ def test_leverage_refuses_one_fen_over_the_ceiling_with_the_figures(policy):
 def test_commitments_shrink_the_ceiling(policy, commit):
     commit("1000000.00")  # available 4,000,000.00 -> ceiling 40,000,000.00
     covered = D("39500000.00")
-    assert_leverage_allows(covered_outstanding=covered, additional_covered=D("500000.00"), on=None, policy=policy)
+    assert_leverage_allows(
+        covered_outstanding=covered, additional_covered=D("500000.00"), on=None, policy=policy
+    )
     with pytest.raises(DomainError, match="× 10 倍 = 40,000,000.00 元"):
         assert_leverage_allows(covered_outstanding=covered, additional_covered=D("500000.01"), on=None,
                                policy=policy)
@@ -61,7 +69,9 @@ def test_commitments_shrink_the_ceiling(policy, commit):
 def test_nothing_can_be_covered_when_nothing_is_available(policy, commit):
     commit("5000000.00")
     with pytest.raises(DomainError, match="可用余额 0.00 元"):
-        assert_leverage_allows(covered_outstanding=D("0"), additional_covered=D("0.01"), on=None, policy=policy)
+        assert_leverage_allows(
+            covered_outstanding=D("0"), additional_covered=D("0.01"), on=None, policy=policy
+        )
 
 
 TODAY = dt.date(2026, 11, 26)
@@ -73,10 +83,14 @@ def _on_today(time_machine):
     too, whatever hour the suite runs at (after 16:00 UTC it is already tomorrow there)."""
     from zoneinfo import ZoneInfo
 
-    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    time_machine.move_to(
+        dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    )
 
 
-def test_bureau_and_finance_are_alerted_once_when_net_payouts_reach_half_the_capital(commit, finance_user, policy):
+def test_bureau_and_finance_are_alerted_once_when_net_payouts_reach_half_the_capital(
+    commit, finance_user, policy
+):
     # threshold: 5,000,000.00 x 50 % = 2,500,000.00 of payouts net of recoveries and clawbacks
     c = commit("2500000.00")
     alerts = Reminder.objects.filter(kind=PAYOUT_ALERT.code)
@@ -116,9 +130,13 @@ def test_policy_expiry_reminders_at_180_90_and_30_days(today, threshold, db):
 
 def test_no_expiry_reminder_once_the_next_version_exists(db):
     current = PolicyVersion.objects.get(code="2025")
-    fields = {f.name: getattr(current, f.name) for f in PolicyVersion._meta.concrete_fields
-              if f.name not in ("id", "code", "effective_from", "effective_to", "first_used_at", "created_at")}
-    PolicyVersion.objects.create(code="2030", effective_from=dt.date(2030, 9, 25), effective_to=dt.date(2035, 9, 24),
-                                 **fields)
+    fields = {
+        f.name: getattr(current, f.name)
+        for f in PolicyVersion._meta.concrete_fields
+        if f.name not in ("id", "code", "effective_from", "effective_to", "first_used_at", "created_at")
+    }
+    PolicyVersion.objects.create(
+        code="2030", effective_from=dt.date(2030, 9, 25), effective_to=dt.date(2035, 9, 24), **fields
+    )
     assert check_policy_expiry(dt.date(2030, 8, 25)) is None
     assert not Reminder.objects.filter(kind=POLICY_EXPIRY.code).exists()

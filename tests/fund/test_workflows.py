@@ -25,7 +25,10 @@ def period(finance_user):
 
 
 def test_the_declared_table():
-    moves = {name: (m.sources, m.target, m.permission, m.repeat) for name, m in StatementPeriod.WORKFLOW.moves.items()}
+    moves = {
+        name: (m.sources, m.target, m.permission, m.repeat)
+        for name, m in StatementPeriod.WORKFLOW.moves.items()
+    }
     assert moves == {"sign_off": ((S.OPEN,), S.SIGNED_OFF, PERM_FINANCE, CONFLICT)}
 
 
@@ -58,7 +61,9 @@ def test_the_system_never_signs_off(period):
         services.period_sign_off(by=None, period=period)
 
 
-def test_the_period_page_offers_the_sign_off_to_finance_while_open(client_for, period, finance_user, bureau_approver):
+def test_the_period_page_offers_the_sign_off_to_finance_while_open(
+    client_for, period, finance_user, bureau_approver
+):
     url = period.get_absolute_url()
     assert "sign_off" in available_move_names(period, finance_user)
     assert "确认签核本对账期间" in client_for(finance_user).get(url).content.decode()

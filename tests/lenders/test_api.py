@@ -22,8 +22,10 @@ def payload(registration, **overrides):
     values = filing_values(**overrides)
     body = {k: str(v) for k, v in values.items()}
     body["registration"] = registration.pk
-    body["pledges"] = [{"asset": a.pk, "pledge_registration_number": "Y2026000123", "pledge_registered_on": "2026-11-20"}
-                       for a in registration.assets.all()]
+    body["pledges"] = [
+        {"asset": a.pk, "pledge_registration_number": "Y2026000123", "pledge_registered_on": "2026-11-20"}
+        for a in registration.assets.all()
+    ]
     return body
 
 
@@ -40,13 +42,17 @@ def test_the_token_page_issues_a_token(client_for, bank_officer):
     assert token.key in response.content.decode()
 
 
-def test_the_officer_creates_and_the_supervisor_submits_through_the_api(bank_officer, bank_supervisor, registration):
+def test_the_officer_creates_and_the_supervisor_submits_through_the_api(
+    bank_officer, bank_supervisor, registration
+):
     response = api(bank_officer).post("/api/filings/", payload(registration), format="json")
     assert response.status_code == 201, response.json()
     filing_id = response.json()["id"]
     client = api(bank_officer)
     for kind in ("loan_contract", "pledge_contract", "pledge_certificate", "disbursement_voucher"):
-        r = client.post(f"/api/filings/{filing_id}/documents/", {"kind": kind, "file": pdf_file()}, format="multipart")
+        r = client.post(
+            f"/api/filings/{filing_id}/documents/", {"kind": kind, "file": pdf_file()}, format="multipart"
+        )
         assert r.status_code == 201, r.json()
     response = api(bank_supervisor).post(f"/api/filings/{filing_id}/submit/")
     assert response.status_code == 200, response.json()
@@ -63,8 +69,9 @@ def test_a_rule_failure_comes_back_itemised(bank_officer, bank_supervisor, regis
 
 
 def test_bad_input_is_a_400_with_fields_never_a_500(bank_officer, registration):
-    response = api(bank_officer).post("/api/filings/", {**payload(registration), "amount": "1e400", "disbursed_on": "x"},
-                                      format="json")
+    response = api(bank_officer).post(
+        "/api/filings/", {**payload(registration), "amount": "1e400", "disbursed_on": "x"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["details"]
 
@@ -98,7 +105,9 @@ def test_without_a_key_a_retry_is_refused_by_the_rules(bank_officer, registratio
 
 def test_a_failed_request_does_not_burn_the_key(bank_officer, registration):
     client = api(bank_officer)
-    bad = client.post("/api/filings/", payload(registration, amount="x"), format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    bad = client.post(
+        "/api/filings/", payload(registration, amount="x"), format="json", HTTP_IDEMPOTENCY_KEY="k2"
+    )
     assert bad.status_code == 400
     good = client.post("/api/filings/", payload(registration), format="json", HTTP_IDEMPOTENCY_KEY="k3")
     assert good.status_code == 201
@@ -108,7 +117,9 @@ def test_reports_are_idempotent_too(loan, bank_officer):
     client = api(bank_officer)
     body = {"amount": "100000.00", "paid_on": str(today())}
     for _ in range(2):
-        response = client.post(f"/api/loans/{loan.pk}/repayments/", body, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+        response = client.post(
+            f"/api/loans/{loan.pk}/repayments/", body, format="json", HTTP_IDEMPOTENCY_KEY="pay-1"
+        )
         assert response.status_code == 200
     loan.refresh_from_db()
     assert str(loan.outstanding_principal) == "900000.00"
@@ -146,7 +157,9 @@ def test_another_banks_registration_cannot_be_filed(bank_b_officer, bank_b_profi
     ("post", "/api/loans/"),
 ])
 def test_unknown_actions_fail_closed(loan, bank_officer, method, url):
-    response = getattr(api(bank_officer), method)(url.format(filing=loan.filing_id, loan=loan.pk), {}, format="json")
+    response = getattr(api(bank_officer), method)(
+        url.format(filing=loan.filing_id, loan=loan.pk), {}, format="json"
+    )
     assert response.status_code == 403  # ActionPermissions fails closed before the method is looked at
     assert "error" in response.json()
 
@@ -169,8 +182,16 @@ def test_the_schema_and_docs_are_served_locally(client):
 
 
 def test_api_lists_keep_a_constant_number_of_queries(
-    bank_officer, bank_supervisor, bureau_approver, enterprise_a, enterprise_a_profile, bank_a, bank_a_profile,
-    enterprise_user, policy, django_assert_max_num_queries,
+    bank_officer,
+    bank_supervisor,
+    bureau_approver,
+    enterprise_a,
+    enterprise_a_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_user,
+    policy,
+    django_assert_max_num_queries,
 ):
     from decimal import Decimal
 

@@ -43,7 +43,12 @@ def test_a_bank_is_admitted_once(bank_a_profile, bank_a, bureau_approver):
 
 def test_the_agreement_period_must_be_in_order(bank_a, bureau_approver):
     with pytest.raises(ValidationFailed):
-        admit(bank_a, bureau_approver, agreement_valid_from=today(), agreement_valid_to=today() - dt.timedelta(days=1))
+        admit(
+            bank_a,
+            bureau_approver,
+            agreement_valid_from=today(),
+            agreement_valid_to=today() - dt.timedelta(days=1),
+        )
 
 
 def test_an_expired_agreement_takes_the_bank_off_the_active_list(bank_a, bureau_approver):
@@ -92,7 +97,9 @@ def test_a_second_suspension_issues_no_second_notice(bank_a_profile, bureau_appr
 def test_suspension_issues_the_notice_and_needs_a_reason(bank_a_profile, bureau_approver):
     with pytest.raises(ValidationFailed):
         services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="")
-    services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="在保不良率超过5%", effective_on=today())
+    services.bank_suspend(
+        by=bureau_approver, bank=bank_a_profile, reason="在保不良率超过5%", effective_on=today()
+    )
     notice = Notice.objects.get(kind="lenders_bank_suspension")
     assert notice.title == "暂停备案通知书"
     assert "在保不良率超过5%" in notice.context["paragraphs"][0]

@@ -18,11 +18,23 @@ def test_two_supervisors_submitting_at_once_one_wins_the_other_gets_a_conflict(
 
     second = make_user("bank_a_supervisor_2", bank_a, Role.BANK_SUPERVISOR, full_name="孙复核")
     results = run_in_parallel(
-        *[lambda u=u: services.filing_submit(by=u, filing=LoanFiling.objects.get(pk=draft.pk)) for u in (bank_supervisor, second)]
+        *[
+            lambda u=u: services.filing_submit(by=u, filing=LoanFiling.objects.get(pk=draft.pk))
+            for u in (bank_supervisor, second)
+        ]
     )
-    outcomes = [("conflict", r.message) if isinstance(r, Conflict) else ("error", repr(r)) if isinstance(r, Exception)
-                else "ok" for r in results]
-    assert sorted(map(str, outcomes))[0] == "('conflict', '该记录已由他人处理（当前状态：已报送，待市监局审核），请刷新后查看。')", outcomes
+    outcomes = [
+        ("conflict", r.message)
+        if isinstance(r, Conflict)
+        else ("error", repr(r))
+        if isinstance(r, Exception)
+        else "ok"
+        for r in results
+    ]
+    assert (
+        sorted(map(str, outcomes))[0]
+        == "('conflict', '该记录已由他人处理（当前状态：已报送，待市监局审核），请刷新后查看。')"
+    ), outcomes
     assert outcomes.count("ok") == 1
     draft.refresh_from_db()
     assert draft.status == LoanFiling.Status.SUBMITTED
@@ -31,8 +43,15 @@ def test_two_supervisors_submitting_at_once_one_wins_the_other_gets_a_conflict(
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_at_once_are_judged_one_after_the_other_against_the_ceiling(
-    enterprise_a, enterprise_a_profile, bank_a, bank_a_profile, enterprise_user, bank_officer, bank_supervisor,
-    bureau_approver, policy
+    enterprise_a,
+    enterprise_a_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_user,
+    bank_officer,
+    bank_supervisor,
+    bureau_approver,
+    policy,
 ):
     """Each filing fits under the leverage ceiling alone, not both: the fund's lock is taken before the
     covered outstanding is read, so the second confirmation sees the first one's loan."""
@@ -47,14 +66,24 @@ def test_two_confirmations_at_once_are_judged_one_after_the_other_against_the_ce
     from .conftest import make_filing, make_registration
 
     if not Posting.objects.filter(key=OPENING_KEY).exists():  # a transactional test starts without it
-        contribution_post(by=None, amount=policy.fund_capital, key=OPENING_KEY, value_date=policy.effective_from,
-                          reference=policy, reason="省级专项资金拨入（开户）")
+        contribution_post(
+            by=None,
+            amount=policy.fund_capital,
+            key=OPENING_KEY,
+            value_date=policy.effective_from,
+            reference=policy,
+            reason="省级专项资金拨入（开户）",
+        )
     PolicyVersion.objects.filter(pk=policy.pk).update(leverage_multiple=Decimal("0.2"))  # 5,000,000 x 0.2
     filings = []
     for _ in range(2):
-        filing = make_filing(bank_officer, make_registration(enterprise_a, bank_a, enterprise_user))  # 800,000
+        filing = make_filing(
+            bank_officer, make_registration(enterprise_a, bank_a, enterprise_user)
+        )  # 800,000
         filings.append(services.filing_submit(by=bank_supervisor, filing=filing))
-    results = run_in_parallel(*[lambda f=f: services.filing_confirm(by=bureau_approver, filing=f) for f in filings])
+    results = run_in_parallel(
+        *[lambda f=f: services.filing_confirm(by=bureau_approver, filing=f) for f in filings]
+    )
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1 and refused[0].code == "leverage_ceiling", results
     assert CoveredLoan.objects.count() == 1

@@ -23,7 +23,9 @@ def test_confirmation_is_refused_during_a_pause_and_allowed_after_resume(submitt
 
 def test_the_confirm_button_shows_the_pause_message(client_for, submitted, bureau_approver):
     fund_services.cover_pause(by=bureau_approver, reason="研究暂停")
-    response = client_for(bureau_approver).post(f"/lenders/filings/{submitted.pk}/confirm/", {"reason": ""}, follow=True)
+    response = client_for(bureau_approver).post(
+        f"/lenders/filings/{submitted.pk}/confirm/", {"reason": ""}, follow=True
+    )
     assert response.status_code == 400  # the refusal (cover_paused) shown on the page, nothing moved
     assert "暂停新增纳入风险补偿" in response.content.decode()
     submitted.refresh_from_db()

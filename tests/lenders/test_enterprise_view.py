@@ -23,13 +23,19 @@ def test_the_enterprise_sees_its_loan_filing_and_documents(client_for, loan, ent
 def test_another_enterprise_gets_not_found(client_for, loan, enterprise_b_user):
     client = client_for(enterprise_b_user)
     doc = loan.filing.documents.first()
-    for url in (f"/lenders/loans/{loan.pk}/", f"/lenders/filings/{loan.filing_id}/", f"/lenders/documents/{doc.pk}/"):
+    for url in (
+        f"/lenders/loans/{loan.pk}/",
+        f"/lenders/filings/{loan.filing_id}/",
+        f"/lenders/documents/{doc.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
     assert loan.contract_number not in client.get("/lenders/loans/").content.decode()
     assert loan.contract_number not in client.get("/lenders/filings/").content.decode()
 
 
-def test_the_enterprise_sees_only_its_own_among_several(loan, bank_b_loan, enterprise_user, enterprise_b_user):
+def test_the_enterprise_sees_only_its_own_among_several(
+    loan, bank_b_loan, enterprise_user, enterprise_b_user
+):
     assert list(selectors.loans_visible_to(enterprise_user)) == [loan]
     assert list(selectors.loans_visible_to(enterprise_b_user)) == [bank_b_loan]
 
@@ -50,9 +56,17 @@ def test_the_enterprise_cannot_report_on_its_loan(client_for, loan, enterprise_u
     assert loan.events.count() == before
 
 
-@pytest.mark.parametrize(("action", "status"), [
-    ("submit", 404), ("return", 403), ("override", 403), ("confirm", 403), ("refuse", 403), ("documents", 404),
-])
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("submit", 404),
+        ("return", 403),
+        ("override", 403),
+        ("confirm", 403),
+        ("refuse", 403),
+        ("documents", 404),
+    ],
+)
 def test_the_enterprise_cannot_act_on_its_filing(client_for, submitted, enterprise_user, action, status):
     response = client_for(enterprise_user).post(f"/lenders/filings/{submitted.pk}/{action}/",
                                                 {"reason": "企业自行操作", "reasons": "补正"})
@@ -78,7 +92,16 @@ def test_the_enterprise_cannot_use_the_bank_api(loan, enterprise_user):
     assert api.get("/api/loans/").status_code == 403
 
 
-def test_another_enterprises_draft_stays_hidden(bank_officer, enterprise_b, enterprise_b_profile, bank_a, bank_a_profile,
-                                                enterprise_b_user, enterprise_user):
-    filing = make_filing(bank_officer, make_registration(enterprise_b, bank_a, enterprise_b_user), documents=False)
+def test_another_enterprises_draft_stays_hidden(
+    bank_officer,
+    enterprise_b,
+    enterprise_b_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_b_user,
+    enterprise_user,
+):
+    filing = make_filing(
+        bank_officer, make_registration(enterprise_b, bank_a, enterprise_b_user), documents=False
+    )
     assert not selectors.filings_visible_to(enterprise_user).filter(pk=filing.pk).exists()

@@ -46,8 +46,15 @@ def _reference_rows(as_of):
 def reference_portfolio(as_of=None):
     figures = {}
     for bank_id, status, amount in _reference_rows(as_of):
-        entry = figures.setdefault(bank_id, {"covered_outstanding": Decimal("0.00"), "overdue_covered": Decimal("0.00"),
-                                             "non_performing_covered": Decimal("0.00"), "loans_count": 0})
+        entry = figures.setdefault(
+            bank_id,
+            {
+                "covered_outstanding": Decimal("0.00"),
+                "overdue_covered": Decimal("0.00"),
+                "non_performing_covered": Decimal("0.00"),
+                "loans_count": 0,
+            },
+        )
         entry["covered_outstanding"] += amount
         entry["loans_count"] += 1
         if status == S.OVERDUE:
@@ -58,11 +65,16 @@ def reference_portfolio(as_of=None):
 
 
 def reference_total(as_of=None, bank_id=None):
-    return sum((amount for b, _, amount in _reference_rows(as_of) if bank_id is None or b == bank_id), Decimal("0.00"))
+    return sum(
+        (amount for b, _, amount in _reference_rows(as_of) if bank_id is None or b == bank_id),
+        Decimal("0.00"),
+    )
 
 
 @pytest.fixture
-def six_loans(loan, bank_b_loan, bank_officer, bank_supervisor, bureau_approver, enterprise_a, bank_a, enterprise_user):
+def six_loans(
+    loan, bank_b_loan, bank_officer, bank_supervisor, bureau_approver, enterprise_a, bank_a, enterprise_user
+):
     loans = [loan, bank_b_loan]
     for _ in range(4):
         filing = make_filing(bank_officer, make_registration(enterprise_a, bank_a, enterprise_user))
@@ -79,7 +91,9 @@ def generate_history(loans, seed):
     for loan in loans:
         for _ in range(rnd.randrange(0, 7)):
             LoanEvent.objects.create(
-                loan=loan, kind=LoanEvent.Kind.STATUS, occurred_on=start + dt.timedelta(days=rnd.randrange(0, 25)),
+                loan=loan,
+                kind=LoanEvent.Kind.STATUS,
+                occurred_on=start + dt.timedelta(days=rnd.randrange(0, 25)),
                 outstanding_after=Decimal(rnd.randrange(0, 100_000_000)) / 100,
                 covered_outstanding_after=Decimal(rnd.randrange(0, 80_000_000)) / 100,
                 status_after=rnd.choice(ALL_STATUSES),
@@ -120,7 +134,9 @@ def test_figures_now_match_a_recomputation_from_the_loans(six_loans, seed, bank_
 def test_a_day_with_several_events_counts_the_last_one_reported(loan, bank_officer):
     day = today()
     services.loan_report_overdue(by=bank_officer, loan=loan, overdue_since=day, overdue_amount="1000.00")
-    services.loan_report_repayment(by=bank_officer, loan=loan, amount="500000.00", paid_on=day, cures_overdue=True)
+    services.loan_report_repayment(
+        by=bank_officer, loan=loan, amount="500000.00", paid_on=day, cures_overdue=True
+    )
     figures = bank_portfolio_figures(as_of=day)[loan.bank_id]
     assert figures == {"covered_outstanding": Decimal("400000.00"), "overdue_covered": Decimal("0.00"),
                        "non_performing_covered": Decimal("0.00"), "loans_count": 1}

@@ -89,7 +89,9 @@ def test_a_registration_is_filed_only_once(bank_officer, draft, registration):
         ("disbursed_on", "2026-13-40", "放款日期"),
     ],
 )
-def test_it_refuses_bad_figures_with_the_field_named_and_saves_nothing(bank_officer, registration, field, value, message):
+def test_it_refuses_bad_figures_with_the_field_named_and_saves_nothing(
+    bank_officer, registration, field, value, message
+):
     with pytest.raises(ValidationFailed) as exc:
         make_filing(bank_officer, registration, documents=False, **{field: value})
     assert any(message in d["message"] and d["field"] == field for d in exc.value.details)
@@ -143,9 +145,16 @@ def test_another_banks_supervisor_gets_not_found(draft, bank_b_supervisor):
 
 # The move tables (LoanFiling.WORKFLOW, ADR 0005): a repeat of a CONFLICT move is a 409; a state the move
 # does not leave from is a 400 (DomainError) unless it changed since the caller read it (then a 409, below).
-@pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, None), (S.RETURNED, None), (S.SUBMITTED, Conflict), (S.CONFIRMED, DomainError), (S.REFUSED, DomainError),
-])
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (S.DRAFT, None),
+        (S.RETURNED, None),
+        (S.SUBMITTED, Conflict),
+        (S.CONFIRMED, DomainError),
+        (S.REFUSED, DomainError),
+    ],
+)
 def test_submit_from_each_state(draft, bank_supervisor, source, error):
     set_status(draft, source)
     if error:
@@ -174,7 +183,9 @@ def test_a_suspended_bank_cannot_submit_new_filings(draft, bank_supervisor, bank
         ({"ip_amount": Decimal("499999.99")}, "ip_collateral_share"),
     ],
 )
-def test_it_refuses_to_submit_a_filing_that_breaks_a_rule(bank_officer, bank_supervisor, registration, overrides, rule):
+def test_it_refuses_to_submit_a_filing_that_breaks_a_rule(
+    bank_officer, bank_supervisor, registration, overrides, rule
+):
     filing = make_filing(bank_officer, registration, **overrides)
     with pytest.raises(DomainError) as exc:
         services.filing_submit(by=bank_supervisor, filing=filing)
@@ -210,8 +221,9 @@ def test_the_enterprise_covered_outstanding_cap_counts_existing_loans(
     assert "enterprise_outstanding_cap" in rules(exc)
 
 
-def test_an_asset_already_pledged_under_a_live_loan_is_refused(loan, bank_officer, bank_supervisor, enterprise_a,
-                                                                 bank_a, enterprise_user, registration):
+def test_an_asset_already_pledged_under_a_live_loan_is_refused(
+    loan, bank_officer, bank_supervisor, enterprise_a, bank_a, enterprise_user, registration
+):
     asset = registration.assets.get()
     again = make_registration(enterprise_a, bank_a, enterprise_user, assets=[asset])
     filing = make_filing(bank_officer, again)
@@ -220,8 +232,9 @@ def test_an_asset_already_pledged_under_a_live_loan_is_refused(loan, bank_office
     assert "ip_not_pledged" in rules(exc)
 
 
-def test_pledged_assets_are_reported_while_filed_or_covered_and_released_when_repaid(draft, bank_supervisor, bureau_approver,
-                                                                                      bank_officer):
+def test_pledged_assets_are_reported_while_filed_or_covered_and_released_when_repaid(
+    draft, bank_supervisor, bureau_approver, bank_officer
+):
     asset_id = draft.pledges.get().asset_id
     assert asset_ids_pledged_under_live_loans([asset_id]) == set()
     services.filing_submit(by=bank_supervisor, filing=draft)
@@ -237,7 +250,9 @@ def test_pledged_assets_are_reported_while_filed_or_covered_and_released_when_re
 
 def late_filing(bank_officer, registration, policy):
     disbursed = add_workdays(today(), -(policy.filing_deadline_workdays + 1)).plain()
-    return make_filing(bank_officer, registration, disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=300))
+    return make_filing(
+        bank_officer, registration, disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=300)
+    )
 
 
 def test_a_late_filing_can_be_submitted_but_not_confirmed_without_an_override(
@@ -255,8 +270,12 @@ def test_a_late_filing_can_be_submitted_but_not_confirmed_without_an_override(
     assert services.filing_confirm(by=bureau_approver, filing=filing).status == S.CONFIRMED
 
 
-def test_only_an_approver_overrides_a_late_filing(bank_officer, bank_supervisor, bureau_clerk, registration, policy):
-    filing = services.filing_submit(by=bank_supervisor, filing=late_filing(bank_officer, registration, policy))
+def test_only_an_approver_overrides_a_late_filing(
+    bank_officer, bank_supervisor, bureau_clerk, registration, policy
+):
+    filing = services.filing_submit(
+        by=bank_supervisor, filing=late_filing(bank_officer, registration, policy)
+    )
     with pytest.raises(Forbidden):
         services.filing_override_late(by=bureau_clerk, filing=filing, reason="理由")
 
@@ -269,9 +288,13 @@ def test_an_override_is_refused_for_a_filing_on_time(submitted, bureau_approver)
 # --- review ------------------------------------------------------------------------------------------
 
 
-def test_returning_pauses_the_clock_and_resubmission_resumes_it(submitted, bureau_clerk, bank_supervisor, policy, time_machine):
+def test_returning_pauses_the_clock_and_resubmission_resumes_it(
+    submitted, bureau_clerk, bank_supervisor, policy, time_machine
+):
     time_machine.move_to(add_workdays(today(), 4).plain(), tick=False)
-    returned = services.filing_return(by=bureau_clerk, filing=submitted, reasons=["质押合同缺少签章页", "放款凭证不清晰"])
+    returned = services.filing_return(
+        by=bureau_clerk, filing=submitted, reasons=["质押合同缺少签章页", "放款凭证不清晰"]
+    )
     assert returned.status == S.RETURNED
     assert returned.review_days_left == policy.filing_review_workdays - 4
     assert returned.correction_due_on == add_workdays(today(), policy.correction_workdays)
@@ -353,7 +376,9 @@ def test_refuse_from_each_state(draft, bureau_approver, source, error):
             services.filing_refuse(by=bureau_approver, filing=draft, reason="不符合条件")
         assert type(exc.value) is error
     else:
-        assert services.filing_refuse(by=bureau_approver, filing=draft, reason="不符合条件").status == S.REFUSED
+        assert (
+            services.filing_refuse(by=bureau_approver, filing=draft, reason="不符合条件").status == S.REFUSED
+        )
 
 
 @pytest.mark.parametrize("who", ["bureau_clerk", "bank_supervisor", "finance_user"])
@@ -396,9 +421,13 @@ def test_confirmation_rechecks_the_rules_under_the_lock(submitted, bureau_approv
     assert "bank_active" in rules(exc)
 
 
-def test_a_resubmitted_correction_can_change_the_figures(submitted, bureau_clerk, bank_officer, bank_supervisor):
+def test_a_resubmitted_correction_can_change_the_figures(
+    submitted, bureau_clerk, bank_officer, bank_supervisor
+):
     returned = services.filing_return(by=bureau_clerk, filing=submitted, reasons=["金额有误"])
-    services.filing_update(by=bank_officer, filing=returned, amount="900000.00", pledges=pledges_for(returned.registration))
+    services.filing_update(
+        by=bank_officer, filing=returned, amount="900000.00", pledges=pledges_for(returned.registration)
+    )
     again = services.filing_submit(by=bank_supervisor, filing=returned)
     assert again.amount == Decimal("900000.00")
 
@@ -414,8 +443,9 @@ def test_filing_values_are_sane():
     assert filing_values()["ip_amount"] <= filing_values()["amount"]
 
 
-def test_the_banks_exposure_limit_from_its_admission_is_enforced(loan, bank_a_profile, bank_officer, bank_supervisor,
-                                                                 enterprise_a, bank_a, enterprise_user):
+def test_the_banks_exposure_limit_from_its_admission_is_enforced(
+    loan, bank_a_profile, bank_officer, bank_supervisor, enterprise_a, bank_a, enterprise_user
+):
     from lenders.models import CooperatingBank
 
     CooperatingBank.objects.filter(pk=bank_a_profile.pk).update(exposure_limit=Decimal("1000000.00"))

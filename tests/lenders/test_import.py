@@ -50,7 +50,9 @@ def test_three_hundred_repayment_rows_import_through_the_services(
     assert LoanEvent.objects.filter(loan=loan, kind="repayment").count() == 300
 
 
-def test_all_or_nothing_rolls_every_row_back_when_one_is_bad(client_for, loan, bank_officer, django_capture_on_commit_callbacks):
+def test_all_or_nothing_rolls_every_row_back_when_one_is_bad(
+    client_for, loan, bank_officer, django_capture_on_commit_callbacks
+):
     rows = [[loan.contract_number, "还款", day(), "100.00", "", "", "", ""]] * 5
     rows.append([loan.contract_number, "还款", day(), "abc", "", "", "", ""])
     job = run(client_for(bank_officer), "reports", "all_or_nothing", csv_upload(REPORT_HEADER, rows),
@@ -73,7 +75,9 @@ def test_keep_good_rows_imports_the_good_ones_and_reports_the_bad(
         [loan.contract_number, "捐赠", day(), "", "", "", "", ""],
     ]
     client = client_for(bank_officer)
-    job = run(client, "reports", "keep_good", csv_upload(REPORT_HEADER, rows), django_capture_on_commit_callbacks)
+    job = run(
+        client, "reports", "keep_good", csv_upload(REPORT_HEADER, rows), django_capture_on_commit_callbacks
+    )
     assert (job.total_rows, job.ok_rows, job.error_rows) == (6, 2, 4)
     loan.refresh_from_db()
     assert loan.status == "non_performing"
@@ -99,8 +103,16 @@ def test_keep_good_rows_imports_the_good_ones_and_reports_the_bad(
     assert "逐行错误报告" in page.content.decode()
 
 
-def test_filings_import_from_xlsx(client_for, bank_officer, enterprise_a, enterprise_a_profile, bank_a, bank_a_profile,
-                                  enterprise_user, django_capture_on_commit_callbacks):
+def test_filings_import_from_xlsx(
+    client_for,
+    bank_officer,
+    enterprise_a,
+    enterprise_a_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_user,
+    django_capture_on_commit_callbacks,
+):
     from openpyxl import Workbook
 
     registrations = [make_registration(enterprise_a, bank_a, enterprise_user) for _ in range(3)]
@@ -109,8 +121,20 @@ def test_filings_import_from_xlsx(client_for, bank_officer, enterprise_a, enterp
     sheet.append([label for _, label in imports.FILING_COLUMNS])
     for i, r in enumerate(registrations):
         asset = r.assets.get()
-        sheet.append([r.pk, f"XL-{i}", 1000000, 800000.5 if i == 2 else 800000, "保证", "2026-11-24", "2027-10-20",
-                      3.85, "按月付息、到期还本", f"{asset.number}|Y2026{i}|2026-11-20"])
+        sheet.append(
+            [
+                r.pk,
+                f"XL-{i}",
+                1000000,
+                800000.5 if i == 2 else 800000,
+                "保证",
+                "2026-11-24",
+                "2027-10-20",
+                3.85,
+                "按月付息、到期还本",
+                f"{asset.number}|Y2026{i}|2026-11-20",
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     upload = SimpleUploadedFile("filings.xlsx", out.getvalue())
@@ -122,20 +146,41 @@ def test_filings_import_from_xlsx(client_for, bank_officer, enterprise_a, enterp
 
 def test_a_file_that_is_neither_csv_nor_xlsx_is_refused(client_for, bank_officer, bank_a_profile):
     response = client_for(bank_officer).post(
-        "/lenders/imports/", {"kind": "reports", "mode": "keep_good", "file": SimpleUploadedFile("x.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\x00")})
+        "/lenders/imports/",
+        {
+            "kind": "reports",
+            "mode": "keep_good",
+            "file": SimpleUploadedFile("x.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\x00"),
+        },
+    )
     assert response.status_code == 200
     assert "只接受 CSV" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
-def test_missing_columns_fail_the_job_with_a_message(client_for, bank_officer, bank_a_profile, django_capture_on_commit_callbacks):
-    job = run(client_for(bank_officer), "reports", "keep_good", csv_upload(["合同"], [["x"]]), django_capture_on_commit_callbacks)
+def test_missing_columns_fail_the_job_with_a_message(
+    client_for, bank_officer, bank_a_profile, django_capture_on_commit_callbacks
+):
+    job = run(
+        client_for(bank_officer),
+        "reports",
+        "keep_good",
+        csv_upload(["合同"], [["x"]]),
+        django_capture_on_commit_callbacks,
+    )
     assert job.status == ImportJob.Status.FAILED and "缺少列" in job.message
 
 
-def test_another_bank_cannot_see_the_job(client_for, loan, bank_officer, bank_b_officer, django_capture_on_commit_callbacks):
-    job = run(client_for(bank_officer), "reports", "keep_good",
-              csv_upload(REPORT_HEADER, [[loan.contract_number, "还款", day(), "1.00"]]), django_capture_on_commit_callbacks)
+def test_another_bank_cannot_see_the_job(
+    client_for, loan, bank_officer, bank_b_officer, django_capture_on_commit_callbacks
+):
+    job = run(
+        client_for(bank_officer),
+        "reports",
+        "keep_good",
+        csv_upload(REPORT_HEADER, [[loan.contract_number, "还款", day(), "1.00"]]),
+        django_capture_on_commit_callbacks,
+    )
     client = client_for(bank_b_officer)
     assert client.get(f"/lenders/imports/{job.pk}/").status_code == 404
     assert client.get(f"/lenders/imports/{job.pk}/errors.csv").status_code == 404

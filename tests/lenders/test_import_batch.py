@@ -34,7 +34,10 @@ def queued(by, rows, mode, django_capture_on_commit_callbacks, kind="reports", u
 
 
 def repayments(loan, amounts, day):
-    return [[loan.contract_number, "还款", day, amount, "", "", "", f"第{i}期"] for i, amount in enumerate(amounts)]
+    return [
+        [loan.contract_number, "还款", day, amount, "", "", "", f"第{i}期"]
+        for i, amount in enumerate(amounts)
+    ]
 
 
 # --- reading the file ------------------------------------------------------------------------------
@@ -74,7 +77,9 @@ def test_report_rows_cost_a_constant_number_of_queries_each(
     day = str(today())
     counts = []
     for n in (10, 30):
-        job = queued(bank_officer, repayments(loan, ["1.00"] * n, day), mode, django_capture_on_commit_callbacks)
+        job = queued(
+            bank_officer, repayments(loan, ["1.00"] * n, day), mode, django_capture_on_commit_callbacks
+        )
         with CaptureQueriesContext(connection) as ctx:
             job = imports.import_run(job.pk)
         assert job.ok_rows == n
@@ -102,10 +107,24 @@ def test_filing_rows_read_their_registrations_once_for_the_job(
     rows = []
     for i, r in enumerate(registrations):
         asset = r.assets.get()
-        rows.append([r.pk, f"PF-{i}", "1000000", "800000", "保证", "2026-11-24", "2027-10-20", "3.85", "按月付息、到期还本",
-                     f"{asset.number}|Y2026{i}|2026-11-20"])
+        rows.append(
+            [
+                r.pk,
+                f"PF-{i}",
+                "1000000",
+                "800000",
+                "保证",
+                "2026-11-24",
+                "2027-10-20",
+                "3.85",
+                "按月付息、到期还本",
+                f"{asset.number}|Y2026{i}|2026-11-20",
+            ]
+        )
     upload = report_csv(rows, header=[label for _, label in imports.FILING_COLUMNS])
-    job = queued(bank_officer, None, "keep_good", django_capture_on_commit_callbacks, kind="filings", upload=upload)
+    job = queued(
+        bank_officer, None, "keep_good", django_capture_on_commit_callbacks, kind="filings", upload=upload
+    )
     with CaptureQueriesContext(connection) as ctx:
         job = imports.import_run(job.pk)
     assert (job.ok_rows, job.error_rows) == (4, 0), job.errors
@@ -119,17 +138,24 @@ def test_filing_rows_read_their_registrations_once_for_the_job(
 # --- same answers as a single row ------------------------------------------------------------------
 
 
-def test_the_job_lookup_answers_exactly_as_the_single_row_lookups(loan, bank_b_loan, bank_officer, registration,
-                                                                  enterprise_b, bank_b, enterprise_b_user):
+def test_the_job_lookup_answers_exactly_as_the_single_row_lookups(
+    loan, bank_b_loan, bank_officer, registration, enterprise_b, bank_b, enterprise_b_user
+):
     lookup = imports.JobLookup(bank_officer).prefetch(ImportJob.Kind.REPORTS, [])  # nothing prefetched
-    assert lookup.loan(f"  {loan.contract_number} ") == loan  # found by the fallback, as loan_by_contract does
+    assert (
+        lookup.loan(f"  {loan.contract_number} ") == loan
+    )  # found by the fallback, as loan_by_contract does
     assert lookup.loan(bank_b_loan.contract_number) is None  # another bank's loan: not found, never touched
     prefetched = imports.JobLookup(bank_officer).prefetch(
-        ImportJob.Kind.REPORTS, [{"contract_number": loan.contract_number}, {"contract_number": bank_b_loan.contract_number}])
+        ImportJob.Kind.REPORTS,
+        [{"contract_number": loan.contract_number}, {"contract_number": bank_b_loan.contract_number}],
+    )
     assert prefetched.loans == {loan.contract_number: loan}
     other = make_registration(enterprise_b, bank_b, enterprise_b_user)
     lookup = imports.JobLookup(bank_officer).prefetch(
-        ImportJob.Kind.FILINGS, [{"registration_id": str(registration.pk)}, {"registration_id": str(other.pk)}])
+        ImportJob.Kind.FILINGS,
+        [{"registration_id": str(registration.pk)}, {"registration_id": str(other.pk)}],
+    )
     assert lookup.registration(registration.pk) == registration
     with pytest.raises(NotFound):
         lookup.registration(other.pk)
@@ -139,9 +165,24 @@ def test_a_filing_row_naming_another_banks_registration_gets_the_single_entry_an
     bank_officer, registration, enterprise_b, bank_b, enterprise_b_user, django_capture_on_commit_callbacks
 ):
     other = make_registration(enterprise_b, bank_b, enterprise_b_user)
-    rows = [[other.pk, "X-1", "1000000", "800000", "", "2026-11-24", "2027-10-20", "3.85", "按月付息、到期还本", "a|b|2026-11-20"]]
+    rows = [
+        [
+            other.pk,
+            "X-1",
+            "1000000",
+            "800000",
+            "",
+            "2026-11-24",
+            "2027-10-20",
+            "3.85",
+            "按月付息、到期还本",
+            "a|b|2026-11-20",
+        ]
+    ]
     upload = report_csv(rows, header=[label for _, label in imports.FILING_COLUMNS])
-    job = queued(bank_officer, None, "keep_good", django_capture_on_commit_callbacks, kind="filings", upload=upload)
+    job = queued(
+        bank_officer, None, "keep_good", django_capture_on_commit_callbacks, kind="filings", upload=upload
+    )
     job = imports.import_run(job.pk)
     assert (job.ok_rows, job.error_rows) == (0, 1)
     assert job.errors["rows"][0]["error"] == NotFound().message
@@ -167,7 +208,9 @@ def test_all_or_nothing_judges_each_row_after_the_rows_before_it_and_then_rolls_
     assert AuditEvent.objects.count() == audits + 1  # only the job's own "finished" event
 
 
-def test_keep_good_keeps_every_good_row_around_a_refused_one(loan, bank_officer, django_capture_on_commit_callbacks):
+def test_keep_good_keeps_every_good_row_around_a_refused_one(
+    loan, bank_officer, django_capture_on_commit_callbacks
+):
     day = str(today())
     job = queued(bank_officer, repayments(loan, ["600000.00", "600000.00", "1.00"], day), "keep_good",
                  django_capture_on_commit_callbacks)
@@ -202,14 +245,20 @@ def test_a_crash_mid_file_keeps_the_committed_rows_only_in_keep_good(
 # --- where the import runs -------------------------------------------------------------------------
 
 
-def test_without_a_broker_the_page_says_the_import_runs_in_the_request(client_for, bank_officer, bank_a_profile):
-    assert not imports.runs_in_background()  # the suite, like a server without REDIS_URL, runs tasks in-process
+def test_without_a_broker_the_page_says_the_import_runs_in_the_request(
+    client_for, bank_officer, bank_a_profile
+):
+    assert (
+        not imports.runs_in_background()
+    )  # the suite, like a server without REDIS_URL, runs tasks in-process
     body = client_for(bank_officer).get("/lenders/imports/").content.decode()
     assert "未配置后台任务队列" in body and "导入在提交后直接进行" in body
     assert "导入在后台进行" not in body
 
 
-def test_with_a_broker_the_page_says_the_import_runs_in_the_background(client_for, bank_officer, bank_a_profile, monkeypatch):
+def test_with_a_broker_the_page_says_the_import_runs_in_the_background(
+    client_for, bank_officer, bank_a_profile, monkeypatch
+):
     from yunfu_ipfund.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
@@ -224,7 +273,9 @@ def test_without_a_broker_the_submitting_request_runs_the_import_to_the_end(
     day = str(today())
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(bank_officer).post(
-            "/lenders/imports/", {"kind": "reports", "mode": "keep_good", "file": report_csv(repayments(loan, ["1.00"] * 3, day))})
+            "/lenders/imports/",
+            {"kind": "reports", "mode": "keep_good", "file": report_csv(repayments(loan, ["1.00"] * 3, day))},
+        )
     job = ImportJob.objects.latest("id")
     assert response.status_code == 302 and response["Location"].endswith(f"/lenders/imports/{job.pk}/")
     assert (job.status, job.ok_rows) == (ImportJob.Status.DONE, 3)
@@ -233,9 +284,24 @@ def test_without_a_broker_the_submitting_request_runs_the_import_to_the_end(
 def test_a_registration_number_beyond_any_id_is_a_row_error_not_a_crash(
     bank_officer, registration, django_capture_on_commit_callbacks
 ):
-    rows = [["9" * 25, "X-2", "1000000", "800000", "", "2026-11-24", "2027-10-20", "3.85", "按月付息、到期还本", "a|b|2026-11-20"]]
+    rows = [
+        [
+            "9" * 25,
+            "X-2",
+            "1000000",
+            "800000",
+            "",
+            "2026-11-24",
+            "2027-10-20",
+            "3.85",
+            "按月付息、到期还本",
+            "a|b|2026-11-20",
+        ]
+    ]
     upload = report_csv(rows, header=[label for _, label in imports.FILING_COLUMNS])
-    job = queued(bank_officer, None, "keep_good", django_capture_on_commit_callbacks, kind="filings", upload=upload)
+    job = queued(
+        bank_officer, None, "keep_good", django_capture_on_commit_callbacks, kind="filings", upload=upload
+    )
     job = imports.import_run(job.pk)
     assert (job.status, job.ok_rows, job.error_rows) == (ImportJob.Status.DONE, 0, 1)
     assert job.errors["rows"][0]["error"] == NotFound().message

@@ -43,49 +43,73 @@ def test_a_repayment_larger_than_the_outstanding_is_refused(loan, bank_officer):
 
 def test_a_report_dated_in_the_future_is_refused(loan, bank_officer):
     with pytest.raises(ValidationFailed, match="不能晚于今天"):
-        services.loan_report_repayment(by=bank_officer, loan=loan, amount="1.00", paid_on=today() + dt.timedelta(days=1))
+        services.loan_report_repayment(
+            by=bank_officer, loan=loan, amount="1.00", paid_on=today() + dt.timedelta(days=1)
+        )
 
 
 def test_another_bank_cannot_report_on_the_loan(loan, bank_b_officer):
     with pytest.raises(NotFound):
-        services.loan_report_overdue(by=bank_b_officer, loan=loan, overdue_since=today(), overdue_amount="100.00")
+        services.loan_report_overdue(
+            by=bank_b_officer, loan=loan, overdue_since=today(), overdue_amount="100.00"
+        )
 
 
 def test_a_supervisor_does_not_report(loan, bank_supervisor):
     with pytest.raises(Forbidden):
-        services.loan_report_overdue(by=bank_supervisor, loan=loan, overdue_since=today(), overdue_amount="100.00")
+        services.loan_report_overdue(
+            by=bank_supervisor, loan=loan, overdue_since=today(), overdue_amount="100.00"
+        )
 
 
 def test_overdue_then_cured_then_non_performing(loan, bank_officer, time_machine):
-    loan = services.loan_report_overdue(by=bank_officer, loan=loan, overdue_since=today(), overdue_amount="50000.00")
+    loan = services.loan_report_overdue(
+        by=bank_officer, loan=loan, overdue_since=today(), overdue_amount="50000.00"
+    )
     assert loan.status == S.OVERDUE and loan.overdue_amount == Decimal("50000.00")
-    loan = services.loan_report_repayment(by=bank_officer, loan=loan, amount="50000.00", paid_on=today(), cures_overdue=True)
+    loan = services.loan_report_repayment(
+        by=bank_officer, loan=loan, amount="50000.00", paid_on=today(), cures_overdue=True
+    )
     assert loan.status == S.ACTIVE and loan.overdue_since is None
-    loan = services.loan_report_overdue(by=bank_officer, loan=loan, overdue_since=today(), overdue_amount="80000.00")
-    loan = services.loan_report_classification(by=bank_officer, loan=loan, classification="substandard", classified_on=today())
+    loan = services.loan_report_overdue(
+        by=bank_officer, loan=loan, overdue_since=today(), overdue_amount="80000.00"
+    )
+    loan = services.loan_report_classification(
+        by=bank_officer, loan=loan, classification="substandard", classified_on=today()
+    )
     assert loan.status == S.NON_PERFORMING
     assert loan.non_performing_on == today()
 
 
 def test_curing_needs_an_overdue_loan(loan, bank_officer):
     with pytest.raises(DomainError, match="未处于逾期"):
-        services.loan_report_repayment(by=bank_officer, loan=loan, amount="1.00", paid_on=today(), cures_overdue=True)
+        services.loan_report_repayment(
+            by=bank_officer, loan=loan, amount="1.00", paid_on=today(), cures_overdue=True
+        )
 
 
 def test_an_upgrade_before_any_claim_makes_the_loan_active_again(loan, bank_officer):
-    loan = services.loan_report_classification(by=bank_officer, loan=loan, classification="doubtful", classified_on=today())
-    loan = services.loan_report_classification(by=bank_officer, loan=loan, classification="special_mention", classified_on=today())
+    loan = services.loan_report_classification(
+        by=bank_officer, loan=loan, classification="doubtful", classified_on=today()
+    )
+    loan = services.loan_report_classification(
+        by=bank_officer, loan=loan, classification="special_mention", classified_on=today()
+    )
     assert loan.status == S.ACTIVE and loan.non_performing_on is None
 
 
 def test_a_special_mention_keeps_the_loan_active(loan, bank_officer):
-    loan = services.loan_report_classification(by=bank_officer, loan=loan, classification="special_mention", classified_on=today())
+    loan = services.loan_report_classification(
+        by=bank_officer, loan=loan, classification="special_mention", classified_on=today()
+    )
     assert loan.status == S.ACTIVE and loan.classification == "special_mention"
 
 
 def test_an_unknown_classification_is_refused(loan, bank_officer):
     with pytest.raises(ValidationFailed):
-        services.loan_report_classification(by=bank_officer, loan=loan, classification="bad", classified_on=today())
+        services.loan_report_classification(
+            by=bank_officer, loan=loan, classification="bad", classified_on=today()
+        )
 
 
 def test_an_extension_moves_the_maturity_and_must_be_later(loan, bank_officer):
@@ -112,9 +136,17 @@ ALLOWED = [
     (S.COMPENSATED, S.EXCLUDED), (S.RECOVERY, S.EXCLUDED),
 ]
 REFUSED = [
-    (S.ACTIVE, S.IN_CLAIM), (S.OVERDUE, S.IN_CLAIM), (S.ACTIVE, S.COMPENSATED), (S.NON_PERFORMING, S.COMPENSATED),
-    (S.IN_CLAIM, S.RECOVERY), (S.REPAID, S.EXCLUDED), (S.CLOSED, S.RECOVERY), (S.EXCLUDED, S.IN_CLAIM),
-    (S.ACTIVE, S.NON_PERFORMING), (S.COMPENSATED, S.NON_PERFORMING), (S.NON_PERFORMING, S.ACTIVE),
+    (S.ACTIVE, S.IN_CLAIM),
+    (S.OVERDUE, S.IN_CLAIM),
+    (S.ACTIVE, S.COMPENSATED),
+    (S.NON_PERFORMING, S.COMPENSATED),
+    (S.IN_CLAIM, S.RECOVERY),
+    (S.REPAID, S.EXCLUDED),
+    (S.CLOSED, S.RECOVERY),
+    (S.EXCLUDED, S.IN_CLAIM),
+    (S.ACTIVE, S.NON_PERFORMING),
+    (S.COMPENSATED, S.NON_PERFORMING),
+    (S.NON_PERFORMING, S.ACTIVE),
     (S.NON_PERFORMING, S.REPAID),
 ]
 
@@ -122,7 +154,9 @@ REFUSED = [
 @pytest.mark.parametrize(("source", "target"), ALLOWED)
 def test_compensation_moves_allowed(loan, bureau_approver, source, target):
     set_status(loan, source)
-    moved = services.covered_loan_transition(by=bureau_approver, loan=loan, to_state=target, reason="补偿流程")
+    moved = services.covered_loan_transition(
+        by=bureau_approver, loan=loan, to_state=target, reason="补偿流程"
+    )
     assert moved.status == target
     assert loan.events.order_by("-id").first().status_after == target
 
@@ -158,12 +192,18 @@ def test_covered_outstanding_as_of_a_past_day_comes_from_the_history(loan, bank_
     assert covered_outstanding() == 0
 
 
-def test_bank_figures_split_by_bank_and_status(loan, bank_b_loan, bank_officer, bank_a, bank_b, django_assert_max_num_queries):
+def test_bank_figures_split_by_bank_and_status(
+    loan, bank_b_loan, bank_officer, bank_a, bank_b, django_assert_max_num_queries
+):
     services.loan_report_overdue(by=bank_officer, loan=loan, overdue_since=today(), overdue_amount="1000.00")
     with django_assert_max_num_queries(1):
         figures = bank_portfolio_figures()
-    assert figures[bank_a.pk] == {"covered_outstanding": Decimal("800000.00"), "overdue_covered": Decimal("800000.00"),
-                                  "non_performing_covered": 0, "loans_count": 1}
+    assert figures[bank_a.pk] == {
+        "covered_outstanding": Decimal("800000.00"),
+        "overdue_covered": Decimal("800000.00"),
+        "non_performing_covered": 0,
+        "loans_count": 1,
+    }
     assert figures[bank_b.pk]["covered_outstanding"] == Decimal("800000.00")
     assert figures[bank_b.pk]["overdue_covered"] == 0
     with django_assert_max_num_queries(1):

@@ -28,15 +28,21 @@ def test_the_proposals_and_their_reminders_survive_the_move_and_come_back():
         Organisation = old.get_model("accounts", "Organisation")
         bank = Organisation.objects.create(kind="bank", name="迁移测试银行")
         proposal = old.get_model("fund", "SuspensionProposal").objects.create(
-            bank=bank, grounds="在保不良率超标。", figures={"npl_ratio": "0.0600"}, proposed_on=dt.date(2026, 11, 26))
+            bank=bank,
+            grounds="在保不良率超标。",
+            figures={"npl_ratio": "0.0600"},
+            proposed_on=dt.date(2026, 11, 26),
+        )
         Reminder = old.get_model("notices", "Reminder")
         common = {"title": "t", "due_date": dt.date(2026, 11, 26), "recipient_role": "bureau_approver"}
         Reminder.objects.create(key=f"fund-suspension-{proposal.pk}", subject_type="fund.suspensionproposal",
                                 subject_id=str(proposal.pk), **common)
-        Reminder.objects.create(key="lenders-filing-42-deadline", subject_type="lenders.loanfiling", subject_id="42",
-                                **common)
-        Reminder.objects.create(key="fund-period-signoff-7", subject_type="fund.statementperiod", subject_id="7",
-                                **common)
+        Reminder.objects.create(
+            key="lenders-filing-42-deadline", subject_type="lenders.loanfiling", subject_id="42", **common
+        )
+        Reminder.objects.create(
+            key="fund-period-signoff-7", subject_type="fund.statementperiod", subject_id="7", **common
+        )
 
         new = migrate(MOVED)
         moved = new.get_model("lenders", "SuspensionProposal").objects.get(pk=proposal.pk)
@@ -45,11 +51,21 @@ def test_the_proposals_and_their_reminders_survive_the_move_and_come_back():
         Reminder = new.get_model("notices", "Reminder")
         keys = set(Reminder.objects.values_list("kind", "subject_type", "key"))
         assert keys == {
-            ("lenders.suspensionproposal.decision", "lenders.suspensionproposal",
-             f"lenders.suspensionproposal.decision:lenders.suspensionproposal:{proposal.pk}"),
-            ("lenders.loanfiling.deadline", "lenders.loanfiling", "lenders.loanfiling.deadline:lenders.loanfiling:42"),
-            ("fund.statementperiod.sign_off", "fund.statementperiod",
-             "fund.statementperiod.sign_off:fund.statementperiod:7"),
+            (
+                "lenders.suspensionproposal.decision",
+                "lenders.suspensionproposal",
+                f"lenders.suspensionproposal.decision:lenders.suspensionproposal:{proposal.pk}",
+            ),
+            (
+                "lenders.loanfiling.deadline",
+                "lenders.loanfiling",
+                "lenders.loanfiling.deadline:lenders.loanfiling:42",
+            ),
+            (
+                "fund.statementperiod.sign_off",
+                "fund.statementperiod",
+                "fund.statementperiod.sign_off:fund.statementperiod:7",
+            ),
         }
         # One open proposal per bank, enforced under its new name.
         with connection.cursor() as cursor:
@@ -57,7 +73,10 @@ def test_the_proposals_and_their_reminders_survive_the_move_and_come_back():
         assert "lenders_one_open_proposal_per_bank" in constraints
 
         back = migrate(BEFORE)
-        assert back.get_model("fund", "SuspensionProposal").objects.get(pk=proposal.pk).grounds == "在保不良率超标。"
+        assert (
+            back.get_model("fund", "SuspensionProposal").objects.get(pk=proposal.pk).grounds
+            == "在保不良率超标。"
+        )
         assert set(back.get_model("notices", "Reminder").objects.values_list("key", flat=True)) == {
             f"fund-suspension-{proposal.pk}", "lenders-filing-42-deadline", "fund-period-signoff-7"}
     finally:

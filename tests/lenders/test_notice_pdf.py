@@ -8,7 +8,9 @@ import pytest
 from lenders import services
 from yunfu_ipfund.notices.models import Notice
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed"
+)
 
 
 def test_the_filing_confirmation_pdf_shows_the_covered_amount_and_share(
@@ -21,7 +23,9 @@ def test_the_filing_confirmation_pdf_shows_the_covered_amount_and_share(
     path = tmp_path / "n.pdf"
     with notice.pdf.open("rb") as handle:
         path.write_bytes(handle.read())
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     compact = "".join(text.split())
     assert "备案确认书" in compact
     assert notice.number in compact

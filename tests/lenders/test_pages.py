@@ -15,7 +15,9 @@ def test_the_public_bank_list_needs_no_login(client, bank_a_profile):
     assert bank_a_profile.organisation.name in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["bank_officer", "bank_supervisor", "bureau_clerk", "bureau_approver", "finance_user"])
+@pytest.mark.parametrize(
+    "who", ["bank_officer", "bank_supervisor", "bureau_clerk", "bureau_approver", "finance_user"]
+)
 def test_a_filing_page_renders_for_everyone_entitled(client_for, submitted, request, who):
     response = client_for(request.getfixturevalue(who)).get(f"/lenders/filings/{submitted.pk}/")
     assert response.status_code == 200
@@ -27,7 +29,11 @@ def test_a_filing_page_renders_for_everyone_entitled(client_for, submitted, requ
 def test_another_organisation_gets_not_found_for_filings_loans_and_documents(client_for, loan, request, who):
     client = client_for(request.getfixturevalue(who))
     doc = FilingDocument.objects.filter(filing=loan.filing).first()
-    for url in (f"/lenders/filings/{loan.filing_id}/", f"/lenders/loans/{loan.pk}/", f"/lenders/documents/{doc.pk}/"):
+    for url in (
+        f"/lenders/filings/{loan.filing_id}/",
+        f"/lenders/loans/{loan.pk}/",
+        f"/lenders/documents/{doc.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -54,7 +60,9 @@ def test_the_supervisor_submits_from_the_page(client_for, draft, bank_supervisor
     assert draft.status == LoanFiling.Status.SUBMITTED
 
 
-def test_a_refused_submission_goes_back_with_the_itemised_rules(client_for, bank_officer, bank_supervisor, registration):
+def test_a_refused_submission_goes_back_with_the_itemised_rules(
+    client_for, bank_officer, bank_supervisor, registration
+):
     filing = make_filing(bank_officer, registration, documents=False)
     client = client_for(bank_supervisor)
     url = f"/lenders/filings/{filing.pk}/"
@@ -68,9 +76,16 @@ def test_a_refused_submission_goes_back_with_the_itemised_rules(client_for, bank
 def test_the_officer_creates_a_filing_through_the_form(client_for, bank_officer, registration):
     asset = registration.assets.get()
     data = {
-        "contract_number": "JK-FORM-1", "amount": "1000000.00", "ip_amount": "600000.00", "other_collateral": "",
-        "disbursed_on": "2026-11-24", "maturity_on": "2027-10-20", "annual_rate": "3.6", "repayment_method": "bullet",
-        f"pledge_no_{asset.pk}": "Y2026000001", f"pledge_on_{asset.pk}": "2026-11-20",
+        "contract_number": "JK-FORM-1",
+        "amount": "1000000.00",
+        "ip_amount": "600000.00",
+        "other_collateral": "",
+        "disbursed_on": "2026-11-24",
+        "maturity_on": "2027-10-20",
+        "annual_rate": "3.6",
+        "repayment_method": "bullet",
+        f"pledge_no_{asset.pk}": "Y2026000001",
+        f"pledge_on_{asset.pk}": "2026-11-20",
     }
     response = client_for(bank_officer).post(f"/lenders/registrations/{registration.pk}/file/", data)
     filing = LoanFiling.objects.get(contract_number="JK-FORM-1")
@@ -78,8 +93,15 @@ def test_the_officer_creates_a_filing_through_the_form(client_for, bank_officer,
 
 
 def test_the_form_keeps_the_input_and_shows_the_problem(client_for, bank_officer, registration):
-    data = {"contract_number": "JK-FORM-2", "amount": "1000000.001", "ip_amount": "600000.00", "disbursed_on": "2026-11-24",
-            "maturity_on": "2027-10-20", "annual_rate": "3.6", "repayment_method": "bullet"}
+    data = {
+        "contract_number": "JK-FORM-2",
+        "amount": "1000000.001",
+        "ip_amount": "600000.00",
+        "disbursed_on": "2026-11-24",
+        "maturity_on": "2027-10-20",
+        "annual_rate": "3.6",
+        "repayment_method": "bullet",
+    }
     response = client_for(bank_officer).post(f"/lenders/registrations/{registration.pk}/file/", data)
     assert response.status_code == 200
     assert "最多保留两位小数" in response.content.decode()
@@ -98,7 +120,9 @@ def test_a_bank_user_cannot_open_the_bureau_pages(client_for, bank_officer, bank
 
 
 def test_the_approver_confirms_from_the_page(client_for, submitted, bureau_approver):
-    response = client_for(bureau_approver).post(f"/lenders/filings/{submitted.pk}/confirm/", {"reason": "符合条件"})
+    response = client_for(bureau_approver).post(
+        f"/lenders/filings/{submitted.pk}/confirm/", {"reason": "符合条件"}
+    )
     assert response.status_code == 302
     assert CoveredLoan.objects.filter(filing=submitted).exists()
 
@@ -121,13 +145,23 @@ def test_the_bureau_suspends_a_bank_from_its_page(client_for, bank_a_profile, bu
     assert bank_a_profile.status == "suspended"
 
 
-@pytest.mark.parametrize("url", ["/lenders/filings/", "/lenders/loans/", "/lenders/registrations/", "/lenders/imports/",
-                                 "/lenders/api-token/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/lenders/filings/",
+        "/lenders/loans/",
+        "/lenders/registrations/",
+        "/lenders/imports/",
+        "/lenders/api-token/",
+    ],
+)
 def test_bank_pages_render(client_for, loan, bank_officer, url):
     assert client_for(bank_officer).get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/lenders/filings/", "/lenders/loans/", "/lenders/bureau/banks/", "/lenders/bureau/queue/"])
+@pytest.mark.parametrize(
+    "url", ["/lenders/filings/", "/lenders/loans/", "/lenders/bureau/banks/", "/lenders/bureau/queue/"]
+)
 def test_bureau_pages_render(client_for, loan, bureau_approver, url):
     assert client_for(bureau_approver).get(url).status_code == 200
 

@@ -7,13 +7,17 @@ def titles(user):
     return [t["title"] for t in portal.tasks(user)]
 
 
-def test_the_officer_sees_drafts_to_finish_and_the_supervisor_drafts_to_countersign(draft, bank_officer, bank_supervisor):
+def test_the_officer_sees_drafts_to_finish_and_the_supervisor_drafts_to_countersign(
+    draft, bank_officer, bank_supervisor
+):
     assert any("完成备案" in t for t in titles(bank_officer))
     assert any("复核报送备案" in t for t in titles(bank_supervisor))
     assert not any("复核报送备案" in t for t in titles(bank_officer))
 
 
-def test_the_bureau_sees_the_queue_with_its_deadline(submitted, bureau_clerk, bureau_approver, bank_b_officer):
+def test_the_bureau_sees_the_queue_with_its_deadline(
+    submitted, bureau_clerk, bureau_approver, bank_b_officer
+):
     task = next(t for t in portal.tasks(bureau_clerk) if submitted.contract_number in t["title"])
     assert task["due"] == submitted.review_due_on
     assert any("审批备案" in t for t in titles(bureau_approver))

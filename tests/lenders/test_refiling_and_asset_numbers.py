@@ -1,4 +1,5 @@
-"""Review fixes: re-filing a refused contract number; pledged-asset numbers matched in every accepted spelling."""
+"""Review fixes: re-filing a refused contract number; pledged-asset numbers matched in every accepted
+spelling."""
 
 import datetime as dt
 
@@ -22,7 +23,9 @@ S = LoanFiling.Status
 
 def test_a_refused_contract_number_can_be_filed_again(submitted, bureau_approver, bank_officer, registration):
     services.filing_refuse(by=bureau_approver, filing=submitted, reason="质押登记材料不全")
-    again = make_filing(bank_officer, registration, documents=False, contract_number=submitted.contract_number)
+    again = make_filing(
+        bank_officer, registration, documents=False, contract_number=submitted.contract_number
+    )
     assert again.status == S.DRAFT
     assert LoanFiling.objects.filter(contract_number=submitted.contract_number).count() == 2
 
@@ -68,13 +71,23 @@ def pledge(number):
 
 @pytest.fixture
 def patent_registration(enterprise_a, enterprise_a_profile, bank_a, bank_a_profile, enterprise_user):
-    return make_registration(enterprise_a, bank_a, enterprise_user, assets=[make_patent(enterprise_a, number=PATENT)])
+    return make_registration(
+        enterprise_a, bank_a, enterprise_user, assets=[make_patent(enterprise_a, number=PATENT)]
+    )
 
 
-@pytest.mark.parametrize("typed", [
-    PATENT, f"{BODY}.{CHECK}", f"{BODY}{CHECK}", f"CN{BODY}.{CHECK}", f" zl{BODY}.{CHECK} ", PATENT.translate(FULL_WIDTH),
-    f"{BODY}.{CHECK}".translate(FULL_WIDTH),
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        PATENT,
+        f"{BODY}.{CHECK}",
+        f"{BODY}{CHECK}",
+        f"CN{BODY}.{CHECK}",
+        f" zl{BODY}.{CHECK} ",
+        PATENT.translate(FULL_WIDTH),
+        f"{BODY}.{CHECK}".translate(FULL_WIDTH),
+    ],
+)
 def test_a_patent_number_matches_in_every_accepted_spelling(bank_officer, patent_registration, typed):
     filing = services.filing_create(by=bank_officer, registration=patent_registration, pledges=pledge(typed),
                                     contract_number=f"JK-N-{abs(hash(typed)) % 10**8}", amount="1000000",
@@ -84,7 +97,9 @@ def test_a_patent_number_matches_in_every_accepted_spelling(bank_officer, patent
     assert [p.asset.number for p in filing.pledges.all()] == [PATENT]
 
 
-@pytest.mark.parametrize("typed", [make_patent_number("202310123457"), f"{BODY}.{'0' if CHECK != '0' else '1'}", "", "ZL"])
+@pytest.mark.parametrize(
+    "typed", [make_patent_number("202310123457"), f"{BODY}.{'0' if CHECK != '0' else '1'}", "", "ZL"]
+)
 def test_a_different_or_malformed_number_is_still_refused(bank_officer, patent_registration, typed):
     with pytest.raises(ValidationFailed) as exc:
         make_filing(bank_officer, patent_registration, documents=False, pledges=pledge(typed))
@@ -92,8 +107,9 @@ def test_a_different_or_malformed_number_is_still_refused(bank_officer, patent_r
 
 
 @pytest.mark.parametrize("typed", ["12345678", "第12345678号", "１２３４５６７８", "第 12345678 号"])
-def test_a_trademark_number_matches_with_or_without_its_decoration(bank_officer, enterprise_a, enterprise_a_profile,
-                                                                   bank_a, bank_a_profile, enterprise_user, typed):
+def test_a_trademark_number_matches_with_or_without_its_decoration(
+    bank_officer, enterprise_a, enterprise_a_profile, bank_a, bank_a_profile, enterprise_user, typed
+):
     mark = make_patent(enterprise_a, ip_type=IPType.TRADEMARK, number="12345678", title="云石")
     registration = make_registration(enterprise_a, bank_a, enterprise_user, assets=[mark])
     filing = make_filing(bank_officer, registration, documents=False, pledges=pledge(typed))

@@ -34,7 +34,9 @@ def national_day(time_machine):
 def test_the_filing_deadline_skips_the_holiday_and_counts_the_make_up_saturday(
     national_day, bank_officer, bank_supervisor, registration
 ):
-    filing = make_filing(bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2027, 9, 1))
+    filing = make_filing(
+        bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2027, 9, 1)
+    )
     reminder = the(reminders.FILING_DEADLINE, filing)
     # Sep 29, 30, Oct 8, 9, 10 (make-up Saturday), 12, 13, 14, 15, 16
     assert reminder.due_date == dt.date(2026, 10, 16)
@@ -54,7 +56,9 @@ def test_the_filing_deadline_skips_the_holiday_and_counts_the_make_up_saturday(
 def test_submitting_resolves_the_filing_reminder_and_starts_the_review_reminder(
     national_day, bank_officer, bank_supervisor, bureau_clerk, registration
 ):
-    filing = make_filing(bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2027, 9, 1))
+    filing = make_filing(
+        bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2027, 9, 1)
+    )
     national_day.move_to(at(dt.date(2026, 9, 30)), tick=False)
     services.filing_submit(by=bank_supervisor, filing=filing)
     assert the(reminders.FILING_DEADLINE, filing).resolved_at is not None
@@ -67,7 +71,9 @@ def test_submitting_resolves_the_filing_reminder_and_starts_the_review_reminder(
 def test_the_correction_deadline_and_the_paused_clock_across_the_holiday(
     national_day, bank_officer, bank_supervisor, bureau_clerk, registration
 ):
-    filing = make_filing(bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2027, 9, 1))
+    filing = make_filing(
+        bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2027, 9, 1)
+    )
     national_day.move_to(at(dt.date(2026, 9, 29)), tick=False)
     filing = services.filing_submit(by=bank_supervisor, filing=filing)
     national_day.move_to(at(dt.date(2026, 9, 30)), tick=False)
@@ -83,13 +89,18 @@ def test_the_correction_deadline_and_the_paused_clock_across_the_holiday(
     assert the(reminders.FILING_CORRECTION, filing).resolved_at is not None
 
 
-def test_maturity_and_unreported_overdue_reminders(national_day, bank_officer, bank_supervisor, bureau_approver, registration):
-    filing = make_filing(bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2026, 10, 16))
+def test_maturity_and_unreported_overdue_reminders(
+    national_day, bank_officer, bank_supervisor, bureau_approver, registration
+):
+    filing = make_filing(
+        bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2026, 10, 16)
+    )
     services.filing_submit(by=bank_supervisor, filing=filing)
     loan = services.filing_confirm(by=bureau_approver, filing=filing).covered_loan
     maturity = the(reminders.LOAN_MATURITY, loan)
     assert maturity.due_date == dt.date(2026, 10, 16)
-    # ten calendar days before is Oct 6, inside the holiday: the notice goes out on the first working day before
+    # ten calendar days before is Oct 6, inside the holiday: the notice goes out on the first working
+    # day before
     assert maturity.notify_dates[0] <= "2026-10-06"
 
     national_day.move_to(at(dt.date(2026, 10, 19)), tick=False)
@@ -98,6 +109,8 @@ def test_maturity_and_unreported_overdue_reminders(national_day, bank_officer, b
     assert unreported.recipient_role == "bank_officer"
     run_daily_checks(dt.date(2026, 10, 19))
     assert Reminder.objects.filter(kind=reminders.LOAN_UNREPORTED.code, subject_id=str(loan.pk)).count() == 1
-    services.loan_report_overdue(by=bank_officer, loan=loan, overdue_since=dt.date(2026, 10, 17), overdue_amount="1000.00")
+    services.loan_report_overdue(
+        by=bank_officer, loan=loan, overdue_since=dt.date(2026, 10, 17), overdue_amount="1000.00"
+    )
     unreported.refresh_from_db()
     assert unreported.resolved_at is not None

@@ -38,12 +38,22 @@ def _on_today(time_machine):
     too, whatever hour the suite runs at (after 16:00 UTC it is already tomorrow there)."""
     from zoneinfo import ZoneInfo
 
-    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    time_machine.move_to(
+        dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    )
 
 
 @pytest.fixture
-def lend(enterprise_a, enterprise_a_profile, bank_a, bank_a_profile, enterprise_user, bank_officer, bank_supervisor,
-         bureau_approver):
+def lend(
+    enterprise_a,
+    enterprise_a_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_user,
+    bank_officer,
+    bank_supervisor,
+    bureau_approver,
+):
     """lend(covered[, classification]) -> a covered loan of bank A to enterprise A, wholly pledged with IP (so
     its covered outstanding is its amount), classified as the bank reports it."""
 
@@ -53,8 +63,9 @@ def lend(enterprise_a, enterprise_a_profile, bank_a, bank_a_profile, enterprise_
         loan = make_loan(bank_officer, bank_supervisor, bureau_approver, registration, amount=covered,
                          ip_amount=covered)
         if classification:
-            loan = services.loan_report_classification(by=bank_officer, loan=loan, classification=classification,
-                                                       classified_on=TODAY)
+            loan = services.loan_report_classification(
+                by=bank_officer, loan=loan, classification=classification, classified_on=TODAY
+            )
         return loan
 
     return make
@@ -76,11 +87,17 @@ def test_the_per_bank_table_reads_the_loans_and_the_ledger(lend, bank_a, bank_b)
     assert row_a["bank"] == bank_a
     assert (row_a["covered_outstanding"], row_a["non_performing"], row_a["npl_ratio"]) == (
         D("2000000.00"), D("500000.00"), D("0.2500"))
-    assert (row_a["overdue_returns"], row_a["overdue_returns_amount"], row_a["overdue_days"]) == (1, D("1000.00"), 25)
+    assert (row_a["overdue_returns"], row_a["overdue_returns_amount"], row_a["overdue_days"]) == (
+        1,
+        D("1000.00"),
+        25,
+    )
     assert row_b["bank"] == bank_b and row_b["covered_outstanding"] == 0 and row_b["npl_ratio"] is None
 
 
-def test_the_per_bank_table_takes_the_same_queries_for_2_or_22_banks(bank_a, bank_b, django_assert_max_num_queries):
+def test_the_per_bank_table_takes_the_same_queries_for_2_or_22_banks(
+    bank_a, bank_b, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(6):
         assert len(bank_risk_table()) == 2
     for i in range(20):
@@ -108,7 +125,10 @@ def test_a_bank_above_five_percent_non_performing_is_proposed_for_suspension(len
     assert "在保不良率 5.00%（不良 100,000.01 元 ÷ 在保 2,000,000.00 元）超过 5.00%" in proposal.grounds
     assert proposal.figures["non_performing"] == "100000.01"
     reminder = Reminder.objects.get(kind=PROPOSAL_DECISION.code, subject_id=str(proposal.pk))
-    assert reminder.subject_type == "lenders.suspensionproposal" and reminder.url == f"/fund/risk/proposals/{proposal.pk}/"
+    assert (
+        reminder.subject_type == "lenders.suspensionproposal"
+        and reminder.url == f"/fund/risk/proposals/{proposal.pk}/"
+    )
     assert reminder.recipient_role == Role.BUREAU_APPROVER and reminder.due_date == TODAY
     run_daily_checks(TODAY + dt.timedelta(days=1))  # proposed once, not every day
     assert SuspensionProposal.objects.count() == 1
@@ -125,8 +145,13 @@ def test_a_return_overdue_thirty_days_is_not_yet_grounds_but_thirty_one_is(bank_
 
 def test_a_returned_recovery_is_no_longer_overdue(bank_a, finance_user):
     expect_return(bank_a, "1000.00", dt.date(2026, 9, 1), "r1")
-    fund_services.recovery_receive(by=finance_user, amount="1000.00", reference=("compensation.recovery", "r1"),
-                                   key="receipt-r1", bank=bank_a)
+    fund_services.recovery_receive(
+        by=finance_user,
+        amount="1000.00",
+        reference=("compensation.recovery", "r1"),
+        key="receipt-r1",
+        bank=bank_a,
+    )
     run_daily_checks(TODAY)
     assert not SuspensionProposal.objects.exists()
 
@@ -160,7 +185,9 @@ def test_the_approver_dismisses_a_proposal_with_a_reason(proposal, bureau_approv
 
 def test_accepting_a_proposal_suspends_the_bank_and_issues_the_notice(proposal, bank_a, bank_a_profile,
                                                                       bureau_approver):
-    done = services.proposal_accept(by=bureau_approver, proposal=proposal, reason="不良率超标", effective_on=TODAY)
+    done = services.proposal_accept(
+        by=bureau_approver, proposal=proposal, reason="不良率超标", effective_on=TODAY
+    )
     assert done.status == SuspensionProposal.Status.ACCEPTED and done.decision_reason == "不良率超标"
     bank_a_profile.refresh_from_db()
     assert bank_a_profile.status == CooperatingBank.Status.SUSPENDED
@@ -169,7 +196,9 @@ def test_accepting_a_proposal_suspends_the_bank_and_issues_the_notice(proposal, 
     assert notice.addressee == bank_a and "因不良率超标" in notice.context["paragraphs"][0]
 
 
-def test_accepting_for_a_bank_without_a_cooperation_record_is_refused_and_nothing_moves(proposal, bureau_approver):
+def test_accepting_for_a_bank_without_a_cooperation_record_is_refused_and_nothing_moves(
+    proposal, bureau_approver
+):
     with pytest.raises(DomainError, match="没有合作银行档案"):
         services.proposal_accept(by=bureau_approver, proposal=proposal, reason="不良率超标")
     proposal.refresh_from_db()
@@ -177,9 +206,16 @@ def test_accepting_for_a_bank_without_a_cooperation_record_is_refused_and_nothin
     assert not Notice.objects.filter(kind="lenders_bank_suspension").exists()
 
 
-def test_proposal_accepted_bank_suspended_notice_issued_end_to_end(lend, bank_a, bank_a_profile, bureau_approver,
-                                                                   bank_officer, bank_supervisor, enterprise_a,
-                                                                   enterprise_user):
+def test_proposal_accepted_bank_suspended_notice_issued_end_to_end(
+    lend,
+    bank_a,
+    bank_a_profile,
+    bureau_approver,
+    bank_officer,
+    bank_supervisor,
+    enterprise_a,
+    enterprise_user,
+):
     """The real path: a bank's loans go bad, the platform's daily check proposes its suspension, the approver
     accepts, the bank is suspended with a notice, and its next filing is refused."""
     lend("900000.00")
@@ -189,7 +225,9 @@ def test_proposal_accepted_bank_suspended_notice_issued_end_to_end(lend, bank_a,
     reminder = Reminder.objects.get(kind=PROPOSAL_DECISION.code, subject_id=str(proposal.pk))
     assert reminder.is_open
 
-    services.proposal_accept(by=bureau_approver, proposal=proposal, reason="在保不良率超过5%", effective_on=TODAY)
+    services.proposal_accept(
+        by=bureau_approver, proposal=proposal, reason="在保不良率超过5%", effective_on=TODAY
+    )
 
     proposal.refresh_from_db()
     bank_a_profile.refresh_from_db()
@@ -211,7 +249,9 @@ def test_proposal_accepted_bank_suspended_notice_issued_end_to_end(lend, bank_a,
 
 def test_new_cover_reads_the_real_covered_outstanding_when_there_are_no_loans(policy):
     # no covered loans: 0 + 50,000,000.00 <= 50,000,000.00
-    assert assert_new_cover_allowed(additional_covered=D("50000000.00"), on=TODAY, policy=policy)["covered"] == 0
+    assert (
+        assert_new_cover_allowed(additional_covered=D("50000000.00"), on=TODAY, policy=policy)["covered"] == 0
+    )
 
 
 def test_new_cover_counts_the_loans_already_covered(lend, policy):

@@ -44,8 +44,12 @@ TABLES = {
         "compensate": ((L.IN_CLAIM,), L.COMPENSATED, None, NOOP),
         "enter_recovery": ((L.COMPENSATED,), L.RECOVERY, None, NOOP),
         "close": ((L.COMPENSATED, L.RECOVERY), L.CLOSED, None, NOOP),
-        "exclude": ((L.ACTIVE, L.OVERDUE, L.NON_PERFORMING, L.IN_CLAIM, L.COMPENSATED, L.RECOVERY), L.EXCLUDED,
-                    None, NOOP),
+        "exclude": (
+            (L.ACTIVE, L.OVERDUE, L.NON_PERFORMING, L.IN_CLAIM, L.COMPENSATED, L.RECOVERY),
+            L.EXCLUDED,
+            None,
+            NOOP,
+        ),
     },
     SuspensionProposal: {
         "accept": ((P.PROPOSED,), P.ACCEPTED, PERM_BUREAU_APPROVE, NOOP),
@@ -85,7 +89,9 @@ def test_each_bank_move_from_each_state(bank_a_profile, bureau_approver, move, s
 @pytest.mark.parametrize("who", ["bureau_clerk", "finance_user", "bank_supervisor", "enterprise_user"])
 @pytest.mark.parametrize("move", list(BANK_SERVICES))
 def test_a_bank_move_by_anyone_but_the_approver_is_a_403(bank_a_profile, request, who, move):
-    CooperatingBank.objects.filter(pk=bank_a_profile.pk).update(status=B.SUSPENDED if move == "reinstate" else B.ACTIVE)
+    CooperatingBank.objects.filter(pk=bank_a_profile.pk).update(
+        status=B.SUSPENDED if move == "reinstate" else B.ACTIVE
+    )
     bank_a_profile.refresh_from_db()
     with pytest.raises(Forbidden) as exc:
         BANK_SERVICES[move](by=request.getfixturevalue(who), bank=bank_a_profile, reason="理由")
@@ -102,8 +108,9 @@ def test_a_bank_move_is_audited_under_its_code(bank_a_profile, bureau_approver):
 @pytest.mark.parametrize(("state", "buttons"), [
     (B.ACTIVE, {"暂停备案", "终止合作"}), (B.SUSPENDED, {"恢复备案", "终止合作"}), (B.TERMINATED, set()),
 ])
-def test_the_bank_page_offers_the_approver_the_moves_of_the_state(client_for, bank_a_profile, bureau_approver, state,
-                                                                   buttons):
+def test_the_bank_page_offers_the_approver_the_moves_of_the_state(
+    client_for, bank_a_profile, bureau_approver, state, buttons
+):
     CooperatingBank.objects.filter(pk=bank_a_profile.pk).update(status=state)
     body = client_for(bureau_approver).get(f"/lenders/bureau/banks/{bank_a_profile.pk}/").content.decode()
     offered = {label for label in ("暂停备案", "恢复备案", "终止合作") if f">{label}</button>" in body}
@@ -114,7 +121,9 @@ def test_the_clerk_sees_the_bank_without_buttons_and_cannot_post(client_for, ban
     client = client_for(bureau_clerk)
     body = client.get(f"/lenders/bureau/banks/{bank_a_profile.pk}/").content.decode()
     assert "变更合作状态" not in body
-    response = client.post(f"/lenders/bureau/banks/{bank_a_profile.pk}/", {"action": "suspend", "reason": "越权"})
+    response = client.post(
+        f"/lenders/bureau/banks/{bank_a_profile.pk}/", {"action": "suspend", "reason": "越权"}
+    )
     assert response.status_code == 403
     bank_a_profile.refresh_from_db()
     assert bank_a_profile.status == B.ACTIVE
@@ -123,11 +132,16 @@ def test_the_clerk_sees_the_bank_without_buttons_and_cannot_post(client_for, ban
 # --- filings: the buttons are the moves -------------------------------------------------------------------
 
 
-def test_the_filing_page_offers_each_person_the_moves_they_may_make(client_for, draft, bank_officer,
-                                                                    bank_supervisor, bureau_clerk, bureau_approver):
+def test_the_filing_page_offers_each_person_the_moves_they_may_make(
+    client_for, draft, bank_officer, bank_supervisor, bureau_clerk, bureau_approver
+):
     def buttons(user, filing):
         body = client_for(user).get(f"/lenders/filings/{filing.pk}/").content.decode()
-        return {label for label in ("复核并报送", "退回补正", "确认纳入风险补偿", "不予备案") if f">{label}</button>" in body}
+        return {
+            label
+            for label in ("复核并报送", "退回补正", "确认纳入风险补偿", "不予备案")
+            if f">{label}</button>" in body
+        }
 
     assert buttons(bank_officer, draft) == set()  # the preparer never countersigns
     assert buttons(bank_supervisor, draft) == {"复核并报送"}
