@@ -10,8 +10,6 @@ Guards read the object and its policy version only; an unsaved object (the contr
 them) has nothing recorded against it and is judged on its fields alone.
 """
 
-from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_BUREAU_REVIEW
-from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import MSG_SAME_PERSON, DomainError, Forbidden, NotFound
 from yunfu_ipfund.policy.services import policy_in_force
@@ -62,12 +60,6 @@ def not_the_first_reviewer(claim, user):
     """The approver who decides is not the clerk who did the first review (four eyes)."""
     if user is not None and claim.first_reviewer_id == user.pk:
         raise Forbidden(MSG_SAME_PERSON, code="same_person")
-
-
-def bureau_staff(claim, user):
-    """The bureau's clerk or approver (publication is either one's)."""
-    if user is not None:
-        require_perm(user, PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
 
 
 def not_the_recovery_preparer(recovery, user):

@@ -49,7 +49,6 @@ from yunfu_ipfund.accounts.roles import (
     PERM_BUREAU_APPROVE,
     PERM_BUREAU_REVIEW,
     PERM_FINANCE,
-    PERM_READ_ALL,
 )
 from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
 from yunfu_ipfund.common.fields import MoneyField
@@ -107,9 +106,9 @@ class Claim(models.Model):
              PERM_BUREAU_APPROVE, CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
         Move("reject", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.REJECTED, "复审：不予补偿",
              PERM_BUREAU_APPROVE, CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
-        # Clerk or approver: every bureau reader holds read_all, the guard keeps the finance bureau out.
-        Move("publish", (S.APPROVED,), S.PUBLIC_NOTICE, "发布公示", PERM_READ_ALL, CONFLICT,
-             guards=(g.bureau_staff,)),
+        # The bureau's clerk or approver.
+        Move("publish", (S.APPROVED,), S.PUBLIC_NOTICE, "发布公示", (PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE),
+             CONFLICT),
         Move("return_on_objection", (S.PUBLIC_NOTICE,), S.FIRST_REVIEWED, "公示异议，退回复审",
              None, CONFLICT),
         Move("decide", (S.PUBLIC_NOTICE,), S.DECIDED, "作出补偿决定", None, CONFLICT),

@@ -48,12 +48,20 @@ class Move:
     sources: tuple
     target: str
     label: str
-    # The permission a person needs (a PERM_* constant); None: only the system makes this move.
-    permission: str | None
+    # The permission a person needs (a PERM_* constant, or a tuple of them of which any one will do);
+    # None: only the system makes this move.
+    permission: str | tuple[str, ...] | None
     repeat: str = NOOP
     # Each guard takes (obj, user or None) and raises a DomainError (Forbidden for a person who may not,
     # DomainError for a rule of the object) to refuse; it is run by transition() and by available_moves().
     guards: tuple[Callable[[Any, Any], None], ...] = field(default=())
+
+    @property
+    def permissions(self):
+        """The permissions of which any one admits a person (empty: a system move)."""
+        if self.permission is None:
+            return ()
+        return (self.permission,) if isinstance(self.permission, str) else tuple(self.permission)
 
     def __post_init__(self):
         if self.repeat not in (NOOP, CONFLICT):
@@ -109,7 +117,7 @@ def _status_label(model, state):
 
 
 def _not_permitted(move, user):
-    if user is not None and (move.permission is None or not user.has_perm(move.permission)):
+    if user is not None and not any(user.has_perm(permission) for permission in move.permissions):
         return Forbidden(MSG_NO_ROLE, code="no_role")
     return None
 
