@@ -259,7 +259,7 @@ def covered_loan_transition(*, by, loan, to_state, reason=""):
 
     IN_CLAIM, COMPENSATED, RECOVERY, CLOSED, EXCLUDED, and back to NON_PERFORMING (claim rejected or
     lapsed; only from IN_CLAIM). They are the system's moves of the loan, following the claim's own
-    move, which checked the person `by` (named in the event's data and the loan's history). Moving to the
+    move, which checked the person `by` (recorded as the actor of the loan's event and in its history). Moving to the
     current state is a no-op. The dated history records each move, so the covered outstanding as of any
     day follows.
     """
@@ -267,13 +267,7 @@ def covered_loan_transition(*, by, loan, to_state, reason=""):
     if name is None:
         label = dict(CoveredLoan.Status.choices).get(to_state, to_state)
         raise DomainError(MSG_COMPENSATION_MOVE.format(label=label), code="wrong_state")
-    locked, moved = transition(
-        loan,
-        name,
-        by=None,
-        reason=reason,
-        data={"by": getattr(by, "display_name", None), "by_id": getattr(by, "pk", None)},
-    )
+    locked, moved = transition(loan, name, by=by, reason=reason, follows=True)
     if moved:
         _record(locked, by=by, kind=LoanEvent.Kind.STATUS, on=local_today(), note=reason)
         _after_settled(locked)

@@ -9,6 +9,8 @@ import pytest
 from lenders import services
 from lenders.models import CoveredLoan, LoanEvent
 from lenders.selectors import bank_portfolio_figures, covered_outstanding
+from yunfu_ipfund.audit.models import AuditEvent
+from yunfu_ipfund.audit.workflow import transition
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound, ValidationFailed
 
@@ -168,6 +170,21 @@ def test_compensation_moves_refused(loan, bureau_approver, source, target):
         services.covered_loan_transition(by=bureau_approver, loan=loan, to_state=target)
     loan.refresh_from_db()
     assert loan.status == source
+
+
+def test_a_loan_move_that_follows_a_claim_names_the_person_not_the_system(loan, bureau_approver):
+    set_status(loan, S.NON_PERFORMING)
+    services.covered_loan_transition(by=bureau_approver, loan=loan, to_state=S.IN_CLAIM, reason="补偿流程")
+    event = AuditEvent.objects.filter(object_type="lenders.coveredloan", object_id=str(loan.pk)).last()
+    assert (event.code, event.actor, event.to_state) == ("lenders.coveredloan.claim", bureau_approver, S.IN_CLAIM)
+
+
+def test_a_person_cannot_make_a_system_move_of_the_loan_directly(loan, bureau_approver):
+    set_status(loan, S.NON_PERFORMING)
+    with pytest.raises(Forbidden):
+        transition(loan, "claim", by=bureau_approver)
+    loan.refresh_from_db()
+    assert loan.status == S.NON_PERFORMING
 
 
 def test_a_move_to_the_current_state_is_a_no_op(loan, bureau_approver):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from yunfu_ipfund.audit.actions import audit_action
 from yunfu_ipfund.audit.models import AuditEvent
 from yunfu_ipfund.audit.services import GENESIS, audit_record, compute_hash, verify_chain
 
@@ -13,14 +14,19 @@ from .conftest import atomic_refusal
 
 pytestmark = pytest.mark.django_db
 
+SUBMIT = audit_action("platform_test.filing.submit", "提交备案")
+RETURN = audit_action("platform_test.filing.return", "退回补正")
+NOTICE_ENDS = audit_action("platform_test.claim.notice_ends", "自动公示结束")
+VIEW = audit_action("platform_test.record.view", "查看")
+
 
 @pytest.fixture
 def three_events(bank_a, bank_officer, bureau_clerk):
     return [
-        audit_record(by=bank_officer, action="提交备案", obj=bank_a, from_state="draft", to_state="submitted",
+        audit_record(by=bank_officer, action=SUBMIT, obj=bank_a, from_state="draft", to_state="submitted",
                      reason="首次提交", data={"amount": "1000000.00"}),
-        audit_record(by=bureau_clerk, action="退回补正", obj=bank_a, reason="缺少质押登记通知书"),
-        audit_record(by=None, action="自动公示结束", obj=bank_a),
+        audit_record(by=bureau_clerk, action=RETURN, obj=bank_a, reason="缺少质押登记通知书"),
+        audit_record(by=None, action=NOTICE_ENDS, obj=bank_a),
     ]
 
 
@@ -60,10 +66,24 @@ def test_the_request_address_is_recorded(client_for, bank_officer, bank_a, rf):
     request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
     token = current_request.set(request)
     try:
-        event = audit_record(by=bank_officer, action="查看", obj=bank_a)
+        event = audit_record(by=bank_officer, action=VIEW, obj=bank_a)
     finally:
         current_request.reset(token)
     assert AuditEvent.objects.get(pk=event.pk).ip == "203.0.113.7"
+
+
+def test_an_event_stores_its_action_code_and_label_and_a_bare_phrase_is_refused(three_events, bank_a):
+    stored = AuditEvent.objects.get(pk=three_events[0].pk)
+    assert (stored.code, stored.action) == ("platform_test.filing.submit", "提交备案")
+    assert list(AuditEvent.objects.filter(code=SUBMIT.code)) == [stored]
+    with pytest.raises(TypeError):
+        audit_record(by=None, action="提交备案", obj=bank_a)
+
+
+def test_the_action_code_is_in_the_hash(three_events):
+    stored = AuditEvent.objects.get(pk=three_events[0].pk)
+    stored.code = "platform_test.filing.confirm"
+    assert compute_hash(stored.prev_hash, stored) != stored.hash
 
 
 def test_verify_audit_chain_passes_on_an_untouched_log(three_events, capsys):

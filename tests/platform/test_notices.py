@@ -9,6 +9,7 @@ import time_machine
 from django.db import connection, transaction
 
 from tests.conftest import postgres_only
+from yunfu_ipfund.audit.actions import audit_action
 from yunfu_ipfund.audit.models import AuditEvent
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.money import amount_in_capitals
@@ -136,7 +137,7 @@ def test_a_failed_render_leaves_the_decision_and_the_notice_and_is_retried_later
     with time_machine.travel(NOON_2026, tick=False) as traveller:
         monkeypatch.setattr("yunfu_ipfund.notices.pdf.render_pdf_bytes", broken)
         with transaction.atomic():
-            decision = audit_record(by=bureau_approver, action="作出补偿决定", obj=bank_a, to_state="decided")
+            decision = audit_record(by=bureau_approver, action=audit_action("platform_test.claim.decide", "作出补偿决定"), obj=bank_a, to_state="decided")
             notice = issue(bank_a, by=bureau_approver)
         notice.refresh_from_db()
         assert notice.render_status == Notice.RenderStatus.FAILED

@@ -120,26 +120,19 @@ def test_an_administrators_alert_is_raised_once_per_kind_and_discriminator(admin
     assert first.recipient_role == Role.ADMINISTRATOR and first.subject_type == ""
 
 
-def test_a_kind_must_be_declared_and_kind_and_key_do_not_mix(bank_a):
+def test_a_kind_must_be_declared_and_a_hand_written_key_is_refused(bank_a):
     with pytest.raises(TypeError):
         reminder_schedule(kind="platform_test.recovery_return", about=bank_a, title="x", due_date=DUE,
                           recipient_role=Role.BANK_OFFICER)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         reminder_schedule(kind=RETURN_DUE, key="x", about=bank_a, title="x", due_date=DUE,
                           recipient_role=Role.BANK_OFFICER)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         reminder_schedule(about=bank_a, title="x", due_date=DUE, recipient_role=Role.BANK_OFFICER)
     with pytest.raises(ValueError):
         reminder_resolve()
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         reminder_resolve(key="x", about=bank_a)
-
-
-def test_transitional_a_hand_written_key_still_schedules_and_resolves(bank_a):
-    reminder = services.reminder_schedule(key="filing-42", about=bank_a, title="x", due_date=DUE,
-                                          recipient_role=Role.BANK_OFFICER)
-    assert (reminder.key, reminder.kind, reminder.subject_id) == ("filing-42", "", str(bank_a.pk))
-    assert services.reminder_resolve(key="filing-42") == 1
 
 
 def test_the_services_module_still_offers_schedule_and_resolve():

@@ -46,8 +46,6 @@ def compute_hash(prev_hash, event):
 def audit_record(*, by, action: AuditAction, obj, from_state="", to_state="", reason="", data=None):
     """Append one event about `obj` (a model instance). `by` is a user, or None for the system.
     `action` is an AuditAction (code and label), declared by the app that records it."""
-    if isinstance(action, str):  # TRANSITIONAL: removed once every caller passes an AuditAction
-        action = AuditAction("", action)
     if not isinstance(action, AuditAction):
         raise TypeError(f"audit_record needs an AuditAction, not {action!r}")
     if connection.vendor == "postgresql":

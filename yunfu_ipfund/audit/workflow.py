@@ -156,24 +156,31 @@ def lock(model, pk):
 
 
 @transaction.atomic
-def transition(obj, name, *, by, reason="", check=None, data=None, action: AuditAction | None = None, **stamps):
+def transition(
+    obj, name, *, by, reason="", check=None, data=None, action: AuditAction | None = None, follows=False, **stamps
+):
     """Make the move `name` on `obj`. Returns (locked_obj, moved: bool). See the module docstring.
 
     `check(locked_obj)` runs the service's rules of the Measures under the lock and raises to refuse;
     `stamps` are set on the object (e.g. submitted_by=user, submitted_at=now); `action` overrides the
     move's own audit action where one move is recorded under a more precise code.
+    `follows=True`: a system move (permission None) that follows from a move `by` has just made and
+    that checked `by` (a covered loan following its claim): the person is recorded as the actor, and
+    the permission is not asked again. A person can never make a system move directly.
     """
     model = type(obj)
     move = model.WORKFLOW.move(name)
+    if follows and move.permission is not None:
+        raise ValueError(f"move {name} is a person's move: it cannot follow another")
     locked = lock(model, obj.pk)
-    error = _not_permitted(move, by)
+    error = None if follows else _not_permitted(move, by)
     if error is not None:
         raise error
     if locked.status == move.target and locked.status not in move.sources:
         if move.repeat == NOOP:
             return locked, False
         raise Conflict(MSG_ALREADY_DONE.format(current=_status_label(model, locked.status)), code="already_done")
-    error = refusal(locked, move, by)
+    error = refusal(locked, move, None if follows else by)
     if error is not None:
         if error.code == "wrong_state" and locked.status != obj.status:
             raise Conflict(str(error), code="wrong_state")

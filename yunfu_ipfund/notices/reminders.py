@@ -11,9 +11,6 @@ and record:
 Where one record has several reminders of a kind (one a recovery, one a year), a `discriminator`
 tells them apart; `discriminator=None` in a query or a resolve means "any". The unique key is
 derived, never written by hand: `<kind code>:<app_label.model>:<pk>[:<discriminator>]`.
-
-TRANSITIONAL: `key=` (a hand-written string) is still accepted by `reminder_schedule` and
-`reminder_resolve` until every caller declares kinds; it will then be removed.
 """
 
 from django.db import transaction
@@ -81,7 +78,7 @@ def reminder_exists(*, kind, about=None, discriminator=""):
 
 @transaction.atomic
 def reminder_schedule(
-    *, kind=None, about=None, discriminator="", key=None, title, due_date, recipient_role, recipient_org=None,
+    *, kind, about=None, discriminator="", title, due_date, recipient_role, recipient_org=None,
     escalate_role=None, notify_workdays_before=(3, 1), body="", url="", action="", once=False,
 ):
     """Create (or refresh: same kind, record and discriminator) the reminder of one obligation.
@@ -90,15 +87,8 @@ def reminder_schedule(
     date re-arms escalation and action. With `once`, a reminder scheduled before (even if resolved
     since) is left as it is and returned: an alert raised once, not re-armed every day.
     """
-    if kind is not None:
-        if key is not None:
-            raise ValueError("kind or key, not both")
-        key = reminder_key(kind, about, discriminator)
-        kind_code, discriminator = kind.code, str(discriminator or "")
-    elif key is None:
-        raise ValueError("a reminder needs a kind")
-    else:  # TRANSITIONAL: a hand-written key, no kind
-        kind_code, discriminator = "", ""
+    key = reminder_key(kind, about, discriminator)
+    kind_code, discriminator = kind.code, str(discriminator or "")
     existing = Reminder.objects.filter(key=key).first()
     if once and existing is not None:
         return existing
@@ -133,18 +123,14 @@ def reminder_schedule(
     return reminder
 
 
-def reminder_resolve(*, kind=None, about=None, discriminator="", key=None):
+def reminder_resolve(*, kind=None, about=None, discriminator=""):
     """The obligation was met: stop reminding. Returns how many open reminders were resolved.
 
     `kind` + `about` (+ `discriminator`; None: every discriminator): that obligation; `about` alone:
-    every open reminder about the record, of any kind. `key=` is TRANSITIONAL.
+    every open reminder about the record, of any kind.
     """
     qs = Reminder.objects.filter(resolved_at__isnull=True)
-    if key is not None:
-        if kind is not None or about is not None:
-            raise ValueError("key, or kind and about, not both")
-        qs = qs.filter(key=key)
-    elif kind is not None:
+    if kind is not None:
         qs = _matching(qs, kind=kind, about=about, discriminator=discriminator)
     elif about is not None:
         qs = _matching(qs, about=about)
