@@ -49,12 +49,12 @@ def require_move(model, name, by):
 
     `transition` checks the same permission again under the lock; this only keeps "you may not" ahead
     of "what you typed is wrong", as it always was. The system (None) may make every move."""
-    permission = model.WORKFLOW.move(name).permission
+    permissions = model.WORKFLOW.move(name).permissions
     if by is None:
         return
-    if permission is None:
+    if not permissions:
         raise Forbidden(MSG_NO_ROLE, code="no_role")
-    require_perm(by, permission)
+    require_perm(by, *permissions)
 
 
 def move(obj, name, **kwargs):
@@ -90,8 +90,9 @@ def finance():
 
 def issue(kind, subject, context, *, by, addressee, copied_to=()):
     """Issue the notice of `kind` with the context its builder in compensation.documents made."""
-    return notice_issue(kind=kind, subject=subject, addressee=addressee, context=context, by=by,
-                        copied_to=copied_to)
+    return notice_issue(
+        kind=kind, subject=subject, addressee=addressee, context=context, by=by, copied_to=copied_to
+    )
 
 
 def remind(kind, claim, *, about=None, **kwargs):
@@ -113,9 +114,13 @@ def quarter_name(day):
 def schedule_recovery_report(claim, today):
     """The quarterly reminder asking the bank for a recovery report while the claim is open (idempotent)."""
     return remind(
-        reminders.RECOVERY_REPORT, claim, discriminator=quarter_name(today),
+        reminders.RECOVERY_REPORT,
+        claim,
+        discriminator=quarter_name(today),
         title=f"请报告补偿申请 {claim.reference} 本季度的追偿进展",
-        due_date=quarter_end(today), recipient_role=Role.BANK_OFFICER, recipient_org=claim.bank,
+        due_date=quarter_end(today),
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=claim.bank,
         body="如本季度收到追偿款，请在收到之日起规定期限内报告；如无，请在申请页面说明追偿进展。",
     )
 
