@@ -1,42 +1,5 @@
-"""Compensation claims (Articles 12-14, 17-22): intake, two-person review, public notice, decision,
-payment, recovery and clawback.
-
-Claim status diagram (each arrow is a Move of `Claim.WORKFLOW`, made through
-yunfu_ipfund.audit.workflow.transition by compensation.services)::
-
-    DRAFT --(bank supervisor, not the preparer) submit--> SUBMITTED
-    SUBMITTED --(clerk) accept--> ACCEPTED
-    SUBMITTED --(clerk) request supplement--> SUPPLEMENT_REQUESTED
-    SUPPLEMENT_REQUESTED --(supervisor) resubmit--> SUBMITTED
-    SUPPLEMENT_REQUESTED --(deadline passes, reminder action)--> LAPSED
-    ACCEPTED --(clerk) first review--> FIRST_REVIEWED
-    FIRST_REVIEWED --(approver) joint meeting recorded--> JOINT_MEETING   only if the claim's policy
-                                                                          version requires_joint_meeting
-    FIRST_REVIEWED | JOINT_MEETING --(approver, never the first reviewer) second review-->
-        APPROVED (full or in part, awaiting publication) | REJECTED
-    APPROVED --(bureau: clerk or approver) published in a batch--> PUBLIC_NOTICE
-    PUBLIC_NOTICE --(objection from the public)--> FIRST_REVIEWED (second review again)
-    PUBLIC_NOTICE --(period ends without objection, reminder action)--> DECIDED (decision notice)
-    DECIDED --(fund short, or claims queued ahead)--> QUEUED
-    DECIDED --(approver) payment instruction--> PAYMENT_INSTRUCTED
-    QUEUED --(money arrives: pay_queue, in decision order)--> PAYMENT_INSTRUCTED
-    PAYMENT_INSTRUCTED --(finance confirms voucher and value date)--> PAID
-    PAID --(first recovery report countersigned by the bank supervisor)--> RECOVERY
-    PAID | RECOVERY --(approver: write-off or full recovery)--> CLOSED
-    DECIDED | QUEUED | PAYMENT_INSTRUCTED | PAID | RECOVERY | CLOSED --(approver) rescind--> RESCINDED
-
-The decision commits the amount in the fund ledger when the fund can carry it (fund.services); a
-claim the fund cannot carry yet is QUEUED without a commitment and is committed, in decision order,
-when money arrives (compensation.services.pay_queue). The payment instruction is therefore only ever
-issued for committed money, and finance's confirmation posts the payout once (key claim-<id>-payout).
-
-The numbers (deadlines, share, caps) come from `policy_version`, the version in force on the day the
-claim was first submitted; until then the version in force today is shown.
-
-Every move is declared once below (who may, from where, what a repeat does, the guards in
-compensation.guards); a repeated decision is a 409 (CONFLICT) everywhere in this app, because
-somebody else already made it.
-"""
+"""Claims and what hangs off them until the decision: evidence, supplements, reviews, reductions,
+the public notice batch and its objections. The state diagram is in `compensation.models`."""
 
 from django.conf import settings
 from django.db import models
@@ -45,7 +8,6 @@ from django.urls import reverse
 
 from yunfu_ipfund.accounts.roles import (
     PERM_BANK_COUNTERSIGN,
-    PERM_BANK_PREPARE,
     PERM_BUREAU_APPROVE,
     PERM_BUREAU_REVIEW,
     PERM_FINANCE,
@@ -54,16 +16,17 @@ from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
-from . import guards as g
-from .evidence import EVIDENCE_CHOICES
+from .. import guards as g
+from ..evidence import EVIDENCE_CHOICES
 
 USER = settings.AUTH_USER_MODEL
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def _user(label):
-    return models.ForeignKey(USER, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    return models.ForeignKey(
+        USER, verbose_name=label, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 class Claim(models.Model):
@@ -89,45 +52,133 @@ class Claim(models.Model):
     S = Status
     _AFTER_DECISION = (S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY, S.CLOSED)
     WORKFLOW = Workflow(
-        Move("submit", (S.DRAFT,), S.SUBMITTED, "提交补偿申请", PERM_BANK_COUNTERSIGN, CONFLICT,
-             guards=(g.of_the_bank, g.not_the_preparer)),
-        Move("resubmit", (S.SUPPLEMENT_REQUESTED,), S.SUBMITTED, "补正后重新提交",
-             PERM_BANK_COUNTERSIGN, CONFLICT, guards=(g.of_the_bank, g.not_the_preparer)),
+        Move(
+            "submit",
+            (S.DRAFT,),
+            S.SUBMITTED,
+            "提交补偿申请",
+            PERM_BANK_COUNTERSIGN,
+            CONFLICT,
+            guards=(g.of_the_bank, g.not_the_preparer),
+        ),
+        Move(
+            "resubmit",
+            (S.SUPPLEMENT_REQUESTED,),
+            S.SUBMITTED,
+            "补正后重新提交",
+            PERM_BANK_COUNTERSIGN,
+            CONFLICT,
+            guards=(g.of_the_bank, g.not_the_preparer),
+        ),
         Move("accept", (S.SUBMITTED,), S.ACCEPTED, "受理补偿申请", PERM_BUREAU_REVIEW, CONFLICT),
-        Move("request_supplement", (S.SUBMITTED,), S.SUPPLEMENT_REQUESTED, "通知补充材料",
-             PERM_BUREAU_REVIEW, CONFLICT, guards=(g.supplement_rounds_left,)),
+        Move(
+            "request_supplement",
+            (S.SUBMITTED,),
+            S.SUPPLEMENT_REQUESTED,
+            "通知补充材料",
+            PERM_BUREAU_REVIEW,
+            CONFLICT,
+            guards=(g.supplement_rounds_left,),
+        ),
         Move("lapse", (S.SUPPLEMENT_REQUESTED,), S.LAPSED, "逾期未补正，终止办理", None, CONFLICT),
         Move("first_review", (S.ACCEPTED,), S.FIRST_REVIEWED, "初审", PERM_BUREAU_REVIEW, CONFLICT),
         # The joint meeting deliberates on the compensation decision, so the approver records it
         # (DOMAIN: the approver decides compensations; the bureau's guide: 初审后由审核登记).
-        Move("record_joint_meeting", (S.FIRST_REVIEWED,), S.JOINT_MEETING, "登记联席会议审议",
-             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.joint_meeting_required,)),
-        Move("approve", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.APPROVED, "复审：拟予补偿",
-             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
-        Move("reject", (S.FIRST_REVIEWED, S.JOINT_MEETING), S.REJECTED, "复审：不予补偿",
-             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.not_the_first_reviewer, g.joint_meeting_held)),
+        Move(
+            "record_joint_meeting",
+            (S.FIRST_REVIEWED,),
+            S.JOINT_MEETING,
+            "登记联席会议审议",
+            PERM_BUREAU_APPROVE,
+            CONFLICT,
+            guards=(g.joint_meeting_required,),
+        ),
+        Move(
+            "approve",
+            (S.FIRST_REVIEWED, S.JOINT_MEETING),
+            S.APPROVED,
+            "复审：拟予补偿",
+            PERM_BUREAU_APPROVE,
+            CONFLICT,
+            guards=(g.not_the_first_reviewer, g.joint_meeting_held),
+        ),
+        Move(
+            "reject",
+            (S.FIRST_REVIEWED, S.JOINT_MEETING),
+            S.REJECTED,
+            "复审：不予补偿",
+            PERM_BUREAU_APPROVE,
+            CONFLICT,
+            guards=(g.not_the_first_reviewer, g.joint_meeting_held),
+        ),
         # The bureau's clerk or approver.
-        Move("publish", (S.APPROVED,), S.PUBLIC_NOTICE, "发布公示", (PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE),
-             CONFLICT),
-        Move("return_on_objection", (S.PUBLIC_NOTICE,), S.FIRST_REVIEWED, "公示异议，退回复审",
-             None, CONFLICT),
+        Move(
+            "publish",
+            (S.APPROVED,),
+            S.PUBLIC_NOTICE,
+            "发布公示",
+            (PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE),
+            CONFLICT,
+        ),
+        Move(
+            "return_on_objection", (S.PUBLIC_NOTICE,), S.FIRST_REVIEWED, "公示异议，退回复审", None, CONFLICT
+        ),
         Move("decide", (S.PUBLIC_NOTICE,), S.DECIDED, "作出补偿决定", None, CONFLICT),
         Move("queue", (S.DECIDED,), S.QUEUED, "资金不足，排队等待", None, CONFLICT),
-        Move("instruct_payment", (S.DECIDED, S.QUEUED), S.PAYMENT_INSTRUCTED, "下达拨付通知",
-             PERM_BUREAU_APPROVE, CONFLICT, guards=(g.committed,)),
-        Move("confirm_payment", (S.PAYMENT_INSTRUCTED,), S.PAID, "确认拨付", PERM_FINANCE, CONFLICT,
-             guards=(g.committed,)),
-        Move("enter_recovery", (S.PAID,), S.RECOVERY, "进入追偿阶段", PERM_BANK_COUNTERSIGN, CONFLICT,
-             guards=(g.of_the_bank,)),
-        Move("close", (S.PAID, S.RECOVERY), S.CLOSED, "结案", PERM_BUREAU_APPROVE, CONFLICT,
-             guards=(g.nothing_outstanding,)),
+        Move(
+            "instruct_payment",
+            (S.DECIDED, S.QUEUED),
+            S.PAYMENT_INSTRUCTED,
+            "下达拨付通知",
+            PERM_BUREAU_APPROVE,
+            CONFLICT,
+            guards=(g.committed,),
+        ),
+        Move(
+            "confirm_payment",
+            (S.PAYMENT_INSTRUCTED,),
+            S.PAID,
+            "确认拨付",
+            PERM_FINANCE,
+            CONFLICT,
+            guards=(g.committed,),
+        ),
+        Move(
+            "enter_recovery",
+            (S.PAID,),
+            S.RECOVERY,
+            "进入追偿阶段",
+            PERM_BANK_COUNTERSIGN,
+            CONFLICT,
+            guards=(g.of_the_bank,),
+        ),
+        Move(
+            "close",
+            (S.PAID, S.RECOVERY),
+            S.CLOSED,
+            "结案",
+            PERM_BUREAU_APPROVE,
+            CONFLICT,
+            guards=(g.nothing_outstanding,),
+        ),
         Move("rescind", _AFTER_DECISION, S.RESCINDED, "撤销补偿决定（追回）", PERM_BUREAU_APPROVE, CONFLICT),
     )
     EDITABLE = (S.DRAFT, S.SUPPLEMENT_REQUESTED)
     # Claims that hold their covered loan (one at a time per loan).
     OPEN = (
-        S.DRAFT, S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING,
-        S.APPROVED, S.PUBLIC_NOTICE, S.DECIDED, S.QUEUED, S.PAYMENT_INSTRUCTED, S.PAID, S.RECOVERY,
+        S.DRAFT,
+        S.SUBMITTED,
+        S.SUPPLEMENT_REQUESTED,
+        S.ACCEPTED,
+        S.FIRST_REVIEWED,
+        S.JOINT_MEETING,
+        S.APPROVED,
+        S.PUBLIC_NOTICE,
+        S.DECIDED,
+        S.QUEUED,
+        S.PAYMENT_INSTRUCTED,
+        S.PAID,
+        S.RECOVERY,
     )
     # After the decision: the amount is fixed and counts against the bank's cap.
     DECIDED_STATES = _AFTER_DECISION
@@ -150,14 +201,21 @@ class Claim(models.Model):
     covered_loan = models.ForeignKey(
         "lenders.CoveredLoan", verbose_name="在保贷款", on_delete=models.PROTECT, related_name="claims"
     )
-    bank = models.ForeignKey("accounts.Organisation", verbose_name="合作银行", on_delete=models.PROTECT,
-                             related_name="+")
-    policy_version = models.ForeignKey(
-        "policy.PolicyVersion", verbose_name="适用办法版本", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="首次提交之日施行的版本。",
+    bank = models.ForeignKey(
+        "accounts.Organisation", verbose_name="合作银行", on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField("状态", max_length=30, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name="适用办法版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="首次提交之日施行的版本。",
+    )
+    status = models.CharField(
+        "状态", max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
 
     classified_on = models.DateField("认定不良日期")
     classification = models.CharField("不良分类", max_length=20, choices=Classification.choices)
@@ -185,13 +243,21 @@ class Claim(models.Model):
     computation = models.JSONField("补偿金额计算", default=dict, blank=True)
     approved_amount = MoneyField("拟补偿/决定补偿金额（元）", null=True, blank=True)
     batch = models.ForeignKey(
-        "PublicNoticeBatch", verbose_name="公示批次", null=True, blank=True, on_delete=models.PROTECT,
+        "PublicNoticeBatch",
+        verbose_name="公示批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="claims",
     )
     decided_at = models.DateTimeField("决定时间", null=True, blank=True, db_index=True)
     payment_due_on = models.DateField("拨付截止日期", null=True, blank=True)
     commitment = models.ForeignKey(
-        "fund.Commitment", verbose_name="资金承诺", null=True, blank=True, on_delete=models.PROTECT,
+        "fund.Commitment",
+        verbose_name="资金承诺",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     queued_at = models.DateTimeField("进入排队时间", null=True, blank=True)
@@ -215,7 +281,8 @@ class Claim(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["covered_loan"], condition=~Q(status__in=["lapsed", "rejected", "rescinded"]),
+                fields=["covered_loan"],
+                condition=~Q(status__in=["lapsed", "rejected", "rescinded"]),
                 name="one_open_claim_per_loan",
             ),
         ]
@@ -347,10 +414,15 @@ class PublicNoticeBatch(models.Model):
     starts_on = models.DateField("公示开始日期")
     ends_on = models.DateField("公示截止日期", db_index=True)
     workdays = models.PositiveIntegerField("公示期（工作日）")
-    rows = models.JSONField("公示内容", default=list,
-                            help_text="已脱敏的公示行：银行、企业（脱敏）、贷款金额、拟补偿金额。")
+    rows = models.JSONField(
+        "公示内容", default=list, help_text="已脱敏的公示行：银行、企业（脱敏）、贷款金额、拟补偿金额。"
+    )
     notice = models.ForeignKey(
-        "notices.Notice", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "notices.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="公示文书",
     )
 
@@ -387,121 +459,3 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"异议 #{self.pk}（{self.name}）"
-
-
-class Recovery(models.Model):
-    """A recovery the bank collected after compensation, and the fund's share it must return.
-
-        DRAFT --(bank officer prepares; may edit)--> (bank supervisor, not the preparer, countersigns):
-            REPORTED (a share to return: computed, notice issued, owed to the fund)
-            SETTLED (nothing to return: costs ate it, or the payout has come back already)
-        DRAFT --(officer withdraws)--> WITHDRAWN
-        REPORTED --(finance confirms receipt)--> RECEIVED
-
-    Nothing reaches the bureau or the fund while the report is a DRAFT: the computation, the notice,
-    the amount owed and the reminders all happen at the countersign, which is also when the report
-    deadline is judged.
-    """
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "待复核"
-        WITHDRAWN = "withdrawn", "已撤回"
-        REPORTED = "reported", "已报告，待返还"
-        RECEIVED = "received", "已返还"
-        SETTLED = "settled", "无需返还"
-
-    WORKFLOW = Workflow(
-        # The countersign reports the recovery: to REPORTED when a share is owed, SETTLED when not.
-        Move("countersign", (Status.DRAFT,), Status.REPORTED, "复核并报告追偿", PERM_BANK_COUNTERSIGN,
-             CONFLICT, guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
-        Move("countersign_nothing_due", (Status.DRAFT,), Status.SETTLED, "复核并报告追偿",
-             PERM_BANK_COUNTERSIGN, CONFLICT,
-             guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery)),
-        Move("withdraw", (Status.DRAFT,), Status.WITHDRAWN, "撤回追偿报告", PERM_BANK_PREPARE, CONFLICT,
-             guards=(g.of_the_bank,)),
-        Move("confirm_receipt", (Status.REPORTED,), Status.RECEIVED, "确认追偿款到账", PERM_FINANCE,
-             CONFLICT),
-    )
-    # Countersigned: reported to the bureau.
-    COUNTERSIGNED = (Status.REPORTED, Status.RECEIVED, Status.SETTLED)
-
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
-    received_on = models.DateField("银行收到追偿款日期")
-    amount = MoneyField("追偿金额（元）")
-    costs = MoneyField("有据可查的追偿费用（元）", default=0)
-    net_amount = MoneyField("追偿净额（元）")
-    return_amount = MoneyField("应返还风险补偿资金（元）", null=True, blank=True,
-                               help_text="复核报告时计算。")
-    computation = models.JSONField("计算过程", default=dict)
-    description = models.TextField("追偿情况说明", blank=True)
-    evidence = models.FileField(upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage,
-                                blank=True)
-    content_type = models.CharField(max_length=50, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    report_due_on = models.DateField("报告期限")
-    reported_late = models.BooleanField("逾期报告", default=False)
-    return_due_on = models.DateField("返还期限", null=True, blank=True)
-    reported_by = models.ForeignKey(USER, verbose_name="经办人", on_delete=models.PROTECT, related_name="+")
-    reported_at = models.DateTimeField("起草时间", auto_now_add=True)
-    countersigned_by = _user("复核人")
-    countersigned_at = models.DateTimeField("复核报告时间", null=True, blank=True)
-    received_by = _user("确认收款人")
-    received_at = models.DateTimeField(null=True, blank=True)
-    receipt_voucher = models.CharField("收款凭证号", max_length=60, blank=True)
-    receipt_value_date = models.DateField("收款起息日", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "追偿报告"
-        verbose_name_plural = "追偿报告"
-        ordering = ["claim", "received_on", "id"]
-
-    def __str__(self):
-        return f"追偿 {self.amount}（{self.received_on:%Y-%m-%d}）"
-
-    @property
-    def download_name(self):
-        return f"{self.claim.reference}-追偿证明材料-{self.pk}{EXTENSIONS.get(self.content_type, '')}"
-
-
-class Clawback(models.Model):
-    """The bureau's rescission of a compensation for false information (Articles 16, 21) and the money
-    owed back.
-
-        DEMANDED --(finance confirms receipt)--> RECEIVED
-        NOTHING_DUE when the claim was rescinded before any payment (the commitment is released).
-    """
-
-    class Status(models.TextChoices):
-        DEMANDED = "demanded", "待追回"
-        RECEIVED = "received", "已追回"
-        NOTHING_DUE = "nothing_due", "未拨付，无需追回"
-
-    WORKFLOW = Workflow(
-        Move("confirm_receipt", (Status.DEMANDED,), Status.RECEIVED, "确认追回资金到账", PERM_FINANCE,
-             CONFLICT),
-    )
-
-    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="clawback")
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DEMANDED)
-    reason = models.TextField("撤销理由")
-    evidence = models.FileField(upload_to=PrivateUploadTo("clawbacks"), storage=get_private_storage,
-                                blank=True)
-    content_type = models.CharField(max_length=50, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    amount = MoneyField("应追回金额（元）")
-    due_on = models.DateField("追回期限", null=True, blank=True)
-    blacklisted_until = models.DateField("黑名单截止日", null=True, blank=True)
-    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
-    received_by = _user("确认收款人")
-    received_at = models.DateTimeField(null=True, blank=True)
-    receipt_voucher = models.CharField("收款凭证号", max_length=60, blank=True)
-    receipt_value_date = models.DateField("收款起息日", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "追回"
-        verbose_name_plural = "追回"
-
-    def __str__(self):
-        return f"追回 {self.amount}"
