@@ -32,12 +32,19 @@ BANK = "中国工商银行股份有限公司云浮分行"
 
 ENTERPRISES = [
     {
-        "user": "qiye1", "name": "云浮市云石科技有限公司", "uscc_stem": "91445302MA51A001",
+        "user": "qiye1",
+        "name": "云浮市云石科技有限公司",
+        "uscc_stem": "91445302MA51A001",
         "profile": dict(
-            legal_representative="陈晓云", registered_address="云浮市云城区河口街道石材科技园8号",
+            legal_representative="陈晓云",
+            registered_address="云浮市云城区河口街道石材科技园8号",
             district="yuncheng",
-            sector="industry", declared_size="small", employees=46, revenue=Decimal("1850.00"),
-            total_assets=Decimal("1320.00"), is_independent_legal_person=True,
+            sector="industry",
+            declared_size="small",
+            employees=46,
+            revenue=Decimal("1850.00"),
+            total_assets=Decimal("1320.00"),
+            is_independent_legal_person=True,
         ),
         "assets": [
             (IPType.INVENTION, "202010345671", "一种石材智能切割方法及装置"),
@@ -47,11 +54,19 @@ ENTERPRISES = [
         "trademark_class": 19,
     },
     {
-        "user": "qiye2", "name": "罗定市稻香农业发展有限公司", "uscc_stem": "91445381MA51A002",
+        "user": "qiye2",
+        "name": "罗定市稻香农业发展有限公司",
+        "uscc_stem": "91445381MA51A002",
         "profile": dict(
-            legal_representative="黄稻香", registered_address="罗定市素龙街道稻香路18号", district="luoding",
-            sector="industry", declared_size="micro", employees=18, revenue=Decimal("260.00"),
-            total_assets=Decimal("410.00"), is_independent_legal_person=True,
+            legal_representative="黄稻香",
+            registered_address="罗定市素龙街道稻香路18号",
+            district="luoding",
+            sector="industry",
+            declared_size="micro",
+            employees=18,
+            revenue=Decimal("260.00"),
+            total_assets=Decimal("410.00"),
+            is_independent_legal_person=True,
         ),
         "assets": [
             (IPType.INVENTION, "202210567893", "一种富硒大米低温加工方法"),
@@ -81,8 +96,12 @@ def _seed_enterprise(spec, stdout):
     day = today()
     profile, created = EnterpriseProfile.objects.get_or_create(
         organisation=org,
-        defaults={**spec["profile"], "annual_report_year": day.year - 1, "credit_declared_on": day,
-                  "credit_declared_by": user},
+        defaults={
+            **spec["profile"],
+            "annual_report_year": day.year - 1,
+            "credit_declared_on": day,
+            "credit_declared_by": user,
+        },
     )
     if created:
         audit_record(by=user, action=PROFILE_CREATE, obj=profile, reason="演示数据")
@@ -93,12 +112,17 @@ def _seed_enterprise(spec, stdout):
         grant = dt.date(int(body[:4]) + 1, 6, 18) if is_patent else dt.date(2020, 3, 7)
         years = YEARS_IN_FORCE[ip_type]
         asset, created = IPAsset.objects.get_or_create(
-            ip_type=ip_type, number=number,
+            ip_type=ip_type,
+            number=number,
             defaults=dict(
-                enterprise=org, title=title, holder_name=org.name, grant_date=grant,
+                enterprise=org,
+                title=title,
+                holder_name=org.name,
+                grant_date=grant,
                 expiry_date=add_months(dt.date(int(body[:4]), 1, 1) if is_patent else grant, 12 * years),
                 annual_fee_paid_through=add_months(day, 8) if is_patent else None,
-                trademark_class=None if is_patent else spec["trademark_class"], created_by=user,
+                trademark_class=None if is_patent else spec["trademark_class"],
+                created_by=user,
             ),
         )
         if created:
@@ -109,13 +133,20 @@ def _seed_enterprise(spec, stdout):
 
 def _registration(org, user, bank, purpose, amount, assets):
     registration, created = LoanRegistration.objects.get_or_create(
-        enterprise=org, bank=bank, purpose=purpose,
+        enterprise=org,
+        bank=bank,
+        purpose=purpose,
         defaults=dict(amount=amount, term_months=12, created_by=user),
     )
     if created:
         registration.assets.set(assets)
-        audit_record(by=user, action=REGISTRATION_CREATE, obj=registration,
-                     to_state=LoanRegistration.Status.DRAFT, reason="演示数据")
+        audit_record(
+            by=user,
+            action=REGISTRATION_CREATE,
+            obj=registration,
+            to_state=LoanRegistration.Status.DRAFT,
+            reason="演示数据",
+        )
     return registration, created
 
 
@@ -123,14 +154,26 @@ def _submit(registration, user):
     day = today()
     policy = policy_in_force(day)
     # The bank admissions are seeded by the lenders app after this one: its check is left out here.
-    checks = [c for c in registration_checks(registration, policy=policy, on=day)
-              if not (c.rule == "cooperating_bank" and c.outcome == FAIL)]
+    checks = [
+        c
+        for c in registration_checks(registration, policy=policy, on=day)
+        if not (c.rule == "cooperating_bank" and c.outcome == FAIL)
+    ]
     now = timezone.now()
     transition(
-        registration, "submit", by=user, reason="演示数据",
-        submitted_at=now, policy=policy, submitted_checks=[c.as_dict() for c in checks],
-        commitment_signed_at=now, commitment_signed_by=user, commitment_ip="127.0.0.1",
-        commitment_truthful=True, commitment_credit_inquiry=True, commitment_publication=True,
+        registration,
+        "submit",
+        by=user,
+        reason="演示数据",
+        submitted_at=now,
+        policy=policy,
+        submitted_checks=[c.as_dict() for c in checks],
+        commitment_signed_at=now,
+        commitment_signed_by=user,
+        commitment_ip="127.0.0.1",
+        commitment_truthful=True,
+        commitment_credit_inquiry=True,
+        commitment_publication=True,
     )
 
 
@@ -156,8 +199,15 @@ def seed(stdout):
         _submit(registration, user)
         if officer is not None:
             reason = "材料齐全，同意受理（演示）"
-            transition(registration, "accept", by=officer, reason=reason,
-                       decided_at=timezone.now(), decided_by=officer, decision_reason=reason)
+            transition(
+                registration,
+                "accept",
+                by=officer,
+                reason=reason,
+                decided_at=timezone.now(),
+                decided_by=officer,
+                decision_reason=reason,
+            )
     stdout.write(
         "  applications: 企业信息 2 家、知识产权 6 项、质押融资登记 3 笔（草稿、已提交、银行已受理各 1）。"
     )

@@ -36,17 +36,30 @@ def size_consistency_check(profile):
     """WARN when the declared size contradicts the figures under the 2011 standard (shown to the
     bureau)."""
     if profile.sector not in Sector.values:
-        return Check("size_consistent", "企业规模与划型标准相符", WARN,
-                     "未填写行业，无法按划型标准核对企业规模。", ART_7)
+        return Check(
+            "size_consistent",
+            "企业规模与划型标准相符",
+            WARN,
+            "未填写行业，无法按划型标准核对企业规模。",
+            ART_7,
+        )
     computed = classify(profile.sector, profile.employees, profile.revenue, profile.total_assets)
     figures = describe_figures(profile.sector, profile.employees, profile.revenue, profile.total_assets)
     if computed == profile.declared_size:
-        return Check("size_consistent", "企业规模与划型标准相符", PASS,
-                     f"{profile.get_sector_display()}，{figures}，按{SIZE_SOURCE}为{computed.label}。", ART_7)
+        return Check(
+            "size_consistent",
+            "企业规模与划型标准相符",
+            PASS,
+            f"{profile.get_sector_display()}，{figures}，按{SIZE_SOURCE}为{computed.label}。",
+            ART_7,
+        )
     return Check(
-        "size_consistent", "企业规模与划型标准相符", WARN,
+        "size_consistent",
+        "企业规模与划型标准相符",
+        WARN,
         f"申报为{_size_label(profile.declared_size)}，但{profile.get_sector_display()}{figures}"
-        f"按{SIZE_SOURCE}应为{computed.label}，请核实。", ART_7,
+        f"按{SIZE_SOURCE}应为{computed.label}，请核实。",
+        ART_7,
     )
 
 
@@ -64,55 +77,123 @@ def enterprise_checks(enterprise_org, *, policy, on):
         checks.append(Check("uscc", "统一社会信用代码", FAIL, exc.message, ART_7))
 
     if profile.district in District.values:
-        checks.append(Check("registered_in_yunfu", "在云浮市注册", PASS,
-                            f"注册于{profile.get_district_display()}。", ART_7))
+        checks.append(
+            Check(
+                "registered_in_yunfu",
+                "在云浮市注册",
+                PASS,
+                f"注册于{profile.get_district_display()}。",
+                ART_7,
+            )
+        )
     else:
-        checks.append(Check("registered_in_yunfu", "在云浮市注册", FAIL,
-                            f"注册地不在云浮市（{'、'.join(District.labels)}）。", ART_7))
+        checks.append(
+            Check(
+                "registered_in_yunfu",
+                "在云浮市注册",
+                FAIL,
+                f"注册地不在云浮市（{'、'.join(District.labels)}）。",
+                ART_7,
+            )
+        )
 
     allowed = "、".join(_size_label(s) for s in policy.enterprise_sizes)
     if profile.declared_size in policy.enterprise_sizes:
-        checks.append(Check("enterprise_size", "企业规模", PASS,
-                            f"{_size_label(profile.declared_size)}（支持：{allowed}）。", ART_7))
+        checks.append(
+            Check(
+                "enterprise_size",
+                "企业规模",
+                PASS,
+                f"{_size_label(profile.declared_size)}（支持：{allowed}）。",
+                ART_7,
+            )
+        )
     else:
-        checks.append(Check("enterprise_size", "企业规模", FAIL,
-                            f"{_size_label(profile.declared_size)}不在支持范围内（支持：{allowed}）。",
-                            ART_7))
+        checks.append(
+            Check(
+                "enterprise_size",
+                "企业规模",
+                FAIL,
+                f"{_size_label(profile.declared_size)}不在支持范围内（支持：{allowed}）。",
+                ART_7,
+            )
+        )
     checks.append(size_consistency_check(profile))
 
     if profile.is_independent_legal_person:
         checks.append(Check("independent_legal_person", "独立法人资格", PASS, "具有独立法人资格。", ART_7))
     else:
-        checks.append(Check("independent_legal_person", "独立法人资格", FAIL,
-                            "不具有独立法人资格（如分公司）。", ART_7))
+        checks.append(
+            Check("independent_legal_person", "独立法人资格", FAIL, "不具有独立法人资格（如分公司）。", ART_7)
+        )
 
     required = annual_report_year_required(on)
     if profile.annual_report_year and profile.annual_report_year >= required:
-        checks.append(Check("annual_report", "按时报送年度报告", PASS,
-                            f"已报送 {profile.annual_report_year} 年度报告。", ART_7))
+        checks.append(
+            Check(
+                "annual_report",
+                "按时报送年度报告",
+                PASS,
+                f"已报送 {profile.annual_report_year} 年度报告。",
+                ART_7,
+            )
+        )
     else:
         year = profile.annual_report_year
         filed = f"最近报送的是 {year} 年度" if year else "未填写年报报送情况"
-        checks.append(Check("annual_report", "按时报送年度报告", FAIL,
-                            f"截至 {on:%Y-%m-%d} 应已报送 {required} 年度报告，{filed}。", ART_7))
+        checks.append(
+            Check(
+                "annual_report",
+                "按时报送年度报告",
+                FAIL,
+                f"截至 {on:%Y-%m-%d} 应已报送 {required} 年度报告，{filed}。",
+                ART_7,
+            )
+        )
 
     months = policy.credit_lookback_months
     declared = profile.credit_declared_on
     if declared is None:
-        checks.append(Check("credit_record", "无不良信用记录", FAIL,
-                            f"尚未声明企业及法定代表人近 {months} 个月无不良信用记录。", ART_7))
+        checks.append(
+            Check(
+                "credit_record",
+                "无不良信用记录",
+                FAIL,
+                f"尚未声明企业及法定代表人近 {months} 个月无不良信用记录。",
+                ART_7,
+            )
+        )
     elif declared < add_months(on, -months):  # a later one (e.g. after disbursement) still covers `on`
-        checks.append(Check("credit_record", "无不良信用记录", FAIL,
-                            f"信用声明日期 {declared:%Y-%m-%d} 不在近 {months} 个月内，请重新声明。", ART_7))
+        checks.append(
+            Check(
+                "credit_record",
+                "无不良信用记录",
+                FAIL,
+                f"信用声明日期 {declared:%Y-%m-%d} 不在近 {months} 个月内，请重新声明。",
+                ART_7,
+            )
+        )
     else:
-        checks.append(Check("credit_record", "无不良信用记录", PASS,
-                            f"已于 {declared:%Y-%m-%d} 声明企业及法定代表人近 {months} 个月无不良信用记录。",
-                            ART_7))
+        checks.append(
+            Check(
+                "credit_record",
+                "无不良信用记录",
+                PASS,
+                f"已于 {declared:%Y-%m-%d} 声明企业及法定代表人近 {months} 个月无不良信用记录。",
+                ART_7,
+            )
+        )
 
     if profile.blacklisted_until and profile.blacklisted_until >= on:
-        checks.append(Check("not_blacklisted", "未列入失信黑名单", FAIL,
-                            f"列入黑名单至 {profile.blacklisted_until:%Y-%m-%d}：{profile.blacklist_reason}",
-                            ART_7))
+        checks.append(
+            Check(
+                "not_blacklisted",
+                "未列入失信黑名单",
+                FAIL,
+                f"列入黑名单至 {profile.blacklisted_until:%Y-%m-%d}：{profile.blacklist_reason}",
+                ART_7,
+            )
+        )
     else:
         checks.append(Check("not_blacklisted", "未列入失信黑名单", PASS, "未列入黑名单。", ART_7))
     return checks
@@ -133,11 +214,21 @@ def asset_checks(assets, *, enterprise, policy, maturity, on=None, excluding_fil
     for asset in assets:
         name = f"{asset.get_ip_type_display()} {asset.number}"
         if policy.ip_type_in_scope(asset.ip_type):
-            checks.append(Check("ip_in_scope", f"{name}：属于支持的知识产权类型", PASS,
-                                asset.get_ip_type_display(), ART_2))
+            checks.append(
+                Check(
+                    "ip_in_scope", f"{name}：属于支持的知识产权类型", PASS, asset.get_ip_type_display(), ART_2
+                )
+            )
         else:
-            checks.append(Check("ip_in_scope", f"{name}：属于支持的知识产权类型", FAIL,
-                                f"{asset.get_ip_type_display()}不在本版办法支持的类型内。", ART_2))
+            checks.append(
+                Check(
+                    "ip_in_scope",
+                    f"{name}：属于支持的知识产权类型",
+                    FAIL,
+                    f"{asset.get_ip_type_display()}不在本版办法支持的类型内。",
+                    ART_2,
+                )
+            )
 
         label = f"{name}：权利人为本企业"
         if asset.enterprise_id != enterprise.pk:
@@ -145,13 +236,26 @@ def asset_checks(assets, *, enterprise, policy, maturity, on=None, excluding_fil
         elif asset.holder_matches:
             checks.append(Check("ip_owned", label, PASS, asset.holder_name, ART_7))
         elif asset.holder_overridden:
-            checks.append(Check("ip_owned", label, PASS,
-                                f"权利人“{asset.holder_name}”与企业名称不一致，已经市监局核准："
-                                f"{asset.holder_override_reason}", ART_7))
+            checks.append(
+                Check(
+                    "ip_owned",
+                    label,
+                    PASS,
+                    f"权利人“{asset.holder_name}”与企业名称不一致，已经市监局核准："
+                    f"{asset.holder_override_reason}",
+                    ART_7,
+                )
+            )
         else:
-            checks.append(Check("ip_owned", label, FAIL,
-                                f"权利人“{asset.holder_name}”与企业名称“{enterprise.name}”不一致，"
-                                "且未经市监局核准。", ART_7))
+            checks.append(
+                Check(
+                    "ip_owned",
+                    label,
+                    FAIL,
+                    f"权利人“{asset.holder_name}”与企业名称“{enterprise.name}”不一致，且未经市监局核准。",
+                    ART_7,
+                )
+            )
 
         label = f"{name}：有效期覆盖贷款期限"
         if asset.expiry_date is None:
@@ -159,9 +263,15 @@ def asset_checks(assets, *, enterprise, policy, maturity, on=None, excluding_fil
         elif asset.expiry_date < on:
             checks.append(Check("ip_valid", label, FAIL, f"已于 {asset.expiry_date:%Y-%m-%d} 失效。", ART_2))
         elif maturity and asset.expiry_date < maturity:
-            checks.append(Check("ip_valid", label, WARN,
-                                f"有效期至 {asset.expiry_date:%Y-%m-%d}，"
-                                f"早于贷款到期日 {maturity:%Y-%m-%d}。", ART_2))
+            checks.append(
+                Check(
+                    "ip_valid",
+                    label,
+                    WARN,
+                    f"有效期至 {asset.expiry_date:%Y-%m-%d}，早于贷款到期日 {maturity:%Y-%m-%d}。",
+                    ART_2,
+                )
+            )
         else:
             checks.append(Check("ip_valid", label, PASS, f"有效期至 {asset.expiry_date:%Y-%m-%d}。", ART_2))
 
@@ -170,8 +280,9 @@ def asset_checks(assets, *, enterprise, policy, maturity, on=None, excluding_fil
             paid = asset.annual_fee_paid_through
             if paid is None or paid < on:
                 shown = f"年费缴至 {paid:%Y-%m-%d}" if paid else "未填写年费缴纳情况"
-                checks.append(Check("patent_fee_paid", label, FAIL,
-                                    f"{shown}，专利权可能因欠费终止。", ART_2))
+                checks.append(
+                    Check("patent_fee_paid", label, FAIL, f"{shown}，专利权可能因欠费终止。", ART_2)
+                )
             else:
                 checks.append(Check("patent_fee_paid", label, PASS, f"年费已缴至 {paid:%Y-%m-%d}。", ART_2))
 
@@ -195,29 +306,65 @@ def registration_checks(registration, *, policy, on):
     if hooks.active_bank_orgs().filter(pk=registration.bank_id).exists():
         checks.append(Check("cooperating_bank", "合作银行", PASS, registration.bank.name, ART_3))
     else:
-        checks.append(Check("cooperating_bank", "合作银行", FAIL,
-                            f"{registration.bank.name}目前不是可受理申请的合作银行。", ART_3))
+        checks.append(
+            Check(
+                "cooperating_bank",
+                "合作银行",
+                FAIL,
+                f"{registration.bank.name}目前不是可受理申请的合作银行。",
+                ART_3,
+            )
+        )
 
     cap = policy.single_loan_cap
     if registration.amount is not None and registration.amount <= cap:
-        checks.append(Check("single_loan_cap", "单笔贷款上限", PASS,
-                            f"申请 {format_money(registration.amount)} 元，上限 {format_money(cap)} 元。",
-                            ART_8))
+        checks.append(
+            Check(
+                "single_loan_cap",
+                "单笔贷款上限",
+                PASS,
+                f"申请 {format_money(registration.amount)} 元，上限 {format_money(cap)} 元。",
+                ART_8,
+            )
+        )
     else:
-        checks.append(Check("single_loan_cap", "单笔贷款上限", FAIL,
-                            f"申请 {format_money(registration.amount or 0)} 元，"
-                            f"超过单笔上限 {format_money(cap)} 元。", ART_8))
+        checks.append(
+            Check(
+                "single_loan_cap",
+                "单笔贷款上限",
+                FAIL,
+                f"申请 {format_money(registration.amount or 0)} 元，超过单笔上限 {format_money(cap)} 元。",
+                ART_8,
+            )
+        )
 
     term_cap = policy.loan_term_cap_months
     if registration.term_months and registration.term_months <= term_cap:
-        checks.append(Check("loan_term_cap_months", "贷款期限上限", PASS,
-                            f"期限 {registration.term_months} 个月，上限 {term_cap} 个月。", ART_8))
+        checks.append(
+            Check(
+                "loan_term_cap_months",
+                "贷款期限上限",
+                PASS,
+                f"期限 {registration.term_months} 个月，上限 {term_cap} 个月。",
+                ART_8,
+            )
+        )
     else:
-        checks.append(Check("loan_term_cap_months", "贷款期限上限", FAIL,
-                            f"期限 {registration.term_months} 个月，超过上限 {term_cap} 个月。", ART_8))
+        checks.append(
+            Check(
+                "loan_term_cap_months",
+                "贷款期限上限",
+                FAIL,
+                f"期限 {registration.term_months} 个月，超过上限 {term_cap} 个月。",
+                ART_8,
+            )
+        )
 
     checks += asset_checks(
-        registration.assets.select_related("enterprise"), enterprise=registration.enterprise, policy=policy,
-        maturity=estimated_maturity(registration, on), on=on,
+        registration.assets.select_related("enterprise"),
+        enterprise=registration.enterprise,
+        policy=policy,
+        maturity=estimated_maturity(registration, on),
+        on=on,
     )
     return checks

@@ -63,7 +63,10 @@ class ProfileForm(forms.Form):
     revenue = MoneyField(label="上年营业收入（万元）")
     total_assets = MoneyField(label="资产总额（万元）")
     annual_report_year = forms.IntegerField(
-        label="最近按时报送年度报告的年度", required=False, min_value=1990, max_value=2100,
+        label="最近按时报送年度报告的年度",
+        required=False,
+        min_value=1990,
+        max_value=2100,
         help_text="每年1月1日至6月30日报送上一年度年度报告（《企业信息公示暂行条例》第八条）。",
     )
 
@@ -72,7 +75,8 @@ class AssetForm(forms.Form):
     ip_type = forms.ChoiceField(
         label="知识产权类型",
         choices=[
-            ("", "请选择"), *IPType.choices,
+            ("", "请选择"),
+            *IPType.choices,
             *[(k, f"{v}（不属于支持范围）") for k, v in OUT_OF_SCOPE_TYPES.items()],
         ],
         help_text="《管理办法》第二条：仅支持专利权、商标专用权和地理标志。",
@@ -136,10 +140,14 @@ class CommitmentForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="决定", widget=forms.RadioSelect,
+        label="决定",
+        widget=forms.RadioSelect,
         choices=[(name, LoanRegistration.WORKFLOW.move(name).label) for name in ("accept", "decline")],
     )
     reason = forms.CharField(
-        label="意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False,
+        label="意见",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
         help_text="不予受理须写明理由。",
     )

@@ -47,7 +47,9 @@ class Sector(models.TextChoices):
 
 class EnterpriseProfile(models.Model):
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="enterprise_profile",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="enterprise_profile",
         verbose_name="企业",
     )
     legal_representative = models.CharField("法定代表人", max_length=50)
@@ -100,13 +102,18 @@ class IPAsset(models.Model):
     )
     authorisation_document = models.CharField("授权文件", max_length=200, blank=True)
     holder_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="权利人名称不符的核准人",
     )
     holder_override_reason = models.TextField("权利人名称不符的核准理由", blank=True)
     holder_override_at = models.DateTimeField("权利人名称不符的核准时间", null=True, blank=True)
     holder_override_requested = models.BooleanField(
-        "企业申请核准权利人名称不符", default=False,
+        "企业申请核准权利人名称不符",
+        default=False,
         help_text="权利人名称与企业名称不一致（如企业更名）时，企业登记后须经市监局核准方可质押。",
     )
     created_by = models.ForeignKey(
@@ -160,24 +167,63 @@ class LoanRegistration(models.Model):
         WITHDRAWN = "withdrawn", "已撤回"
 
     WORKFLOW = Workflow(
-        Move("submit", (Status.DRAFT,), Status.SUBMITTED, "提交质押融资登记", PERM_ENTERPRISE, NOOP,
-             guards=(registration_by_its_enterprise,)),
-        Move("withdraw", (Status.SUBMITTED,), Status.WITHDRAWN, "撤回质押融资登记", PERM_ENTERPRISE, NOOP,
-             guards=(registration_by_its_enterprise,)),
-        Move("redraft", (Status.WITHDRAWN,), Status.DRAFT, "退回草稿重新编辑", PERM_ENTERPRISE, NOOP,
-             guards=(registration_by_its_enterprise,)),
-        Move("accept", (Status.SUBMITTED,), Status.ACCEPTED, "受理", PERM_BANK_PREPARE, NOOP,
-             guards=(registration_by_its_bank,)),
-        Move("decline", (Status.SUBMITTED,), Status.DECLINED, "不予受理", PERM_BANK_PREPARE, NOOP,
-             guards=(registration_by_its_bank,)),
+        Move(
+            "submit",
+            (Status.DRAFT,),
+            Status.SUBMITTED,
+            "提交质押融资登记",
+            PERM_ENTERPRISE,
+            NOOP,
+            guards=(registration_by_its_enterprise,),
+        ),
+        Move(
+            "withdraw",
+            (Status.SUBMITTED,),
+            Status.WITHDRAWN,
+            "撤回质押融资登记",
+            PERM_ENTERPRISE,
+            NOOP,
+            guards=(registration_by_its_enterprise,),
+        ),
+        Move(
+            "redraft",
+            (Status.WITHDRAWN,),
+            Status.DRAFT,
+            "退回草稿重新编辑",
+            PERM_ENTERPRISE,
+            NOOP,
+            guards=(registration_by_its_enterprise,),
+        ),
+        Move(
+            "accept",
+            (Status.SUBMITTED,),
+            Status.ACCEPTED,
+            "受理",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(registration_by_its_bank,),
+        ),
+        Move(
+            "decline",
+            (Status.SUBMITTED,),
+            Status.DECLINED,
+            "不予受理",
+            PERM_BANK_PREPARE,
+            NOOP,
+            guards=(registration_by_its_bank,),
+        ),
     )
 
     enterprise = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="loan_registrations",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="loan_registrations",
         verbose_name="申请企业",
     )
     bank = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="bank_registrations",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="bank_registrations",
         verbose_name="合作银行",
     )
     amount = MoneyField("申请金额（元）")
@@ -198,7 +244,11 @@ class LoanRegistration(models.Model):
     )
     commitment_publication = models.BooleanField("同意在公示、公告中公开相关信息", default=False)
     policy = models.ForeignKey(
-        "policy.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "policy.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="提交时适用的管理办法版本",
     )
     submitted_checks = models.JSONField("提交时的资格核验结果", default=list, blank=True)

@@ -28,16 +28,28 @@ def tasks(user):
     found = []
     if user.has_perm(PERM_ENTERPRISE) and user.organisation_id:
         for r in enterprise_drafts(user.organisation_id).order_by("created_at")[:50]:
-            found.append({
-                "title": f"质押融资登记草稿 #{r.pk}（{r.bank.name}，{format_money(r.amount)} 元）尚未提交",
-                "url": reverse("applications:registration_check", args=[r.pk]),
-                "due": None, "kind": "质押登记", "overdue": False,
-            })
+            found.append(
+                {
+                    "title": (
+                        f"质押融资登记草稿 #{r.pk}（{r.bank.name}，{format_money(r.amount)} 元）尚未提交"
+                    ),
+                    "url": reverse("applications:registration_check", args=[r.pk]),
+                    "due": None,
+                    "kind": "质押登记",
+                    "overdue": False,
+                }
+            )
     if user.has_perm(PERM_BANK_PREPARE) and user.organisation_id:
         for r in registrations_awaiting_bank(user.organisation_id).order_by("submitted_at")[:50]:
-            found.append({
-                "title": f"{r.enterprise.name}的质押融资申请 #{r.pk}（{format_money(r.amount)} 元）待受理",
-                "url": reverse("applications:registration_decide", args=[r.pk]),
-                "due": None, "kind": "融资申请", "overdue": False,
-            })
+            found.append(
+                {
+                    "title": (
+                        f"{r.enterprise.name}的质押融资申请 #{r.pk}（{format_money(r.amount)} 元）待受理"
+                    ),
+                    "url": reverse("applications:registration_decide", args=[r.pk]),
+                    "due": None,
+                    "kind": "融资申请",
+                    "overdue": False,
+                }
+            )
     return found

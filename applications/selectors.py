@@ -46,7 +46,9 @@ def search_registrations(qs, *, status="", q=""):
     q = (q or "").strip()[:100]
     if q:
         qs = qs.filter(
-            Q(enterprise__name__icontains=q) | Q(bank__name__icontains=q) | Q(purpose__icontains=q)
+            Q(enterprise__name__icontains=q)
+            | Q(bank__name__icontains=q)
+            | Q(purpose__icontains=q)
             | Q(enterprise__uscc__iexact=q)
         )
     return qs
@@ -72,9 +74,11 @@ def assets_visible_to(user):
     if sees_everything(user):
         return qs
     if is_bank_user(user):
-        ids = LoanRegistration.assets.through.objects.filter(
-            loanregistration__bank_id=user.organisation_id
-        ).exclude(loanregistration__status=Status.DRAFT).values("ipasset_id")
+        ids = (
+            LoanRegistration.assets.through.objects.filter(loanregistration__bank_id=user.organisation_id)
+            .exclude(loanregistration__status=Status.DRAFT)
+            .values("ipasset_id")
+        )
         return qs.filter(pk__in=ids)
     return scope_to_org(qs, user, "enterprise")
 

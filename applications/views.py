@@ -83,10 +83,19 @@ def profile_view(request, pk=None):
     policy, policy_error = _policy_today()
     checks = enterprise_checks(enterprise, policy=policy, on=today()) if (policy and profile) else []
     own = services.enterprise_can_edit_profile(enterprise, request.user)
-    return render(request, "applications/profile.html", {
-        "enterprise": enterprise, "profile": profile, "checks": checks, "policy": policy,
-        "policy_error": policy_error, "own": own, "events": trail_for(profile) if profile else [],
-    })
+    return render(
+        request,
+        "applications/profile.html",
+        {
+            "enterprise": enterprise,
+            "profile": profile,
+            "checks": checks,
+            "policy": policy,
+            "policy_error": policy_error,
+            "own": own,
+            "events": trail_for(profile) if profile else [],
+        },
+    )
 
 
 @login_required
@@ -136,11 +145,18 @@ def asset_list(request):
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "applications/asset_list.html", {
-        "page": page, "ip_types": IPType.choices, "type": ip_type, "q": q,
-        "query_string": urlencode({k: v for k, v in {"type": ip_type, "q": q}.items() if v}),
-        "can_add": request.user.has_perm(PERM_ENTERPRISE),
-    })
+    return render(
+        request,
+        "applications/asset_list.html",
+        {
+            "page": page,
+            "ip_types": IPType.choices,
+            "type": ip_type,
+            "q": q,
+            "query_string": urlencode({k: v for k, v in {"type": ip_type, "q": q}.items() if v}),
+            "can_add": request.user.has_perm(PERM_ENTERPRISE),
+        },
+    )
 
 
 @login_required
@@ -168,11 +184,18 @@ def asset_new(request):
 
 def _asset_page(request, asset, *, override_form=None, status=200):
     can_override = services.asset_can_override_holder(asset, request.user)
-    return render(request, "applications/asset_detail.html", {
-        "asset": asset, "events": trail_for(asset), "can_edit": services.asset_can_edit(asset, request.user),
-        "can_override": can_override,
-        "override_form": override_form or (ReasonForm() if can_override else None),
-    }, status=status)
+    return render(
+        request,
+        "applications/asset_detail.html",
+        {
+            "asset": asset,
+            "events": trail_for(asset),
+            "can_edit": services.asset_can_edit(asset, request.user),
+            "can_override": can_override,
+            "override_form": override_form or (ReasonForm() if can_override else None),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -232,12 +255,20 @@ def registration_list(request, incoming=False):
     q = request.GET.get("q", "").strip()[:100]
     qs = search_registrations(registrations_visible_to(request.user), status=status, q=q)
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "applications/registration_list.html", {
-        "page": page, "statuses": Status.choices, "status": status, "q": q, "incoming": incoming,
-        "query_string": urlencode({k: v for k, v in {"status": status, "q": q}.items() if v}),
-        "can_create": request.user.has_perm(PERM_ENTERPRISE),
-        "title": "融资申请" if incoming else "质押融资登记",
-    })
+    return render(
+        request,
+        "applications/registration_list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "status": status,
+            "q": q,
+            "incoming": incoming,
+            "query_string": urlencode({k: v for k, v in {"status": status, "q": q}.items() if v}),
+            "can_create": request.user.has_perm(PERM_ENTERPRISE),
+            "title": "融资申请" if incoming else "质押融资登记",
+        },
+    )
 
 
 def _registration_form(request, registration=None):
@@ -261,15 +292,24 @@ def _registration_form(request, registration=None):
                 return redirect("applications:registration_check", pk=registration.pk)
         status = 400
     elif registration is not None:
-        form = RegistrationForm(initial={
-            "bank": registration.bank_id, "amount": registration.amount,
-            "term_months": registration.term_months, "purpose": registration.purpose,
-            "assets": list(registration.assets.values_list("pk", flat=True)),
-        }, **kwargs)
+        form = RegistrationForm(
+            initial={
+                "bank": registration.bank_id,
+                "amount": registration.amount,
+                "term_months": registration.term_months,
+                "purpose": registration.purpose,
+                "assets": list(registration.assets.values_list("pk", flat=True)),
+            },
+            **kwargs,
+        )
     else:
         form = RegistrationForm(**kwargs)
-    return render(request, "applications/registration_form.html",
-                  {"form": form, "registration": registration}, status=status)
+    return render(
+        request,
+        "applications/registration_form.html",
+        {"form": form, "registration": registration},
+        status=status,
+    )
 
 
 @login_required
@@ -320,10 +360,18 @@ def registration_check(request, pk):
     else:
         form = CommitmentForm()
     checks, policy_error = _checks_for(registration)
-    return render(request, "applications/registration_check.html", {
-        "registration": registration, "checks": checks, "policy_error": policy_error, "form": form,
-        "assets": registration.assets.all(),
-    }, status=status)
+    return render(
+        request,
+        "applications/registration_check.html",
+        {
+            "registration": registration,
+            "checks": checks,
+            "policy_error": policy_error,
+            "form": form,
+            "assets": registration.assets.all(),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -355,13 +403,22 @@ def registration_detail(request, pk):
     user = request.user
     moves = available_move_names(registration, user)
     checks, policy_error = _checks_for(registration)
-    return render(request, "applications/registration_detail.html", {
-        "registration": registration, "assets": registration.assets.all(), "checks": checks,
-        "policy_error": policy_error, "moves": moves, "can_decide": bool(moves & DECISIONS),
-        "can_edit": services.registration_can_edit(registration, user),
-        "notices": notices_about(registration, user), "events": trail_for(registration),
-        "withdraw_form": OptionalReasonForm(),
-    })
+    return render(
+        request,
+        "applications/registration_detail.html",
+        {
+            "registration": registration,
+            "assets": registration.assets.all(),
+            "checks": checks,
+            "policy_error": policy_error,
+            "moves": moves,
+            "can_decide": bool(moves & DECISIONS),
+            "can_edit": services.registration_can_edit(registration, user),
+            "notices": notices_about(registration, user),
+            "events": trail_for(registration),
+            "withdraw_form": OptionalReasonForm(),
+        },
+    )
 
 
 @login_required
@@ -389,7 +446,14 @@ def registration_decide(request, pk):
         status = 400
     else:
         form = DecisionForm()
-    return render(request, "applications/registration_decide.html", {
-        "registration": registration, "form": form, "checks": registration.submitted_checks,
-        "assets": registration.assets.all(),
-    }, status=status)
+    return render(
+        request,
+        "applications/registration_decide.html",
+        {
+            "registration": registration,
+            "form": form,
+            "checks": registration.submitted_checks,
+            "assets": registration.assets.all(),
+        },
+        status=status,
+    )

@@ -44,8 +44,12 @@ def parse_args():
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--enterprises", type=int, default=15_000)
     parser.add_argument("--banks", type=int, default=220)
-    parser.add_argument("--events-per-loan", type=int, default=1,
-                        help="history per covered loan: the confirmation, then a repayment every 30 days (default 1)")
+    parser.add_argument(
+        "--events-per-loan",
+        type=int,
+        default=1,
+        help="history per covered loan: the confirmation, then a repayment every 30 days (default 1)",
+    )
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--reuse", action="store_true", help="skip generation, time an existing yf_bench")
     return parser.parse_args()
@@ -116,14 +120,26 @@ def generate(args):
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         now = dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC)
-        _copy(cursor, "accounts_organisation", ["kind", "name", "uscc", "is_active", "created_at"],
-              [("enterprise", f"云浮市测试企业{i:05d}有限公司", None, True, now) for i in range(args.enterprises)]
-              + [("bank", f"测试银行{i:03d}云浮分行", None, True, now) for i in range(args.banks)]
-              + [("finance", "云浮市财政局", None, True, now), ("bureau", "云浮市市场监督管理局", None, True, now)])
+        _copy(
+            cursor,
+            "accounts_organisation",
+            ["kind", "name", "uscc", "is_active", "created_at"],
+            [
+                ("enterprise", f"云浮市测试企业{i:05d}有限公司", None, True, now)
+                for i in range(args.enterprises)
+            ]
+            + [("bank", f"测试银行{i:03d}云浮分行", None, True, now) for i in range(args.banks)]
+            + [
+                ("finance", "云浮市财政局", None, True, now),
+                ("bureau", "云浮市市场监督管理局", None, True, now),
+            ],
+        )
         banks = list(Organisation.objects.filter(kind="bank").values_list("pk", flat=True))
         enterprises = list(Organisation.objects.filter(kind="enterprise").values_list("pk", flat=True))
         finance_org = Organisation.objects.get(kind="finance")
-        finance = User.objects.create_user("bench_finance", password="x", organisation=finance_org, full_name="财政")
+        finance = User.objects.create_user(
+            "bench_finance", password="x", organisation=finance_org, full_name="财政"
+        )
         finance.groups.add(Group.objects.get(name=Role.FINANCE))
         policy = PolicyVersion.objects.get(code="2025")
 
@@ -134,7 +150,9 @@ def generate(args):
         for _ in range(args.loans):
             amount = Decimal(rnd.randrange(100_000, 5_000_000, 1000))
             disbursed = dt.date(2021, 1, 1) + dt.timedelta(days=rnd.randrange(0, 2100))
-            plans.append((amount, disbursed, rnd.choice(statuses), rnd.choice(banks), rnd.choice(enterprises)))
+            plans.append(
+                (amount, disbursed, rnd.choice(statuses), rnd.choice(banks), rnd.choice(enterprises))
+            )
 
         def rows_for(table, values_of):
             required = dict(_required_columns(cursor, table))
@@ -150,22 +168,66 @@ def generate(args):
             cursor.execute(f"SELECT id FROM {table} ORDER BY id")
             return [r[0] for r in cursor.fetchall()]
 
-        rows_for("applications_loanregistration", lambda i, amount, disbursed, status, bank, enterprise: dict(
-            enterprise_id=enterprise, bank_id=bank, created_by_id=finance.pk, amount=amount, term_months=12,
-            purpose="购买原材料", status="accepted", submitted_checks="[]", created_at=now, updated_at=now))
+        rows_for(
+            "applications_loanregistration",
+            lambda i, amount, disbursed, status, bank, enterprise: dict(
+                enterprise_id=enterprise,
+                bank_id=bank,
+                created_by_id=finance.pk,
+                amount=amount,
+                term_months=12,
+                purpose="购买原材料",
+                status="accepted",
+                submitted_checks="[]",
+                created_at=now,
+                updated_at=now,
+            ),
+        )
         registrations = ids("applications_loanregistration")
-        rows_for("lenders_loanfiling", lambda i, amount, disbursed, status, bank, enterprise: dict(
-            registration_id=registrations[i], bank_id=bank, enterprise_id=enterprise, contract_number=f"HT{i:07d}",
-            amount=amount, ip_amount=amount, disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=365),
-            annual_rate=Decimal("3.85"), repayment_method="interest_monthly", other_collateral="", status="confirmed",
-            prepared_by_id=finance.pk, return_reasons="[]", checks_snapshot="[]", created_at=now, updated_at=now))
+        rows_for(
+            "lenders_loanfiling",
+            lambda i, amount, disbursed, status, bank, enterprise: dict(
+                registration_id=registrations[i],
+                bank_id=bank,
+                enterprise_id=enterprise,
+                contract_number=f"HT{i:07d}",
+                amount=amount,
+                ip_amount=amount,
+                disbursed_on=disbursed,
+                maturity_on=disbursed + dt.timedelta(days=365),
+                annual_rate=Decimal("3.85"),
+                repayment_method="interest_monthly",
+                other_collateral="",
+                status="confirmed",
+                prepared_by_id=finance.pk,
+                return_reasons="[]",
+                checks_snapshot="[]",
+                created_at=now,
+                updated_at=now,
+            ),
+        )
         filings = ids("lenders_loanfiling")
-        rows_for("lenders_coveredloan", lambda i, amount, disbursed, status, bank, enterprise: dict(
-            filing_id=filings[i], bank_id=bank, enterprise_id=enterprise, policy_version_id=policy.pk,
-            contract_number=f"HT{i:07d}", amount=amount, covered_amount=amount, fund_share=Decimal("0.4"),
-            disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=365), outstanding_principal=amount,
-            covered_outstanding=Decimal(0) if status == "repaid" else amount, status=status, classification="normal",
-            confirmed_at=now, updated_at=now))
+        rows_for(
+            "lenders_coveredloan",
+            lambda i, amount, disbursed, status, bank, enterprise: dict(
+                filing_id=filings[i],
+                bank_id=bank,
+                enterprise_id=enterprise,
+                policy_version_id=policy.pk,
+                contract_number=f"HT{i:07d}",
+                amount=amount,
+                covered_amount=amount,
+                fund_share=Decimal("0.4"),
+                disbursed_on=disbursed,
+                maturity_on=disbursed + dt.timedelta(days=365),
+                outstanding_principal=amount,
+                covered_outstanding=Decimal(0) if status == "repaid" else amount,
+                status=status,
+                classification="normal",
+                confirmed_at=now,
+                updated_at=now,
+            ),
+        )
         loans = ids("lenders_coveredloan")
         event_rows = []
         for loan_id, (amount, disbursed, status, _, _) in zip(loans, plans, strict=True):
@@ -176,13 +238,41 @@ def generate(args):
                 # confirmation on the disbursement day, then a report every 30 days; the last one
                 # leaves the loan as it stands today
                 after = final if last else (amount - (amount - final) * k / count).quantize(Decimal("0.01"))
-                event_rows.append((loan_id, "confirmed" if k == 0 else "repayment", min(disbursed + dt.timedelta(days=30 * k), TODAY),
-                                   after, after, status if last else "active", "", "", now))
-        _copy(cursor, "lenders_loanevent", ["loan_id", "kind", "occurred_on", "outstanding_after",
-                                            "covered_outstanding_after", "status_after", "classification", "note",
-                                            "reported_at"], event_rows)
-        print(f"  organisations, {len(registrations):,} registrations, {len(filings):,} filings, {len(loans):,} covered "
-              f"loans, {len(event_rows):,} loan events in {time.perf_counter() - started:.1f} s", flush=True)
+                event_rows.append(
+                    (
+                        loan_id,
+                        "confirmed" if k == 0 else "repayment",
+                        min(disbursed + dt.timedelta(days=30 * k), TODAY),
+                        after,
+                        after,
+                        status if last else "active",
+                        "",
+                        "",
+                        now,
+                    )
+                )
+        _copy(
+            cursor,
+            "lenders_loanevent",
+            [
+                "loan_id",
+                "kind",
+                "occurred_on",
+                "outstanding_after",
+                "covered_outstanding_after",
+                "status_after",
+                "classification",
+                "note",
+                "reported_at",
+            ],
+            event_rows,
+        )
+        print(
+            f"  organisations, {len(registrations):,} registrations, {len(filings):,} filings, "
+            f"{len(loans):,} covered "
+            f"loans, {len(event_rows):,} loan events in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
         # the ledger: 10,000 claims' worth of postings
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM fund_posting")
@@ -196,16 +286,41 @@ def generate(args):
             pid = next_posting
             next_posting += 1
             amount = sum(v for _, v in lines if v > 0)
-            postings.append((pid, kind, day, now, ref[0], ref[1], bank, commitment, reversal_of, None, "系统",
-                             None, "基准数据", f"bench-{pid}", "0" * 64, amount))
+            postings.append(
+                (
+                    pid,
+                    kind,
+                    day,
+                    now,
+                    ref[0],
+                    ref[1],
+                    bank,
+                    commitment,
+                    reversal_of,
+                    None,
+                    "系统",
+                    None,
+                    "基准数据",
+                    f"bench-{pid}",
+                    "0" * 64,
+                    amount,
+                )
+            )
             entries.extend((pid, a, v) for a, v in lines)
             return pid
 
-        post("contribution", dt.date(2020, 9, 24),
-             [(Account.CASH, Decimal("2000000000.00")), (Account.CONTRIBUTIONS, Decimal("-2000000000.00"))])
+        post(
+            "contribution",
+            dt.date(2020, 9, 24),
+            [(Account.CASH, Decimal("2000000000.00")), (Account.CONTRIBUTIONS, Decimal("-2000000000.00"))],
+        )
         for month in range(74):
             day = dt.date(2020 + (9 + month) // 12, (9 + month) % 12 + 1, 21)
-            post("interest", day, [(Account.CASH, Decimal("15625.00")), (Account.INTEREST, Decimal("-15625.00"))])
+            post(
+                "interest",
+                day,
+                [(Account.CASH, Decimal("15625.00")), (Account.INTEREST, Decimal("-15625.00"))],
+            )
         for claim in range(args.claims):
             bank = rnd.choice(banks)
             ref = ("compensation.claim", str(claim + 1))
@@ -214,40 +329,127 @@ def generate(args):
             spare = Decimal("1000.00")
             cid = next_commitment
             next_commitment += 1
-            commitments.append((cid, "claim", paid + spare, ref[0], ref[1], bank, f"bench-commit-{cid}", "基准",
-                                None, now))
-            post("commitment", start, [(Account.RESERVED, paid + spare), (Account.COMMITTED, -(paid + spare))],
-                 bank=bank, commitment=cid, ref=ref)
+            commitments.append(
+                (cid, "claim", paid + spare, ref[0], ref[1], bank, f"bench-commit-{cid}", "基准", None, now)
+            )
+            post(
+                "commitment",
+                start,
+                [(Account.RESERVED, paid + spare), (Account.COMMITTED, -(paid + spare))],
+                bank=bank,
+                commitment=cid,
+                ref=ref,
+            )
             part = paid / 4
-            pay = [(Account.COMPENSATION, part), (Account.CASH, -part), (Account.COMMITTED, part), (Account.RESERVED, -part)]
+            pay = [
+                (Account.COMPENSATION, part),
+                (Account.CASH, -part),
+                (Account.COMMITTED, part),
+                (Account.RESERVED, -part),
+            ]
             first = None
             for k in range(4):
-                pid = post("payout", start + dt.timedelta(days=10 + k), pay, bank=bank, commitment=cid, ref=ref)
+                pid = post(
+                    "payout", start + dt.timedelta(days=10 + k), pay, bank=bank, commitment=cid, ref=ref
+                )
                 first = first or pid
-            post("reversal", start + dt.timedelta(days=15), [(a, -v) for a, v in pay], bank=bank, commitment=cid,
-                 ref=ref, reversal_of=first)
+            post(
+                "reversal",
+                start + dt.timedelta(days=15),
+                [(a, -v) for a, v in pay],
+                bank=bank,
+                commitment=cid,
+                ref=ref,
+                reversal_of=first,
+            )
             post("payout", start + dt.timedelta(days=16), pay, bank=bank, commitment=cid, ref=ref)
             back = (paid * Decimal("0.03")).quantize(Decimal("0.01"))
             for k in range(10):
-                post("recovery", start + dt.timedelta(days=60 + 20 * k),
-                     [(Account.CASH, back), (Account.RECOVERIES, -back)], bank=bank, ref=ref)
-            post("clawback", start + dt.timedelta(days=300), [(Account.CASH, Decimal("100.00")),
-                                                              (Account.CLAWBACKS, Decimal("-100.00"))], bank=bank, ref=ref)
-            post("release", start + dt.timedelta(days=301), [(Account.COMMITTED, spare), (Account.RESERVED, -spare)],
-                 bank=bank, commitment=cid, ref=ref)
+                post(
+                    "recovery",
+                    start + dt.timedelta(days=60 + 20 * k),
+                    [(Account.CASH, back), (Account.RECOVERIES, -back)],
+                    bank=bank,
+                    ref=ref,
+                )
+            post(
+                "clawback",
+                start + dt.timedelta(days=300),
+                [(Account.CASH, Decimal("100.00")), (Account.CLAWBACKS, Decimal("-100.00"))],
+                bank=bank,
+                ref=ref,
+            )
+            post(
+                "release",
+                start + dt.timedelta(days=301),
+                [(Account.COMMITTED, spare), (Account.RESERVED, -spare)],
+                bank=bank,
+                commitment=cid,
+                ref=ref,
+            )
             due = start + dt.timedelta(days=400)
             settled = None if claim % 97 == 0 else now
             returns.append((bank, ref[0], ref[1], back, due, f"bench-return-{claim}", settled, now))
-        _copy(cursor, "fund_commitment", ["id", "purpose", "amount", "reference_type", "reference_id", "bank_id",
-                                          "key", "reason", "created_by_id", "created_at"], commitments)
-        _copy(cursor, "fund_posting", ["id", "kind", "value_date", "booked_at", "reference_type", "reference_id",
-                                       "bank_id", "commitment_id", "reversal_of_id", "actor_id", "actor_name",
-                                       "instructed_by_id", "reason", "key", "fingerprint", "amount"], postings)
+        _copy(
+            cursor,
+            "fund_commitment",
+            [
+                "id",
+                "purpose",
+                "amount",
+                "reference_type",
+                "reference_id",
+                "bank_id",
+                "key",
+                "reason",
+                "created_by_id",
+                "created_at",
+            ],
+            commitments,
+        )
+        _copy(
+            cursor,
+            "fund_posting",
+            [
+                "id",
+                "kind",
+                "value_date",
+                "booked_at",
+                "reference_type",
+                "reference_id",
+                "bank_id",
+                "commitment_id",
+                "reversal_of_id",
+                "actor_id",
+                "actor_name",
+                "instructed_by_id",
+                "reason",
+                "key",
+                "fingerprint",
+                "amount",
+            ],
+            postings,
+        )
         _copy(cursor, "fund_entry", ["posting_id", "account", "amount"], entries)
-        _copy(cursor, "fund_returndue", ["bank_id", "reference_type", "reference_id", "amount", "due_on", "key",
-                                         "settled_at", "created_at"], returns)
+        _copy(
+            cursor,
+            "fund_returndue",
+            [
+                "bank_id",
+                "reference_type",
+                "reference_id",
+                "amount",
+                "due_on",
+                "key",
+                "settled_at",
+                "created_at",
+            ],
+            returns,
+        )
         for table in ("fund_posting", "fund_commitment"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )
         # the running balances and daily totals the services keep, rebuilt from the entries
         cursor.execute("DELETE FROM fund_dailymovement")
         cursor.execute("DELETE FROM fund_ledgeraccount")
@@ -265,15 +467,24 @@ def generate(args):
             SELECT account, SUM(amount), now() FROM fund_entry GROUP BY account""")
         cursor.execute("""
             INSERT INTO fund_bankbalance (bank_id, account, balance)
-            SELECT p.bank_id, e.account, SUM(e.amount) FROM fund_entry e JOIN fund_posting p ON p.id = e.posting_id
+            SELECT p.bank_id, e.account, SUM(e.amount)
+            FROM fund_entry e JOIN fund_posting p ON p.id = e.posting_id
             WHERE p.bank_id IS NOT NULL GROUP BY p.bank_id, e.account""")
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load: visibility map for index-only counts
-        cursor.execute("SELECT (SELECT COUNT(*) FROM fund_posting), (SELECT COUNT(*) FROM fund_entry), "
-                       "(SELECT COUNT(*) FROM fund_dailymovement), (SELECT COUNT(*) FROM lenders_coveredloan)")
+        cursor.execute(
+            "VACUUM ANALYZE"
+        )  # what autovacuum does after a bulk load: visibility map for index-only counts
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM fund_posting), (SELECT COUNT(*) FROM fund_entry), "
+            "(SELECT COUNT(*) FROM fund_dailymovement), (SELECT COUNT(*) FROM lenders_coveredloan)"
+        )
         counts = cursor.fetchone()
-    print(f"  generated in {time.perf_counter() - started:.1f} s: {counts[0]:,} postings, {counts[1]:,} entries, "
-          f"{counts[2]:,} daily rows, {counts[3]:,} covered loans", flush=True)
+    print(
+        f"  generated in {time.perf_counter() - started:.1f} s: "
+        f"{counts[0]:,} postings, {counts[1]:,} entries, "
+        f"{counts[2]:,} daily rows, {counts[3]:,} covered loans",
+        flush=True,
+    )
     return counts
 
 
@@ -321,18 +532,22 @@ def timed(fn, repeat):
 def measure(args, counts):
     from django.test import Client, override_settings
 
-    from fund.selectors import bank_risk_table, fund_figures
+    from fund.selectors import fund_figures
+    from lenders.risk import bank_risk_table, fund_figures_with_cover
     from lenders.selectors import bank_portfolio_figures, covered_outstanding
     from yunfu_ipfund.accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(username="bench_finance"))
-    bank = User.objects.get(username="bench_finance").organisation.__class__.objects.filter(kind="bank").first()
+    bank = (
+        User.objects.get(username="bench_finance").organisation.__class__.objects.filter(kind="bank").first()
+    )
 
     def page(url):
         def get():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+
         return get
 
     rows = []
@@ -342,21 +557,34 @@ def measure(args, counts):
         measures = [
             ("fund_figures() now (selector)", lambda: fund_figures()),
             (f"fund_figures(as_of={PAST}) (selector)", lambda: fund_figures(as_of=PAST)),
-            ("fund_figures(with_covered=True) now: + lenders covered_outstanding", lambda: fund_figures(with_covered=True)),
+            (
+                "fund_figures_with_cover() now: + lenders covered_outstanding",
+                lambda: fund_figures_with_cover(),
+            ),
             ("  of which lenders covered_outstanding() now", lambda: covered_outstanding()),
-            (f"  of which lenders covered_outstanding(as_of={PAST})", lambda: covered_outstanding(as_of=PAST)),
+            (
+                f"  of which lenders covered_outstanding(as_of={PAST})",
+                lambda: covered_outstanding(as_of=PAST),
+            ),
             ("bank_risk_table() now (selector, 220 banks)", lambda: bank_risk_table()),
             ("  of which lenders bank_portfolio_figures() now", lambda: bank_portfolio_figures()),
-            (f"  of which lenders bank_portfolio_figures(as_of={PAST})", lambda: bank_portfolio_figures(as_of=PAST)),
+            (
+                f"  of which lenders bank_portfolio_figures(as_of={PAST})",
+                lambda: bank_portfolio_figures(as_of=PAST),
+            ),
             (f"bank_risk_table(as_of={PAST}) (selector)", lambda: bank_risk_table(as_of=PAST)),
             ("GET /fund/ (figures now, 13-point SVG chart)", page("/fund/")),
             (f"GET /fund/?as_of={PAST}", page(f"/fund/?as_of={PAST}")),
             ("GET /fund/journal/ (page 1 of 50)", page("/fund/journal/")),
             ("GET /fund/journal/?page=2000 (deep page)", page("/fund/journal/?page=2000")),
-            ("GET /fund/journal/?bank=…&kind=payout&date_from=2023-01-01", page(
-                f"/fund/journal/?bank={bank.pk}&kind=payout&date_from=2023-01-01")),
-            ("GET /fund/journal/?reference=… (by idempotency key)", page(
-                "/fund/journal/?reference=bench-777")),
+            (
+                "GET /fund/journal/?bank=…&kind=payout&date_from=2023-01-01",
+                page(f"/fund/journal/?bank={bank.pk}&kind=payout&date_from=2023-01-01"),
+            ),
+            (
+                "GET /fund/journal/?reference=… (by idempotency key)",
+                page("/fund/journal/?reference=bench-777"),
+            ),
             ("GET /fund/risk/ (per-bank table now)", page("/fund/risk/")),
             (f"GET /fund/risk/?as_of={PAST}", page(f"/fund/risk/?as_of={PAST}")),
         ]
@@ -373,9 +601,11 @@ def report(args, counts, base, rows):
     ]
     for label, ms, queries in rows:
         lines.append(f"| {label} | {ms:.1f} | {ms / base:.1f} | {queries} |")
-    header = (f"Dataset: {args.enterprises:,} enterprises, {args.banks} banks, {counts[3]:,} covered loans, "
-              f"{args.claims:,} claims, {counts[0]:,} postings, {counts[1]:,} ledger entries, "
-              f"{counts[2]:,} daily-total rows. Median of {args.repeat} runs after two warm-up runs.")
+    header = (
+        f"Dataset: {args.enterprises:,} enterprises, {args.banks} banks, {counts[3]:,} covered loans, "
+        f"{args.claims:,} claims, {counts[0]:,} postings, {counts[1]:,} ledger entries, "
+        f"{counts[2]:,} daily-total rows. Median of {args.repeat} runs after two warm-up runs."
+    )
     return header, "\n".join(lines)
 
 
@@ -400,8 +630,10 @@ def main():
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT (SELECT COUNT(*) FROM fund_posting), (SELECT COUNT(*) FROM fund_entry), "
-                           "(SELECT COUNT(*) FROM fund_dailymovement), (SELECT COUNT(*) FROM lenders_coveredloan)")
+            cursor.execute(
+                "SELECT (SELECT COUNT(*) FROM fund_posting), (SELECT COUNT(*) FROM fund_entry), "
+                "(SELECT COUNT(*) FROM fund_dailymovement), (SELECT COUNT(*) FROM lenders_coveredloan)"
+            )
             counts = cursor.fetchone()
     base, rows = measure(args, counts)
     header, table = report(args, counts, base, rows)

@@ -38,8 +38,9 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--loans", type=int, default=2000)
-    parser.add_argument("--modes", nargs="+", default=["all_or_nothing", "keep_good"],
-                        choices=["all_or_nothing", "keep_good"])
+    parser.add_argument(
+        "--modes", nargs="+", default=["all_or_nothing", "keep_good"], choices=["all_or_nothing", "keep_good"]
+    )
     parser.add_argument("--profile", help="write a pyinstrument HTML profile of the first run to this file")
     return parser.parse_args()
 
@@ -80,42 +81,95 @@ def generate(loans):
         bank = Organisation.objects.create(kind="bank", name="中国工商银行股份有限公司云浮分行")
         enterprise = Organisation.objects.create(kind="enterprise", name="云浮市云石科技有限公司")
         bureau = Organisation.objects.create(kind="bureau", name="云浮市市场监督管理局")
-        officer = User.objects.create_user("bench_officer", password="x", organisation=bank, full_name="李经办")
+        officer = User.objects.create_user(
+            "bench_officer", password="x", organisation=bank, full_name="李经办"
+        )
         officer.groups.add(Group.objects.get(name=Role.BANK_OFFICER))
-        approver = User.objects.create_user("bench_approver", password="x", organisation=bureau, full_name="审批")
+        approver = User.objects.create_user(
+            "bench_approver", password="x", organisation=bureau, full_name="审批"
+        )
         CooperatingBank.objects.create(
-            organisation=bank, admitted_on=day - dt.timedelta(days=400), agreement_number="YFHZ-BENCH",
-            agreement_valid_from=day - dt.timedelta(days=400), agreement_valid_to=day + dt.timedelta(days=1000),
-            status_since=day - dt.timedelta(days=400), admitted_by=approver,
+            organisation=bank,
+            admitted_on=day - dt.timedelta(days=400),
+            agreement_number="YFHZ-BENCH",
+            agreement_valid_from=day - dt.timedelta(days=400),
+            agreement_valid_to=day + dt.timedelta(days=1000),
+            status_since=day - dt.timedelta(days=400),
+            admitted_by=approver,
         )
         policy = PolicyVersion.objects.get(effective_from__lte=day, effective_to__gte=day)
         disbursed = day - dt.timedelta(days=60)
-        registrations = LoanRegistration.objects.bulk_create([
-            LoanRegistration(enterprise=enterprise, bank=bank, created_by=officer, amount=Decimal("1000000.00"),
-                             term_months=12, purpose="购买原材料", status=LoanRegistration.Status.ACCEPTED)
-            for _ in range(loans)
-        ])
-        filings = LoanFiling.objects.bulk_create([
-            LoanFiling(registration=r, bank=bank, enterprise=enterprise, contract_number=f"HT-{i:06d}",
-                       amount=Decimal("1000000.00"), ip_amount=Decimal("800000.00"), disbursed_on=disbursed,
-                       maturity_on=disbursed + dt.timedelta(days=330), annual_rate=Decimal("3.9"),
-                       repayment_method="interest_monthly", status=LoanFiling.Status.CONFIRMED, prepared_by=officer,
-                       first_submitted_on=disbursed + dt.timedelta(days=2), decided_by=approver, decided_at=now)
-            for i, r in enumerate(registrations)
-        ])
-        covered = CoveredLoan.objects.bulk_create([
-            CoveredLoan(filing=f, bank=bank, enterprise=enterprise, policy_version=policy,
-                        contract_number=f.contract_number, amount=f.amount, covered_amount=f.ip_amount,
-                        fund_share=policy.fund_share, disbursed_on=f.disbursed_on, maturity_on=f.maturity_on,
-                        outstanding_principal=f.amount, covered_outstanding=f.ip_amount, confirmed_at=now)
-            for f in filings
-        ])
-        LoanEvent.objects.bulk_create([
-            LoanEvent(loan=c, kind=LoanEvent.Kind.CONFIRMED, occurred_on=disbursed + dt.timedelta(days=5),
-                      outstanding_after=c.outstanding_principal, covered_outstanding_after=c.covered_outstanding,
-                      status_after=c.status, reported_by=approver, note="备案确认，纳入风险补偿范围")
-            for c in covered
-        ])
+        registrations = LoanRegistration.objects.bulk_create(
+            [
+                LoanRegistration(
+                    enterprise=enterprise,
+                    bank=bank,
+                    created_by=officer,
+                    amount=Decimal("1000000.00"),
+                    term_months=12,
+                    purpose="购买原材料",
+                    status=LoanRegistration.Status.ACCEPTED,
+                )
+                for _ in range(loans)
+            ]
+        )
+        filings = LoanFiling.objects.bulk_create(
+            [
+                LoanFiling(
+                    registration=r,
+                    bank=bank,
+                    enterprise=enterprise,
+                    contract_number=f"HT-{i:06d}",
+                    amount=Decimal("1000000.00"),
+                    ip_amount=Decimal("800000.00"),
+                    disbursed_on=disbursed,
+                    maturity_on=disbursed + dt.timedelta(days=330),
+                    annual_rate=Decimal("3.9"),
+                    repayment_method="interest_monthly",
+                    status=LoanFiling.Status.CONFIRMED,
+                    prepared_by=officer,
+                    first_submitted_on=disbursed + dt.timedelta(days=2),
+                    decided_by=approver,
+                    decided_at=now,
+                )
+                for i, r in enumerate(registrations)
+            ]
+        )
+        covered = CoveredLoan.objects.bulk_create(
+            [
+                CoveredLoan(
+                    filing=f,
+                    bank=bank,
+                    enterprise=enterprise,
+                    policy_version=policy,
+                    contract_number=f.contract_number,
+                    amount=f.amount,
+                    covered_amount=f.ip_amount,
+                    fund_share=policy.fund_share,
+                    disbursed_on=f.disbursed_on,
+                    maturity_on=f.maturity_on,
+                    outstanding_principal=f.amount,
+                    covered_outstanding=f.ip_amount,
+                    confirmed_at=now,
+                )
+                for f in filings
+            ]
+        )
+        LoanEvent.objects.bulk_create(
+            [
+                LoanEvent(
+                    loan=c,
+                    kind=LoanEvent.Kind.CONFIRMED,
+                    occurred_on=disbursed + dt.timedelta(days=5),
+                    outstanding_after=c.outstanding_principal,
+                    covered_outstanding_after=c.covered_outstanding,
+                    status_after=c.status,
+                    reported_by=approver,
+                    note="备案确认，纳入风险补偿范围",
+                )
+                for c in covered
+            ]
+        )
     return officer, [c.contract_number for c in covered], disbursed
 
 
@@ -123,7 +177,9 @@ def repayment_csv(contracts, rows, disbursed):
     """`rows` repayment rows, round-robin over the loans, dated in order per loan (all in the past)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["借款合同编号", "报告类型", "日期", "金额", "风险分类", "展期后到期日", "逾期已结清", "说明"])
+    writer.writerow(
+        ["借款合同编号", "报告类型", "日期", "金额", "风险分类", "展期后到期日", "逾期已结清", "说明"]
+    )
     per_loan = -(-rows // len(contracts))
     for i in range(rows):
         loan, k = i % len(contracts), i // len(contracts)
@@ -146,7 +202,9 @@ def run_once(args, name, rows, mode, profile_to=None):
 
     call_command("migrate", verbosity=0)
     officer, contracts, disbursed = generate(args.loans)
-    upload = SimpleUploadedFile("repayments.csv", repayment_csv(contracts, rows, disbursed), content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "repayments.csv", repayment_csv(contracts, rows, disbursed), content_type="text/csv"
+    )
     job = imports.import_job_create(by=officer, kind="reports", mode=mode, file=upload)
     events_before, audit_before = LoanEvent.objects.count(), AuditEvent.objects.count()
     queries = []
@@ -189,14 +247,20 @@ def main():
             elapsed, queries, audits = run_once(args, name, rows, mode, profile_to=profile)
             profile = None
             results.append((rows, mode, elapsed, queries, audits))
-            print(f"  {rows:,} rows, {mode}: {elapsed:.1f} s, {elapsed * 1000 / rows:.1f} ms/row, "
-                  f"{queries / rows:.1f} queries/row, {audits:,} audit events", flush=True)
+            print(
+                f"  {rows:,} rows, {mode}: {elapsed:.1f} s, {elapsed * 1000 / rows:.1f} ms/row, "
+                f"{queries / rows:.1f} queries/row, {audits:,} audit events",
+                flush=True,
+            )
     print()
     print(f"Repayment rows over {args.loans:,} covered loans of one bank (PostgreSQL).")
     print("| Rows | Mode | Total (s) | ms/row | Queries/row | Audit events |")
     print("|---:|---|---:|---:|---:|---:|")
     for rows, mode, elapsed, queries, audits in results:
-        print(f"| {rows:,} | {mode} | {elapsed:.1f} | {elapsed * 1000 / rows:.1f} | {queries / rows:.1f} | {audits:,} |")
+        print(
+            f"| {rows:,} | {mode} | {elapsed:.1f} | {elapsed * 1000 / rows:.1f} | "
+            f"{queries / rows:.1f} | {audits:,} |"
+        )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ class Step:
 
     def as_dict(self):
         return {
-            "label": self.label, "formula": self.formula, "amount": format_money(self.amount),
+            "label": self.label,
+            "formula": self.formula,
+            "amount": format_money(self.amount),
             "article": self.article,
         }
 
@@ -111,8 +113,15 @@ def _percent(ratio):
 
 
 def compute_compensation(
-    *, unrecovered_principal, loan_amount, covered_amount, fund_share, per_loan_cap,
-    per_bank_cap_remaining=None, available=None, reductions=(),
+    *,
+    unrecovered_principal,
+    loan_amount,
+    covered_amount,
+    fund_share,
+    per_loan_cap,
+    per_bank_cap_remaining=None,
+    available=None,
+    reductions=(),
 ):
     unrecovered = _dec(unrecovered_principal, "未收回本金")
     loan = _dec(loan_amount, "贷款金额")
@@ -132,11 +141,14 @@ def compute_compensation(
 
     steps = []
     base = unrecovered * covered / loan
-    steps.append(Step(
-        "补偿基数：未收回本金中纳入补偿范围的部分",
-        f"{_yuan(unrecovered)} × {_yuan(covered)} ÷ {_yuan(loan)}（仅本金，不含利息、罚息和费用）",
-        base, ARTICLE_BASE,
-    ))
+    steps.append(
+        Step(
+            "补偿基数：未收回本金中纳入补偿范围的部分",
+            f"{_yuan(unrecovered)} × {_yuan(covered)} ÷ {_yuan(loan)}（仅本金，不含利息、罚息和费用）",
+            base,
+            ARTICLE_BASE,
+        )
+    )
 
     reductions = tuple(reductions)
     total_reduction = ZERO
@@ -168,8 +180,12 @@ def compute_compensation(
             amount = bank_left
             capped_by.append("per_bank_cap")
             steps.append(
-                Step("合作银行补偿上限剩余额度", f"超过剩余额度，按 {_yuan(bank_left)} 补偿", amount,
-                     ARTICLE_CAPS)
+                Step(
+                    "合作银行补偿上限剩余额度",
+                    f"超过剩余额度，按 {_yuan(bank_left)} 补偿",
+                    amount,
+                    ARTICLE_CAPS,
+                )
             )
 
     final = round_fen(amount)
@@ -181,7 +197,11 @@ def compute_compensation(
         if gap > 0:
             short_by = round_fen(gap)
     return Computation(
-        steps=tuple(steps), amount=final, base=base, capped_by=tuple(capped_by), short_by=short_by,
+        steps=tuple(steps),
+        amount=final,
+        base=base,
+        capped_by=tuple(capped_by),
+        short_by=short_by,
         reductions=reductions,
     )
 
@@ -203,20 +223,27 @@ def recovery_computation(*, net_recovery, fund_share, covered_ratio, paid, alrea
         raise ValidationFailed(MSG_SHARE)
     steps = []
     owed = net * ratio * share
-    steps.append(Step(
-        "按比例应返还风险补偿资金的部分",
-        f"{_yuan(net)} × {_percent(ratio)}（纳入补偿范围比例）× {_percent(share)}（分担比例）",
-        owed, ARTICLE_RECOVERY,
-    ))
+    steps.append(
+        Step(
+            "按比例应返还风险补偿资金的部分",
+            f"{_yuan(net)} × {_percent(ratio)}（纳入补偿范围比例）× {_percent(share)}（分担比例）",
+            owed,
+            ARTICLE_RECOVERY,
+        )
+    )
     ceiling = max(paid - returned, ZERO)
     capped_by = []
     if owed > ceiling:
         owed = ceiling
         capped_by.append("paid")
-        steps.append(Step(
-            "以已拨付补偿金额为限", f"{_yuan(paid)} − 已返还 {_yuan(returned)} = {_yuan(ceiling)}", owed,
-            ARTICLE_RECOVERY,
-        ))
+        steps.append(
+            Step(
+                "以已拨付补偿金额为限",
+                f"{_yuan(paid)} − 已返还 {_yuan(returned)} = {_yuan(ceiling)}",
+                owed,
+                ARTICLE_RECOVERY,
+            )
+        )
     final = round_fen(owed)
     steps.append(Step("应返还金额", "以上结果四舍五入到分", final, ARTICLE_RECOVERY))
     return Computation(steps=tuple(steps), amount=final, base=net, capped_by=tuple(capped_by))
@@ -225,6 +252,9 @@ def recovery_computation(*, net_recovery, fund_share, covered_ratio, paid, alrea
 def recovery_return(*, net_recovery, fund_share, covered_ratio, paid, already_returned):
     """The amount the bank returns to the fund for one net recovery (see recovery_computation)."""
     return recovery_computation(
-        net_recovery=net_recovery, fund_share=fund_share, covered_ratio=covered_ratio, paid=paid,
+        net_recovery=net_recovery,
+        fund_share=fund_share,
+        covered_ratio=covered_ratio,
+        paid=paid,
         already_returned=already_returned,
     ).amount

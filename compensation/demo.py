@@ -30,18 +30,24 @@ def seed(stdout):
     try:
         if loan.status != CoveredLoan.Status.NON_PERFORMING:
             loan = lenders_services.loan_report_classification(
-                by=officer, loan=loan, classification="substandard", classified_on=today(),
+                by=officer,
+                loan=loan,
+                classification="substandard",
+                classified_on=today(),
                 note="演示数据：下调为次级",
             )
         claim = services.claim_create(
-            by=officer, covered_loan=loan, unrecovered_principal=loan.outstanding_principal,
+            by=officer,
+            covered_loan=loan,
+            unrecovered_principal=loan.outstanding_principal,
             enforcement_actions="演示数据：电话催收 6 次，上门催收 2 次，已发送律师函。",
         )
         for kind in REQUIRED_EVIDENCE:
             upload = SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf")
             services.evidence_upload(by=officer, claim=claim, kind=kind, file=upload)
         not_applicable = (
-            ("litigation_papers", "尚未起诉，正在协商还款"), ("disposal_evidence", "质押专利尚未处置"),
+            ("litigation_papers", "尚未起诉，正在协商还款"),
+            ("disposal_evidence", "质押专利尚未处置"),
         )
         for kind, reason in not_applicable:
             services.evidence_mark_not_applicable(by=officer, claim=claim, kind=kind, reason=reason)

@@ -65,7 +65,9 @@ def yuan(amount):
 
 def money_context(amount, label):
     return {
-        "amount": format_money(amount), "amount_capitals": amount_in_capitals(amount), "amount_label": label,
+        "amount": format_money(amount),
+        "amount_capitals": amount_in_capitals(amount),
+        "amount_label": label,
     }
 
 
@@ -211,7 +213,8 @@ def payment_instruction(claim, *, policy):
 def recovery_return(claim, recovery, *, policy, computation):
     """追偿款返还通知书: the fund's share of one net recovery and its deadline."""
     return {
-        "facts": claim_facts(claim) + [
+        "facts": claim_facts(claim)
+        + [
             ["收到追偿款日期", fmt_day(recovery.received_on)],
             ["追偿金额", yuan(recovery.amount)],
             ["追偿费用", yuan(recovery.costs)],

@@ -29,21 +29,47 @@ class EvidenceSpec:
 EVIDENCE = (
     EvidenceSpec("loan_contract", "借款合同", True, "第十二条", "与备案一致的借款合同（含全部补充协议）"),
     EvidenceSpec("pledge_contract", "知识产权质押合同", True, "第十二条"),
-    EvidenceSpec("pledge_registration", "质押登记证明", True, "第十二条",
-                 "国家知识产权局出具的专利权/商标专用权质押登记通知书"),
+    EvidenceSpec(
+        "pledge_registration",
+        "质押登记证明",
+        True,
+        "第十二条",
+        "国家知识产权局出具的专利权/商标专用权质押登记通知书",
+    ),
     EvidenceSpec("disbursement_voucher", "放款凭证", True, "第十二条", "借款借据或放款回单"),
     EvidenceSpec("repayment_record", "还款记录", True, "第十二条", "自放款至申请日的还款流水"),
-    EvidenceSpec("classification_approval", "不良贷款认定审批材料", True, "第十二条",
-                 "五级分类下调为次级/可疑/损失的审批件"),
+    EvidenceSpec(
+        "classification_approval",
+        "不良贷款认定审批材料",
+        True,
+        "第十二条",
+        "五级分类下调为次级/可疑/损失的审批件",
+    ),
     EvidenceSpec("collection_notices", "催收通知及送达证明", True, "第十九条"),
-    EvidenceSpec("litigation_papers", "诉讼或仲裁材料", False, "第十四条",
-                 "起诉状、受理通知、判决书或裁决书；未起诉的说明理由"),
-    EvidenceSpec("disposal_evidence", "质押物处置或评估材料", False, "第十四条",
-                 "处置公告、评估报告、拍卖成交确认；尚未处置的说明理由"),
-    EvidenceSpec("bank_internal_approval", "银行内部审批意见", True, "第十九条",
-                 "分行对本次补偿申请的审批意见"),
-    EvidenceSpec("truthfulness_undertaking", "材料真实性承诺书", True, "第二十一条",
-                 "加盖公章的承诺书，虚假申报将被追回补偿并列入黑名单"),
+    EvidenceSpec(
+        "litigation_papers",
+        "诉讼或仲裁材料",
+        False,
+        "第十四条",
+        "起诉状、受理通知、判决书或裁决书；未起诉的说明理由",
+    ),
+    EvidenceSpec(
+        "disposal_evidence",
+        "质押物处置或评估材料",
+        False,
+        "第十四条",
+        "处置公告、评估报告、拍卖成交确认；尚未处置的说明理由",
+    ),
+    EvidenceSpec(
+        "bank_internal_approval", "银行内部审批意见", True, "第十九条", "分行对本次补偿申请的审批意见"
+    ),
+    EvidenceSpec(
+        "truthfulness_undertaking",
+        "材料真实性承诺书",
+        True,
+        "第二十一条",
+        "加盖公章的承诺书，虚假申报将被追回补偿并列入黑名单",
+    ),
 )
 EVIDENCE_BY_CODE = {spec.code: spec for spec in EVIDENCE}
 EVIDENCE_CHOICES = [(spec.code, spec.label) for spec in EVIDENCE]

@@ -38,10 +38,12 @@ class MoneyInput(forms.Field):
 
 
 class ClaimForm(forms.Form):
-    unrecovered_principal = MoneyInput(label="未收回本金（元）", max_length=20,
-                                       help_text="仅本金，不含利息、罚息和费用。")
-    enforcement_actions = forms.CharField(label="已采取的催收和追偿措施", widget=forms.Textarea(attrs=TEXT),
-                                          max_length=4000)
+    unrecovered_principal = MoneyInput(
+        label="未收回本金（元）", max_length=20, help_text="仅本金，不含利息、罚息和费用。"
+    )
+    enforcement_actions = forms.CharField(
+        label="已采取的催收和追偿措施", widget=forms.Textarea(attrs=TEXT), max_length=4000
+    )
 
 
 class NewClaimForm(ClaimForm):
@@ -50,8 +52,11 @@ class NewClaimForm(ClaimForm):
     def __init__(self, *args, loans=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loan"].choices = [
-            (loan.pk,
-             f"{loan.contract_number} · {loan.enterprise.name} · {loan.non_performing_on:%Y-%m-%d} 认定不良")
+            (
+                loan.pk,
+                f"{loan.contract_number} · {loan.enterprise.name} · "
+                f"{loan.non_performing_on:%Y-%m-%d} 认定不良",
+            )
             for loan in loans
         ]
         self.order_fields(["loan"])
@@ -63,14 +68,16 @@ class EvidenceForm(forms.Form):
 
 
 class NotApplicableForm(forms.Form):
-    kind = forms.ChoiceField(label="材料类型",
-                             choices=[(s.code, s.label) for s in EVIDENCE if not s.required])
+    kind = forms.ChoiceField(
+        label="材料类型", choices=[(s.code, s.label) for s in EVIDENCE if not s.required]
+    )
     reason = forms.CharField(label="不适用理由", max_length=1000)
 
 
 class SupplementForm(forms.Form):
-    codes = forms.MultipleChoiceField(label="需补正的问题", choices=SUPPLEMENT_CHOICES,
-                                      widget=forms.CheckboxSelectMultiple)
+    codes = forms.MultipleChoiceField(
+        label="需补正的问题", choices=SUPPLEMENT_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label="说明", max_length=500, required=False)
 
 
@@ -101,16 +108,18 @@ class SecondReviewForm(forms.Form):
 
 class VoucherForm(forms.Form):
     voucher = forms.CharField(label="凭证号", max_length=60)
-    value_date = forms.DateField(label="起息日（记账日期）", widget=forms.DateInput(attrs=DATE),
-                                 required=False)
+    value_date = forms.DateField(
+        label="起息日（记账日期）", widget=forms.DateInput(attrs=DATE), required=False
+    )
 
 
 class RecoveryForm(forms.Form):
     received_on = forms.DateField(label="收到追偿款日期", widget=forms.DateInput(attrs=DATE))
     amount = MoneyInput(label="追偿金额（元）", max_length=20)
     costs = MoneyInput(label="有据可查的追偿费用（元）", max_length=20, required=False, initial="0")
-    description = forms.CharField(label="追偿情况说明", widget=forms.Textarea(attrs=TEXT), max_length=4000,
-                                  required=False)
+    description = forms.CharField(
+        label="追偿情况说明", widget=forms.Textarea(attrs=TEXT), max_length=4000, required=False
+    )
     evidence = forms.FileField(label="证明材料", required=False)
 
 
@@ -128,5 +137,6 @@ class ObjectionForm(forms.Form):
     claim = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label="姓名或单位", max_length=100)
     contact = forms.CharField(label="联系方式（电话或电子邮箱）", max_length=100)
-    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
-                              max_length=2000)
+    content = forms.CharField(
+        label="异议内容", widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}), max_length=2000
+    )

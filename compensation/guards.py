@@ -24,6 +24,7 @@ MSG_RETURN_OUTSTANDING = "尚有追偿款未返还，不能结案。"
 MSG_RECOVERY_DRAFT_OPEN = "尚有追偿报告待银行复核，不能结案。"
 MSG_RECOVERY_STATE = "补偿申请当前状态为“{status}”，不能报告追偿。"
 
+
 def policy_of(claim):
     """The claim's policy version; before the first submission, the one in force today."""
     return claim.policy_version or policy_in_force(local_today())

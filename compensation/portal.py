@@ -27,8 +27,13 @@ def nav_items(user):
 
 
 def _task(title, claim, due, kind):
-    return {"title": title, "url": claim.get_absolute_url(), "due": due, "kind": kind,
-            "overdue": bool(due and due < local_today())}
+    return {
+        "title": title,
+        "url": claim.get_absolute_url(),
+        "due": due,
+        "kind": kind,
+        "overdue": bool(due and due < local_today()),
+    }
 
 
 def tasks(user):

@@ -42,8 +42,9 @@ def bureau_queues(user):
     qs = claims_visible_to(user)
     return {
         "intake": qs.filter(status=S.SUBMITTED).order_by("intake_due_on", "id"),
-        "review": qs.filter(status__in=[S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING])
-        .order_by("review_due_on", "id"),
+        "review": qs.filter(status__in=[S.ACCEPTED, S.FIRST_REVIEWED, S.JOINT_MEETING]).order_by(
+            "review_due_on", "id"
+        ),
         "publicity": qs.filter(status=S.APPROVED).order_by("second_reviewed_at", "id"),
         "notice": qs.filter(status=S.PUBLIC_NOTICE).order_by("batch__ends_on", "id"),
         "payment": qs.filter(status__in=[S.DECIDED, S.PAYMENT_INSTRUCTED]).order_by("payment_due_on", "id"),
@@ -57,10 +58,16 @@ def fund_queue(user):
 
 
 def receipts_due(user):
-    recoveries = scope_to_org(Recovery.objects.select_related("claim__bank"), user, "claim__bank").filter(
-        status=Recovery.Status.REPORTED).order_by("return_due_on", "id")
-    clawbacks = scope_to_org(Clawback.objects.select_related("claim__bank"), user, "claim__bank").filter(
-        status=Clawback.Status.DEMANDED).order_by("due_on", "id")
+    recoveries = (
+        scope_to_org(Recovery.objects.select_related("claim__bank"), user, "claim__bank")
+        .filter(status=Recovery.Status.REPORTED)
+        .order_by("return_due_on", "id")
+    )
+    clawbacks = (
+        scope_to_org(Clawback.objects.select_related("claim__bank"), user, "claim__bank")
+        .filter(status=Clawback.Status.DEMANDED)
+        .order_by("due_on", "id")
+    )
     return recoveries, clawbacks
 
 
@@ -75,9 +82,11 @@ def claim_postings(claim):
 
 def claimable_loans(user):
     """Covered loans of the user's bank that may be claimed now (non-performing)."""
-    return scope_to_org(CoveredLoan.objects.select_related("enterprise"), user, "bank").filter(
-        status=CoveredLoan.Status.NON_PERFORMING
-    ).order_by("non_performing_on", "id")
+    return (
+        scope_to_org(CoveredLoan.objects.select_related("enterprise"), user, "bank")
+        .filter(status=CoveredLoan.Status.NON_PERFORMING)
+        .order_by("non_performing_on", "id")
+    )
 
 
 def published_batches():

@@ -64,7 +64,8 @@ def claim_new(request):
         loan = access(selectors.claimable_loans(request.user), form.cleaned_data["loan"])
         try:
             claim = services.claim_create(
-                by=request.user, covered_loan=loan,
+                by=request.user,
+                covered_loan=loan,
                 unrecovered_principal=form.cleaned_data["unrecovered_principal"],
                 enforcement_actions=form.cleaned_data["enforcement_actions"],
             )
@@ -117,32 +118,56 @@ def claim_detail(request, pk):
             preview = None
     recoveries = claim.recoveries.exclude(status=Recovery.Status.DRAFT)
     drafts = _recovery_drafts(claim, user)
-    can["countersign_a_draft"] = any(
-        {"countersign", "countersign_nothing_due"} & d["moves"] for d in drafts
-    )
+    can["countersign_a_draft"] = any({"countersign", "countersign_nothing_due"} & d["moves"] for d in drafts)
     clawback = getattr(claim, "clawback", None)
     context = {
-        "claim": claim, "policy": policy, "checklist": checklist, "rows": rows, "moves": moves, "can": can,
-        "checks": services.claim_checks(claim), "preview": preview,
-        "reviews": claim.reviews.select_related("reviewer"), "reductions": claim.reductions.all(),
-        "supplements": claim.supplements.all(), "objections": claim.objections.all() if not bank_user else [],
+        "claim": claim,
+        "policy": policy,
+        "checklist": checklist,
+        "rows": rows,
+        "moves": moves,
+        "can": can,
+        "checks": services.claim_checks(claim),
+        "preview": preview,
+        "reviews": claim.reviews.select_related("reviewer"),
+        "reductions": claim.reductions.all(),
+        "supplements": claim.supplements.all(),
+        "objections": claim.objections.all() if not bank_user else [],
         "recoveries": [(r, available_move_names(r, user)) for r in recoveries],
         "recovery_drafts": drafts,
-        "clawback": clawback, "clawback_moves": available_move_names(clawback, user) if clawback else set(),
-        "notices": _claim_notices(claim, user), "events": trail_for(claim),
+        "clawback": clawback,
+        "clawback_moves": available_move_names(clawback, user) if clawback else set(),
+        "notices": _claim_notices(claim, user),
+        "events": trail_for(claim),
         "postings": selectors.claim_postings(claim),
-        "window_end": services.claim_window_end(claim, policy), "today": local_today(),
+        "window_end": services.claim_window_end(claim, policy),
+        "today": local_today(),
         # Several forms share field names (kind, reason, opinion...): each gets its own id prefix, so
         # that every label points at its own field.
-        "forms": {key: form_class(auto_id=f"{key}-%s", **kwargs) for key, (form_class, kwargs) in {
-            "claim": (forms.ClaimForm, {"initial": {"unrecovered_principal": claim.unrecovered_principal,
-                                                    "enforcement_actions": claim.enforcement_actions}}),
-            "evidence": (forms.EvidenceForm, {}), "na": (forms.NotApplicableForm, {}),
-            "supplement": (forms.SupplementForm, {}), "opinion": (forms.OpinionForm, {}),
-            "joint": (forms.JointMeetingForm, {}), "second": (forms.SecondReviewForm, {}),
-            "voucher": (forms.VoucherForm, {}), "recovery": (forms.RecoveryForm, {}),
-            "close": (forms.CloseForm, {}), "rescind": (forms.RescindForm, {}),
-        }.items()},
+        "forms": {
+            key: form_class(auto_id=f"{key}-%s", **kwargs)
+            for key, (form_class, kwargs) in {
+                "claim": (
+                    forms.ClaimForm,
+                    {
+                        "initial": {
+                            "unrecovered_principal": claim.unrecovered_principal,
+                            "enforcement_actions": claim.enforcement_actions,
+                        }
+                    },
+                ),
+                "evidence": (forms.EvidenceForm, {}),
+                "na": (forms.NotApplicableForm, {}),
+                "supplement": (forms.SupplementForm, {}),
+                "opinion": (forms.OpinionForm, {}),
+                "joint": (forms.JointMeetingForm, {}),
+                "second": (forms.SecondReviewForm, {}),
+                "voucher": (forms.VoucherForm, {}),
+                "recovery": (forms.RecoveryForm, {}),
+                "close": (forms.CloseForm, {}),
+                "rescind": (forms.RescindForm, {}),
+            }.items()
+        },
     }
     return render(request, "compensation/claim_detail.html", context)
 
@@ -154,9 +179,15 @@ def _recovery_drafts(claim, user):
     return [
         {
             "report": r,
-            "form": forms.RecoveryForm(auto_id=f"recovery-{r.pk}-%s", initial={
-                "received_on": r.received_on, "amount": r.amount, "costs": r.costs,
-                "description": r.description}),
+            "form": forms.RecoveryForm(
+                auto_id=f"recovery-{r.pk}-%s",
+                initial={
+                    "received_on": r.received_on,
+                    "amount": r.amount,
+                    "costs": r.costs,
+                    "description": r.description,
+                },
+            ),
             "moves": available_move_names(r, user),
             "can_edit": services.recovery_can_edit(r, user),
         }
@@ -206,8 +237,9 @@ def _supplement(request, claim, data):
 
 def _first_review(request, claim, data):
     notes = {k[5:]: v for k, v in request.POST.items() if k.startswith("rule_")}
-    return services.claim_first_review(by=request.user, claim=claim, opinion=data["opinion"],
-                                       rule_opinions=notes)
+    return services.claim_first_review(
+        by=request.user, claim=claim, opinion=data["opinion"], rule_opinions=notes
+    )
 
 
 def _joint_meeting(request, claim, data):
@@ -215,8 +247,13 @@ def _joint_meeting(request, claim, data):
 
 
 def _second_review(request, claim, data):
-    return services.claim_second_review(by=request.user, claim=claim, outcome=data["outcome"],
-                                        reason=data["reason"], reductions=data["_form"].reductions())
+    return services.claim_second_review(
+        by=request.user,
+        claim=claim,
+        outcome=data["outcome"],
+        reason=data["reason"],
+        reductions=data["_form"].reductions(),
+    )
 
 
 def _publish(request, claim, data):
@@ -328,8 +365,9 @@ def recovery_evidence(request, pk):
     recovery = selectors.access_recovery(request.user, pk)
     if not recovery.evidence:
         raise NotFound()
-    return serve_private_file(recovery.evidence, download_name=recovery.download_name,
-                              content_type=recovery.content_type)
+    return serve_private_file(
+        recovery.evidence, download_name=recovery.download_name, content_type=recovery.content_type
+    )
 
 
 @login_required
@@ -383,8 +421,10 @@ def public_detail(request, pk):
             else:
                 try:
                     services.objection_submit(
-                        claim=batch.claims.get(pk=claim_pk), name=form.cleaned_data["name"],
-                        contact=form.cleaned_data["contact"], content=form.cleaned_data["content"],
+                        claim=batch.claims.get(pk=claim_pk),
+                        name=form.cleaned_data["name"],
+                        contact=form.cleaned_data["contact"],
+                        content=form.cleaned_data["content"],
                         ip=client_ip(request),
                     )
                 except DomainError as exc:
@@ -395,8 +435,12 @@ def public_detail(request, pk):
         if status == 200 and form.errors:
             status = 400
     rows = [dict(row, open=row["claim"] in on_notice) for row in batch.rows]
-    return render(request, "compensation/public_detail.html",
-                  {"batch": batch, "rows": rows, "open_now": open_now, "form": form}, status=status)
+    return render(
+        request,
+        "compensation/public_detail.html",
+        {"batch": batch, "rows": rows, "open_now": open_now, "form": form},
+        status=status,
+    )
 
 
 __all__ = ["EVIDENCE_BY_CODE"]

@@ -17,13 +17,23 @@ def seed(stdout):
         stdout.write("fund: 尚无政策版本，跳过。")
         return
     services.contribution_post(
-        by=None, amount=first.fund_capital, key=services.OPENING_KEY, value_date=first.effective_from,
-        reference=("policy.policyversion", str(first.pk)), reason="省级专项资金拨入（开户）",
+        by=None,
+        amount=first.fund_capital,
+        key=services.OPENING_KEY,
+        value_date=first.effective_from,
+        reference=("policy.policyversion", str(first.pk)),
+        reason="省级专项资金拨入（开户）",
     )
     finance = User.objects.filter(username="caizheng").first()
     for day, amount in ((dt.date(2026, 6, 21), "15625.00"), (dt.date(2026, 9, 21), "15742.19")):
-        services.interest_post(by=finance, amount=amount, key=f"demo-interest-{day:%Y%m}", value_date=day,
-                               reference=("statement", f"JX{day:%Y%m%d}"), reason="专户结息")
+        services.interest_post(
+            by=finance,
+            amount=amount,
+            key=f"demo-interest-{day:%Y%m}",
+            value_date=day,
+            reference=("statement", f"JX{day:%Y%m%d}"),
+            reason="专户结息",
+        )
     if finance and not StatementPeriod.objects.filter(start=dt.date(2026, 7, 1)).exists():
         from .selectors import balances
 

@@ -15,10 +15,22 @@ from .svg import balance_chart
 MONTHLY_STATEMENT = "fund_monthly_statement"
 ANNUAL_REPORT = "fund_annual_report"
 
-MONTHLY = register(NoticeKind(code=MONTHLY_STATEMENT, title="风险补偿资金专户月度报表", prefix="云市监知资月",
-                              template="fund/pdf/monthly_statement.html"))
-ANNUAL = register(NoticeKind(code=ANNUAL_REPORT, title="风险补偿资金年度报告", prefix="云市监知资",
-                             template="fund/pdf/annual_report.html"))
+MONTHLY = register(
+    NoticeKind(
+        code=MONTHLY_STATEMENT,
+        title="风险补偿资金专户月度报表",
+        prefix="云市监知资月",
+        template="fund/pdf/monthly_statement.html",
+    )
+)
+ANNUAL = register(
+    NoticeKind(
+        code=ANNUAL_REPORT,
+        title="风险补偿资金年度报告",
+        prefix="云市监知资",
+        template="fund/pdf/annual_report.html",
+    )
+)
 KINDS = (MONTHLY, ANNUAL)
 
 

@@ -16,8 +16,12 @@ class JournalFilter(forms.Form):
     date_from = forms.DateField(label="起始日期", required=False, widget=DateInput)
     date_to = forms.DateField(label="截止日期", required=False, widget=DateInput)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部")] + PostingKind.choices)
-    bank = forms.ModelChoiceField(label="银行", required=False, empty_label="全部",
-                                  queryset=Organisation.objects.filter(kind=Organisation.Kind.BANK).order_by("name"))
+    bank = forms.ModelChoiceField(
+        label="银行",
+        required=False,
+        empty_label="全部",
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.BANK).order_by("name"),
+    )
     reference = forms.CharField(label="业务编号/幂等键", required=False, max_length=200)
 
 

@@ -357,12 +357,19 @@ class FundCoverPause(models.Model):
     lock); the history stays."""
 
     started_at = models.DateTimeField("暂停时间")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="暂停人")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="暂停人"
+    )
     reason = models.TextField("暂停理由")
     ended_at = models.DateTimeField("恢复时间", null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name="恢复人")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="恢复人",
+    )
     end_reason = models.TextField("恢复理由", blank=True)
 
     class Meta:

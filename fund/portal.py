@@ -24,12 +24,23 @@ def tasks(user):
         return []
     out = []
     if user.has_perm(PERM_FINANCE):
-        periods = StatementPeriod.objects.filter(status=StatementPeriod.Status.OPEN).annotate(
-            unmatched=Count("lines", filter=Q(lines__matched_posting__isnull=True))).order_by("start")
+        periods = (
+            StatementPeriod.objects.filter(status=StatementPeriod.Status.OPEN)
+            .annotate(unmatched=Count("lines", filter=Q(lines__matched_posting__isnull=True)))
+            .order_by("start")
+        )
         for period in periods:
             n = period.unmatched
             title = f"对账期间 {period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}：" + (
-                f"{n} 条对账单明细未匹配" if n else "待签核")
-            out.append({"title": title, "url": period.get_absolute_url(), "due": period.end, "kind": "对账",
-                        "overdue": False})
+                f"{n} 条对账单明细未匹配" if n else "待签核"
+            )
+            out.append(
+                {
+                    "title": title,
+                    "url": period.get_absolute_url(),
+                    "due": period.end,
+                    "kind": "对账",
+                    "overdue": False,
+                }
+            )
     return out

@@ -31,10 +31,13 @@ MSG_NOT_ENDED = "{label}尚未结束，不能出具报告。"
 def report_context(start, end, *, covered_outstanding, label=""):
     """The frozen context of the report on [start, end] (fund.documents.fund_report)."""
     return documents.fund_report(
-        label=label, start=start, end=end,
+        label=label,
+        start=start,
+        end=end,
         opening=fund_figures(as_of=start - dt.timedelta(days=1)),
         closing=fund_figures(as_of=end, covered_outstanding=covered_outstanding),
-        movements=movements_between(start, end), series=balance_series(start=start, end=end, points=12),
+        movements=movements_between(start, end),
+        series=balance_series(start=start, end=end, points=12),
     )
 
 
@@ -50,10 +53,22 @@ def _issue(*, by, kind, start, end, title, label, covered_outstanding):
     ensure_accounts()
     subject = LedgerAccount.objects.get(code="cash")
     context = report_context(start, end, covered_outstanding=covered_outstanding, label=label)
-    notice = notice_issue(kind=kind.code, subject=subject, addressee=finance, context=context, by=by,
-                          copied_to=[bureau] if bureau else (), title=title)
-    audit_record(by=by, action=actions.REPORT_ISSUE[kind.code], obj=subject, reason=label,
-                 data={"notice": notice.number})
+    notice = notice_issue(
+        kind=kind.code,
+        subject=subject,
+        addressee=finance,
+        context=context,
+        by=by,
+        copied_to=[bureau] if bureau else (),
+        title=title,
+    )
+    audit_record(
+        by=by,
+        action=actions.REPORT_ISSUE[kind.code],
+        obj=subject,
+        reason=label,
+        data={"notice": notice.number},
+    )
     return notice
 
 

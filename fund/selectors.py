@@ -217,7 +217,9 @@ def movements_between(start, end):
     """Postings by kind with value dates in [start, end]: [{kind, n, total}] (the reports' movements)."""
     return list(
         Posting.objects.filter(value_date__gte=start, value_date__lte=end)
-        .values("kind").annotate(n=Count("id"), total=Sum("amount")).order_by("kind")
+        .values("kind")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("kind")
     )
 
 
@@ -244,8 +246,15 @@ def banks():
 
 def bank_ledger_zero():
     """The ledger figures of a bank the fund has nothing about yet."""
-    return {"claims": 0, "compensation": ZERO, "recoveries": ZERO, "clawbacks": ZERO, "overdue_returns": 0,
-            "overdue_returns_amount": ZERO, "overdue_days": 0}
+    return {
+        "claims": 0,
+        "compensation": ZERO,
+        "recoveries": ZERO,
+        "clawbacks": ZERO,
+        "overdue_returns": 0,
+        "overdue_returns_amount": ZERO,
+        "overdue_days": 0,
+    }
 
 
 def bank_ledger_figures(*, as_of=None, today=None):
@@ -261,7 +270,9 @@ def bank_ledger_figures(*, as_of=None, today=None):
     else:  # the per-bank daily totals up to that day
         rows = (
             DailyMovement.objects.filter(bank__isnull=False, account__in=accounts, value_date__lte=as_of)
-            .values("bank", "account").annotate(total=Sum("amount")).values_list("bank", "account", "total")
+            .values("bank", "account")
+            .annotate(total=Sum("amount"))
+            .values_list("bank", "account", "total")
         )
     ledger = {(bank_id, account): round_fen(total) for bank_id, account, total in rows}
     claims_qs = Commitment.objects.filter(purpose=Commitment.Purpose.CLAIM, bank__isnull=False)

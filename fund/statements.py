@@ -113,6 +113,7 @@ def parse_rows(rows):
         raise ValidationFailed(MSG_NO_HEADER.format(missing="、".join(missing)), code="statement_header")
     lines, problems = [], []
     for number, row in enumerate(body, start=2):
+
         def cell(key, row=row):
             i = cols[key]
             return row[i] if i is not None and i < len(row) else None
@@ -137,11 +138,14 @@ def parse_rows(rows):
         if amount == 0:
             problems.append({"field": f"第{number}行", "message": f"第 {number} 行：金额为零。"})
             continue
-        lines.append({
-            "line_date": line_date, "amount": amount,
-            "reference": str(cell("reference") or "").strip()[:200],
-            "counterparty": str(cell("counterparty") or "").strip()[:200],
-        })
+        lines.append(
+            {
+                "line_date": line_date,
+                "amount": amount,
+                "reference": str(cell("reference") or "").strip()[:200],
+                "counterparty": str(cell("counterparty") or "").strip()[:200],
+            }
+        )
     if problems:
         raise ValidationFailed(MSG_BAD_ROWS.format(n=len(problems)), code="statement_rows", details=problems)
     return lines

@@ -50,8 +50,10 @@ def line_chart(labels, series, *, width=720, height=260, title="", unit="元"):
         value = low + span * k / 4
         yy = y(value)
         out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#444">'
-                   f"{format_money(value)}</text>")
+        out.append(
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#444">'
+            f"{format_money(value)}</text>"
+        )
     # Labels at least MIN_LABEL_GAP pixels apart; the last point is labelled instead of a tick too
     # close to it.
     step = max(1, math.ceil(MIN_LABEL_GAP * (n - 1) / plot_w)) if n > 1 else 1
@@ -63,8 +65,10 @@ def line_chart(labels, series, *, width=720, height=260, title="", unit="元"):
             ticks.append(n - 1)
     for i, label in enumerate(labels):
         if i in ticks:
-            out.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#444">'
-                       f"{escape(label)}</text>")
+            out.append(
+                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#444">'
+                f"{escape(label)}</text>"
+            )
     for index, (name, vs) in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(vs))
@@ -82,7 +86,10 @@ def balance_chart(series, *, title="专户资金余额变化"):
     labels = [day.strftime("%Y-%m-%d") for day, *_ in series]
     return line_chart(
         labels,
-        [("专户资金", [c for _, c, _, _ in series]), ("已承诺", [m for _, _, m, _ in series]),
-         ("可用余额", [a for _, _, _, a in series])],
+        [
+            ("专户资金", [c for _, c, _, _ in series]),
+            ("已承诺", [m for _, _, m, _ in series]),
+            ("可用余额", [a for _, _, _, a in series]),
+        ],
         title=title,
     )

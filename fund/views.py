@@ -4,7 +4,6 @@ Views only read through selectors and write through services; a refusal (DomainE
 form on screen with the message, or goes back to the page through the platform's middleware.
 """
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -111,17 +110,25 @@ def posting_detail(request, pk):
     form = ReasonForm(request.POST or None) if services.posting_can_reverse(posting, user) else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            reversal = services.posting_reverse(by=user, posting=posting, reason=form.cleaned_data["reason"],
-                                                key=f"reverse-{posting.pk}")
+            reversal = services.posting_reverse(
+                by=user, posting=posting, reason=form.cleaned_data["reason"], key=f"reverse-{posting.pk}"
+            )
         except DomainError as exc:
             _refused(request, form, exc)
         else:
             messages.success(request, f"已冲正，冲正凭证 #{reversal.pk}。")
             return redirect(reversal.get_absolute_url())
-    return render(request, "fund/posting_detail.html", {
-        "posting": posting, "entries": posting.entries.all(), "events": trail_for(posting), "form": form,
-        "reversal": getattr(posting, "reversed_by", None) if hasattr(posting, "reversed_by") else None,
-    })
+    return render(
+        request,
+        "fund/posting_detail.html",
+        {
+            "posting": posting,
+            "entries": posting.entries.all(),
+            "events": trail_for(posting),
+            "form": form,
+            "reversal": getattr(posting, "reversed_by", None) if hasattr(posting, "reversed_by") else None,
+        },
+    )
 
 
 # --- money in (finance), instructions (bureau), payments (finance) --------------------------------
@@ -213,8 +220,11 @@ def commitment_detail(request, pk):
             n = commitment.postings.count()
             try:
                 if action == "pay":
-                    service = {"claim": services.payout_post, "fee": services.fee_pay,
-                               "treasury": services.treasury_return_post}[commitment.purpose]
+                    service = {
+                        "claim": services.payout_post,
+                        "fee": services.fee_pay,
+                        "treasury": services.treasury_return_post,
+                    }[commitment.purpose]
                     service(
                         by=user,
                         commitment=commitment,
@@ -232,18 +242,28 @@ def commitment_detail(request, pk):
             else:
                 messages.success(request, "已登记。")
                 return redirect("fund:commitment_detail", commitment.pk)
-    return render(request, "fund/commitment_detail.html", {
-        "commitment": commitment, "remaining": remaining, "paid": selectors.commitment_paid(commitment),
-        "postings": commitment.postings.order_by("id"), "pay_form": pay_form, "release_form": release_form,
-        "events": trail_for(commitment),
-    })
+    return render(
+        request,
+        "fund/commitment_detail.html",
+        {
+            "commitment": commitment,
+            "remaining": remaining,
+            "paid": selectors.commitment_paid(commitment),
+            "postings": commitment.postings.order_by("id"),
+            "pay_form": pay_form,
+            "release_form": release_form,
+            "events": trail_for(commitment),
+        },
+    )
 
 
 # --- the pause of new cover (its buttons are on the risk page, lenders.fund_pages) ----------------------
 
 
-COVER_ACTIONS = {"pause": (services.cover_pause, "已暂停新增纳入风险补偿。"),
-                 "resume": (services.cover_resume, "已恢复新增纳入风险补偿。")}
+COVER_ACTIONS = {
+    "pause": (services.cover_pause, "已暂停新增纳入风险补偿。"),
+    "resume": (services.cover_resume, "已恢复新增纳入风险补偿。"),
+}
 
 
 @require_POST
@@ -290,8 +310,13 @@ def period_detail(request, pk):
     moves = available_move_names(period, request.user)
     action = request.POST.get("action")
     line_form = LineForm(request.POST if action == "line" else None) if editable else None
-    upload_form = UploadForm(request.POST if action == "upload" else None,
-                             request.FILES if action == "upload" else None) if editable else None
+    upload_form = (
+        UploadForm(
+            request.POST if action == "upload" else None, request.FILES if action == "upload" else None
+        )
+        if editable
+        else None
+    )
     match_form = MatchForm(request.POST if action == "match" else None) if editable else None
     signoff_form = ReasonForm(request.POST if action == "signoff" else None) if "sign_off" in moves else None
     if request.method == "POST" and editable:
@@ -340,8 +365,18 @@ def period_detail(request, pk):
             if target is None:
                 raise
             _refused(request, target, exc)
-    return render(request, "fund/period_detail.html", {
-        "period": period, "r": selectors.reconciliation(period), "editable": editable, "line_form": line_form,
-        "upload_form": upload_form, "match_form": match_form, "signoff_form": signoff_form, "moves": moves,
-        "events": trail_for(period),
-    })
+    return render(
+        request,
+        "fund/period_detail.html",
+        {
+            "period": period,
+            "r": selectors.reconciliation(period),
+            "editable": editable,
+            "line_form": line_form,
+            "upload_form": upload_form,
+            "match_form": match_form,
+            "signoff_form": signoff_form,
+            "moves": moves,
+            "events": trail_for(period),
+        },
+    )

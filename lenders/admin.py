@@ -66,4 +66,3 @@ class LoanEventAdmin(ReadOnly):
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnly):
     list_display = ["original_name", "bank", "kind", "mode", "status", "ok_rows", "error_rows", "created_at"]
-

@@ -42,9 +42,15 @@ def seed(stdout):
         if org is None or CooperatingBank.objects.filter(organisation=org).exists():
             continue
         services.bank_admit(
-            by=approver, organisation=org, agreement_number=number, admitted_on=dt.date(2025, 10, 15),
-            agreement_valid_from=dt.date(2025, 10, 15), agreement_valid_to=dt.date(2028, 10, 14),
-            contact_name=contact, contact_phone=phone, reason="演示数据：依据2025年《管理办法》准入",
+            by=approver,
+            organisation=org,
+            agreement_number=number,
+            admitted_on=dt.date(2025, 10, 15),
+            agreement_valid_from=dt.date(2025, 10, 15),
+            agreement_valid_to=dt.date(2028, 10, 14),
+            contact_name=contact,
+            contact_phone=phone,
+            reason="演示数据：依据2025年《管理办法》准入",
         )
     stdout.write("lenders: 三家合作银行已准入。")
 

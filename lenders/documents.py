@@ -69,23 +69,28 @@ def bank_admission(profile, *, admitted_on, exposure_limit):
 
 def bank_suspension(profile, *, reason, effective_on):
     return _bank_context(
-        [f"因{reason}，根据《管理办法》风险控制的规定，"
-         f"自 {effective_on} 起暂停贵行报送新的知识产权质押贷款备案。",
-         "已纳入风险补偿范围的贷款继续按原规定管理；贵行应继续按时报送贷后情况。"],
+        [
+            f"因{reason}，根据《管理办法》风险控制的规定，"
+            f"自 {effective_on} 起暂停贵行报送新的知识产权质押贷款备案。",
+            "已纳入风险补偿范围的贷款继续按原规定管理；贵行应继续按时报送贷后情况。",
+        ],
         bank_facts(profile),
     )
 
 
 def bank_reinstatement(profile, *, reason, effective_on):
-    return _bank_context([f"经审核（{reason}），自 {effective_on} 起恢复贵行报送知识产权质押贷款备案。"],
-                         bank_facts(profile))
+    return _bank_context(
+        [f"经审核（{reason}），自 {effective_on} 起恢复贵行报送知识产权质押贷款备案。"], bank_facts(profile)
+    )
 
 
 def bank_termination(profile, *, reason, effective_on):
     return _bank_context(
-        [f"因{reason}，自 {effective_on} 起终止与贵行的知识产权质押融资风险补偿合作，"
-         "贵行不得再报送新的备案。",
-         "已纳入风险补偿范围的贷款继续按原规定管理，直至结清。"],
+        [
+            f"因{reason}，自 {effective_on} 起终止与贵行的知识产权质押融资风险补偿合作，"
+            "贵行不得再报送新的备案。",
+            "已纳入风险补偿范围的贷款继续按原规定管理，直至结清。",
+        ],
         bank_facts(profile),
     )
 
@@ -116,10 +121,13 @@ def filing_confirmation(filing, loan, *, policy, lpr, rate_ceiling):
             f"（{amount_in_capitals(loan.covered_amount)}）；如发生代偿，风险补偿资金按 "
             f"{_percent(loan.fund_share)} 的比例分担未收回的本金（按本金计，不含利息、罚息）。",
         ],
-        "facts": filing_facts(filing) + [
-            ["利率上限",
-             f"{rate_ceiling.normalize():f}%"
-             f"（1年期LPR {lpr.one_year_rate}% 加 {policy.rate_margin_bp} 个基点）"],
+        "facts": filing_facts(filing)
+        + [
+            [
+                "利率上限",
+                f"{rate_ceiling.normalize():f}%"
+                f"（1年期LPR {lpr.one_year_rate}% 加 {policy.rate_margin_bp} 个基点）",
+            ],
             ["纳入补偿范围金额", f"{format_money(loan.covered_amount)} 元"],
             ["风险补偿资金分担比例", _percent(loan.fund_share)],
             ["按全额损失测算的资金分担额", f"{format_money(fund_part)} 元"],

@@ -33,7 +33,9 @@ class FilingForm(forms.Form):
                 help_text="不质押该项则留空",
             )
             self.fields[f"pledge_on_{asset.pk}"] = forms.DateField(
-                label=f"{asset.number}：质押登记日期", required=False, widget=DATE,
+                label=f"{asset.number}：质押登记日期",
+                required=False,
+                widget=DATE,
                 initial=existing.pledge_registered_on if existing else None,
             )
 
@@ -61,7 +63,8 @@ class ReasonForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reasons = forms.CharField(
-        label="需补正事项（每行一项）", widget=forms.Textarea(attrs={"rows": 4}),
+        label="需补正事项（每行一项）",
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def reason_list(self):
@@ -126,8 +129,12 @@ class BankStatusForm(forms.Form):
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=ImportJob.Kind.choices)
-    mode = forms.ChoiceField(label="处理方式", choices=ImportJob.Mode.choices, widget=forms.RadioSelect,
-                             initial=ImportJob.Mode.ALL_OR_NOTHING)
+    mode = forms.ChoiceField(
+        label="处理方式",
+        choices=ImportJob.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=ImportJob.Mode.ALL_OR_NOTHING,
+    )
     file = forms.FileField(label="文件（CSV 或 XLSX）")
 
 

@@ -46,17 +46,27 @@ def overview(request):
         policy = policy_in_force(end)
     except DomainError:
         policy = None
-    return render(request, "lenders/fund_overview.html", {
-        "form": form, "f": figures, "as_of": as_of,
-        "chart": mark_safe(balance_chart(series)),  # noqa: S308 - our own markup
-        "policy": policy,
-        "ceiling": leverage_ceiling(figures.available, policy) if policy else 0,
-        "can_instruct": request.user.has_perm(PERM_BUREAU_APPROVE),
-        "can_confirm": request.user.has_perm(PERM_FINANCE),
-        "report_form": ReportForm(initial={"year": today.year - (1 if today.month == 1 else 0),
-                                           "month": (today.month - 2) % 12 + 1}),
-        "notices": notices_about(LedgerAccount(code="cash"), request.user)[:10],
-    })
+    return render(
+        request,
+        "lenders/fund_overview.html",
+        {
+            "form": form,
+            "f": figures,
+            "as_of": as_of,
+            "chart": mark_safe(balance_chart(series)),  # noqa: S308 - our own markup
+            "policy": policy,
+            "ceiling": leverage_ceiling(figures.available, policy) if policy else 0,
+            "can_instruct": request.user.has_perm(PERM_BUREAU_APPROVE),
+            "can_confirm": request.user.has_perm(PERM_FINANCE),
+            "report_form": ReportForm(
+                initial={
+                    "year": today.year - (1 if today.month == 1 else 0),
+                    "month": (today.month - 2) % 12 + 1,
+                }
+            ),
+            "notices": notices_about(LedgerAccount(code="cash"), request.user)[:10],
+        },
+    )
 
 
 @fund_page
@@ -125,13 +135,23 @@ def risk_page(request):
     for r in rows:
         r["flag_npl"] = risk.npl_over_threshold(r, policy)
         r["flag_return"] = risk.return_overdue_too_long(r, policy)
-    return render(request, "lenders/fund_risk.html", {
-        "form": form, "rows": rows, "policy": policy, "f": risk.fund_figures_with_cover(as_of=as_of),
-        "as_of": as_of, "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
-        "pause_threshold": payout_alert_threshold(policy),
-        "cover_pause": fund_selectors.open_cover_pause(), "pauses": fund_selectors.cover_pauses()[:10],
-        "can_pause": fund_services.cover_can_decide(request.user), "pause_form": ReasonForm(prefix="cover"),
-    })
+    return render(
+        request,
+        "lenders/fund_risk.html",
+        {
+            "form": form,
+            "rows": rows,
+            "policy": policy,
+            "f": risk.fund_figures_with_cover(as_of=as_of),
+            "as_of": as_of,
+            "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
+            "pause_threshold": payout_alert_threshold(policy),
+            "cover_pause": fund_selectors.open_cover_pause(),
+            "pauses": fund_selectors.cover_pauses()[:10],
+            "can_pause": fund_services.cover_can_decide(request.user),
+            "pause_form": ReasonForm(prefix="cover"),
+        },
+    )
 
 
 def _refused(form, exc):
@@ -170,10 +190,17 @@ def proposal_detail(request, pk):
             else:
                 messages.success(request, "已作出决定。")
                 return redirect(proposal.get_absolute_url())
-    return render(request, "lenders/proposal_detail.html", {
-        "proposal": proposal, "moves": moves, "accept_form": accept_form, "dismiss_form": dismiss_form,
-        "events": risk.proposal_trail(proposal),
-    })
+    return render(
+        request,
+        "lenders/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "moves": moves,
+            "accept_form": accept_form,
+            "dismiss_form": dismiss_form,
+            "events": risk.proposal_trail(proposal),
+        },
+    )
 
 
 # --- the public statistics page (DOMAIN.md, the public's role): aggregate figures only, no names --------

@@ -35,9 +35,15 @@ from .selectors import loan_by_contract
 TASK_RUN_IMPORT = "lenders.run_import"
 
 FILING_COLUMNS = [
-    ("registration_id", "登记编号"), ("contract_number", "借款合同编号"), ("amount", "贷款金额"),
-    ("ip_amount", "知识产权质押对应金额"), ("other_collateral", "其他担保方式"), ("disbursed_on", "放款日期"),
-    ("maturity_on", "到期日期"), ("annual_rate", "年利率"), ("repayment_method", "还款方式"),
+    ("registration_id", "登记编号"),
+    ("contract_number", "借款合同编号"),
+    ("amount", "贷款金额"),
+    ("ip_amount", "知识产权质押对应金额"),
+    ("other_collateral", "其他担保方式"),
+    ("disbursed_on", "放款日期"),
+    ("maturity_on", "到期日期"),
+    ("annual_rate", "年利率"),
+    ("repayment_method", "还款方式"),
     ("pledges", "质押登记（知识产权号|质押登记号|登记日期，多项用;分隔）"),
 ]
 REPORT_COLUMNS = [
@@ -51,9 +57,17 @@ REPORT_COLUMNS = [
     ("note", "说明"),
 ]
 COLUMNS = {ImportJob.Kind.FILINGS: FILING_COLUMNS, ImportJob.Kind.REPORTS: REPORT_COLUMNS}
-REPORT_TYPES = {"repayment": "repayment", "还款": "repayment", "overdue": "overdue", "逾期": "overdue",
-                "classification": "classification", "风险分类": "classification", "分类": "classification",
-                "extension": "extension", "展期": "extension"}
+REPORT_TYPES = {
+    "repayment": "repayment",
+    "还款": "repayment",
+    "overdue": "overdue",
+    "逾期": "overdue",
+    "classification": "classification",
+    "风险分类": "classification",
+    "分类": "classification",
+    "extension": "extension",
+    "展期": "extension",
+}
 MAX_ROWS = 20_000
 PROGRESS_EVERY = 50
 
@@ -253,8 +267,9 @@ class JobLookup:
             numbers = sorted({(r.get("contract_number") or "").strip() for r in rows} - {""})
             for i in range(0, len(numbers), LOOKUP_CHUNK):
                 # the model's ordering, first one kept: what loan_by_contract's .first() answers
-                for loan in CoveredLoan.objects.filter(bank_id=self.by.organisation_id,
-                                                       contract_number__in=numbers[i:i + LOOKUP_CHUNK]):
+                for loan in CoveredLoan.objects.filter(
+                    bank_id=self.by.organisation_id, contract_number__in=numbers[i : i + LOOKUP_CHUNK]
+                ):
                     self.loans.setdefault(loan.contract_number, loan)
         elif kind == ImportJob.Kind.FILINGS:
             ids = sorted(
@@ -264,7 +279,9 @@ class JobLookup:
                 pk for pk in ids if pk < MAX_ID
             ]  # a larger number is no id: the single-row lookup answers it
             for i in range(0, len(ids), LOOKUP_CHUNK):
-                self.registrations.update(registrations_visible_to(self.by).in_bulk(ids[i:i + LOOKUP_CHUNK]))
+                self.registrations.update(
+                    registrations_visible_to(self.by).in_bulk(ids[i : i + LOOKUP_CHUNK])
+                )
         return self
 
     def loan(self, contract_number):
@@ -374,8 +391,13 @@ def _finish(job, *, status, message="", total=0, ok=0, errors=(), header=()):
     )
     cache.delete(progress_key(job.pk))
     job.refresh_from_db()
-    audit_record(by=job.created_by, action=actions.IMPORT_FINISH, obj=job, reason=message,
-                 data={"total": total, "ok": ok, "errors": len(errors)})
+    audit_record(
+        by=job.created_by,
+        action=actions.IMPORT_FINISH,
+        obj=job,
+        reason=message,
+        data={"total": total, "ok": ok, "errors": len(errors)},
+    )
     return job
 
 
@@ -403,8 +425,14 @@ def import_job_create(*, by, kind, mode, file):
     file.seek(0)
     if file_format is None:
         raise ValidationFailed(MSG_FILE_TYPE, code="import_type")
-    job = ImportJob(bank_id=by.organisation_id, kind=kind, mode=mode, file_format=file_format,
-                    original_name=str(getattr(file, "name", ""))[:200], created_by=by)
+    job = ImportJob(
+        bank_id=by.organisation_id,
+        kind=kind,
+        mode=mode,
+        file_format=file_format,
+        original_name=str(getattr(file, "name", ""))[:200],
+        created_by=by,
+    )
     job.file.save("import", file, save=False)
     job.save()
     audit_record(
@@ -415,6 +443,7 @@ def import_job_create(*, by, kind, mode, file):
 
 
 # --- the error report ----------------------------------------------------------------------------
+
 
 def neutralise(value):
     """Every cell of the error report as text, never as a formula (common.spreadsheets.safe_cell)."""

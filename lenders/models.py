@@ -280,7 +280,8 @@ class LoanFiling(models.Model):
         constraints = [
             # A refused filing frees its contract number for a new filing (Art 10: re-file after refusal).
             models.UniqueConstraint(
-                fields=["bank", "contract_number"], condition=~models.Q(status="refused"),
+                fields=["bank", "contract_number"],
+                condition=~models.Q(status="refused"),
                 name="filing_contract_unique_per_bank",
             ),
         ]

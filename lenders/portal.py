@@ -32,8 +32,12 @@ def nav_items(user):
             ("接口令牌", reverse("lenders:api_token")),
         ]
     elif user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
-        items += [("备案审核", reverse("lenders:review_queue")), ("贷款备案", reverse("lenders:filing_list")),
-                  ("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
+        items += [
+            ("备案审核", reverse("lenders:review_queue")),
+            ("贷款备案", reverse("lenders:filing_list")),
+            ("在保贷款", reverse("lenders:loan_list")),
+            ("合作银行", reverse("lenders:bank_list")),
+        ]
     elif is_enterprise_user(user):
         items += [("我的贷款", reverse("lenders:loan_list"))]
     elif user.has_perm(PERM_FINANCE):
@@ -90,8 +94,15 @@ def tasks(user):
             )
     if user.has_perm(PERM_BUREAU_APPROVE):
         for p in open_proposals():
-            out.append({"title": f"暂停“{p.bank.name}”备案的建议待决定", "url": p.get_absolute_url(),
-                        "due": p.proposed_on, "kind": "风险监测", "overdue": False})
+            out.append(
+                {
+                    "title": f"暂停“{p.bank.name}”备案的建议待决定",
+                    "url": p.get_absolute_url(),
+                    "due": p.proposed_on,
+                    "kind": "风险监测",
+                    "overdue": False,
+                }
+            )
     if user.has_perm(PERM_FINANCE):
         count = CoveredLoan.objects.filter(
             status__in=(CoveredLoan.Status.OVERDUE, CoveredLoan.Status.NON_PERFORMING)

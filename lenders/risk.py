@@ -76,15 +76,17 @@ def bank_risk_table(*, as_of=None, today=None):
         covered = loans.get("covered_outstanding", ZERO)
         overdue = loans.get("overdue_covered", ZERO)
         npl = loans.get("non_performing_covered", ZERO)
-        rows.append({
-            "bank": bank,
-            "covered_outstanding": covered,
-            "overdue": overdue,
-            "non_performing": npl,
-            "overdue_ratio": _ratio(overdue, covered),
-            "npl_ratio": _ratio(npl, covered),
-            **ledger.get(bank.pk, bank_ledger_zero()),
-        })
+        rows.append(
+            {
+                "bank": bank,
+                "covered_outstanding": covered,
+                "overdue": overdue,
+                "non_performing": npl,
+                "overdue_ratio": _ratio(overdue, covered),
+                "npl_ratio": _ratio(npl, covered),
+                **ledger.get(bank.pk, bank_ledger_zero()),
+            }
+        )
     return rows
 
 
@@ -102,8 +104,12 @@ def assert_new_cover_allowed(*, additional_covered, on, policy):
     """
     if connection.in_atomic_block:
         lock_fund()
-    return assert_leverage_allows(covered_outstanding=covered_outstanding(as_of=on),
-                                  additional_covered=additional_covered, on=on, policy=policy)
+    return assert_leverage_allows(
+        covered_outstanding=covered_outstanding(as_of=on),
+        additional_covered=additional_covered,
+        on=on,
+        policy=policy,
+    )
 
 
 def proposal_trail(proposal):

@@ -45,9 +45,14 @@ def bank_check(filing, *, on):
             ART_3,
         )
     if not profile.agreement_valid_from <= on <= profile.agreement_valid_to:
-        return Check("bank_active", label, FAIL,
-                     f"合作协议 {profile.agreement_number} 有效期为 {profile.agreement_valid_from} 至 "
-                     f"{profile.agreement_valid_to}，{on} 不在有效期内。", ART_3)
+        return Check(
+            "bank_active",
+            label,
+            FAIL,
+            f"合作协议 {profile.agreement_number} 有效期为 {profile.agreement_valid_from} 至 "
+            f"{profile.agreement_valid_to}，{on} 不在有效期内。",
+            ART_3,
+        )
     return Check("bank_active", label, PASS, f"合作协议 {profile.agreement_number} 有效。", ART_3)
 
 
@@ -102,12 +107,17 @@ def exposure_checks(filing):
     existing = covered_outstanding(bank=filing.bank)
     total = existing + filing.ip_amount
     ok = total <= profile.exposure_limit
-    return [Check(
-        "bank_exposure_limit", "合作银行在保余额限额", PASS if ok else FAIL,
-        f"本行在保余额 {format_money(existing)} 元 + 本笔 {format_money(filing.ip_amount)} 元 = "
-        f"{format_money(total)} 元，"
-        f"{'未超过' if ok else '超过'}合作协议限额 {format_money(profile.exposure_limit)} 元。", ART_3,
-    )]
+    return [
+        Check(
+            "bank_exposure_limit",
+            "合作银行在保余额限额",
+            PASS if ok else FAIL,
+            f"本行在保余额 {format_money(existing)} 元 + 本笔 {format_money(filing.ip_amount)} 元 = "
+            f"{format_money(total)} 元，"
+            f"{'未超过' if ok else '超过'}合作协议限额 {format_money(profile.exposure_limit)} 元。",
+            ART_3,
+        )
+    ]
 
 
 def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
@@ -129,19 +139,31 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
 
     cap = policy.single_loan_cap
     ok = filing.amount <= cap
-    checks.append(Check("single_loan_cap", "单笔贷款上限", PASS if ok else FAIL,
-                        f"贷款 {format_money(filing.amount)} 元，"
-                        f"{'未超过' if ok else '超过'}单笔上限 {format_money(cap)} 元。", ART_8))
+    checks.append(
+        Check(
+            "single_loan_cap",
+            "单笔贷款上限",
+            PASS if ok else FAIL,
+            f"贷款 {format_money(filing.amount)} 元，"
+            f"{'未超过' if ok else '超过'}单笔上限 {format_money(cap)} 元。",
+            ART_8,
+        )
+    )
 
     existing = enterprise_covered_outstanding(filing.enterprise_id)
     total = existing + filing.ip_amount
     cap = policy.enterprise_outstanding_cap
     ok = total <= cap
-    checks.append(Check(
-        "enterprise_outstanding_cap", "单户企业在保余额上限", PASS if ok else FAIL,
-        f"现有在保余额 {format_money(existing)} 元 + 本笔纳入 {format_money(filing.ip_amount)} 元 = "
-        f"{format_money(total)} 元，{'未超过' if ok else '超过'}上限 {format_money(cap)} 元。", ART_8,
-    ))
+    checks.append(
+        Check(
+            "enterprise_outstanding_cap",
+            "单户企业在保余额上限",
+            PASS if ok else FAIL,
+            f"现有在保余额 {format_money(existing)} 元 + 本笔纳入 {format_money(filing.ip_amount)} 元 = "
+            f"{format_money(total)} 元，{'未超过' if ok else '超过'}上限 {format_money(cap)} 元。",
+            ART_8,
+        )
+    )
 
     months = months_between(filing.disbursed_on, filing.maturity_on)
     cap = policy.loan_term_cap_months
@@ -173,12 +195,17 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
     share = filing.ip_amount / filing.amount if filing.amount else Decimal(0)
     minimum = policy.min_ip_collateral_share
     ok = filing.amount > 0 and filing.ip_amount <= filing.amount and share >= minimum
-    checks.append(Check(
-        "ip_collateral_share", "知识产权担保占比", PASS if ok else FAIL,
-        f"知识产权质押对应 {format_money(filing.ip_amount)} 元，"
-        f"占贷款 {_pct(share)}，下限 {_pct(minimum)}；"
-        f"仅该部分纳入风险补偿。", ART_8,
-    ))
+    checks.append(
+        Check(
+            "ip_collateral_share",
+            "知识产权担保占比",
+            PASS if ok else FAIL,
+            f"知识产权质押对应 {format_money(filing.ip_amount)} 元，"
+            f"占贷款 {_pct(share)}，下限 {_pct(minimum)}；"
+            f"仅该部分纳入风险补偿。",
+            ART_8,
+        )
+    )
 
     deadline = filing_deadline(filing, policy)
     filed_on = filing.first_submitted_on or on
@@ -193,15 +220,29 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
             )
         )
     elif filing.late_override_at:
-        checks.append(Check("filing_deadline", "放款后按期备案", WARN,
-                            f"{filed_on} 报送，已超过期限 {deadline}；"
-                            f"市监局已核准逾期备案：{filing.late_override_reason}", ART_9))
+        checks.append(
+            Check(
+                "filing_deadline",
+                "放款后按期备案",
+                WARN,
+                f"{filed_on} 报送，已超过期限 {deadline}；"
+                f"市监局已核准逾期备案：{filing.late_override_reason}",
+                ART_9,
+            )
+        )
     else:
         outcome = WARN if stage == STAGE_SUBMIT else FAIL
-        checks.append(Check("filing_deadline", "放款后按期备案", outcome,
-                            f"{filed_on} 报送，已超过放款后 {policy.filing_deadline_workdays} 个工作日的期限"
-                            f"（{deadline}），"
-                            f"须经市监局审核人核准逾期备案。", ART_9))
+        checks.append(
+            Check(
+                "filing_deadline",
+                "放款后按期备案",
+                outcome,
+                f"{filed_on} 报送，已超过放款后 {policy.filing_deadline_workdays} 个工作日的期限"
+                f"（{deadline}），"
+                f"须经市监局审核人核准逾期备案。",
+                ART_9,
+            )
+        )
 
     checks.append(document_check(filing, set(filing.documents.values_list("kind", flat=True))))
     return checks

@@ -86,6 +86,7 @@ def open_proposals():
 
 # --- pledged assets --------------------------------------------------------------------------------
 
+
 def asset_ids_pledged_under_live_loans(asset_ids, *, excluding_filing_id=None):
     """Ids among `asset_ids` pledged under a filing that is filed (submitted/returned) or covered and live,
     not counting the filing `excluding_filing_id` (the one being judged does not pledge under *another*
@@ -195,8 +196,9 @@ def loan_by_contract(bank_id, contract_number):
 
 def covered_loan_totals():
     """Every loan ever confirmed as covered: {count, amount, enterprises} (the public statistics page)."""
-    return CoveredLoan.objects.aggregate(count=Count("id"), amount=Sum("amount"),
-                                         enterprises=Count("enterprise", distinct=True))
+    return CoveredLoan.objects.aggregate(
+        count=Count("id"), amount=Sum("amount"), enterprises=Count("enterprise", distinct=True)
+    )
 
 
 def enterprise_covered_outstanding(enterprise_id):
@@ -245,9 +247,11 @@ def _live_figures(as_of=None, bank=None):
             "ROW_NUMBER() OVER (PARTITION BY loan_id ORDER BY occurred_on DESC, id DESC) "
             f"AS rn FROM {events} WHERE occurred_on <= %s) ranked WHERE rn = 1"
         )
-    sql = (f"SELECT l.bank_id, e.status_after, SUM(e.covered_outstanding_after), COUNT(*) FROM ({latest}) e "
-           f"JOIN {loans} l ON l.id = e.loan_id WHERE l.disbursed_on <= %s "
-           f"AND e.status_after IN ({', '.join(['%s'] * len(live))})")
+    sql = (
+        f"SELECT l.bank_id, e.status_after, SUM(e.covered_outstanding_after), COUNT(*) FROM ({latest}) e "
+        f"JOIN {loans} l ON l.id = e.loan_id WHERE l.disbursed_on <= %s "
+        f"AND e.status_after IN ({', '.join(['%s'] * len(live))})"
+    )
     params = [as_of, as_of, *live]
     if bank_id is not None:
         sql += " AND l.bank_id = %s"
@@ -272,8 +276,14 @@ def bank_portfolio_figures(*, as_of=None):
     query.
 
     Only banks with at least one live covered loan appear."""
-    figures = defaultdict(lambda: {"covered_outstanding": ZERO, "overdue_covered": ZERO,
-                                   "non_performing_covered": ZERO, "loans_count": 0})
+    figures = defaultdict(
+        lambda: {
+            "covered_outstanding": ZERO,
+            "overdue_covered": ZERO,
+            "non_performing_covered": ZERO,
+            "loans_count": 0,
+        }
+    )
     S = CoveredLoan.Status
     for bank_id, status, amount, count in _live_figures(as_of):
         entry = figures[bank_id]

@@ -134,11 +134,17 @@ def bank_detail(request, pk):
             messages.success(request, "已办理并签发通知书。")
             return redirect("lenders:bank_detail", profile.pk)
         messages.error(request, "请填写理由。")
-    return render(request, "lenders/bank_detail.html", {
-        "bank": profile, "figures": selectors.bank_portfolio_figures().get(profile.organisation_id),
-        "notices": notices_about(profile, request.user), "events": trail_for(profile),
-        "moves": available_move_names(profile, request.user),
-    })
+    return render(
+        request,
+        "lenders/bank_detail.html",
+        {
+            "bank": profile,
+            "figures": selectors.bank_portfolio_figures().get(profile.organisation_id),
+            "notices": notices_about(profile, request.user),
+            "events": trail_for(profile),
+            "moves": available_move_names(profile, request.user),
+        },
+    )
 
 
 # --- the bank's registrations (accepted ones are filed from here) ---------------------------------
@@ -150,13 +156,20 @@ def registration_list(request):
         raise NotFound()
     qs = search_registrations(
         registrations_visible_to(request.user).prefetch_related(
-            Prefetch("filings", queryset=LoanFiling.objects.exclude(status=LoanFiling.Status.REFUSED))),
-        status=request.GET.get("status", ""), q=request.GET.get("q", ""),
+            Prefetch("filings", queryset=LoanFiling.objects.exclude(status=LoanFiling.Status.REFUSED))
+        ),
+        status=request.GET.get("status", ""),
+        q=request.GET.get("q", ""),
     )
-    return render(request, "lenders/registration_list.html", {
-        "page": _page(request, qs), "statuses": LoanRegistration.Status.choices,
-        "query_string": _query_string(request, "status", "q"),
-    })
+    return render(
+        request,
+        "lenders/registration_list.html",
+        {
+            "page": _page(request, qs),
+            "statuses": LoanRegistration.Status.choices,
+            "query_string": _query_string(request, "status", "q"),
+        },
+    )
 
 
 # --- filings ---------------------------------------------------------------------------------------
@@ -170,11 +183,17 @@ def filing_list(request):
         q=request.GET.get("q", ""),
         bank=request.GET.get("bank", ""),
     )
-    return render(request, "lenders/filing_list.html", {
-        "page": _page(request, qs), "statuses": LoanFiling.Status.choices, "title": "贷款备案",
-        "query_string": _query_string(request, "status", "q", "bank"),
-        "banks": selectors.banks_for_bureau() if sees_everything(request.user) else None,
-    })
+    return render(
+        request,
+        "lenders/filing_list.html",
+        {
+            "page": _page(request, qs),
+            "statuses": LoanFiling.Status.choices,
+            "title": "贷款备案",
+            "query_string": _query_string(request, "status", "q", "bank"),
+            "banks": selectors.banks_for_bureau() if sees_everything(request.user) else None,
+        },
+    )
 
 
 @login_required
@@ -200,8 +219,9 @@ def filing_create(request, registration_pk):
     require_perm(request.user, PERM_BANK_PREPARE)
     registration = _registration_for_filing(request.user, registration_pk)
     assets = list(registration.assets.all())
-    form = FilingForm(request.POST or None, assets=assets,
-                      initial={"amount": registration.amount, "contract_number": ""})
+    form = FilingForm(
+        request.POST or None, assets=assets, initial={"amount": registration.amount, "contract_number": ""}
+    )
     if request.method == "POST" and form.is_valid():
         values, pledges = form.service_values()
         try:
@@ -450,19 +470,28 @@ def import_list(request):
                 _form_error(form, exc)
             else:
                 return redirect("lenders:import_detail", job.pk)
-    return render(request, "lenders/import_list.html", {
-        "form": form, "page": _page(request, selectors.imports_visible_to(request.user)),
-        "in_background": imports.runs_in_background(),
-    })
+    return render(
+        request,
+        "lenders/import_list.html",
+        {
+            "form": form,
+            "page": _page(request, selectors.imports_visible_to(request.user)),
+            "in_background": imports.runs_in_background(),
+        },
+    )
 
 
 @login_required
 def import_detail(request, pk):
     job = selectors.access_import(request.user, pk)
     processed, total = imports.job_progress(job)
-    context = {"job": job, "processed": processed, "total": total,
-               "percent": int(processed * 100 / total) if total else 0,
-               "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)}
+    context = {
+        "job": job,
+        "processed": processed,
+        "total": total,
+        "percent": int(processed * 100 / total) if total else 0,
+        "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+    }
     template = "lenders/_import_progress.html" if request.GET.get("partial") else "lenders/import_detail.html"
     return render(request, template, context)
 
@@ -471,8 +500,10 @@ def import_detail(request, pk):
 def import_errors(request, pk, fmt):
     job = selectors.access_import(request.user, pk)
     if fmt == "xlsx":
-        response = HttpResponse(imports.error_report_xlsx(job),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            imports.error_report_xlsx(job),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         response = HttpResponse(imports.error_report_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.{fmt}"'
@@ -499,6 +530,12 @@ def api_token(request):
     if request.method == "POST":
         token = services.api_token_issue(by=request.user)
         messages.success(request, "已生成新的接口令牌，旧令牌即时失效。请妥善保存。")
-    return render(request, "lenders/api_token.html", {
-        "token": token, "docs_url": reverse("api-docs"), "schema_url": reverse("api-schema"),
-    })
+    return render(
+        request,
+        "lenders/api_token.html",
+        {
+            "token": token,
+            "docs_url": reverse("api-docs"),
+            "schema_url": reverse("api-schema"),
+        },
+    )

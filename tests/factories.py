@@ -72,9 +72,11 @@ def admit(bank_org, approver, **overrides):
     """A cooperating bank admitted by the bureau approver (lenders.services.bank_admit)."""
     day = today()
     values = dict(
-        organisation=bank_org, agreement_number=f"YFHZ-{bank_org.pk}-{next(_serial)}",
+        organisation=bank_org,
+        agreement_number=f"YFHZ-{bank_org.pk}-{next(_serial)}",
         agreement_valid_from=day - dt.timedelta(days=400),
-        agreement_valid_to=day + dt.timedelta(days=3 * 365), admitted_on=day - dt.timedelta(days=400),
+        agreement_valid_to=day + dt.timedelta(days=3 * 365),
+        admitted_on=day - dt.timedelta(days=400),
     )
     values.update(overrides)
     return lenders_services.bank_admit(by=approver, **values)
@@ -84,10 +86,17 @@ def make_profile(org, **overrides):
     """An enterprise profile that meets every rule (written straight into the table: the bank side's
     tests need it as a given, not the enterprise's editing of it)."""
     values = dict(
-        legal_representative="陈法人", registered_address="云浮市云城区星岩四路1号", district="yuncheng",
-        sector="industry", declared_size="small", employees=50, revenue=Decimal("800.00"),
-        total_assets=Decimal("600.00"), annual_report_year=today().year - 1,
-        credit_declared_on=today() - dt.timedelta(days=30), is_independent_legal_person=True,
+        legal_representative="陈法人",
+        registered_address="云浮市云城区星岩四路1号",
+        district="yuncheng",
+        sector="industry",
+        declared_size="small",
+        employees=50,
+        revenue=Decimal("800.00"),
+        total_assets=Decimal("600.00"),
+        annual_report_year=today().year - 1,
+        credit_declared_on=today() - dt.timedelta(days=30),
+        is_independent_legal_person=True,
     )
     values.update(overrides)
     return EnterpriseProfile.objects.create(organisation=org, **values)
@@ -96,8 +105,12 @@ def make_profile(org, **overrides):
 def make_patent(org, **overrides):
     """An invention patent of `org`, in force and paid up (written straight into the table)."""
     values = dict(
-        enterprise=org, ip_type=IPType.INVENTION, number=make_patent_number(f"20231{next(_serial):07d}"),
-        title="一种石材切割装置", holder_name=org.name, grant_date=dt.date(2023, 5, 1),
+        enterprise=org,
+        ip_type=IPType.INVENTION,
+        number=make_patent_number(f"20231{next(_serial):07d}"),
+        title="一种石材切割装置",
+        holder_name=org.name,
+        grant_date=dt.date(2023, 5, 1),
         expiry_date=today() + dt.timedelta(days=3650),
         annual_fee_paid_through=today() + dt.timedelta(days=200),
     )
@@ -105,8 +118,9 @@ def make_patent(org, **overrides):
     return IPAsset.objects.create(**values)
 
 
-def make_registration(enterprise, bank, user, *, assets=None, status=LoanRegistration.Status.ACCEPTED,
-                      **overrides):
+def make_registration(
+    enterprise, bank, user, *, assets=None, status=LoanRegistration.Status.ACCEPTED, **overrides
+):
     """A loan registration already accepted by the bank (default), pledging `assets` or a new patent
     (written straight into the table: the enterprise side's workflow is tested in tests/applications)."""
     values = dict(amount=Decimal("1000000.00"), term_months=12, purpose="购买原材料")
@@ -121,10 +135,13 @@ def make_registration(enterprise, bank, user, *, assets=None, status=LoanRegistr
 def filing_values(**overrides):
     day = today()
     values = dict(
-        contract_number=f"JK-{next(_serial)}", amount=Decimal("1000000.00"), ip_amount=Decimal("800000.00"),
+        contract_number=f"JK-{next(_serial)}",
+        amount=Decimal("1000000.00"),
+        ip_amount=Decimal("800000.00"),
         disbursed_on=day - dt.timedelta(days=3),
         maturity_on=day - dt.timedelta(days=3) + dt.timedelta(days=330),
-        annual_rate=Decimal("3.9"), repayment_method="interest_monthly",
+        annual_rate=Decimal("3.9"),
+        repayment_method="interest_monthly",
         other_collateral="法定代表人连带责任保证",
     )
     values.update(overrides)
@@ -133,8 +150,12 @@ def filing_values(**overrides):
 
 def pledges_for(registration, **overrides):
     return [
-        {"asset": a, "pledge_registration_number": f"Y2026{next(_serial)}",
-         "pledge_registered_on": today() - dt.timedelta(days=5), **overrides}
+        {
+            "asset": a,
+            "pledge_registration_number": f"Y2026{next(_serial)}",
+            "pledge_registered_on": today() - dt.timedelta(days=5),
+            **overrides,
+        }
         for a in registration.assets.all()
     ]
 
@@ -149,8 +170,10 @@ def attach_documents(filing, officer, kinds=None):
 def make_filing(officer, registration, *, documents=True, pledges=None, **overrides):
     """A draft filing of `registration` by the bank officer, with every document attached (default)."""
     filing = lenders_services.filing_create(
-        by=officer, registration=registration,
-        pledges=pledges if pledges is not None else pledges_for(registration), **filing_values(**overrides),
+        by=officer,
+        registration=registration,
+        pledges=pledges if pledges is not None else pledges_for(registration),
+        **filing_values(**overrides),
     )
     if documents:
         attach_documents(filing, officer)
@@ -175,46 +198,88 @@ def ensure_policies():
     if not Posting.objects.filter(key=OPENING_KEY).exists():
         first = PolicyVersion.objects.order_by("effective_from").first()
         contribution_post(
-            by=None, amount=first.fund_capital, key=OPENING_KEY, value_date=first.effective_from,
-            reference=first, reason="省级专项资金拨入（开户）",
+            by=None,
+            amount=first.fund_capital,
+            key=OPENING_KEY,
+            value_date=first.effective_from,
+            reference=first,
+            reason="省级专项资金拨入（开户）",
         )
 
 
-def make_non_performing_loan(bank, enterprise, by, *, amount="1000000.00", covered="800000.00",
-                             outstanding=None, non_performing_on=None,
-                             status=CoveredLoan.Status.NON_PERFORMING, classification="substandard"):
+def make_non_performing_loan(
+    bank,
+    enterprise,
+    by,
+    *,
+    amount="1000000.00",
+    covered="800000.00",
+    outstanding=None,
+    non_performing_on=None,
+    status=CoveredLoan.Status.NON_PERFORMING,
+    classification="substandard",
+):
     """A confirmed covered loan, disbursed months ago and non-performing (default) since
     `non_performing_on` (20 days ago by default). Written straight into the tables: no service files a
     loan dated that far back today, and the claim tests need its dates fixed."""
     if not EnterpriseProfile.objects.filter(organisation=enterprise).exists():
         EnterpriseProfile.objects.create(
-            organisation=enterprise, legal_representative="陈法人",
-            registered_address="云浮市云城区星岩四路1号", district="yuncheng", sector="industry",
-            declared_size="small", employees=50, revenue=Decimal("800"), total_assets=Decimal("600"),
+            organisation=enterprise,
+            legal_representative="陈法人",
+            registered_address="云浮市云城区星岩四路1号",
+            district="yuncheng",
+            sector="industry",
+            declared_size="small",
+            employees=50,
+            revenue=Decimal("800"),
+            total_assets=Decimal("600"),
         )
     day = today()
     disbursed = (
         non_performing_on - dt.timedelta(days=200) if non_performing_on else day - dt.timedelta(days=300)
     )
     registration = LoanRegistration.objects.create(
-        enterprise=enterprise, bank=bank, created_by=by, status=LoanRegistration.Status.ACCEPTED,
-        amount=Decimal(amount), term_months=12, purpose="购买原材料",
+        enterprise=enterprise,
+        bank=bank,
+        created_by=by,
+        status=LoanRegistration.Status.ACCEPTED,
+        amount=Decimal(amount),
+        term_months=12,
+        purpose="购买原材料",
     )
     contract = f"JK-{next(_serial)}"
     filing = LoanFiling.objects.create(
-        registration=registration, bank=bank, enterprise=enterprise, contract_number=contract,
-        amount=Decimal(amount), disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=360),
-        annual_rate=Decimal("3.9"), repayment_method="interest_monthly", ip_amount=Decimal(covered),
-        status=LoanFiling.Status.CONFIRMED, prepared_by=by,
+        registration=registration,
+        bank=bank,
+        enterprise=enterprise,
+        contract_number=contract,
+        amount=Decimal(amount),
+        disbursed_on=disbursed,
+        maturity_on=disbursed + dt.timedelta(days=360),
+        annual_rate=Decimal("3.9"),
+        repayment_method="interest_monthly",
+        ip_amount=Decimal(covered),
+        status=LoanFiling.Status.CONFIRMED,
+        prepared_by=by,
     )
     policy = PolicyVersion.objects.get(effective_from__lte=disbursed, effective_to__gte=disbursed)
     return CoveredLoan.objects.create(
-        filing=filing, bank=bank, enterprise=enterprise, policy_version=policy, contract_number=contract,
-        amount=Decimal(amount), covered_amount=Decimal(covered), fund_share=policy.fund_share,
-        disbursed_on=disbursed, maturity_on=disbursed + dt.timedelta(days=360),
-        outstanding_principal=Decimal(outstanding or amount), covered_outstanding=Decimal(covered),
-        classification=classification, non_performing_on=non_performing_on or day - dt.timedelta(days=20),
-        status=status, confirmed_at=timezone.now(),
+        filing=filing,
+        bank=bank,
+        enterprise=enterprise,
+        policy_version=policy,
+        contract_number=contract,
+        amount=Decimal(amount),
+        covered_amount=Decimal(covered),
+        fund_share=policy.fund_share,
+        disbursed_on=disbursed,
+        maturity_on=disbursed + dt.timedelta(days=360),
+        outstanding_principal=Decimal(outstanding or amount),
+        covered_outstanding=Decimal(covered),
+        classification=classification,
+        non_performing_on=non_performing_on or day - dt.timedelta(days=20),
+        status=status,
+        confirmed_at=timezone.now(),
     )
 
 
@@ -239,7 +304,9 @@ class Flow:
 
     def draft(self, loan, unrecovered="600000.00"):
         claim = compensation_services.claim_create(
-            by=self.officer, covered_loan=loan, unrecovered_principal=unrecovered,
+            by=self.officer,
+            covered_loan=loan,
+            unrecovered_principal=unrecovered,
             enforcement_actions="电话催收 5 次，发送律师函 1 份",
         )
         attach_all(claim, self.officer)
@@ -251,7 +318,9 @@ class Flow:
     def reviewed(self, loan, **kw):
         claim = compensation_services.claim_accept(by=self.clerk, claim=self.submitted(loan, **kw))
         return compensation_services.claim_first_review(
-            by=self.clerk, claim=claim, opinion="材料齐全，符合补偿条件",
+            by=self.clerk,
+            claim=claim,
+            opinion="材料齐全，符合补偿条件",
             rule_opinions={"claim_window": "在期限内"},
         )
 
@@ -259,7 +328,10 @@ class Flow:
         claim = self.reviewed(loan, **kw)
         if claim.policy_version.requires_joint_meeting:
             claim = compensation_services.claim_joint_meeting(
-                by=self.approver, claim=claim, meeting_on=today(), minutes_reference="联席〔2025〕1号",
+                by=self.approver,
+                claim=claim,
+                meeting_on=today(),
+                minutes_reference="联席〔2025〕1号",
                 opinion="同意",
             )
         return compensation_services.claim_approve(
@@ -283,8 +355,12 @@ class Flow:
     def recovery(self, claim, *, amount, costs="0", received_on=None, **kw):
         """The officer prepares a recovery report and the supervisor countersigns it (reports it)."""
         draft = compensation_services.recovery_prepare(
-            by=self.officer, claim=claim, received_on=received_on or claim.payment_value_date,
-            amount=amount, costs=costs, **kw,
+            by=self.officer,
+            claim=claim,
+            received_on=received_on or claim.payment_value_date,
+            amount=amount,
+            costs=costs,
+            **kw,
         )
         return compensation_services.recovery_countersign(by=self.supervisor, recovery=draft)
 

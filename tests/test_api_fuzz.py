@@ -15,9 +15,14 @@ def _check(case, token):
     response = case.call(headers={"Authorization": f"Token {token}"})
     where = f"{case.method} {case.formatted_path}"
     assert response.status_code < 500, (where, response.text[:500])
-    if response.status_code >= 400 and response.headers.get("Content-Type", [""])[0].startswith("application/json"):
+    if response.status_code >= 400 and response.headers.get("Content-Type", [""])[0].startswith(
+        "application/json"
+    ):
         error = response.json()["error"]
-        assert error["code"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), (where, response.text[:300])
+        assert error["code"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), (
+            where,
+            response.text[:300],
+        )
 
 
 @pytest.fixture
@@ -31,9 +36,13 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def test_the_bank_api_never_answers_500_and_always_explains_in_chinese(db, keep_the_test_connection, bank_officer, bank_a):
+def test_the_bank_api_never_answers_500_and_always_explains_in_chinese(
+    db, keep_the_test_connection, bank_officer, bank_a
+):
     token = Token.objects.create(user=bank_officer).key
-    schema = from_wsgi("/api/schema/?format=json", get_wsgi_application(), headers={"Authorization": f"Token {token}"})
+    schema = from_wsgi(
+        "/api/schema/?format=json", get_wsgi_application(), headers={"Authorization": f"Token {token}"}
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 8
     for operation in operations:

@@ -23,8 +23,13 @@ def test_the_reminder_sweep_runs_on_a_worker_through_redis(bureau_clerk, bureau,
 
     time_machine.move_to(dt.datetime(2026, 11, 26, 9, 0), tick=True)
     reminder_schedule(
-        key="redis-test", title="测试提醒", about=bureau, due_date=dt.date(2026, 11, 26),
-        recipient_role=Role.BUREAU_CLERK, recipient_org=bureau, notify_workdays_before=(),
+        key="redis-test",
+        title="测试提醒",
+        about=bureau,
+        due_date=dt.date(2026, 11, 26),
+        recipient_role=Role.BUREAU_CLERK,
+        recipient_org=bureau,
+        notify_workdays_before=(),
     )
     app.loader.import_module("celery.contrib.testing.tasks")
     app.conf.task_always_eager = False

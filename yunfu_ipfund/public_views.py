@@ -26,8 +26,13 @@ def home(request):
 
 def measures(request):
     return render(
-        request, "public/measures.html",
-        {"policy": _policy_or_none(), "versions": PolicyVersion.objects.order_by("-effective_from"), "ip_types": IPType},
+        request,
+        "public/measures.html",
+        {
+            "policy": _policy_or_none(),
+            "versions": PolicyVersion.objects.order_by("-effective_from"),
+            "ip_types": IPType,
+        },
     )
 
 
@@ -56,4 +61,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "error.html", {"error": {"message": "系统出现错误，已记录。请稍后再试或联系管理员。"}}, status=500)
+    return render(
+        request,
+        "error.html",
+        {"error": {"message": "系统出现错误，已记录。请稍后再试或联系管理员。"}},
+        status=500,
+    )

@@ -81,8 +81,19 @@ def _check_dates(grant_date, expiry_date):
 
 @transaction.atomic
 def ip_asset_register(
-    *, by, enterprise, ip_type, number, title, holder_name, grant_date=None, expiry_date=None,
-    annual_fee_paid_through=None, trademark_class=None, gi_right_type="", authorisation_document="",
+    *,
+    by,
+    enterprise,
+    ip_type,
+    number,
+    title,
+    holder_name,
+    grant_date=None,
+    expiry_date=None,
+    annual_fee_paid_through=None,
+    trademark_class=None,
+    gi_right_type="",
+    authorisation_document="",
     request_holder_override=False,
 ):
     """Register a patent, trademark or geographical indication of the enterprise (Art 2; nothing else)."""
@@ -114,10 +125,17 @@ def ip_asset_register(
         raise ValidationFailed(MSG_IP_DUPLICATE.format(label=kind.label, number=number), code="ip_duplicate")
     fee_paid = parse_date(annual_fee_paid_through, field="年费缴至") if kind in PATENT_TYPES else None
     asset = IPAsset.objects.create(
-        enterprise=enterprise, ip_type=kind, number=number,
-        title=parse_text(title, field="名称", max_length=200), holder_name=holder, grant_date=grant_date,
-        expiry_date=expiry_date, annual_fee_paid_through=fee_paid, holder_override_requested=mismatch,
-        created_by=by, **values,
+        enterprise=enterprise,
+        ip_type=kind,
+        number=number,
+        title=parse_text(title, field="名称", max_length=200),
+        holder_name=holder,
+        grant_date=grant_date,
+        expiry_date=expiry_date,
+        annual_fee_paid_through=fee_paid,
+        holder_override_requested=mismatch,
+        created_by=by,
+        **values,
     )
     audit_record(
         by=by, action=ASSET_REGISTER, obj=asset, data={"ip_type": kind, "number": number, "holder": holder}
@@ -126,15 +144,25 @@ def ip_asset_register(
         reviewers = users_with_role_anywhere(Role.BUREAU_CLERK)
         reviewers |= users_with_role_anywhere(Role.BUREAU_APPROVER)
         notify_users(
-            list(reviewers.distinct()), title=f"{enterprise.name}申请核准知识产权权利人名称不一致",
-            body=f"{asset}：权利人“{holder}”。", url=asset.get_absolute_url(),
+            list(reviewers.distinct()),
+            title=f"{enterprise.name}申请核准知识产权权利人名称不一致",
+            body=f"{asset}：权利人“{holder}”。",
+            url=asset.get_absolute_url(),
         )
     return asset
 
 
 @transaction.atomic
-def ip_asset_update(*, by, asset, title, grant_date=None, expiry_date=None, annual_fee_paid_through=None,
-                    authorisation_document=""):
+def ip_asset_update(
+    *,
+    by,
+    asset,
+    title,
+    grant_date=None,
+    expiry_date=None,
+    annual_fee_paid_through=None,
+    authorisation_document="",
+):
     """Keep an asset's dates current (renewal, annual fee). Type, number and holder are fixed once
     registered."""
     require_enterprise_actor(by, asset.enterprise)
@@ -169,11 +197,16 @@ def ip_asset_override_holder(*, by, asset, reason):
     locked.holder_override_at = timezone.now()
     locked.save(update_fields=["holder_override_by", "holder_override_reason", "holder_override_at"])
     audit_record(
-        by=by, action=ASSET_OVERRIDE_HOLDER, obj=locked, reason=locked.holder_override_reason,
+        by=by,
+        action=ASSET_OVERRIDE_HOLDER,
+        obj=locked,
+        reason=locked.holder_override_reason,
         data={"holder": locked.holder_name, "enterprise": locked.enterprise.name},
     )
     notify_organisation(
-        locked.enterprise, title=f"市监局已核准{locked}的权利人名称", body=locked.holder_override_reason,
+        locked.enterprise,
+        title=f"市监局已核准{locked}的权利人名称",
+        body=locked.holder_override_reason,
         url=locked.get_absolute_url(),
     )
     return locked

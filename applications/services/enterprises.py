@@ -31,8 +31,16 @@ MSG_BLACKLIST_UNTIL = "黑名单截止日须晚于今天。"
 FIRST_REPORT_YEAR = 1990
 
 PROFILE_FIELDS = (
-    "legal_representative", "registered_address", "district", "sector", "declared_size", "employees",
-    "revenue", "total_assets", "annual_report_year", "is_independent_legal_person",
+    "legal_representative",
+    "registered_address",
+    "district",
+    "sector",
+    "declared_size",
+    "employees",
+    "revenue",
+    "total_assets",
+    "annual_report_year",
+    "is_independent_legal_person",
 )
 
 
@@ -60,8 +68,20 @@ def _report_year(value):
 
 @transaction.atomic
 def enterprise_profile_save(
-    *, by, enterprise, uscc, legal_representative, registered_address, district, sector, declared_size,
-    employees, revenue, total_assets, annual_report_year=None, is_independent_legal_person=True,
+    *,
+    by,
+    enterprise,
+    uscc,
+    legal_representative,
+    registered_address,
+    district,
+    sector,
+    declared_size,
+    employees,
+    revenue,
+    total_assets,
+    annual_report_year=None,
+    is_independent_legal_person=True,
 ):
     """Create or update the enterprise's own profile. A declared size that contradicts the figures is
     kept (the eligibility check flags it for the bureau); a district outside Yunfu is refused (Art 7).
@@ -118,7 +138,9 @@ def enterprise_credit_declare(*, by, enterprise):
     profile.credit_declared_by = by
     profile.save(update_fields=["credit_declared_on", "credit_declared_by", "updated_at"])
     audit_record(
-        by=by, action=CREDIT_DECLARE, obj=profile,
+        by=by,
+        action=CREDIT_DECLARE,
+        obj=profile,
         reason=f"本企业及法定代表人{profile.legal_representative}近 {months} 个月内无不良信用记录。",
         data={"declared_on": today, "lookback_months": months},
     )
@@ -139,8 +161,14 @@ def enterprise_blacklist(*, by, enterprise, until, reason):
     profile = EnterpriseProfile.objects.select_for_update().filter(organisation=enterprise).first()
     if profile is None:  # listed before it ever filled in its profile: an empty one carries the listing
         profile = EnterpriseProfile.objects.create(
-            organisation=enterprise, legal_representative="", registered_address="", sector="",
-            declared_size="", employees=0, revenue=0, total_assets=0,
+            organisation=enterprise,
+            legal_representative="",
+            registered_address="",
+            sector="",
+            declared_size="",
+            employees=0,
+            revenue=0,
+            total_assets=0,
         )
     before = profile.blacklisted_until
     profile.blacklisted_until = until
@@ -148,7 +176,8 @@ def enterprise_blacklist(*, by, enterprise, until, reason):
     profile.save(update_fields=["blacklisted_until", "blacklist_reason", "updated_at"])
     audit_record(by=by, action=BLACKLIST, obj=profile, reason=reason, data={"from": before, "until": until})
     notify_organisation(
-        enterprise, title="贵企业已被列入知识产权质押融资失信黑名单",
+        enterprise,
+        title="贵企业已被列入知识产权质押融资失信黑名单",
         body=f"截止 {until:%Y-%m-%d}。理由：{reason}",
     )
     return profile

@@ -99,8 +99,10 @@ def _registration_values(enterprise, *, bank, amount, term_months, purpose, asse
 
 def _snapshot(registration, assets):
     return {
-        "bank": registration.bank.name, "amount": registration.amount,
-        "term_months": registration.term_months, "purpose": registration.purpose,
+        "bank": registration.bank.name,
+        "amount": registration.amount,
+        "term_months": registration.term_months,
+        "purpose": registration.purpose,
         "assets": [str(a) for a in assets],
     }
 
@@ -128,8 +130,13 @@ def registration_create(*, by, bank, amount, term_months, purpose, assets=()):
     )
     registration = LoanRegistration.objects.create(enterprise=enterprise, created_by=by, **values)
     registration.assets.set(owned)
-    audit_record(by=by, action=REGISTRATION_CREATE, obj=registration, to_state=Status.DRAFT,
-                 data=_snapshot(registration, owned))
+    audit_record(
+        by=by,
+        action=REGISTRATION_CREATE,
+        obj=registration,
+        to_state=Status.DRAFT,
+        data=_snapshot(registration, owned),
+    )
     return registration
 
 
@@ -167,8 +174,13 @@ def registration_sign(*, by, registration, truthful, credit_inquiry, publication
     locked.commitment_signed_by = by
     locked.commitment_ip = ip or None
     locked.save()
-    audit_record(by=by, action=REGISTRATION_SIGN, obj=locked, reason="；".join(COMMITMENT_ITEMS.values()),
-                 data={"ip": ip, "signed_at": locked.commitment_signed_at})
+    audit_record(
+        by=by,
+        action=REGISTRATION_SIGN,
+        obj=locked,
+        reason="；".join(COMMITMENT_ITEMS.values()),
+        data={"ip": ip, "signed_at": locked.commitment_signed_at},
+    )
     return locked
 
 
@@ -191,13 +203,20 @@ def registration_submit(*, by, registration):
         locked.submitted_checks = [c.as_dict() for c in checks]
 
     locked, moved = transition(
-        registration, "submit", by=by, check=check, submitted_at=timezone.now(), policy=policy,
+        registration,
+        "submit",
+        by=by,
+        check=check,
+        submitted_at=timezone.now(),
+        policy=policy,
         data={"policy": policy.code},
     )
     if moved:
         policy_mark_used(policy)
         notify_organisation(
-            locked.bank, role=Role.BANK_OFFICER, title=f"{locked.enterprise.name}提交了知识产权质押融资申请",
+            locked.bank,
+            role=Role.BANK_OFFICER,
+            title=f"{locked.enterprise.name}提交了知识产权质押融资申请",
             body=f"申请金额 {locked.amount} 元，期限 {locked.term_months} 个月。",
             url=locked.get_absolute_url(),
         )
@@ -209,11 +228,17 @@ def registration_withdraw(*, by, registration, reason=""):
     """Withdraw a submission before the bank has acted on it."""
     require_enterprise_actor(by, registration.enterprise)
     locked, moved = transition(
-        registration, "withdraw", by=by, reason=_reason(reason), withdrawn_at=timezone.now(),
+        registration,
+        "withdraw",
+        by=by,
+        reason=_reason(reason),
+        withdrawn_at=timezone.now(),
     )
     if moved:
         notify_organisation(
-            locked.bank, role=Role.BANK_OFFICER, title=f"{locked.enterprise.name}撤回了质押融资申请",
+            locked.bank,
+            role=Role.BANK_OFFICER,
+            title=f"{locked.enterprise.name}撤回了质押融资申请",
             url=locked.get_absolute_url(),
         )
     return locked
@@ -249,14 +274,22 @@ def _require_addressed_bank(by, registration):
 def _decide(*, by, registration, move, reason):
     _require_addressed_bank(by, registration)
     locked, moved = transition(
-        registration, move, by=by, reason=reason, decided_at=timezone.now(), decided_by=by,
+        registration,
+        move,
+        by=by,
+        reason=reason,
+        decided_at=timezone.now(),
+        decided_by=by,
         decision_reason=reason,
     )
     if moved:
         label = LoanRegistration.WORKFLOW.move(move).label
         notify_organisation(
-            locked.enterprise, role=Role.ENTERPRISE_USER, title=f"{locked.bank.name}{label}您的质押融资申请",
-            body=reason, url=locked.get_absolute_url(),
+            locked.enterprise,
+            role=Role.ENTERPRISE_USER,
+            title=f"{locked.bank.name}{label}您的质押融资申请",
+            body=reason,
+            url=locked.get_absolute_url(),
         )
     return locked
 

@@ -41,12 +41,21 @@ def claim_rescind(*, by, claim, reason, evidence=None):
     claim = move(claim, "rescind", by=by, reason=reason, rescinded_by=by, rescinded_at=now())
     claim = Claim.objects.select_related("covered_loan__enterprise", "bank", "commitment").get(pk=claim.pk)
     if claim.commitment is not None and commitment_remaining(claim.commitment) > 0:
-        commitment_release(by=by, commitment=claim.commitment, key=f"claim-{claim.pk}-release",
-                           reason=f"撤销补偿决定 {claim.reference}：{reason}")
+        commitment_release(
+            by=by,
+            commitment=claim.commitment,
+            key=f"claim-{claim.pk}-release",
+            reason=f"撤销补偿决定 {claim.reference}：{reason}",
+        )
     owed = max((claim.paid_amount or Decimal("0")) - claim.returned_total, Decimal("0"))
     until = add_months(today, 12 * policy.blacklist_years)
     clawback = Clawback(
-        claim=claim, reason=reason, content_type=content_type, sha256=sha256, amount=owed, decided_by=by,
+        claim=claim,
+        reason=reason,
+        content_type=content_type,
+        sha256=sha256,
+        amount=owed,
+        decided_by=by,
         blacklisted_until=until,
         status=Clawback.Status.DEMANDED if owed > 0 else Clawback.Status.NOTHING_DUE,
         due_on=add_workdays(today, policy.recovery_return_workdays) if owed > 0 else None,
@@ -54,20 +63,37 @@ def claim_rescind(*, by, claim, reason, evidence=None):
     if evidence is not None:
         clawback.evidence.save("upload", evidence, save=False)
     clawback.save()
-    loan_move(claim, claim.covered_loan.Status.EXCLUDED, by=by,
-              reason=f"撤销补偿决定 {claim.reference}：{reason}")
-    enterprise_blacklist(by=by, enterprise=claim.covered_loan.enterprise, until=until,
-                         reason=f"补偿申请 {claim.reference} 存在虚假情形：{reason}")
+    loan_move(
+        claim, claim.covered_loan.Status.EXCLUDED, by=by, reason=f"撤销补偿决定 {claim.reference}：{reason}"
+    )
+    enterprise_blacklist(
+        by=by,
+        enterprise=claim.covered_loan.enterprise,
+        until=until,
+        reason=f"补偿申请 {claim.reference} 存在虚假情形：{reason}",
+    )
     for kind in (reminders.INSTRUCT, reminders.PAY):
         reminder_resolve(kind=kind, about=claim)
-    context = documents.clawback(claim, policy=policy, reason=reason, owed=owed, due=clawback.due_on,
-                                 blacklisted_until=until)
-    issue(documents.CLAWBACK, claim, context, by=by, addressee=claim.bank,
-          copied_to=[finance(), claim.covered_loan.enterprise])
+    context = documents.clawback(
+        claim, policy=policy, reason=reason, owed=owed, due=clawback.due_on, blacklisted_until=until
+    )
+    issue(
+        documents.CLAWBACK,
+        claim,
+        context,
+        by=by,
+        addressee=claim.bank,
+        copied_to=[finance(), claim.covered_loan.enterprise],
+    )
     if owed > 0:
-        remind(reminders.CLAWBACK, claim,
-               title=f"补偿申请 {claim.reference} 应退回资金 {format_money(owed)} 元",
-               due_date=clawback.due_on, recipient_role=Role.BANK_OFFICER, recipient_org=claim.bank)
+        remind(
+            reminders.CLAWBACK,
+            claim,
+            title=f"补偿申请 {claim.reference} 应退回资金 {format_money(owed)} 元",
+            due_date=clawback.due_on,
+            recipient_role=Role.BANK_OFFICER,
+            recipient_org=claim.bank,
+        )
     return clawback
 
 
@@ -77,12 +103,26 @@ def clawback_confirm_receipt(*, by, clawback, voucher, value_date=None):
     require_move(Clawback, "confirm_receipt", by)
     voucher = voucher_of(voucher)
     value_date = value_date_of(value_date)
-    locked = move(clawback, "confirm_receipt", by=by, reason=f"凭证号 {voucher}", received_by=by,
-                  received_at=now(), receipt_voucher=voucher, receipt_value_date=value_date)
+    locked = move(
+        clawback,
+        "confirm_receipt",
+        by=by,
+        reason=f"凭证号 {voucher}",
+        received_by=by,
+        received_at=now(),
+        receipt_voucher=voucher,
+        receipt_value_date=value_date,
+    )
     claim = Claim.objects.select_for_update(of=("self",)).select_related("bank").get(pk=locked.claim_id)
-    clawback_receive(by=by, amount=locked.amount, reference=claim, key=f"claim-{claim.pk}-clawback",
-                     bank=claim.bank, value_date=value_date,
-                     reason=f"追回风险补偿资金 {claim.reference}（凭证 {voucher}）")
+    clawback_receive(
+        by=by,
+        amount=locked.amount,
+        reference=claim,
+        key=f"claim-{claim.pk}-clawback",
+        bank=claim.bank,
+        value_date=value_date,
+        reason=f"追回风险补偿资金 {claim.reference}（凭证 {voucher}）",
+    )
     claim.returned_total += locked.amount
     claim.save(update_fields=["returned_total", "updated_at"])
     reminder_resolve(kind=reminders.CLAWBACK, about=claim)

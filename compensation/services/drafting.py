@@ -38,14 +38,22 @@ S = Claim.Status
 
 def claim_can_edit(claim, user):
     """An officer of the claim's bank corrects a claim while it is a draft or returned for supplement."""
-    return (claim.is_editable and is_bank_user(user) and user.organisation_id == claim.bank_id
-            and user.has_perm(PERM_BANK_PREPARE))
+    return (
+        claim.is_editable
+        and is_bank_user(user)
+        and user.organisation_id == claim.bank_id
+        and user.has_perm(PERM_BANK_PREPARE)
+    )
 
 
 def claim_can_upload(claim, user):
     """Officer or supervisor of the claim's bank attach evidence while the claim is editable."""
-    return (claim.is_editable and is_bank_user(user) and user.organisation_id == claim.bank_id
-            and (user.has_perm(PERM_BANK_PREPARE) or user.has_perm(PERM_BANK_COUNTERSIGN)))
+    return (
+        claim.is_editable
+        and is_bank_user(user)
+        and user.organisation_id == claim.bank_id
+        and (user.has_perm(PERM_BANK_PREPARE) or user.has_perm(PERM_BANK_COUNTERSIGN))
+    )
 
 
 def claim_can_create(user):
@@ -76,26 +84,38 @@ def claim_create(*, by, covered_loan, unrecovered_principal, enforcement_actions
     """A bank officer prepares a claim for a NON_PERFORMING covered loan of their bank, within the window."""
     require_bank_member(by, covered_loan.bank_id)
     require_perm(by, PERM_BANK_PREPARE)
-    loan = (CoveredLoan.objects.select_for_update(of=("self",)).select_related("enterprise", "bank")
-            .get(pk=covered_loan.pk))
+    loan = (
+        CoveredLoan.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "bank")
+        .get(pk=covered_loan.pk)
+    )
     if loan.status != CoveredLoan.Status.NON_PERFORMING or loan.non_performing_on is None:
-        raise DomainError(MSG_LOAN_NOT_NON_PERFORMING.format(status=loan.get_status_display()),
-                          code="not_non_performing")
+        raise DomainError(
+            MSG_LOAN_NOT_NON_PERFORMING.format(status=loan.get_status_display()), code="not_non_performing"
+        )
     if Claim.objects.filter(covered_loan=loan, status__in=Claim.OPEN).exists():
         raise DomainError(MSG_OPEN_CLAIM, code="open_claim")
     classification = loan.classification
     if classification not in Claim.Classification.values:
         classification = Claim.Classification.SUBSTANDARD
     claim = Claim(
-        covered_loan=loan, bank=loan.bank, classified_on=loan.non_performing_on,
+        covered_loan=loan,
+        bank=loan.bank,
+        classified_on=loan.non_performing_on,
         classification=classification,
         unrecovered_principal=_principal(unrecovered_principal, loan),
-        enforcement_actions=_actions_taken(enforcement_actions), prepared_by=by,
+        enforcement_actions=_actions_taken(enforcement_actions),
+        prepared_by=by,
     )
     check_window(claim, policy_in_force(local_today()), local_today())
     claim.save()
-    audit_record(by=by, action=actions.CLAIM_CREATE, obj=claim, to_state=claim.status,
-                 data={"loan": loan.pk, "unrecovered_principal": claim.unrecovered_principal})
+    audit_record(
+        by=by,
+        action=actions.CLAIM_CREATE,
+        obj=claim,
+        to_state=claim.status,
+        data={"loan": loan.pk, "unrecovered_principal": claim.unrecovered_principal},
+    )
     return claim
 
 
@@ -112,8 +132,10 @@ def _editable(by, claim, *perms):
 @transaction.atomic
 def claim_update(*, by, claim, unrecovered_principal, enforcement_actions):
     claim = _editable(by, claim, PERM_BANK_PREPARE)
-    before = {"unrecovered_principal": str(claim.unrecovered_principal),
-              "enforcement_actions": claim.enforcement_actions}
+    before = {
+        "unrecovered_principal": str(claim.unrecovered_principal),
+        "enforcement_actions": claim.enforcement_actions,
+    }
     claim.unrecovered_principal = _principal(unrecovered_principal, claim.covered_loan)
     claim.enforcement_actions = _actions_taken(enforcement_actions)
     claim.save(update_fields=["unrecovered_principal", "enforcement_actions", "updated_at"])
@@ -129,13 +151,23 @@ def evidence_upload(*, by, claim, kind, file):
     spec = evidence_spec(kind)
     content_type, sha256 = validate_upload(file)
     item = ClaimEvidence(
-        claim=claim, kind=spec.code, content_type=content_type, sha256=sha256, size=file.size,
-        original_name=(getattr(file, "name", "") or "")[:200], uploaded_by=by,
+        claim=claim,
+        kind=spec.code,
+        content_type=content_type,
+        sha256=sha256,
+        size=file.size,
+        original_name=(getattr(file, "name", "") or "")[:200],
+        uploaded_by=by,
     )
     item.file.save("upload", file, save=False)
     item.save()
-    audit_record(by=by, action=actions.EVIDENCE_UPLOAD, obj=claim, reason=spec.label,
-                 data={"kind": spec.code, "sha256": sha256})
+    audit_record(
+        by=by,
+        action=actions.EVIDENCE_UPLOAD,
+        obj=claim,
+        reason=spec.label,
+        data={"kind": spec.code, "sha256": sha256},
+    )
     return item
 
 
@@ -144,10 +176,12 @@ def evidence_mark_not_applicable(*, by, claim, kind, reason):
     claim = _editable(by, claim, PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
     spec = check_not_applicable(kind, reason)
     reason = parse_text(reason, field="不适用理由", message=MSG_REASON_REQUIRED, max_length=1000)
-    item = ClaimEvidence.objects.create(claim=claim, kind=spec.code, not_applicable=True, reason=reason,
-                                        uploaded_by=by)
-    audit_record(by=by, action=actions.EVIDENCE_NOT_APPLICABLE, obj=claim,
-                 reason=f"{spec.label}：{item.reason}")
+    item = ClaimEvidence.objects.create(
+        claim=claim, kind=spec.code, not_applicable=True, reason=reason, uploaded_by=by
+    )
+    audit_record(
+        by=by, action=actions.EVIDENCE_NOT_APPLICABLE, obj=claim, reason=f"{spec.label}：{item.reason}"
+    )
     return item
 
 
@@ -162,7 +196,8 @@ def claim_submit(*, by, claim):
         checklist = claim_checklist(locked)
         if checklist.missing_required:
             raise DomainError(
-                MSG_EVIDENCE_MISSING, code="evidence_missing",
+                MSG_EVIDENCE_MISSING,
+                code="evidence_missing",
                 details=[{"rule": s.code, "message": f"缺少：{s.label}"} for s in checklist.missing_required],
             )
         if locked.first_submitted_on is None:
@@ -183,7 +218,10 @@ def claim_submit(*, by, claim):
         open_rounds.update(resubmitted_at=now())
         reminder_resolve(kind=reminders.SUPPLEMENT, about=claim)
     remind(
-        reminders.INTAKE, claim, title=f"补偿申请 {claim.reference} 待受理（完整性审查）",
-        due_date=intake_due, recipient_role=Role.BUREAU_CLERK,
+        reminders.INTAKE,
+        claim,
+        title=f"补偿申请 {claim.reference} 待受理（完整性审查）",
+        due_date=intake_due,
+        recipient_role=Role.BUREAU_CLERK,
     )
     return claim

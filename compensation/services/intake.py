@@ -31,8 +31,13 @@ def claim_accept(*, by, claim):
     submitted_on = timezone.localtime(claim.submitted_at).date()
     context = documents.acceptance(claim, policy=policy, submitted_on=submitted_on, review_due=due)
     issue(documents.ACCEPTANCE, claim, context, by=by, addressee=claim.bank)
-    remind(reminders.REVIEW, claim, title=f"补偿申请 {claim.reference} 待审查", due_date=due,
-           recipient_role=Role.BUREAU_CLERK)
+    remind(
+        reminders.REVIEW,
+        claim,
+        title=f"补偿申请 {claim.reference} 待审查",
+        due_date=due,
+        recipient_role=Role.BUREAU_CLERK,
+    )
     return claim
 
 
@@ -44,22 +49,37 @@ def claim_request_supplement(*, by, claim, items):
     rows = []
     for item in items or ():
         d = deficiency(item.get("code"), use=SUPPLEMENT)
-        rows.append({"code": d.code, "label": d.label, "article": d.article,
-                     "note": (item.get("note") or "").strip()[:500]})
+        rows.append(
+            {
+                "code": d.code,
+                "label": d.label,
+                "article": d.article,
+                "note": (item.get("note") or "").strip()[:500],
+            }
+        )
     if not rows:
         raise ValidationFailed(MSG_SUPPLEMENT_ITEMS, code="items_required")
     due = add_workdays(local_today(), policy.supplement_workdays)
-    claim = move(claim, "request_supplement", by=by,
-                 reason="；".join(f"{r['code']} {r['label']}" for r in rows),
-                 data={"items": rows, "due_on": due})
+    claim = move(
+        claim,
+        "request_supplement",
+        by=by,
+        reason="；".join(f"{r['code']} {r['label']}" for r in rows),
+        data={"items": rows, "due_on": due},
+    )
     round_number = SupplementRequest.objects.filter(claim=claim).count() + 1
     SupplementRequest.objects.create(claim=claim, round=round_number, items=rows, due_on=due, requested_by=by)
     reminder_resolve(kind=reminders.INTAKE, about=claim)
     context = documents.supplement(claim, policy=policy, due=due, rows=rows, round_number=round_number)
     issue(documents.SUPPLEMENT, claim, context, by=by, addressee=claim.bank)
     remind(
-        reminders.SUPPLEMENT, claim, title=f"补偿申请 {claim.reference} 须在期限内补充材料", due_date=due,
-        recipient_role=Role.BANK_OFFICER, recipient_org=claim.bank, action=reminders.ACTION_SUPPLEMENT_LAPSE,
+        reminders.SUPPLEMENT,
+        claim,
+        title=f"补偿申请 {claim.reference} 须在期限内补充材料",
+        due_date=due,
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=claim.bank,
+        action=reminders.ACTION_SUPPLEMENT_LAPSE,
     )
     return claim
 
@@ -80,9 +100,11 @@ def claim_lapse(*, by, claim):
     if supplement is None or local_today() <= supplement.due_on:
         raise DomainError(MSG_NOT_DUE.format(due=supplement.due_on if supplement else "—"), code="not_due")
     claim = move(claim, "lapse", by=by, reason=f"补正期限 {supplement.due_on} 已届满")
-    loan_move(claim, claim.covered_loan.Status.NON_PERFORMING, by=by,
-              reason=f"补偿申请 {claim.reference} 终止办理")
-    context = documents.lapse(claim, requested_on=timezone.localtime(supplement.requested_at).date(),
-                              due=supplement.due_on)
+    loan_move(
+        claim, claim.covered_loan.Status.NON_PERFORMING, by=by, reason=f"补偿申请 {claim.reference} 终止办理"
+    )
+    context = documents.lapse(
+        claim, requested_on=timezone.localtime(supplement.requested_at).date(), due=supplement.due_on
+    )
     issue(documents.LAPSE, claim, context, by=by, addressee=claim.bank)
     return claim

@@ -46,8 +46,12 @@ def value_date_of(value):
 
 def _commit(claim):
     return commitment_create(
-        by=None, amount=claim.approved_amount, reference=claim, key=f"claim-{claim.pk}-commitment",
-        bank=claim.bank, reason=f"补偿决定 {claim.reference}",
+        by=None,
+        amount=claim.approved_amount,
+        reference=claim,
+        key=f"claim-{claim.pk}-commitment",
+        bank=claim.bank,
+        reason=f"补偿决定 {claim.reference}",
     )
 
 
@@ -58,24 +62,43 @@ def commit_or_queue(claim, *, by):
     if not ahead and fund_available() >= claim.approved_amount:
         commitment = _commit(claim)
         Claim.objects.filter(pk=claim.pk).update(commitment=commitment)
-        remind(reminders.INSTRUCT, claim, title=f"补偿申请 {claim.reference} 待下达拨付通知",
-               due_date=claim.payment_due_on, recipient_role=Role.BUREAU_APPROVER)
+        remind(
+            reminders.INSTRUCT,
+            claim,
+            title=f"补偿申请 {claim.reference} 待下达拨付通知",
+            due_date=claim.payment_due_on,
+            recipient_role=Role.BUREAU_APPROVER,
+        )
         return False
     move(claim, "queue", by=by, reason="可用余额不足或前有排队项目", queued_at=now())
-    notify_organisation(claim.bank,
-                        title=f"补偿申请 {claim.reference} 已决定补偿，因资金可用余额不足进入拨付排队",
-                        body="资金到位后将按决定先后顺序拨付。", url=claim.get_absolute_url())
+    notify_organisation(
+        claim.bank,
+        title=f"补偿申请 {claim.reference} 已决定补偿，因资金可用余额不足进入拨付排队",
+        body="资金到位后将按决定先后顺序拨付。",
+        url=claim.get_absolute_url(),
+    )
     return True
 
 
 def _instruct(claim, *, by):
     policy = policy_of(claim)
     claim = move(claim, "instruct_payment", by=by, instructed_by=by, instructed_at=now())
-    issue(documents.PAYMENT_INSTRUCTION, claim, documents.payment_instruction(claim, policy=policy), by=by,
-          addressee=finance(), copied_to=[claim.bank])
+    issue(
+        documents.PAYMENT_INSTRUCTION,
+        claim,
+        documents.payment_instruction(claim, policy=policy),
+        by=by,
+        addressee=finance(),
+        copied_to=[claim.bank],
+    )
     reminder_resolve(kind=reminders.INSTRUCT, about=claim)
-    remind(reminders.PAY, claim, title=f"补偿申请 {claim.reference} 待确认拨付",
-           due_date=claim.payment_due_on or local_today(), recipient_role=Role.FINANCE)
+    remind(
+        reminders.PAY,
+        claim,
+        title=f"补偿申请 {claim.reference} 待确认拨付",
+        due_date=claim.payment_due_on or local_today(),
+        recipient_role=Role.FINANCE,
+    )
     return claim
 
 
@@ -110,8 +133,9 @@ def pay_queue_when_money_arrives(sender, posting, **kwargs):
     try:
         pay_queue(by=None)
     except DomainError:
-        logger.exception("paying the queue after posting %s failed; the next arrival or the sweep retries",
-                         posting.pk)
+        logger.exception(
+            "paying the queue after posting %s failed; the next arrival or the sweep retries", posting.pk
+        )
 
 
 @transaction.atomic
@@ -120,17 +144,33 @@ def claim_confirm_payment(*, by, claim, voucher, value_date=None):
     require_move(Claim, "confirm_payment", by)
     voucher = voucher_of(voucher)
     value_date = value_date_of(value_date)
-    claim = move(claim, "confirm_payment", by=by, reason=f"凭证号 {voucher}", paid_by=by, paid_at=now(),
-                 payment_voucher=voucher, payment_value_date=value_date)
-    payout_post(by=by, commitment=claim.commitment, amount=claim.approved_amount,
-                key=f"claim-{claim.pk}-payout", value_date=value_date,
-                reason=f"风险补偿拨付 {claim.reference}（凭证 {voucher}）")
+    claim = move(
+        claim,
+        "confirm_payment",
+        by=by,
+        reason=f"凭证号 {voucher}",
+        paid_by=by,
+        paid_at=now(),
+        payment_voucher=voucher,
+        payment_value_date=value_date,
+    )
+    payout_post(
+        by=by,
+        commitment=claim.commitment,
+        amount=claim.approved_amount,
+        key=f"claim-{claim.pk}-payout",
+        value_date=value_date,
+        reason=f"风险补偿拨付 {claim.reference}（凭证 {voucher}）",
+    )
     Claim.objects.filter(pk=claim.pk).update(paid_amount=claim.approved_amount)
     claim.paid_amount = claim.approved_amount
     reminder_resolve(kind=reminders.PAY, about=claim)
     loan_move(claim, claim.covered_loan.Status.COMPENSATED, by=by, reason=f"风险补偿已拨付 {claim.reference}")
-    notify_organisation(claim.bank, title=f"补偿申请 {claim.reference} 的补偿资金已拨付",
-                        body=f"金额 {format_money(claim.approved_amount)} 元，凭证号 {voucher}。",
-                        url=claim.get_absolute_url())
+    notify_organisation(
+        claim.bank,
+        title=f"补偿申请 {claim.reference} 的补偿资金已拨付",
+        body=f"金额 {format_money(claim.approved_amount)} 元，凭证号 {voucher}。",
+        url=claim.get_absolute_url(),
+    )
     schedule_recovery_report(claim, local_today())
     return claim

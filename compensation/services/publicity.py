@@ -42,7 +42,9 @@ def publicity_period(day, workdays):
 
 def _masked_row(claim):
     return {
-        "claim": claim.pk, "reference": claim.reference, "bank": claim.bank.name,
+        "claim": claim.pk,
+        "reference": claim.reference,
+        "bank": claim.bank.name,
         "enterprise": mask_enterprise_name(claim.covered_loan.enterprise.name),
         "loan_amount": format_money(claim.covered_loan.amount),
         "proposed": format_money(claim.approved_amount),
@@ -65,27 +67,45 @@ def notice_batch_publish(*, by, claims=None):
     rows = [
         _masked_row(c)
         for c in Claim.objects.filter(pk__in=[c.pk for c in chosen])
-        .select_related("covered_loan__enterprise", "bank").order_by("second_reviewed_at", "id")
+        .select_related("covered_loan__enterprise", "bank")
+        .order_by("second_reviewed_at", "id")
     ]
     batch = PublicNoticeBatch.objects.create(
-        published_by=by, published_at=now(), starts_on=start, ends_on=end, workdays=workdays, rows=rows,
+        published_by=by,
+        published_at=now(),
+        starts_on=start,
+        ends_on=end,
+        workdays=workdays,
+        rows=rows,
     )
     for c in chosen:
         c = move(c, "publish", by=by, reason=f"第 {batch.pk} 批公示", batch=batch)
         remind(
-            reminders.PUBLICITY_END, c, discriminator=batch.pk,
+            reminders.PUBLICITY_END,
+            c,
+            discriminator=batch.pk,
             title=f"补偿申请 {c.reference} 公示期满（{end}）后自动作出补偿决定",
-            due_date=end, recipient_role=Role.BUREAU_APPROVER, notify_workdays_before=(),
+            due_date=end,
+            recipient_role=Role.BUREAU_APPROVER,
+            notify_workdays_before=(),
             action=reminders.ACTION_PUBLICITY_END,
         )
     context = documents.public_notice(rows=rows, start=start, end=end, workdays=workdays)
     batch.notice = issue(
-        documents.PUBLIC_NOTICE, batch, context, by=by, addressee=by.organisation or bureau(),
+        documents.PUBLIC_NOTICE,
+        batch,
+        context,
+        by=by,
+        addressee=by.organisation or bureau(),
         copied_to=list(Organisation.objects.filter(pk__in={c.bank_id for c in chosen})),
     )
     batch.save(update_fields=["notice"])
-    audit_record(by=by, action=actions.BATCH_PUBLISH, obj=batch,
-                 data={"claims": [c.pk for c in chosen], "ends_on": end})
+    audit_record(
+        by=by,
+        action=actions.BATCH_PUBLISH,
+        obj=batch,
+        data={"claims": [c.pk for c in chosen], "ends_on": end},
+    )
     return batch
 
 
@@ -107,15 +127,33 @@ def objection_submit(*, claim, name, contact, content, ip=None):
     on_notice = batch is not None and batch.starts_on <= today <= batch.ends_on
     if claim.status != S.PUBLIC_NOTICE or not on_notice:
         raise DomainError(MSG_NOT_IN_NOTICE, code="not_in_notice")
-    objection = Objection.objects.create(batch=batch, claim=claim, name=name, contact=contact,
-                                         content=content, ip=ip)
-    audit_record(by=None, action=actions.OBJECTION_RECEIVE, obj=claim, reason=content[:300],
-                 data={"objection": objection.pk})
+    objection = Objection.objects.create(
+        batch=batch, claim=claim, name=name, contact=contact, content=content, ip=ip
+    )
+    audit_record(
+        by=None,
+        action=actions.OBJECTION_RECEIVE,
+        obj=claim,
+        reason=content[:300],
+        data={"objection": objection.pk},
+    )
     reminder_resolve(kind=reminders.PUBLICITY_END, about=claim, discriminator=batch.pk)
-    claim = move(claim, "return_on_objection", by=None, reason=content[:300], outcome="",
-                 second_reviewer=None, second_reviewed_at=None)
-    remind(reminders.OBJECTION, claim, title=f"补偿申请 {claim.reference} 公示期间收到异议，请复核",
-           due_date=add_workdays(today, OBJECTION_ANSWER_WORKDAYS), recipient_role=Role.BUREAU_APPROVER)
+    claim = move(
+        claim,
+        "return_on_objection",
+        by=None,
+        reason=content[:300],
+        outcome="",
+        second_reviewer=None,
+        second_reviewed_at=None,
+    )
+    remind(
+        reminders.OBJECTION,
+        claim,
+        title=f"补偿申请 {claim.reference} 公示期间收到异议，请复核",
+        due_date=add_workdays(today, OBJECTION_ANSWER_WORKDAYS),
+        recipient_role=Role.BUREAU_APPROVER,
+    )
     return objection
 
 
@@ -137,8 +175,9 @@ def claim_decide(*, by, claim):
         raise DomainError(MSG_PUBLICITY_RUNNING.format(end=claim.batch.ends_on), code="publicity_running")
     policy = policy_of(claim)
     payment_due = add_workdays(today, policy.payment_workdays)
-    claim = move(claim, "decide", by=by, reason="公示期满无异议", decided_at=now(),
-                 payment_due_on=payment_due)
+    claim = move(
+        claim, "decide", by=by, reason="公示期满无异议", decided_at=now(), payment_due_on=payment_due
+    )
     context = documents.decision(claim, policy=policy, computation=claim.computation, batch=claim.batch)
     issue(documents.DECISION, claim, context, by=by, addressee=claim.bank, copied_to=[finance()])
     commit_or_queue(claim, by=by)

@@ -51,14 +51,22 @@ RS = Recovery.Status
 
 def recovery_can_prepare(claim, user):
     """An officer of the claim's bank drafts recovery reports while the claim is paid and open."""
-    return (claim.status in (S.PAID, S.RECOVERY) and is_bank_user(user)
-            and user.organisation_id == claim.bank_id and user.has_perm(PERM_BANK_PREPARE))
+    return (
+        claim.status in (S.PAID, S.RECOVERY)
+        and is_bank_user(user)
+        and user.organisation_id == claim.bank_id
+        and user.has_perm(PERM_BANK_PREPARE)
+    )
 
 
 def recovery_can_edit(recovery, user):
     """An officer of the bank corrects a draft before it is countersigned."""
-    return (recovery.status == RS.DRAFT and is_bank_user(user)
-            and user.organisation_id == recovery.claim.bank_id and user.has_perm(PERM_BANK_PREPARE))
+    return (
+        recovery.status == RS.DRAFT
+        and is_bank_user(user)
+        and user.organisation_id == recovery.claim.bank_id
+        and user.has_perm(PERM_BANK_PREPARE)
+    )
 
 
 # --- the bank's report -------------------------------------------------------------------------------
@@ -79,7 +87,9 @@ def _recovery_fields(claim, *, received_on, amount, costs, description):
     amount = to_money(amount, allow_zero=False)
     costs = to_money(costs or "0")
     return {
-        "received_on": received_on, "amount": amount, "costs": costs,
+        "received_on": received_on,
+        "amount": amount,
+        "costs": costs,
         "net_amount": net_of_costs(amount, costs),
         "description": (description or "").strip()[:4000],
         "report_due_on": add_workdays(received_on, policy_of(claim).recovery_report_workdays),
@@ -113,13 +123,20 @@ def recovery_prepare(*, by, claim, received_on, amount, costs="0", description="
     require_bank_member(by, claim.bank_id)
     require_perm(by, PERM_BANK_PREPARE)
     claim = Claim.objects.select_related("covered_loan", "bank").get(pk=claim.pk)
-    fields = _recovery_fields(claim, received_on=received_on, amount=amount, costs=costs,
-                              description=description)
+    fields = _recovery_fields(
+        claim, received_on=received_on, amount=amount, costs=costs, description=description
+    )
     recovery = Recovery(claim=claim, reported_by=by, status=RS.DRAFT, **fields)
     _attach_evidence(recovery, evidence)
     recovery.save()
-    audit_record(by=by, action=actions.RECOVERY_PREPARE, obj=claim, to_state=recovery.status,
-                 reason=_received(recovery), data={"recovery": recovery.pk})
+    audit_record(
+        by=by,
+        action=actions.RECOVERY_PREPARE,
+        obj=claim,
+        to_state=recovery.status,
+        reason=_received(recovery),
+        data={"recovery": recovery.pk},
+    )
     return recovery
 
 
@@ -132,8 +149,9 @@ def recovery_update(*, by, recovery, received_on, amount, costs="0", description
     require_bank_member(by, claim.bank_id)
     require_perm(by, PERM_BANK_PREPARE)
     recovery = _locked_draft(recovery)
-    fields = _recovery_fields(claim, received_on=received_on, amount=amount, costs=costs,
-                              description=description)
+    fields = _recovery_fields(
+        claim, received_on=received_on, amount=amount, costs=costs, description=description
+    )
     before = {f: str(getattr(recovery, f)) for f in ("received_on", "amount", "costs", "description")}
     for field, value in fields.items():
         setattr(recovery, field, value)
@@ -158,29 +176,48 @@ def recovery_countersign(*, by, recovery):
     require_bank_member(by, Claim.objects.values_list("bank_id", flat=True).get(pk=recovery.claim_id))
     require_move(Recovery, "countersign", by)
     # The claim's row serialises reports on one claim: each share is computed on what is already owed.
-    claim = (Claim.objects.select_for_update(of=("self",)).select_related("covered_loan", "bank")
-             .get(pk=recovery.claim_id))
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("covered_loan", "bank")
+        .get(pk=recovery.claim_id)
+    )
     draft = _locked_draft(recovery)
     policy = policy_of(claim)
     today = local_today()
     already = claim.returned_total + sum(
         (r.return_amount for r in claim.recoveries.filter(status=RS.REPORTED)), Decimal("0")
     )
-    comp = recovery_computation(net_recovery=draft.net_amount, fund_share=claim.covered_loan.fund_share,
-                                covered_ratio=covered_ratio(claim), paid=claim.paid_amount or 0,
-                                already_returned=already)
+    comp = recovery_computation(
+        net_recovery=draft.net_amount,
+        fund_share=claim.covered_loan.fund_share,
+        covered_ratio=covered_ratio(claim),
+        paid=claim.paid_amount or 0,
+        already_returned=already,
+    )
     owed = comp.amount > 0
     report_due = add_workdays(draft.received_on, policy.recovery_report_workdays)
     late = today > report_due
     recovery = move(
-        draft, "countersign" if owed else "countersign_nothing_due", by=by, reason=_received(draft),
+        draft,
+        "countersign" if owed else "countersign_nothing_due",
+        by=by,
+        reason=_received(draft),
         data={"return": comp.amount, "late": late},
-        return_amount=comp.amount, computation=comp.as_dict(), report_due_on=report_due, reported_late=late,
+        return_amount=comp.amount,
+        computation=comp.as_dict(),
+        report_due_on=report_due,
+        reported_late=late,
         return_due_on=add_workdays(today, policy.recovery_return_workdays) if owed else None,
-        countersigned_by=by, countersigned_at=now(),
+        countersigned_by=by,
+        countersigned_at=now(),
     )
-    audit_record(by=by, action=actions.RECOVERY_REPORT, obj=claim, reason=_received(recovery),
-                 data={"recovery": recovery.pk, "return": comp.amount, "late": recovery.reported_late})
+    audit_record(
+        by=by,
+        action=actions.RECOVERY_REPORT,
+        obj=claim,
+        reason=_received(recovery),
+        data={"recovery": recovery.pk, "return": comp.amount, "late": recovery.reported_late},
+    )
     if claim.status == S.PAID:
         claim = move(claim, "enter_recovery", by=by, reason="首次报告追偿款")
         loan_move(claim, claim.covered_loan.Status.RECOVERY, by=by, reason=f"报告追偿 {claim.reference}")
@@ -192,18 +229,34 @@ def recovery_countersign(*, by, recovery):
 
 def _demand_return(claim, recovery, comp, *, policy, by):
     """The fund expects the share, the bank gets the return notice, bank and finance are reminded."""
-    recovery_return_expect(by=by, bank=claim.bank, reference=recovery, amount=comp.amount,
-                           due_on=recovery.return_due_on, key=f"claim-{claim.pk}-recovery-{recovery.pk}-due")
+    recovery_return_expect(
+        by=by,
+        bank=claim.bank,
+        reference=recovery,
+        amount=comp.amount,
+        due_on=recovery.return_due_on,
+        key=f"claim-{claim.pk}-recovery-{recovery.pk}-due",
+    )
     context = documents.recovery_return(claim, recovery, policy=policy, computation=comp)
     issue(documents.RECOVERY_RETURN, recovery, context, by=by, addressee=claim.bank, copied_to=[finance()])
     reminder_schedule(
-        kind=reminders.RECOVERY_RETURN, about=recovery, url=claim.get_absolute_url(),
+        kind=reminders.RECOVERY_RETURN,
+        about=recovery,
+        url=claim.get_absolute_url(),
         title=f"补偿申请 {claim.reference} 追偿款 {format_money(comp.amount)} 元待返还",
-        due_date=recovery.return_due_on, recipient_role=Role.BANK_OFFICER, recipient_org=claim.bank,
+        due_date=recovery.return_due_on,
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=claim.bank,
     )
-    remind(reminders.RECOVERY_RECEIPT, claim, about=recovery,
-           title=f"补偿申请 {claim.reference} 追偿返还款待确认到账", due_date=recovery.return_due_on,
-           recipient_role=Role.FINANCE, notify_workdays_before=())
+    remind(
+        reminders.RECOVERY_RECEIPT,
+        claim,
+        about=recovery,
+        title=f"补偿申请 {claim.reference} 追偿返还款待确认到账",
+        due_date=recovery.return_due_on,
+        recipient_role=Role.FINANCE,
+        notify_workdays_before=(),
+    )
 
 
 @transaction.atomic
@@ -212,13 +265,26 @@ def recovery_confirm_receipt(*, by, recovery, voucher, value_date=None):
     require_move(Recovery, "confirm_receipt", by)
     voucher = voucher_of(voucher)
     value_date = value_date_of(value_date)
-    locked = move(recovery, "confirm_receipt", by=by, reason=f"凭证号 {voucher}", received_by=by,
-                  received_at=now(), receipt_voucher=voucher, receipt_value_date=value_date)
+    locked = move(
+        recovery,
+        "confirm_receipt",
+        by=by,
+        reason=f"凭证号 {voucher}",
+        received_by=by,
+        received_at=now(),
+        receipt_voucher=voucher,
+        receipt_value_date=value_date,
+    )
     claim = Claim.objects.select_for_update(of=("self",)).select_related("bank").get(pk=locked.claim_id)
-    recovery_receive(by=by, amount=locked.return_amount, reference=locked,
-                     key=f"claim-{claim.pk}-recovery-{locked.pk}-return", bank=claim.bank,
-                     value_date=value_date,
-                     reason=f"追偿款返还 {claim.reference}（凭证 {voucher}）")
+    recovery_receive(
+        by=by,
+        amount=locked.return_amount,
+        reference=locked,
+        key=f"claim-{claim.pk}-recovery-{locked.pk}-return",
+        bank=claim.bank,
+        value_date=value_date,
+        reason=f"追偿款返还 {claim.reference}（凭证 {voucher}）",
+    )
     claim.returned_total += locked.return_amount
     claim.save(update_fields=["returned_total", "updated_at"])
     reminder_resolve(kind=reminders.RECOVERY_RETURN, about=locked)
@@ -234,8 +300,16 @@ def claim_close(*, by, claim, close_reason, reason):
     if close_reason not in Claim.CloseReason.values:
         raise ValidationFailed(MSG_CLOSE_REASON, code="close_reason")
     reason = parse_text(reason, field="说明", message=MSG_REASON_REQUIRED)
-    claim = move(claim, "close", by=by, action=actions.CLOSE_BY_REASON[close_reason], reason=reason,
-                 closed_by=by, closed_at=now(), close_reason=close_reason)
+    claim = move(
+        claim,
+        "close",
+        by=by,
+        action=actions.CLOSE_BY_REASON[close_reason],
+        reason=reason,
+        closed_by=by,
+        closed_at=now(),
+        close_reason=close_reason,
+    )
     loan_move(claim, claim.covered_loan.Status.CLOSED, by=by, reason=f"补偿申请 {claim.reference} 结案")
     reminder_resolve(kind=reminders.RECOVERY_REPORT, about=claim, discriminator=None)
     return claim

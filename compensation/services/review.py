@@ -54,16 +54,28 @@ def claim_first_review(*, by, claim, opinion, rule_opinions=None):
     opinion = _opinion(opinion)
     notes = rule_opinions or {}
     rows = [
-        {"rule": c.rule, "label": c.label, "outcome": c.outcome, "message": c.message, "article": c.article,
-         "opinion": (notes.get(c.rule) or "").strip()[:1000]}
+        {
+            "rule": c.rule,
+            "label": c.label,
+            "outcome": c.outcome,
+            "message": c.message,
+            "article": c.article,
+            "opinion": (notes.get(c.rule) or "").strip()[:1000],
+        }
         for c in claim_checks(claim)
     ]
     claim = move(claim, "first_review", by=by, reason=opinion, first_reviewer=by, first_reviewed_at=now())
-    ClaimReview.objects.create(claim=claim, stage=ClaimReview.Stage.FIRST, reviewer=by, opinion=opinion,
-                               rule_opinions=rows)
+    ClaimReview.objects.create(
+        claim=claim, stage=ClaimReview.Stage.FIRST, reviewer=by, opinion=opinion, rule_opinions=rows
+    )
     reminder_resolve(kind=reminders.REVIEW, about=claim)
-    remind(reminders.SECOND_REVIEW, claim, title=f"补偿申请 {claim.reference} 待复审",
-           due_date=claim.review_due_on or local_today(), recipient_role=Role.BUREAU_APPROVER)
+    remind(
+        reminders.SECOND_REVIEW,
+        claim,
+        title=f"补偿申请 {claim.reference} 待复审",
+        due_date=claim.review_due_on or local_today(),
+        recipient_role=Role.BUREAU_APPROVER,
+    )
     return claim
 
 
@@ -75,14 +87,25 @@ def claim_joint_meeting(*, by, claim, meeting_on, minutes_reference, opinion):
     meeting_on = required_date(meeting_on, field="会议日期")
     if meeting_on > local_today():
         raise ValidationFailed(MSG_MEETING_IN_FUTURE, code="future_date")
-    minutes = parse_text(minutes_reference, field="会议纪要文号", message=MSG_MINUTES_REQUIRED,
-                         max_length=100)
+    minutes = parse_text(
+        minutes_reference, field="会议纪要文号", message=MSG_MINUTES_REQUIRED, max_length=100
+    )
     opinion = _opinion(opinion)
-    claim = move(claim, "record_joint_meeting", by=by, reason=opinion, joint_meeting_on=meeting_on,
-                 joint_meeting_minutes=minutes)
-    ClaimReview.objects.create(claim=claim, stage=ClaimReview.Stage.JOINT_MEETING, reviewer=by,
-                               opinion=opinion,
-                               rule_opinions=[{"meeting_on": str(meeting_on), "minutes": minutes}])
+    claim = move(
+        claim,
+        "record_joint_meeting",
+        by=by,
+        reason=opinion,
+        joint_meeting_on=meeting_on,
+        joint_meeting_minutes=minutes,
+    )
+    ClaimReview.objects.create(
+        claim=claim,
+        stage=ClaimReview.Stage.JOINT_MEETING,
+        reviewer=by,
+        opinion=opinion,
+        rule_opinions=[{"meeting_on": str(meeting_on), "minutes": minutes}],
+    )
     return claim
 
 
@@ -90,13 +113,9 @@ def bank_cap_remaining(claim, policy, *, year):
     """What is left of the policy's per-bank annual compensation cap (None when the policy sets none)."""
     if policy.per_bank_compensation_cap is None:
         return None
-    used = (
-        Claim.objects.filter(bank_id=claim.bank_id, second_reviewed_at__year=year)
-        .filter(status__in=(S.APPROVED, S.PUBLIC_NOTICE, *Claim.DECIDED_STATES))
-        .exclude(pk=claim.pk)
-        .aggregate(s=Sum("approved_amount"))["s"]
-        or Decimal("0")
-    )
+    used = Claim.objects.filter(bank_id=claim.bank_id, second_reviewed_at__year=year).filter(
+        status__in=(S.APPROVED, S.PUBLIC_NOTICE, *Claim.DECIDED_STATES)
+    ).exclude(pk=claim.pk).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
     return policy.per_bank_compensation_cap - used
 
 
@@ -109,11 +128,14 @@ def claim_compute(claim, reductions=()):
     policy = policy_of(claim)
     loan = claim.covered_loan
     return compute_compensation(
-        unrecovered_principal=claim.unrecovered_principal, loan_amount=loan.amount,
-        covered_amount=loan.covered_amount, fund_share=loan.fund_share,
+        unrecovered_principal=claim.unrecovered_principal,
+        loan_amount=loan.amount,
+        covered_amount=loan.covered_amount,
+        fund_share=loan.fund_share,
         per_loan_cap=policy.per_loan_compensation_cap,
         per_bank_cap_remaining=bank_cap_remaining(claim, policy, year=timezone.localtime().year),
-        available=fund_available(), reductions=reductions,
+        available=fund_available(),
+        reductions=reductions,
     )
 
 
@@ -146,32 +168,59 @@ def claim_second_review(*, by, claim, outcome, reason, reductions=()):
     policy = policy_of(claim)
     items = _reductions(outcome, reductions)
     stamps = {
-        "second_reviewer": by, "second_reviewed_at": now(), "outcome": outcome, "outcome_reason": reason,
+        "second_reviewer": by,
+        "second_reviewed_at": now(),
+        "outcome": outcome,
+        "outcome_reason": reason,
     }
     if outcome == Claim.Outcome.REJECT:
         claim = move(claim, "reject", by=by, reason=reason, **stamps)
-        ClaimReview.objects.create(claim=claim, stage=ClaimReview.Stage.SECOND, reviewer=by, outcome=outcome,
-                                   opinion=reason)
-        loan_move(claim, claim.covered_loan.Status.NON_PERFORMING, by=by,
-                  reason=f"补偿申请 {claim.reference} 不予补偿")
+        ClaimReview.objects.create(
+            claim=claim, stage=ClaimReview.Stage.SECOND, reviewer=by, outcome=outcome, opinion=reason
+        )
+        loan_move(
+            claim,
+            claim.covered_loan.Status.NON_PERFORMING,
+            by=by,
+            reason=f"补偿申请 {claim.reference} 不予补偿",
+        )
         reminder_resolve(kind=reminders.SECOND_REVIEW, about=claim)
-        issue(documents.REFUSAL, claim, documents.refusal(claim, policy=policy, reason=reason), by=by,
-              addressee=claim.bank)
+        issue(
+            documents.REFUSAL,
+            claim,
+            documents.refusal(claim, policy=policy, reason=reason),
+            by=by,
+            addressee=claim.bank,
+        )
         return claim
 
     computation = claim_compute(claim, items)
     claim = move(
-        claim, "approve", by=by, action=actions.APPROVE_BY_OUTCOME[outcome], reason=reason,
-        computation=computation.as_dict(), approved_amount=computation.amount,
-        data={"amount": computation.amount, "reductions": [r.code for r in items]}, **stamps,
+        claim,
+        "approve",
+        by=by,
+        action=actions.APPROVE_BY_OUTCOME[outcome],
+        reason=reason,
+        computation=computation.as_dict(),
+        approved_amount=computation.amount,
+        data={"amount": computation.amount, "reductions": [r.code for r in items]},
+        **stamps,
     )
-    review = ClaimReview.objects.create(claim=claim, stage=ClaimReview.Stage.SECOND, reviewer=by,
-                                        outcome=outcome, opinion=reason)
+    review = ClaimReview.objects.create(
+        claim=claim, stage=ClaimReview.Stage.SECOND, reviewer=by, outcome=outcome, opinion=reason
+    )
     # A second review after an objection replaces the earlier reductions.
     ClaimReduction.objects.filter(claim=claim).delete()
     ClaimReduction.objects.bulk_create(
-        ClaimReduction(claim=claim, review=review, code=r.code, label=r.label, article=r.article,
-                       amount=r.amount, note=_note_of(reductions, r.code))
+        ClaimReduction(
+            claim=claim,
+            review=review,
+            code=r.code,
+            label=r.label,
+            article=r.article,
+            amount=r.amount,
+            note=_note_of(reductions, r.code),
+        )
         for r in items
     )
     reminder_resolve(kind=reminders.SECOND_REVIEW, about=claim)

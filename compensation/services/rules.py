@@ -28,8 +28,12 @@ def check_window(claim, policy, day):
     deadline = claim_window_end(claim, policy)
     if day > deadline:
         raise DomainError(
-            MSG_WINDOW_CLOSED.format(classified=claim.classified_on, months=policy.claim_window_months,
-                                     deadline=deadline, today=day),
+            MSG_WINDOW_CLOSED.format(
+                classified=claim.classified_on,
+                months=policy.claim_window_months,
+                deadline=deadline,
+                today=day,
+            ),
             code="claim_window",
         )
 
@@ -53,39 +57,60 @@ def claim_checks(claim, *, on=None):
     loan = claim.covered_loan
     checks = []
     np_states = (loan.Status.NON_PERFORMING, loan.Status.IN_CLAIM)
-    checks.append(Check(
-        "loan_non_performing", "贷款已认定为不良",
-        PASS if loan.status in np_states or claim.status != S.DRAFT else FAIL,
-        f"在保贷款状态：{loan.get_status_display()}，{claim.get_classification_display()}类，"
-        f"{fmt_day(claim.classified_on)} 认定",
-        "第十二条",
-    ))
+    checks.append(
+        Check(
+            "loan_non_performing",
+            "贷款已认定为不良",
+            PASS if loan.status in np_states or claim.status != S.DRAFT else FAIL,
+            f"在保贷款状态：{loan.get_status_display()}，{claim.get_classification_display()}类，"
+            f"{fmt_day(claim.classified_on)} 认定",
+            "第十二条",
+        )
+    )
     deadline = claim_window_end(claim, policy)
     filed = claim.first_submitted_on or on
-    checks.append(Check(
-        "claim_window", "在申请期限内", PASS if filed <= deadline else FAIL,
-        f"认定不良后 {policy.claim_window_months} 个月内，即 {deadline} 前；"
-        + (f"首次提交于 {filed}" if claim.first_submitted_on else f"今天是 {on}"),
-        "第十二条",
-    ))
+    checks.append(
+        Check(
+            "claim_window",
+            "在申请期限内",
+            PASS if filed <= deadline else FAIL,
+            f"认定不良后 {policy.claim_window_months} 个月内，即 {deadline} 前；"
+            + (f"首次提交于 {filed}" if claim.first_submitted_on else f"今天是 {on}"),
+            "第十二条",
+        )
+    )
     outstanding = loan.outstanding_principal
-    checks.append(Check(
-        "principal", "未收回本金不超过贷款余额", PASS if claim.unrecovered_principal <= outstanding else FAIL,
-        f"申请 {format_money(claim.unrecovered_principal)} 元，报告的贷款余额 {format_money(outstanding)} 元"
-        "（仅本金，不含利息罚息）",
-        "第十三条",
-    ))
+    checks.append(
+        Check(
+            "principal",
+            "未收回本金不超过贷款余额",
+            PASS if claim.unrecovered_principal <= outstanding else FAIL,
+            f"申请 {format_money(claim.unrecovered_principal)} 元，"
+            f"报告的贷款余额 {format_money(outstanding)} 元"
+            "（仅本金，不含利息罚息）",
+            "第十三条",
+        )
+    )
     checklist = claim_checklist(claim)
     missing = checklist.missing_required
-    checks.append(Check(
-        "evidence", "申请材料齐全", PASS if not missing else FAIL,
-        f"完整度 {checklist.score}%"
-        + (("；缺少：" + "、".join(s.label for s in missing)) if missing else ""),
-        "第十二条",
-    ))
+    checks.append(
+        Check(
+            "evidence",
+            "申请材料齐全",
+            PASS if not missing else FAIL,
+            f"完整度 {checklist.score}%"
+            + (("；缺少：" + "、".join(s.label for s in missing)) if missing else ""),
+            "第十二条",
+        )
+    )
     listed = is_blacklisted(loan.enterprise, on)
-    checks.append(Check(
-        "blacklist", "借款企业未列入失信黑名单", WARN if listed else PASS,
-        "借款企业在失信黑名单期内，请核实是否存在虚假情形" if listed else "未列入", "第二十一条",
-    ))
+    checks.append(
+        Check(
+            "blacklist",
+            "借款企业未列入失信黑名单",
+            WARN if listed else PASS,
+            "借款企业在失信黑名单期内，请核实是否存在虚假情形" if listed else "未列入",
+            "第二十一条",
+        )
+    )
     return checks

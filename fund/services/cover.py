@@ -1,7 +1,6 @@
 """The bureau approver's optional stop of new cover (DOMAIN: fund pause, Art 15-16): while a pause is
 open, fund.risk refuses every confirmation of new cover."""
 
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,8 +51,14 @@ def cover_pause(*, by, reason):
             code="already_paused",
         )
     pause = FundCoverPause.objects.create(started_at=timezone.now(), started_by=by, reason=reason)
-    audit_record(by=by, action=actions.COVER_PAUSE, obj=pause, to_state="paused", reason=reason,
-                 data={"net_payouts": str(fund_figures().net_payouts)})
+    audit_record(
+        by=by,
+        action=actions.COVER_PAUSE,
+        obj=pause,
+        to_state="paused",
+        reason=reason,
+        data={"net_payouts": str(fund_figures().net_payouts)},
+    )
     return pause
 
 
@@ -67,7 +72,7 @@ def cover_resume(*, by, reason):
         raise DomainError(MSG_COVER_NOT_PAUSED, code="not_paused")
     pause.ended_at, pause.ended_by, pause.end_reason = timezone.now(), by, reason
     pause.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    audit_record(by=by, action=actions.COVER_RESUME, obj=pause, from_state="paused", to_state="resumed",
-                 reason=reason)
+    audit_record(
+        by=by, action=actions.COVER_RESUME, obj=pause, from_state="paused", to_state="resumed", reason=reason
+    )
     return pause
-

@@ -132,7 +132,10 @@ def opening_fingerprint(amount, policy_pk):
     return _fingerprint(
         kind=PostingKind.CONTRIBUTION.value,
         lines=sorted([(Account.CASH.value, str(amount)), (Account.CONTRIBUTIONS.value, str(-amount))]),
-        ref=["policy.policyversion", str(policy_pk)], bank=None, commitment=None, reversal_of=None,
+        ref=["policy.policyversion", str(policy_pk)],
+        bank=None,
+        commitment=None,
+        reversal_of=None,
     )
 
 
@@ -167,8 +170,10 @@ def _check_rules(after, *, amount, before):
         b_committed = -before[Account.COMMITTED]
         raise DomainError(
             MSG_AVAILABLE_NEGATIVE.format(
-                cash=format_money(before[Account.CASH]), committed=format_money(b_committed),
-                available=format_money(before[Account.CASH] - b_committed), amount=format_money(amount),
+                cash=format_money(before[Account.CASH]),
+                committed=format_money(b_committed),
+                available=format_money(before[Account.CASH] - b_committed),
+                amount=format_money(amount),
             ),
             code="available_short",
         )
@@ -202,8 +207,11 @@ def _post(
     key = _key(key)
     ref_type, ref_id = reference
     fingerprint = _fingerprint(
-        kind=str(kind), lines=sorted((str(a), str(v)) for a, v in lines), ref=[ref_type, ref_id],
-        bank=getattr(bank, "pk", None), commitment=getattr(commitment, "pk", None),
+        kind=str(kind),
+        lines=sorted((str(a), str(v)) for a, v in lines),
+        ref=[ref_type, ref_id],
+        bank=getattr(bank, "pk", None),
+        commitment=getattr(commitment, "pk", None),
         reversal_of=getattr(reversal_of, "pk", None),
     )
     found = _same_posting(key, fingerprint)
@@ -257,7 +265,7 @@ def _post(
         LedgerAccount.objects.filter(code=account).update(
             balance=F("balance") + value, updated_at=timezone.now()
         )
-        for who in ([None, bank] if bank is not None else [None]):
+        for who in [None, bank] if bank is not None else [None]:
             _add_daily(account, who, value_date, value)
         if bank is not None:
             if not BankBalance.objects.filter(bank=bank, account=account).update(
@@ -265,9 +273,17 @@ def _post(
             ):
                 BankBalance.objects.create(bank=bank, account=account, balance=value)
     audit_record(
-        by=by, action=action, obj=posting, reason=reason,
-        data={"key": key, "value_date": value_date, "entries": [[a, str(v)] for a, v in lines],
-              "reference": f"{ref_type}:{ref_id}" if ref_type else "", "bank": getattr(bank, "pk", None)},
+        by=by,
+        action=action,
+        obj=posting,
+        reason=reason,
+        data={
+            "key": key,
+            "value_date": value_date,
+            "entries": [[a, str(v)] for a, v in lines],
+            "reference": f"{ref_type}:{ref_id}" if ref_type else "",
+            "bank": getattr(bank, "pk", None),
+        },
     )
     return posting
 
@@ -275,7 +291,8 @@ def _post(
 def _add_daily(account, bank, value_date, value):
     """Add to the day's total (the caller holds the fund's lock, so there is no race on the row)."""
     updated = DailyMovement.objects.filter(account=account, bank=bank, value_date=value_date).update(
-        amount=F("amount") + value, entries=F("entries") + 1)
+        amount=F("amount") + value, entries=F("entries") + 1
+    )
     if not updated:
         DailyMovement.objects.create(
             account=account, bank=bank, value_date=value_date, amount=value, entries=1
@@ -296,4 +313,3 @@ def _check_commitment(commitment, lines, amount):
             MSG_OVER_COMMITMENT.format(remaining=format_money(remaining), amount=format_money(amount)),
             code="over_commitment",
         )
-

@@ -2,7 +2,6 @@
 returns to the treasury), their release, the reversal of a mistaken posting, and the alert when net
 payouts reach the policy's share of the fund's capital."""
 
-
 from django.db import transaction
 from django.urls import reverse
 
@@ -53,8 +52,9 @@ from .ledger import (
 
 
 @transaction.atomic
-def commitment_create(*, by, amount, reference, key, bank=None, purpose=Commitment.Purpose.CLAIM,
-                      value_date=None, reason=""):
+def commitment_create(
+    *, by, amount, reference, key, bank=None, purpose=Commitment.Purpose.CLAIM, value_date=None, reason=""
+):
     """The bureau instructs that `amount` will leave the fund (an approved claim, a fee, a return to the
     treasury): it is set aside at once, so available = cash - committed never goes below zero."""
     require_unless_system(by, PERM_BUREAU_APPROVE)
@@ -71,18 +71,32 @@ def commitment_create(*, by, amount, reference, key, bank=None, purpose=Commitme
     found = Commitment.objects.filter(key=key).first()
     if found is not None:
         same = (found.purpose, found.amount, found.reference_type, found.reference_id, found.bank_id) == (
-            purpose, amount, *ref, getattr(bank, "pk", None)
+            purpose,
+            amount,
+            *ref,
+            getattr(bank, "pk", None),
         )
         if not same:
             raise Conflict(MSG_KEY_CONFLICT.format(key=key, existing=found), code="key_conflict")
         return found
     commitment = Commitment.objects.create(
-        purpose=purpose, amount=amount, reference_type=ref[0], reference_id=ref[1], bank=bank, key=key,
-        reason=reason, created_by=by,
+        purpose=purpose,
+        amount=amount,
+        reference_type=ref[0],
+        reference_id=ref[1],
+        bank=bank,
+        key=key,
+        reason=reason,
+        created_by=by,
     )
     action = actions.COMMITMENT_CREATE[commitment.purpose]
-    audit_record(by=by, action=action, obj=commitment, reason=reason,
-                 data={"amount": amount, "reference": f"{ref[0]}:{ref[1]}", "key": key})
+    audit_record(
+        by=by,
+        action=action,
+        obj=commitment,
+        reason=reason,
+        data={"amount": amount, "reference": f"{ref[0]}:{ref[1]}", "key": key},
+    )
     _post(
         by=by,
         kind=PostingKind.COMMITMENT,
@@ -168,9 +182,18 @@ def _pay(*, by, commitment, purpose, kind, account, amount, key, value_date, rea
 @transaction.atomic
 def payout_post(*, by, commitment, amount, key, value_date=None, reason="代偿拨付"):
     """Finance confirms a compensation payment from the special account, out of the bureau's commitment."""
-    posting = _pay(by=by, commitment=commitment, purpose=Commitment.Purpose.CLAIM, kind=PostingKind.PAYOUT,
-                   account=Account.COMPENSATION, amount=amount, key=key, value_date=value_date, reason=reason,
-                   action=actions.PAYOUT_POST)
+    posting = _pay(
+        by=by,
+        commitment=commitment,
+        purpose=Commitment.Purpose.CLAIM,
+        kind=PostingKind.PAYOUT,
+        account=Account.COMPENSATION,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reason=reason,
+        action=actions.PAYOUT_POST,
+    )
     check_payout_pause()
     return posting
 
@@ -180,9 +203,18 @@ def fee_pay(*, by, commitment, amount, key, value_date=None, reason="费用支�
     """Finance pays a fee the bureau instructed (refused unless the policy in force allows fees)."""
     if not policy_in_force(_day(value_date)).fees_allowed:
         raise DomainError(MSG_FEES_NOT_ALLOWED, code="fees_not_allowed")
-    return _pay(by=by, commitment=commitment, purpose=Commitment.Purpose.FEE, kind=PostingKind.FEE,
-                account=Account.FEES, amount=amount, key=key, value_date=value_date, reason=reason,
-                action=actions.FEE_PAY)
+    return _pay(
+        by=by,
+        commitment=commitment,
+        purpose=Commitment.Purpose.FEE,
+        kind=PostingKind.FEE,
+        account=Account.FEES,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reason=reason,
+        action=actions.FEE_PAY,
+    )
 
 
 @transaction.atomic
@@ -251,10 +283,18 @@ def posting_reverse(*, by, posting, reason, key, value_date=None):
         raise DomainError(MSG_ALREADY_REVERSED.format(other=existing.pk), code="already_reversed")
     lines = [(e.account, -e.amount) for e in original.entries.order_by("id")]
     return _post(
-        by=by, kind=PostingKind.REVERSAL, lines=lines, key=key, value_date=day,
-        reference=(original.reference_type, original.reference_id), bank=original.bank,
-        commitment=original.commitment, reversal_of=original, reason=reason,
-        action=actions.POSTING_REVERSE, amount=original.amount,
+        by=by,
+        kind=PostingKind.REVERSAL,
+        lines=lines,
+        key=key,
+        value_date=day,
+        reference=(original.reference_type, original.reference_id),
+        bank=original.bank,
+        commitment=original.commitment,
+        reversal_of=original,
+        reason=reason,
+        action=actions.POSTING_REVERSE,
+        amount=original.amount,
     )
 
 
@@ -273,11 +313,18 @@ def check_payout_pause(today=None):
         return None
     return [
         reminder_schedule(
-            kind=reminders.PAYOUT_ALERT, about=policy, discriminator=role, once=True, due_date=today,
-            recipient_role=role, notify_workdays_before=(), escalate_role="",
+            kind=reminders.PAYOUT_ALERT,
+            about=policy,
+            discriminator=role,
+            once=True,
+            due_date=today,
+            recipient_role=role,
+            notify_workdays_before=(),
+            escalate_role="",
             title=f"累计净代偿 {format_money(net)} 元已达资金规模的 {policy.fund_pause_payout_ratio:.0%}"
-                  f"（{format_money(threshold)} 元）",
-            body="依《管理办法》风险控制条款，请研究是否暂停新增备案。", url=reverse("fund:overview"),
+            f"（{format_money(threshold)} 元）",
+            body="依《管理办法》风险控制条款，请研究是否暂停新增备案。",
+            url=reverse("fund:overview"),
         )
         for role in (Role.BUREAU_APPROVER, Role.FINANCE)
     ]

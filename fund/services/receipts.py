@@ -1,7 +1,6 @@
 """Money in: contributions, interest, recovery returns and clawbacks, recorded by finance from the
 special account's statement; and the recovery returns a bank owes (ReturnDue), which the risk checks watch."""
 
-
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -39,8 +38,15 @@ def _receipt(*, by, kind, account, amount, key, value_date, reference, bank, rea
     day = _day(value_date)
     amount = _amount(amount, day)
     posting = _post(
-        by=by, kind=kind, lines=[(Account.CASH, amount), (account, -amount)], key=key, value_date=day,
-        reference=reference_of(reference), bank=bank, reason=reason, action=action,
+        by=by,
+        kind=kind,
+        lines=[(Account.CASH, amount), (account, -amount)],
+        key=key,
+        value_date=day,
+        reference=reference_of(reference),
+        bank=bank,
+        reason=reason,
+        action=action,
     )
     transaction.on_commit(lambda: money_arrived.send(sender=type(posting), posting=posting))
     return posting
@@ -66,9 +72,18 @@ def contribution_post(*, by, amount, key, value_date=None, reference=None, reaso
 @transaction.atomic
 def interest_post(*, by, amount, key, value_date=None, reference=None, reason="专户利息"):
     """Interest credited by the bank on the special account (rolls into the fund, Art 4)."""
-    return _receipt(by=by, kind=PostingKind.INTEREST, account=Account.INTEREST, amount=amount, key=key,
-                    value_date=value_date, reference=reference, bank=None, reason=reason,
-                    action=actions.INTEREST_POST)
+    return _receipt(
+        by=by,
+        kind=PostingKind.INTEREST,
+        account=Account.INTEREST,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reference=reference,
+        bank=None,
+        reason=reason,
+        action=actions.INTEREST_POST,
+    )
 
 
 @transaction.atomic
@@ -77,9 +92,18 @@ def recovery_receive(*, by, amount, reference, key, bank, value_date=None, reaso
     full."""
     bank = _bank(bank, required=True)
     ref = reference_of(reference)
-    posting = _receipt(by=by, kind=PostingKind.RECOVERY, account=Account.RECOVERIES, amount=amount, key=key,
-                       value_date=value_date, reference=ref, bank=bank, reason=reason,
-                       action=actions.RECOVERY_RECEIVE)
+    posting = _receipt(
+        by=by,
+        kind=PostingKind.RECOVERY,
+        account=Account.RECOVERIES,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reference=ref,
+        bank=bank,
+        reason=reason,
+        action=actions.RECOVERY_RECEIVE,
+    )
     received = (
         Entry.objects.filter(
             posting__reference_type=ref[0],
@@ -90,9 +114,11 @@ def recovery_receive(*, by, amount, reference, key, bank, value_date=None, reaso
         or ZERO
     )
     received = -round_fen(received)
-    for due in ReturnDue.objects.select_for_update().filter(
-        bank=bank, reference_type=ref[0], reference_id=ref[1], settled_at__isnull=True
-    ).order_by("due_on", "id"):
+    for due in (
+        ReturnDue.objects.select_for_update()
+        .filter(bank=bank, reference_type=ref[0], reference_id=ref[1], settled_at__isnull=True)
+        .order_by("due_on", "id")
+    ):
         owed = ReturnDue.objects.filter(
             bank=bank, reference_type=ref[0], reference_id=ref[1], due_on__lte=due.due_on
         ).aggregate(s=Sum("amount"))["s"]
@@ -106,9 +132,18 @@ def recovery_receive(*, by, amount, reference, key, bank, value_date=None, reaso
 @transaction.atomic
 def clawback_receive(*, by, amount, reference, key, bank=None, value_date=None, reason="追回资金"):
     """Money clawed back (fraud, ineligibility: Art 17-22) arrived in the special account."""
-    return _receipt(by=by, kind=PostingKind.CLAWBACK, account=Account.CLAWBACKS, amount=amount, key=key,
-                    value_date=value_date, reference=reference_of(reference), bank=_bank(bank), reason=reason,
-                    action=actions.CLAWBACK_RECEIVE)
+    return _receipt(
+        by=by,
+        kind=PostingKind.CLAWBACK,
+        account=Account.CLAWBACKS,
+        amount=amount,
+        key=key,
+        value_date=value_date,
+        reference=reference_of(reference),
+        bank=_bank(bank),
+        reason=reason,
+        action=actions.CLAWBACK_RECEIVE,
+    )
 
 
 @transaction.atomic
@@ -125,7 +160,10 @@ def recovery_return_expect(*, by, bank, reference, amount, due_on, key):
     found = ReturnDue.objects.filter(key=key).first()
     if found is not None:
         if (found.bank_id, found.reference_type, found.reference_id, found.amount, found.due_on) != (
-            bank.pk, *ref, amount, due_on
+            bank.pk,
+            *ref,
+            amount,
+            due_on,
         ):
             raise Conflict(MSG_KEY_CONFLICT.format(key=key, existing=found), code="key_conflict")
         return found

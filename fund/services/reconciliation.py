@@ -1,7 +1,6 @@
 """Reconciliation with the special account's statement: periods, statement lines (typed, imported),
 matching lines to cash postings, and the sign-off that closes a period to postings dated inside it."""
 
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -83,12 +82,17 @@ def period_create(*, by, start, end, opening_balance, closing_balance):
 def _add_line(period, by, *, line_date, amount, reference="", counterparty=""):
     line_date = _day(line_date, default_today=False, field="交易日期")
     if not period.start <= line_date <= period.end:
-        raise ValidationFailed(MSG_LINE_OUTSIDE.format(day=line_date, start=period.start, end=period.end),
-                               code="line_outside")
+        raise ValidationFailed(
+            MSG_LINE_OUTSIDE.format(day=line_date, start=period.start, end=period.end), code="line_outside"
+        )
     amount = to_money(amount, allow_negative=True, allow_zero=False)
-    return StatementLine.objects.create(period=period, line_date=line_date, amount=amount,
-                                        reference=(reference or "").strip()[:200],
-                                        counterparty=(counterparty or "").strip()[:200])
+    return StatementLine.objects.create(
+        period=period,
+        line_date=line_date,
+        amount=amount,
+        reference=(reference or "").strip()[:200],
+        counterparty=(counterparty or "").strip()[:200],
+    )
 
 
 @transaction.atomic
@@ -151,8 +155,14 @@ def reconciliation_match(*, by, period):
         for line in lines:
             if line.matched_posting_id:
                 continue
-            candidates = [p for p in postings if p.pk not in taken and p.value_date == line.line_date
-                          and p.cash_amount == line.amount and (not strict or _reference_matches(line, p))]
+            candidates = [
+                p
+                for p in postings
+                if p.pk not in taken
+                and p.value_date == line.line_date
+                and p.cash_amount == line.amount
+                and (not strict or _reference_matches(line, p))
+            ]
             if not strict:
                 twins = [
                     other
@@ -182,9 +192,15 @@ def statement_line_match(*, by, line, posting):
     if found is None:
         raise DomainError(MSG_NOT_CASH.format(pk=posting.pk), code="not_cash")
     if found.value_date != line.line_date or found.cash_amount != line.amount:
-        raise DomainError(MSG_MATCH_MISMATCH.format(
-            line_date=line.line_date, line_amount=format_money(line.amount), posting_date=found.value_date,
-            posting_amount=format_money(found.cash_amount)), code="match_mismatch")
+        raise DomainError(
+            MSG_MATCH_MISMATCH.format(
+                line_date=line.line_date,
+                line_amount=format_money(line.amount),
+                posting_date=found.value_date,
+                posting_amount=format_money(found.cash_amount),
+            ),
+            code="match_mismatch",
+        )
     if StatementLine.objects.filter(matched_posting=found).exclude(pk=line.pk).exists():
         raise Conflict(MSG_ALREADY_MATCHED, code="already_matched")
     line.matched_posting = found
@@ -216,9 +232,14 @@ def period_sign_off(*, by, period, reason=""):
 
     def check(locked):
         if r["unmatched_lines"] or r["unmatched_postings"] or r["difference"] != 0:
-            raise DomainError(MSG_NOT_RECONCILED.format(
-                lines=len(r["unmatched_lines"]), postings=len(r["unmatched_postings"]),
-                difference=format_money(r["difference"])), code="not_reconciled")
+            raise DomainError(
+                MSG_NOT_RECONCILED.format(
+                    lines=len(r["unmatched_lines"]),
+                    postings=len(r["unmatched_postings"]),
+                    difference=format_money(r["difference"]),
+                ),
+                code="not_reconciled",
+            )
 
     period, _ = transition(
         period,

@@ -1,7 +1,6 @@
 """Cooperating banks (Art 3, 15-16): admission under a cooperation agreement, suspension, reinstatement and
 termination of new filings, each with its notice. The bureau approver only."""
 
-
 from django.db import IntegrityError, transaction
 
 from yunfu_ipfund.accounts.roles import (
@@ -39,17 +38,32 @@ def _bank_notice(kind, profile, by, context):
 
 def _schedule_agreement_expiry(profile):
     reminder_schedule(
-        kind=reminders.AGREEMENT_EXPIRY, about=profile, due_date=profile.agreement_valid_to,
+        kind=reminders.AGREEMENT_EXPIRY,
+        about=profile,
+        due_date=profile.agreement_valid_to,
         title=f"{profile.organisation.name} 合作协议 {profile.agreement_number} 到期",
-        recipient_role=Role.BUREAU_APPROVER, notify_workdays_before=(20, 5), url=profile.get_absolute_url(),
+        recipient_role=Role.BUREAU_APPROVER,
+        notify_workdays_before=(20, 5),
+        url=profile.get_absolute_url(),
         body="请决定是否续签合作协议；到期后该行不能报送新的备案。",
     )
 
 
 @transaction.atomic
 def bank_admit(
-    *, by, organisation, agreement_number, agreement_valid_from, agreement_valid_to, admitted_on=None,
-    exposure_limit=None, contact_name="", contact_phone="", contact_email="", address="", reason="",
+    *,
+    by,
+    organisation,
+    agreement_number,
+    agreement_valid_from,
+    agreement_valid_to,
+    admitted_on=None,
+    exposure_limit=None,
+    contact_name="",
+    contact_phone="",
+    contact_email="",
+    address="",
+    reason="",
 ):
     """Admit a bank as a cooperating institution under a cooperation agreement; issue the admission notice."""
     require_perm(by, PERM_BUREAU_APPROVE)
@@ -94,10 +108,20 @@ def bank_admit(
             )
     except IntegrityError:
         raise Conflict("该银行刚刚已由他人准入，请刷新后查看。", code="already_admitted") from None
-    audit_record(by=by, action=actions.BANK_ADMIT, obj=profile, to_state=profile.status, reason=reason,
-                 data={"agreement": number, "from": valid_from, "to": valid_to, "limit": limit})
-    _bank_notice(documents.BANK_ADMISSION, profile, by,
-                 documents.bank_admission(profile, admitted_on=admitted, exposure_limit=limit))
+    audit_record(
+        by=by,
+        action=actions.BANK_ADMIT,
+        obj=profile,
+        to_state=profile.status,
+        reason=reason,
+        data={"agreement": number, "from": valid_from, "to": valid_to, "limit": limit},
+    )
+    _bank_notice(
+        documents.BANK_ADMISSION,
+        profile,
+        by,
+        documents.bank_admission(profile, admitted_on=admitted, exposure_limit=limit),
+    )
     _schedule_agreement_expiry(profile)
     return profile
 
@@ -112,8 +136,12 @@ def bank_suspend(*, by, bank, reason, effective_on=None):
         bank, "suspend", by=by, reason=reason, status_since=effective, status_reason=reason
     )
     if moved:
-        _bank_notice(documents.BANK_SUSPENSION, profile, by,
-                     documents.bank_suspension(profile, reason=reason, effective_on=effective))
+        _bank_notice(
+            documents.BANK_SUSPENSION,
+            profile,
+            by,
+            documents.bank_suspension(profile, reason=reason, effective_on=effective),
+        )
     return profile
 
 
@@ -122,11 +150,16 @@ def bank_reinstate(*, by, bank, reason):
     """New filings again, from today."""
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
-    profile, moved = transition(bank, "reinstate", by=by, reason=reason, status_since=local_today(),
-                                status_reason=reason)
+    profile, moved = transition(
+        bank, "reinstate", by=by, reason=reason, status_since=local_today(), status_reason=reason
+    )
     if moved:
-        _bank_notice(documents.BANK_REINSTATEMENT, profile, by,
-                     documents.bank_reinstatement(profile, reason=reason, effective_on=local_today()))
+        _bank_notice(
+            documents.BANK_REINSTATEMENT,
+            profile,
+            by,
+            documents.bank_reinstatement(profile, reason=reason, effective_on=local_today()),
+        )
     return profile
 
 
@@ -136,10 +169,15 @@ def bank_terminate(*, by, bank, reason, effective_on=None):
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
     effective = _as_date(effective_on, "终止日期", "effective_on") if effective_on else local_today()
-    profile, moved = transition(bank, "terminate", by=by, reason=reason, status_since=effective,
-                                status_reason=reason)
+    profile, moved = transition(
+        bank, "terminate", by=by, reason=reason, status_since=effective, status_reason=reason
+    )
     if moved:
-        _bank_notice(documents.BANK_TERMINATION, profile, by,
-                     documents.bank_termination(profile, reason=reason, effective_on=effective))
+        _bank_notice(
+            documents.BANK_TERMINATION,
+            profile,
+            by,
+            documents.bank_termination(profile, reason=reason, effective_on=effective),
+        )
         reminder_resolve(kind=reminders.AGREEMENT_EXPIRY, about=profile)
     return profile

@@ -68,12 +68,16 @@ def _as_date(value, label, field):
         if day is not None:
             return day
         message = f"请填写{label}。"
-    raise ValidationFailed(message, code="invalid_date",
-                           details=[{"field": field, "message": f"{label}格式应为 2026-03-01。"}])
+    raise ValidationFailed(
+        message, code="invalid_date", details=[{"field": field, "message": f"{label}格式应为 2026-03-01。"}]
+    )
 
 
 def _not_future(day, label, field):
     if day > local_today():
-        raise ValidationFailed(MSG_DATE_FUTURE.format(label=label), code="date_future",
-                               details=[{"field": field, "message": MSG_DATE_FUTURE.format(label=label)}])
+        raise ValidationFailed(
+            MSG_DATE_FUTURE.format(label=label),
+            code="date_future",
+            details=[{"field": field, "message": MSG_DATE_FUTURE.format(label=label)}],
+        )
     return day

@@ -177,11 +177,15 @@ def _schedule_filing_deadline(filing):
     policy = policy_in_force(filing.disbursed_on)
     due = filing_deadline(filing, policy)
     reminder_schedule(
-        kind=reminders.FILING_DEADLINE, about=filing, due_date=due,
+        kind=reminders.FILING_DEADLINE,
+        about=filing,
+        due_date=due,
         title=f"报送备案：{filing.enterprise.name} 借款合同 {filing.contract_number}",
-        recipient_role=Role.BANK_OFFICER, recipient_org=filing.bank, url=filing.get_absolute_url(),
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=filing.bank,
+        url=filing.get_absolute_url(),
         body=f"放款日 {filing.disbursed_on}，"
-             f"须在 {policy.filing_deadline_workdays} 个工作日内（{due} 前）报送备案。",
+        f"须在 {policy.filing_deadline_workdays} 个工作日内（{due} 前）报送备案。",
     )
 
 

@@ -1,7 +1,6 @@
 """Filings (Art 9-10): the bank prepares and countersigns, the bureau returns for correction, allows a late
 filing, confirms (the loan becomes covered) or refuses."""
 
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -88,8 +87,11 @@ def filing_create(*, by, registration, pledges, **values):
     try:
         with transaction.atomic():
             filing = LoanFiling.objects.create(
-                registration=registration, bank=registration.bank, enterprise=registration.enterprise,
-                prepared_by=by, **terms,
+                registration=registration,
+                bank=registration.bank,
+                enterprise=registration.enterprise,
+                prepared_by=by,
+                **terms,
             )
     except IntegrityError:
         raise ValidationFailed(
@@ -159,8 +161,13 @@ def filing_document_add(*, by, filing, kind, file):
         )
     content_type, digest = validate_upload(file)
     doc = FilingDocument(
-        filing=filing, kind=kind, content_type=content_type, sha256=digest, size=file.size,
-        original_name=str(getattr(file, "name", "") or "")[:200], uploaded_by=by,
+        filing=filing,
+        kind=kind,
+        content_type=content_type,
+        sha256=digest,
+        size=file.size,
+        original_name=str(getattr(file, "name", "") or "")[:200],
+        uploaded_by=by,
     )
     doc.file.save("upload", file, save=False)
     doc.save()
@@ -202,11 +209,14 @@ def filing_submit(*, by, filing):
     reminder_resolve(kind=reminders.FILING_DEADLINE, about=locked)
     reminder_resolve(kind=reminders.FILING_CORRECTION, about=locked)
     reminder_schedule(
-        kind=reminders.FILING_REVIEW, about=locked, due_date=locked.review_due_on,
+        kind=reminders.FILING_REVIEW,
+        about=locked,
+        due_date=locked.review_due_on,
         title=f"审核备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
-        recipient_role=Role.BUREAU_CLERK, url=locked.get_absolute_url(),
+        recipient_role=Role.BUREAU_CLERK,
+        url=locked.get_absolute_url(),
         body=f"{'补正后重新报送，' if resubmission else ''}"
-             f"审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
+        f"审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
     )
     return locked
 
@@ -231,15 +241,33 @@ def filing_return(*, by, filing, reasons):
         )
         locked.correction_due_on = add_workdays(today, policy.correction_workdays)
 
-    locked, _ = transition(filing, "return_for_correction", by=by, reason="；".join(items), check=check,
-                           returned_by=by, returned_at=timezone.now(), return_reasons=items)
+    locked, _ = transition(
+        filing,
+        "return_for_correction",
+        by=by,
+        reason="；".join(items),
+        check=check,
+        returned_by=by,
+        returned_at=timezone.now(),
+        return_reasons=items,
+    )
     reminder_resolve(kind=reminders.FILING_REVIEW, about=locked)
-    notice_issue(kind=documents.FILING_RETURN, subject=locked, addressee=locked.bank, by=by,
-                 context=documents.filing_return(locked, items=items))
+    notice_issue(
+        kind=documents.FILING_RETURN,
+        subject=locked,
+        addressee=locked.bank,
+        by=by,
+        context=documents.filing_return(locked, items=items),
+    )
     reminder_schedule(
-        kind=reminders.FILING_CORRECTION, about=locked, due_date=locked.correction_due_on,
-        title=f"补正备案：借款合同 {locked.contract_number}", recipient_role=Role.BANK_OFFICER,
-        recipient_org=locked.bank, url=locked.get_absolute_url(), body="；".join(items),
+        kind=reminders.FILING_CORRECTION,
+        about=locked,
+        due_date=locked.correction_due_on,
+        title=f"补正备案：借款合同 {locked.contract_number}",
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=locked.bank,
+        url=locked.get_absolute_url(),
+        body="；".join(items),
     )
     return locked
 
@@ -275,8 +303,13 @@ def filing_override_late(*, by, filing, reason):
         raise DomainError(MSG_NOT_LATE, code="not_late")
     locked.late_override_by, locked.late_override_at, locked.late_override_reason = by, timezone.now(), reason
     locked.save(update_fields=["late_override_by", "late_override_at", "late_override_reason", "updated_at"])
-    audit_record(by=by, action=actions.FILING_OVERRIDE_LATE, obj=locked, reason=reason,
-                 data={"deadline": deadline, "submitted": locked.first_submitted_on})
+    audit_record(
+        by=by,
+        action=actions.FILING_OVERRIDE_LATE,
+        obj=locked,
+        reason=reason,
+        data={"deadline": deadline, "submitted": locked.first_submitted_on},
+    )
     return locked
 
 
@@ -294,8 +327,16 @@ def filing_confirm(*, by, filing, reason=""):
         assert_new_cover_allowed(additional_covered=locked.ip_amount, on=today, policy=policy)
         locked.checks_snapshot = [c.as_dict() for c in checks]
 
-    locked, moved = transition(filing, "confirm", by=by, reason=reason, check=check, decided_by=by,
-                               decided_at=timezone.now(), decision_reason=reason)
+    locked, moved = transition(
+        filing,
+        "confirm",
+        by=by,
+        reason=reason,
+        check=check,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_reason=reason,
+    )
     if not moved:
         return locked
     policy_mark_used(policy)
@@ -317,9 +358,14 @@ def filing_confirm(*, by, filing, reason=""):
         confirmed_at=timezone.now(),
     )
     LoanEvent.objects.create(
-        loan=loan, kind=LoanEvent.Kind.CONFIRMED, occurred_on=today,
-        outstanding_after=loan.outstanding_principal, covered_outstanding_after=loan.covered_outstanding,
-        status_after=loan.status, reported_by=by, note="备案确认，纳入风险补偿范围",
+        loan=loan,
+        kind=LoanEvent.Kind.CONFIRMED,
+        occurred_on=today,
+        outstanding_after=loan.outstanding_principal,
+        covered_outstanding_after=loan.covered_outstanding,
+        status_after=loan.status,
+        reported_by=by,
+        note="备案确认，纳入风险补偿范围",
     )
     audit_record(
         by=by,
@@ -352,12 +398,25 @@ def filing_refuse(*, by, filing, reason):
     def check(locked):
         failed.extend(c for c in filing_checks(locked, on=today, stage=STAGE_CONFIRM) if c.outcome == FAIL)
 
-    locked, moved = transition(filing, "refuse", by=by, reason=reason, check=check, decided_by=by,
-                               decided_at=timezone.now(), decision_reason=reason)
+    locked, moved = transition(
+        filing,
+        "refuse",
+        by=by,
+        reason=reason,
+        check=check,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_reason=reason,
+    )
     if not moved:
         return locked
     reminder_resolve(about=locked)
-    notice_issue(kind=documents.FILING_REFUSAL, subject=locked, addressee=locked.bank,
-                 copied_to=[locked.enterprise], by=by,
-                 context=documents.filing_refusal(locked, reason=reason, failed=failed))
+    notice_issue(
+        kind=documents.FILING_REFUSAL,
+        subject=locked,
+        addressee=locked.bank,
+        copied_to=[locked.enterprise],
+        by=by,
+        context=documents.filing_refusal(locked, reason=reason, failed=failed),
+    )
     return locked

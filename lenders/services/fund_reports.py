@@ -1,8 +1,6 @@
 """The fund's reports, which state the covered outstanding at the end of their period (the fund knows no
 loans, so the bank side reads that figure and issues them)."""
 
-
-
 from fund import reports as fund_reports
 
 from ..selectors import covered_outstanding

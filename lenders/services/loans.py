@@ -53,16 +53,24 @@ def covered_part(outstanding, covered_amount, amount):
 def loan_can_report(loan, user):
     """An officer of the loan's bank reports on a loan in a reportable state (a report is not a move by
     itself: most reports change the figures only; those that move the status make the move)."""
-    return (loan.status in CoveredLoan.REPORTABLE and loan.bank_id == user.organisation_id
-            and user.has_perm(PERM_BANK_PREPARE))
+    return (
+        loan.status in CoveredLoan.REPORTABLE
+        and loan.bank_id == user.organisation_id
+        and user.has_perm(PERM_BANK_PREPARE)
+    )
 
 
 def _schedule_maturity(loan):
     before = max(1, workdays_between(loan.maturity_on - dt.timedelta(days=10), loan.maturity_on))
     reminder_schedule(
-        kind=reminders.LOAN_MATURITY, about=loan, due_date=loan.maturity_on, notify_workdays_before=(before,),
+        kind=reminders.LOAN_MATURITY,
+        about=loan,
+        due_date=loan.maturity_on,
+        notify_workdays_before=(before,),
         title=f"贷款到期：{loan.enterprise.name} 借款合同 {loan.contract_number}",
-        recipient_role=Role.BANK_OFFICER, recipient_org=loan.bank, url=loan.get_absolute_url(),
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=loan.bank,
+        url=loan.get_absolute_url(),
         body="请在到期后及时报告还款或逾期情况。",
     )
 
@@ -127,8 +135,15 @@ def _apply(locked, to_state, *, by, action, reason, fields):
     for field, value in fields.items():
         setattr(locked, field, value)
     locked.save()
-    audit_record(by=by, action=action, obj=locked, from_state="", to_state="", reason=reason,
-                 data={k: v for k, v in fields.items()} | {"status": before})
+    audit_record(
+        by=by,
+        action=action,
+        obj=locked,
+        from_state="",
+        to_state="",
+        reason=reason,
+        data={k: v for k, v in fields.items()} | {"status": before},
+    )
     return locked
 
 
@@ -151,8 +166,10 @@ def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, not
             details=[{"field": "amount", "message": "超过贷款余额。"}],
         )
     outstanding = locked.outstanding_principal - paid
-    fields = {"outstanding_principal": outstanding,
-              "covered_outstanding": covered_part(outstanding, locked.covered_amount, locked.amount)}
+    fields = {
+        "outstanding_principal": outstanding,
+        "covered_outstanding": covered_part(outstanding, locked.covered_amount, locked.amount),
+    }
     to_state = locked.status
     if outstanding == 0:
         to_state = CoveredLoan.Status.REPAID
@@ -161,8 +178,14 @@ def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, not
             raise DomainError(MSG_NOT_OVERDUE, code="not_overdue")
         to_state = CoveredLoan.Status.ACTIVE
         fields |= {"overdue_since": None, "overdue_amount": None}
-    locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_REPAYMENT,
-                    reason=note or f"还款 {format_money(paid)} 元", fields=fields)
+    locked = _apply(
+        locked,
+        to_state,
+        by=by,
+        action=actions.LOAN_REPORT_REPAYMENT,
+        reason=note or f"还款 {format_money(paid)} 元",
+        fields=fields,
+    )
     _record(locked, by=by, kind=LoanEvent.Kind.REPAYMENT, on=day, amount=paid, note=note)
     reminder_resolve(kind=reminders.LOAN_UNREPORTED, about=locked)
     _after_settled(locked)
@@ -214,8 +237,14 @@ def loan_report_classification(*, by, loan, classification, classified_on, note=
         to_state = CoveredLoan.Status.ACTIVE
         fields["non_performing_on"] = None
     label = Classification(classification).label
-    locked = _apply(locked, to_state, by=by, action=actions.LOAN_REPORT_CLASSIFICATION,
-                    reason=note or f"调整为{label}", fields=fields)
+    locked = _apply(
+        locked,
+        to_state,
+        by=by,
+        action=actions.LOAN_REPORT_CLASSIFICATION,
+        reason=note or f"调整为{label}",
+        fields=fields,
+    )
     _record(
         locked, by=by, kind=LoanEvent.Kind.CLASSIFICATION, on=day, classification=classification, note=note
     )
@@ -238,8 +267,14 @@ def loan_report_extension(*, by, loan, new_maturity_on, agreed_on, note=""):
             ],
         )
     old = locked.maturity_on
-    locked = _apply(locked, locked.status, by=by, action=actions.LOAN_REPORT_EXTENSION,
-                    reason=note or f"到期日 {old} 展期至 {new}", fields={"maturity_on": new})
+    locked = _apply(
+        locked,
+        locked.status,
+        by=by,
+        action=actions.LOAN_REPORT_EXTENSION,
+        reason=note or f"到期日 {old} 展期至 {new}",
+        fields={"maturity_on": new},
+    )
     _record(locked, by=by, kind=LoanEvent.Kind.EXTENSION, on=day, new_maturity_on=new, note=note)
     _schedule_maturity(locked)
     return locked
@@ -247,9 +282,12 @@ def loan_report_extension(*, by, loan, new_maturity_on, agreed_on, note=""):
 
 # The target states the compensation process sets, with their move in CoveredLoan.WORKFLOW.
 COMPENSATION_MOVES = {
-    CoveredLoan.Status.IN_CLAIM: "claim", CoveredLoan.Status.NON_PERFORMING: "end_claim",
-    CoveredLoan.Status.COMPENSATED: "compensate", CoveredLoan.Status.RECOVERY: "enter_recovery",
-    CoveredLoan.Status.CLOSED: "close", CoveredLoan.Status.EXCLUDED: "exclude",
+    CoveredLoan.Status.IN_CLAIM: "claim",
+    CoveredLoan.Status.NON_PERFORMING: "end_claim",
+    CoveredLoan.Status.COMPENSATED: "compensate",
+    CoveredLoan.Status.RECOVERY: "enter_recovery",
+    CoveredLoan.Status.CLOSED: "close",
+    CoveredLoan.Status.EXCLUDED: "exclude",
 }
 
 
@@ -259,7 +297,8 @@ def covered_loan_transition(*, by, loan, to_state, reason=""):
 
     IN_CLAIM, COMPENSATED, RECOVERY, CLOSED, EXCLUDED, and back to NON_PERFORMING (claim rejected or
     lapsed; only from IN_CLAIM). They are the system's moves of the loan, following the claim's own
-    move, which checked the person `by` (recorded as the actor of the loan's event and in its history). Moving to the
+    move, which checked the person `by` (recorded as the actor of the loan's event and in its history).
+    Moving to the
     current state is a no-op. The dated history records each move, so the covered outstanding as of any
     day follows.
     """

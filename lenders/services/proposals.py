@@ -55,10 +55,19 @@ def propose_suspensions(today):
         if recent.filter(decided_at__date__gt=today - dt.timedelta(days=QUIET_DAYS_AFTER_DECISION)).exists():
             continue
         proposal = SuspensionProposal.objects.create(
-            bank=bank, grounds="；".join(grounds) + "。", figures=_proposal_figures(row), proposed_on=today,
+            bank=bank,
+            grounds="；".join(grounds) + "。",
+            figures=_proposal_figures(row),
+            proposed_on=today,
         )
-        audit_record(by=None, action=actions.PROPOSAL_CREATE, obj=proposal, to_state=proposal.status,
-                     reason=proposal.grounds, data={"policy": policy.code, **proposal.figures})
+        audit_record(
+            by=None,
+            action=actions.PROPOSAL_CREATE,
+            obj=proposal,
+            to_state=proposal.status,
+            reason=proposal.grounds,
+            data={"policy": policy.code, **proposal.figures},
+        )
         reminder_schedule(
             kind=reminders.PROPOSAL_DECISION,
             about=proposal,
@@ -86,8 +95,16 @@ def proposal_accept(*, by, proposal, reason, effective_on=None):
             raise DomainError(MSG_NO_COOPERATION.format(bank=locked.bank), code="no_cooperation")
         bank_suspend(by=by, bank=profile, reason=reason, effective_on=effective_on)
 
-    proposal, _ = transition(proposal, "accept", by=by, reason=reason, check=suspend, decided_by=by,
-                             decided_at=timezone.now(), decision_reason=reason)
+    proposal, _ = transition(
+        proposal,
+        "accept",
+        by=by,
+        reason=reason,
+        check=suspend,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_reason=reason,
+    )
     reminder_resolve(about=proposal)
     return proposal
 

@@ -20,7 +20,9 @@ def platform_demo(db):
     for kind, name, stem in ORGANISATIONS:
         Organisation.objects.create(kind=kind, name=name, uscc=make_uscc(stem))
     for username, full_name, org_name, roles, _ in USERS:
-        user = User.objects.create(username=username, full_name=full_name, organisation=Organisation.objects.get(name=org_name))
+        user = User.objects.create(
+            username=username, full_name=full_name, organisation=Organisation.objects.get(name=org_name)
+        )
         user.groups.add(*[Group.objects.get(name=r) for r in roles])
 
 
@@ -33,7 +35,9 @@ def test_seed_creates_the_demo_records_once(platform_demo, policy):
     assert statuses == ["accepted", "draft", "submitted"]
     for profile in EnterpriseProfile.objects.select_related("organisation"):
         validate_uscc(profile.organisation.uscc)
-        assert [c for c in enterprise_checks(profile.organisation, policy=policy, on=today()) if c.outcome == FAIL] == []
+        assert [
+            c for c in enterprise_checks(profile.organisation, policy=policy, on=today()) if c.outcome == FAIL
+        ] == []
     for asset in IPAsset.objects.exclude(ip_type="trademark"):
         validate_patent_number(asset.number, declared_type=asset.ip_type)
     submitted = LoanRegistration.objects.get(status="submitted")

@@ -27,9 +27,17 @@ VALID_USCC = make_uscc("91445302MA5C0003")
 
 def profile_data(**overrides):
     data = dict(
-        uscc=VALID_USCC, legal_representative="陈法人", registered_address="云浮市云城区星岩四路1号",
-        district="yuncheng", sector="industry", declared_size="small", employees=50, revenue=Decimal("800"),
-        total_assets=Decimal("600"), annual_report_year=today().year - 1, is_independent_legal_person=True,
+        uscc=VALID_USCC,
+        legal_representative="陈法人",
+        registered_address="云浮市云城区星岩四路1号",
+        district="yuncheng",
+        sector="industry",
+        declared_size="small",
+        employees=50,
+        revenue=Decimal("800"),
+        total_assets=Decimal("600"),
+        annual_report_year=today().year - 1,
+        is_independent_legal_person=True,
     )
     data.update(overrides)
     return data
@@ -58,20 +66,35 @@ def test_it_refuses_a_uscc_with_a_wrong_check_character(enterprise_user, enterpr
 
 def test_it_refuses_a_uscc_already_used_by_another_organisation(enterprise_user, enterprise_a, enterprise_b):
     with pytest.raises(ValidationFailed, match="已被其他机构使用"):
-        enterprise_profile_save(by=enterprise_user, enterprise=enterprise_a, **profile_data(uscc=enterprise_b.uscc))
+        enterprise_profile_save(
+            by=enterprise_user, enterprise=enterprise_a, **profile_data(uscc=enterprise_b.uscc)
+        )
 
 
 @pytest.mark.parametrize("district", ["outside", "guangzhou", ""])
-def test_it_refuses_an_enterprise_registered_outside_yunfu_citing_article_7(enterprise_user, enterprise_a, district):
+def test_it_refuses_an_enterprise_registered_outside_yunfu_citing_article_7(
+    enterprise_user, enterprise_a, district
+):
     with pytest.raises(ValidationFailed, match="第七条"):
-        enterprise_profile_save(by=enterprise_user, enterprise=enterprise_a, **profile_data(district=district))
+        enterprise_profile_save(
+            by=enterprise_user, enterprise=enterprise_a, **profile_data(district=district)
+        )
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("sector", "mining"), ("declared_size", "huge"), ("employees", -1), ("employees", "50"),
-    ("revenue", Decimal("12.345")), ("revenue", None), ("total_assets", "abc"), ("legal_representative", "  "),
-    ("annual_report_year", 3000),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sector", "mining"),
+        ("declared_size", "huge"),
+        ("employees", -1),
+        ("employees", "50"),
+        ("revenue", Decimal("12.345")),
+        ("revenue", None),
+        ("total_assets", "abc"),
+        ("legal_representative", "  "),
+        ("annual_report_year", 3000),
+    ],
+)
 def test_it_refuses_bad_figures(enterprise_user, enterprise_a, field, value):
     with pytest.raises(ValidationFailed):
         enterprise_profile_save(by=enterprise_user, enterprise=enterprise_a, **profile_data(**{field: value}))
@@ -79,7 +102,8 @@ def test_it_refuses_bad_figures(enterprise_user, enterprise_a, field, value):
 
 def test_a_declared_size_contradicting_the_figures_is_kept_but_flagged(enterprise_user, enterprise_a, policy):
     enterprise_profile_save(
-        by=enterprise_user, enterprise=enterprise_a,
+        by=enterprise_user,
+        enterprise=enterprise_a,
         **profile_data(declared_size="small", employees=1200, revenue=Decimal("50000")),
     )
     check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=today()))["size_consistent"]
@@ -115,56 +139,84 @@ class TestEnterpriseChecks:
         [check] = enterprise_checks(enterprise_a, policy=policy, on=today())
         assert check.outcome == FAIL
 
-    @pytest.mark.parametrize(("overrides", "rule"), [
-        ({"district": ""}, "registered_in_yunfu"),
-        ({"declared_size": "large", "employees": 2000, "revenue": Decimal(90000)}, "enterprise_size"),
-        ({"is_independent_legal_person": False}, "independent_legal_person"),
-        ({"annual_report_year": None}, "annual_report"),
-        ({"credit_declared_on": None}, "credit_record"),
-        ({"blacklisted_until": dt.date(2099, 1, 1), "blacklist_reason": "虚假材料"}, "not_blacklisted"),
-    ])
+    @pytest.mark.parametrize(
+        ("overrides", "rule"),
+        [
+            ({"district": ""}, "registered_in_yunfu"),
+            ({"declared_size": "large", "employees": 2000, "revenue": Decimal(90000)}, "enterprise_size"),
+            ({"is_independent_legal_person": False}, "independent_legal_person"),
+            ({"annual_report_year": None}, "annual_report"),
+            ({"credit_declared_on": None}, "credit_record"),
+            ({"blacklisted_until": dt.date(2099, 1, 1), "blacklist_reason": "虚假材料"}, "not_blacklisted"),
+        ],
+    )
     def test_each_condition_fails_on_its_own(self, enterprise_a, policy, overrides, rule):
         make_profile(enterprise_a, **overrides)
-        failed = [c.rule for c in enterprise_checks(enterprise_a, policy=policy, on=today()) if c.outcome == FAIL]
+        failed = [
+            c.rule for c in enterprise_checks(enterprise_a, policy=policy, on=today()) if c.outcome == FAIL
+        ]
         assert failed == [rule]
 
-    @pytest.mark.parametrize(("filed", "on", "outcome"), [
-        (2024, dt.date(2026, 6, 30), PASS),  # the 2025 report is still within its filing window
-        (2024, dt.date(2026, 7, 1), FAIL),
-        (2025, dt.date(2026, 7, 1), PASS),
-        (2023, dt.date(2026, 6, 30), FAIL),
-    ])
-    def test_last_years_annual_report_is_required_once_its_window_closed(self, enterprise_a, policy, filed, on, outcome):
+    @pytest.mark.parametrize(
+        ("filed", "on", "outcome"),
+        [
+            (2024, dt.date(2026, 6, 30), PASS),  # the 2025 report is still within its filing window
+            (2024, dt.date(2026, 7, 1), FAIL),
+            (2025, dt.date(2026, 7, 1), PASS),
+            (2023, dt.date(2026, 6, 30), FAIL),
+        ],
+    )
+    def test_last_years_annual_report_is_required_once_its_window_closed(
+        self, enterprise_a, policy, filed, on, outcome
+    ):
         make_profile(enterprise_a, annual_report_year=filed)
-        assert checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["annual_report"].outcome == outcome
+        assert (
+            checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["annual_report"].outcome
+            == outcome
+        )
 
     def test_a_declaration_made_after_the_day_judged_still_covers_it(self, enterprise_a, policy):
         make_profile(enterprise_a, credit_declared_on=dt.date(2026, 11, 26))
-        check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=dt.date(2026, 11, 20)))["credit_record"]
+        check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=dt.date(2026, 11, 20)))[
+            "credit_record"
+        ]
         assert check.outcome == PASS
 
     def test_the_credit_look_back_is_read_from_the_policy(self, enterprise_a, policy):
         make_profile(enterprise_a, credit_declared_on=dt.date(2024, 1, 10))
         on = dt.date(2026, 11, 26)
-        assert checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["credit_record"].outcome == PASS
+        assert (
+            checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["credit_record"].outcome
+            == PASS
+        )
         policy.credit_lookback_months = 12
         check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["credit_record"]
         assert check.outcome == FAIL and "12 个月" in check.message
 
 
 class TestBlacklist:
-    def test_a_bureau_approver_blacklists_an_enterprise_and_it_is_audited(self, bureau_approver, enterprise_a, profile_a):
+    def test_a_bureau_approver_blacklists_an_enterprise_and_it_is_audited(
+        self, bureau_approver, enterprise_a, profile_a
+    ):
         until = today() + dt.timedelta(days=3 * 365)
-        enterprise_blacklist(by=bureau_approver, enterprise=enterprise_a, until=until, reason="提供虚假材料骗取补偿")
+        enterprise_blacklist(
+            by=bureau_approver, enterprise=enterprise_a, until=until, reason="提供虚假材料骗取补偿"
+        )
         assert is_blacklisted(enterprise_a, today())
         assert not is_blacklisted(enterprise_a, until + dt.timedelta(days=1))
         profile_a.refresh_from_db()
         event = trail_for(profile_a).last()
         assert (event.code, event.action) == (BLACKLIST.code, "列入失信黑名单")
 
-    def test_an_enterprise_without_a_profile_can_still_be_blacklisted(self, bureau_approver, enterprise_a, policy):
-        enterprise_blacklist(by=bureau_approver, enterprise=enterprise_a, until=today() + dt.timedelta(days=30),
-                             reason="虚假材料")
+    def test_an_enterprise_without_a_profile_can_still_be_blacklisted(
+        self, bureau_approver, enterprise_a, policy
+    ):
+        enterprise_blacklist(
+            by=bureau_approver,
+            enterprise=enterprise_a,
+            until=today() + dt.timedelta(days=30),
+            reason="虚假材料",
+        )
         assert is_blacklisted(enterprise_a, today())
         rules = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=today()))
         assert rules["not_blacklisted"].outcome == FAIL
@@ -173,10 +225,18 @@ class TestBlacklist:
     def test_only_a_bureau_approver_may_blacklist(self, request, persona, enterprise_a, profile_a):
         user = request.getfixturevalue(persona)
         with pytest.raises(Forbidden):
-            enterprise_blacklist(by=user, enterprise=enterprise_a, until=today() + dt.timedelta(days=10), reason="x")
+            enterprise_blacklist(
+                by=user, enterprise=enterprise_a, until=today() + dt.timedelta(days=10), reason="x"
+            )
 
     @pytest.mark.parametrize(("days", "reason"), [(0, "理由"), (10, "  ")])
-    def test_it_needs_a_future_date_and_a_reason(self, bureau_approver, enterprise_a, profile_a, days, reason):
+    def test_it_needs_a_future_date_and_a_reason(
+        self, bureau_approver, enterprise_a, profile_a, days, reason
+    ):
         with pytest.raises(ValidationFailed):
-            enterprise_blacklist(by=bureau_approver, enterprise=enterprise_a, until=today() + dt.timedelta(days=days),
-                                 reason=reason)
+            enterprise_blacklist(
+                by=bureau_approver,
+                enterprise=enterprise_a,
+                until=today() + dt.timedelta(days=days),
+                reason=reason,
+            )

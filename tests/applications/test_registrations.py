@@ -27,7 +27,9 @@ def at(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, cooperating):
     """at(status) -> a signed registration of enterprise A to bank A in that status."""
 
     def make(status):
-        return make_registration(enterprise_a, bank_a, enterprise_user, status=status, assets=[patent_a], signed=True)
+        return make_registration(
+            enterprise_a, bank_a, enterprise_user, status=status, assets=[patent_a], signed=True
+        )
 
     return make
 
@@ -39,10 +41,15 @@ def sign(user, registration, **overrides):
 
 
 class TestDraft:
-    def test_an_enterprise_creates_a_draft_with_an_active_cooperating_bank(self, enterprise_user, bank_a, patent_a,
-                                                                           profile_a, cooperating):
+    def test_an_enterprise_creates_a_draft_with_an_active_cooperating_bank(
+        self, enterprise_user, bank_a, patent_a, profile_a, cooperating
+    ):
         registration = services.registration_create(
-            by=enterprise_user, bank=bank_a, amount=Decimal("1000000.00"), term_months=12, purpose="购买设备",
+            by=enterprise_user,
+            bank=bank_a,
+            amount=Decimal("1000000.00"),
+            term_months=12,
+            purpose="购买设备",
             assets=[patent_a],
         )
         assert registration.status == S.DRAFT and registration.amount == Decimal("1000000.00")
@@ -50,40 +57,67 @@ class TestDraft:
         event = trail_for(registration).get()
         assert (event.code, event.action) == (REGISTRATION_CREATE.code, "创建质押融资登记")
 
-    def test_a_bank_that_is_not_an_active_cooperating_bank_is_refused(self, enterprise_user, bank_a, bank_b,
-                                                                      bureau_approver, profile_a):
+    def test_a_bank_that_is_not_an_active_cooperating_bank_is_refused(
+        self, enterprise_user, bank_a, bank_b, bureau_approver, profile_a
+    ):
         make_cooperating(bank_a, bureau_approver, status="suspended")  # bank_b not admitted at all
         for bank in (bank_a, bank_b):
             with pytest.raises(ValidationFailed, match="第三条"):
-                services.registration_create(by=enterprise_user, bank=bank, amount=Decimal("100"), term_months=6,
-                                             purpose="x")
+                services.registration_create(
+                    by=enterprise_user, bank=bank, amount=Decimal("100"), term_months=6, purpose="x"
+                )
 
-    @pytest.mark.parametrize(("field", "value"), [
-        ("amount", Decimal("0")), ("amount", Decimal("-5")), ("amount", Decimal("1.005")), ("amount", "abc"),
-        ("amount", None), ("term_months", 0), ("term_months", "x"), ("term_months", True), ("purpose", ""),
-    ])
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("amount", Decimal("0")),
+            ("amount", Decimal("-5")),
+            ("amount", Decimal("1.005")),
+            ("amount", "abc"),
+            ("amount", None),
+            ("term_months", 0),
+            ("term_months", "x"),
+            ("term_months", True),
+            ("purpose", ""),
+        ],
+    )
     def test_it_refuses_bad_figures(self, enterprise_user, bank_a, cooperating, field, value):
         data = dict(bank=bank_a, amount=Decimal("100000"), term_months=12, purpose="流动资金")
         data[field] = value
         with pytest.raises(ValidationFailed):
             services.registration_create(by=enterprise_user, **data)
 
-    def test_it_refuses_to_pledge_another_enterprises_asset(self, enterprise_user, bank_a, enterprise_b, cooperating):
+    def test_it_refuses_to_pledge_another_enterprises_asset(
+        self, enterprise_user, bank_a, enterprise_b, cooperating
+    ):
         with pytest.raises(ValidationFailed, match="不属于本企业"):
-            services.registration_create(by=enterprise_user, bank=bank_a, amount=Decimal("100"), term_months=6,
-                                         purpose="x", assets=[make_patent(enterprise_b)])
+            services.registration_create(
+                by=enterprise_user,
+                bank=bank_a,
+                amount=Decimal("100"),
+                term_months=6,
+                purpose="x",
+                assets=[make_patent(enterprise_b)],
+            )
 
     def test_a_bank_user_cannot_create_a_registration(self, bank_officer, bank_a, cooperating):
         with pytest.raises(Forbidden):
-            services.registration_create(by=bank_officer, bank=bank_a, amount=Decimal("100"), term_months=6,
-                                         purpose="x")
+            services.registration_create(
+                by=bank_officer, bank=bank_a, amount=Decimal("100"), term_months=6, purpose="x"
+            )
 
     def test_editing_a_draft_voids_the_signature(self, enterprise_user, at, bank_a):
         registration = at(S.DRAFT)
         assert registration.commitment_signed
-        registration = services.registration_update(by=enterprise_user, registration=registration, bank=bank_a,
-                                                    amount=Decimal("900000"), term_months=12, purpose="购买设备",
-                                                    assets=list(registration.assets.all()))
+        registration = services.registration_update(
+            by=enterprise_user,
+            registration=registration,
+            bank=bank_a,
+            amount=Decimal("900000"),
+            term_months=12,
+            purpose="购买设备",
+            assets=list(registration.assets.all()),
+        )
         assert not registration.commitment_signed
 
 
@@ -101,12 +135,16 @@ class TestCommitment:
 
 
 class TestSubmit:
-    def test_a_signed_eligible_draft_is_submitted_under_the_policy_in_force(self, enterprise_user, ready_draft, policy,
-                                                                             bank_officer):
+    def test_a_signed_eligible_draft_is_submitted_under_the_policy_in_force(
+        self, enterprise_user, ready_draft, policy, bank_officer
+    ):
         registration = services.registration_submit(by=enterprise_user, registration=ready_draft)
         assert registration.status == S.SUBMITTED and registration.submitted_at
         assert registration.policy == policy and {c["rule"] for c in registration.submitted_checks} >= {
-            "single_loan_cap", "loan_term_cap_months", "registered_in_yunfu"}
+            "single_loan_cap",
+            "loan_term_cap_months",
+            "registered_in_yunfu",
+        }
         policy.refresh_from_db()
         assert policy.first_used_at is not None
         assert Message.objects.filter(recipient=bank_officer, url__contains=str(registration.pk)).exists()
@@ -120,8 +158,13 @@ class TestSubmit:
         self, enterprise_user, ready_draft, policy, administrator
     ):
         # 1,000,000 for 12 months passes the shipped caps; lower them in the version in force.
-        policy_version_update(by=administrator, version=policy, reason="测试：下调上限",
-                              single_loan_cap=Decimal("800000.00"), loan_term_cap_months=6)
+        policy_version_update(
+            by=administrator,
+            version=policy,
+            reason="测试：下调上限",
+            single_loan_cap=Decimal("800000.00"),
+            loan_term_cap_months=6,
+        )
         with pytest.raises(DomainError) as exc:
             services.registration_submit(by=enterprise_user, registration=ready_draft)
         rules = {d["rule"]: d["message"] for d in exc.value.details}
@@ -130,12 +173,18 @@ class TestSubmit:
         ready_draft.refresh_from_db()
         assert ready_draft.status == S.DRAFT
 
-    def test_a_raised_cap_lets_a_large_loan_through(self, enterprise_user, ready_draft, policy, administrator):
+    def test_a_raised_cap_lets_a_large_loan_through(
+        self, enterprise_user, ready_draft, policy, administrator
+    ):
         LoanRegistration.objects.filter(pk=ready_draft.pk).update(amount=Decimal("6000000.00"))
         with pytest.raises(DomainError):
             services.registration_submit(by=enterprise_user, registration=ready_draft)
-        policy_version_update(by=administrator, version=policy, reason="测试：上调上限", single_loan_cap=Decimal("8000000"))
-        assert services.registration_submit(by=enterprise_user, registration=ready_draft).status == S.SUBMITTED
+        policy_version_update(
+            by=administrator, version=policy, reason="测试：上调上限", single_loan_cap=Decimal("8000000")
+        )
+        assert (
+            services.registration_submit(by=enterprise_user, registration=ready_draft).status == S.SUBMITTED
+        )
 
     def test_it_is_refused_on_a_day_no_measures_are_in_force(self, enterprise_user, ready_draft):
         with time_machine.travel(dt.datetime(2031, 1, 6, 10, tzinfo=dt.UTC)):
@@ -156,17 +205,31 @@ def bank_decline(user, registration):
 
 
 MOVES = {
-    "submit": (lambda ctx, r: services.registration_submit(by=ctx["enterprise_user"], registration=r), [S.DRAFT], S.SUBMITTED),
-    "withdraw": (lambda ctx, r: services.registration_withdraw(by=ctx["enterprise_user"], registration=r), [S.SUBMITTED],
-                 S.WITHDRAWN),
-    "redraft": (lambda ctx, r: services.registration_redraft(by=ctx["enterprise_user"], registration=r), [S.WITHDRAWN],
-                S.DRAFT),
+    "submit": (
+        lambda ctx, r: services.registration_submit(by=ctx["enterprise_user"], registration=r),
+        [S.DRAFT],
+        S.SUBMITTED,
+    ),
+    "withdraw": (
+        lambda ctx, r: services.registration_withdraw(by=ctx["enterprise_user"], registration=r),
+        [S.SUBMITTED],
+        S.WITHDRAWN,
+    ),
+    "redraft": (
+        lambda ctx, r: services.registration_redraft(by=ctx["enterprise_user"], registration=r),
+        [S.WITHDRAWN],
+        S.DRAFT,
+    ),
     "accept": (lambda ctx, r: bank_accept(ctx["bank_officer"], r), [S.SUBMITTED], S.ACCEPTED),
     "decline": (lambda ctx, r: bank_decline(ctx["bank_officer"], r), [S.SUBMITTED], S.DECLINED),
 }
 ALLOWED = [(move, source) for move, (_, sources, _) in MOVES.items() for source in sources]
-REFUSED = [(move, source) for move, (_, sources, target) in MOVES.items() for source in ALL
-           if source not in sources and source != target]
+REFUSED = [
+    (move, source)
+    for move, (_, sources, target) in MOVES.items()
+    for source in ALL
+    if source not in sources and source != target
+]
 
 
 @pytest.fixture
@@ -204,8 +267,9 @@ def test_each_transition_is_refused_from_other_states(ctx, at, move, source):
 
 
 @pytest.mark.parametrize(("move", "source"), ALLOWED)
-def test_each_transition_is_forbidden_to_a_user_of_the_organisation_without_the_role(at, enterprise_a, bank_a,
-                                                                                       move, source):
+def test_each_transition_is_forbidden_to_a_user_of_the_organisation_without_the_role(
+    at, enterprise_a, bank_a, move, source
+):
     fn, _, _ = MOVES[move]
     bank_move = move in ("accept", "decline")
     roleless = make_user(f"norole-{move}", bank_a if bank_move else enterprise_a)
@@ -290,8 +354,10 @@ def test_a_withdrawal_racing_the_banks_acceptance_has_one_winner(at, enterprise_
         lambda: services.registration_withdraw(by=enterprise_user, registration=registration),
         lambda: bank_accept(bank_officer, registration),
     )
-    outcomes = {name: "conflict" if isinstance(r, Conflict) else "done"
-                for name, r in (("withdraw", withdraw), ("accept", accept))}
+    outcomes = {
+        name: "conflict" if isinstance(r, Conflict) else "done"
+        for name, r in (("withdraw", withdraw), ("accept", accept))
+    }
     registration.refresh_from_db()
     assert sorted(outcomes.values()) == ["conflict", "done"]
     winner = next(name for name, result in outcomes.items() if result == "done")

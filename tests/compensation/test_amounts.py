@@ -21,7 +21,12 @@ CAP = D("1000000.00")
 
 
 def compute(**kw):
-    args = {"loan_amount": D("1000000"), "covered_amount": D("800000"), "fund_share": SHARE, "per_loan_cap": CAP}
+    args = {
+        "loan_amount": D("1000000"),
+        "covered_amount": D("800000"),
+        "fund_share": SHARE,
+        "per_loan_cap": CAP,
+    }
     args.update(kw)
     return compute_compensation(**args)
 
@@ -50,12 +55,19 @@ def test_partial_approval_deducts_each_reduction_before_the_share():
     assert amount_in_capitals(result.amount) == "人民币壹拾陆万元整"
     labels = [s.label for s in result.steps]
     assert any("D05" in label for label in labels) and any("D07" in label for label in labels)
-    assert result.as_dict()["reductions"][1] == {"code": "D07", "amount": "50000", "article": "第十二条", "label": "质押登记存在瑕疵"}
+    assert result.as_dict()["reductions"][1] == {
+        "code": "D07",
+        "amount": "50000",
+        "article": "第十二条",
+        "label": "质押登记存在瑕疵",
+    }
 
 
 def test_the_per_loan_cap_limits_a_large_claim():
     # Loan 5,000,000 fully covered, 3,000,000 unrecovered: 3,000,000 x 40% = 1,200,000 > cap 1,000,000
-    result = compute(unrecovered_principal=D("3000000"), loan_amount=D("5000000"), covered_amount=D("5000000"))
+    result = compute(
+        unrecovered_principal=D("3000000"), loan_amount=D("5000000"), covered_amount=D("5000000")
+    )
     assert result.amount == D("1000000.00")
     assert result.capped_by == ("per_loan_cap",)
     assert amount_in_capitals(result.amount) == "人民币壹佰万元整"
@@ -102,13 +114,19 @@ def test_it_refuses_inconsistent_figures(kwargs):
 def test_a_recovery_returns_the_same_share_of_the_net_recovery():
     # recovered 110,000 less documented costs 10,000 = 100,000; x 80% covered x 40% = 32,000.00
     net = net_of_costs(D("110000"), D("10000"))
-    assert recovery_return(net_recovery=net, fund_share=SHARE, covered_ratio=D("0.8"), paid=D("192000"), already_returned=0) == D("32000.00")
+    assert recovery_return(
+        net_recovery=net, fund_share=SHARE, covered_ratio=D("0.8"), paid=D("192000"), already_returned=0
+    ) == D("32000.00")
 
 
 def test_a_recovery_return_is_capped_at_what_the_fund_paid_less_what_came_back():
     # net 900,000 x 80% x 40% = 288,000 > paid 192,000 - already returned 32,000 = 160,000
     result = recovery_computation(
-        net_recovery=D("900000"), fund_share=SHARE, covered_ratio=D("0.8"), paid=D("192000"), already_returned=D("32000")
+        net_recovery=D("900000"),
+        fund_share=SHARE,
+        covered_ratio=D("0.8"),
+        paid=D("192000"),
+        already_returned=D("32000"),
     )
     assert result.amount == D("160000.00")
     assert result.capped_by == ("paid",)
@@ -118,24 +136,43 @@ def test_costs_above_the_recovery_give_nothing_back():
     assert net_of_costs(D("1000"), D("5000")) == D("0")
 
 
-money = st.decimals(min_value=D("0.01"), max_value=D("50000000"), places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(
+    min_value=D("0.01"), max_value=D("50000000"), places=2, allow_nan=False, allow_infinity=False
+)
 ratio = st.decimals(min_value=D("0"), max_value=D("1"), places=4)
 
 
 @settings(max_examples=200, deadline=None)
-@given(loan=money, covered_pct=ratio, unrecovered_pct=ratio, share=ratio, cap=money, bank_left=st.none() | money, available=st.none() | money)
-def test_compensation_never_exceeds_any_cap_nor_the_share_of_the_principal(loan, covered_pct, unrecovered_pct, share, cap, bank_left, available):
+@given(
+    loan=money,
+    covered_pct=ratio,
+    unrecovered_pct=ratio,
+    share=ratio,
+    cap=money,
+    bank_left=st.none() | money,
+    available=st.none() | money,
+)
+def test_compensation_never_exceeds_any_cap_nor_the_share_of_the_principal(
+    loan, covered_pct, unrecovered_pct, share, cap, bank_left, available
+):
     covered = round_fen(loan * covered_pct)
     unrecovered = round_fen(loan * unrecovered_pct)
     result = compute_compensation(
-        unrecovered_principal=unrecovered, loan_amount=loan, covered_amount=covered, fund_share=share,
-        per_loan_cap=cap, per_bank_cap_remaining=bank_left, available=available,
+        unrecovered_principal=unrecovered,
+        loan_amount=loan,
+        covered_amount=covered,
+        fund_share=share,
+        per_loan_cap=cap,
+        per_bank_cap_remaining=bank_left,
+        available=available,
     )
     assert result.amount >= 0
     assert result.amount <= cap
     if bank_left is not None:
         assert result.amount <= bank_left
-    assert result.amount == round_fen(min([unrecovered * covered / loan * share, cap] + ([bank_left] if bank_left is not None else [])))
+    assert result.amount == round_fen(
+        min([unrecovered * covered / loan * share, cap] + ([bank_left] if bank_left is not None else []))
+    )
     assert result.amount <= round_fen(unrecovered * share)
     assert result.amount == result.amount.quantize(D("0.01"))
     if available is not None:
@@ -148,8 +185,16 @@ def test_compensation_never_exceeds_any_cap_nor_the_share_of_the_principal(loan,
 def test_more_unrecovered_principal_never_pays_less(loan, unrecovered_pct, extra):
     unrecovered = round_fen(loan * unrecovered_pct)
     more = min(unrecovered + extra, loan)
-    a = compute_compensation(unrecovered_principal=unrecovered, loan_amount=loan, covered_amount=loan, fund_share=SHARE, per_loan_cap=CAP)
-    b = compute_compensation(unrecovered_principal=more, loan_amount=loan, covered_amount=loan, fund_share=SHARE, per_loan_cap=CAP)
+    a = compute_compensation(
+        unrecovered_principal=unrecovered,
+        loan_amount=loan,
+        covered_amount=loan,
+        fund_share=SHARE,
+        per_loan_cap=CAP,
+    )
+    b = compute_compensation(
+        unrecovered_principal=more, loan_amount=loan, covered_amount=loan, fund_share=SHARE, per_loan_cap=CAP
+    )
     assert b.amount >= a.amount
 
 
@@ -158,7 +203,9 @@ def test_more_unrecovered_principal_never_pays_less(loan, unrecovered_pct, extra
 def test_successive_recovery_returns_never_exceed_the_payout(paid, recoveries, share, covered):
     returned = D("0")
     for net in recoveries:
-        amount = recovery_return(net_recovery=net, fund_share=share, covered_ratio=covered, paid=paid, already_returned=returned)
+        amount = recovery_return(
+            net_recovery=net, fund_share=share, covered_ratio=covered, paid=paid, already_returned=returned
+        )
         assert amount >= 0
         returned += amount
     assert returned <= paid

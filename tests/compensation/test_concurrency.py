@@ -1,6 +1,5 @@
 """Real parallel transactions on PostgreSQL: two people acting at once move the claim once and post once."""
 
-
 import pytest
 
 from compensation import services
@@ -17,12 +16,20 @@ pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 def race(*calls):
     """Run the calls at the same moment (each its own transaction); ("ok", result) or ("refused", error)."""
-    return [("refused", r) if isinstance(r, DomainError) else ("error", r) if isinstance(r, Exception) else ("ok", r)
-            for r in run_in_parallel(*calls)]
+    return [
+        ("refused", r)
+        if isinstance(r, DomainError)
+        else ("error", r)
+        if isinstance(r, Exception)
+        else ("ok", r)
+        for r in run_in_parallel(*calls)
+    ]
 
 
 @pytest.fixture
-def setup(bank_a, enterprise_a, bank_officer, bank_supervisor, bureau_clerk, bureau_approver, finance_user, bureau):
+def setup(
+    bank_a, enterprise_a, bank_officer, bank_supervisor, bureau_clerk, bureau_approver, finance_user, bureau
+):
     ensure_policies()
     flow = Flow(bank_officer, bank_supervisor, bureau_clerk, bureau_approver, finance_user)
     return flow, make_loan(bank_a, enterprise_a, bank_officer)
@@ -74,8 +81,13 @@ def test_two_supervisors_countersigning_a_recovery_report_at_once_report_it_once
     flow, loan = setup
     other = make_user("supervisor2", bank_a, Role.BANK_SUPERVISOR)
     claim = flow.paid(loan)
-    draft = services.recovery_prepare(by=flow.officer, claim=claim, received_on=claim.payment_value_date,
-                                      amount="110000.00", costs="10000.00")
+    draft = services.recovery_prepare(
+        by=flow.officer,
+        claim=claim,
+        received_on=claim.payment_value_date,
+        amount="110000.00",
+        costs="10000.00",
+    )
     outcomes = race(
         lambda: services.recovery_countersign(by=flow.supervisor, recovery=draft),
         lambda: services.recovery_countersign(by=other, recovery=draft),

@@ -26,8 +26,9 @@ def at(day, hour=9):
 def test_a_claim_not_resubmitted_by_the_supplement_deadline_lapses_with_a_notice(flow, loan, policy):
     with at(dt.date(2026, 9, 28)):
         loan = make_loan(loan.bank, loan.enterprise, flow.officer)
-        claim = services.claim_request_supplement(by=flow.clerk, claim=flow.submitted(loan),
-                                                  items=[{"code": "D02", "note": "还款记录不清晰"}])
+        claim = services.claim_request_supplement(
+            by=flow.clerk, claim=flow.submitted(loan), items=[{"code": "D02", "note": "还款记录不清晰"}]
+        )
         due = claim.supplements.get().due_on
     # 10 working days after Mon 28 Sep 2026 across the National Day week (1-7 Oct off, Sat 10 Oct worked):
     # 29, 30 Sep, 8, 9, 10 (Sat), 12, 13, 14, 15, 16 Oct
@@ -46,7 +47,9 @@ def test_a_claim_not_resubmitted_by_the_supplement_deadline_lapses_with_a_notice
 
 
 def test_a_resubmitted_claim_does_not_lapse_and_the_rounds_are_limited(flow, loan, policy):
-    claim = services.claim_request_supplement(by=flow.clerk, claim=flow.submitted(loan), items=[{"code": "D01"}])
+    claim = services.claim_request_supplement(
+        by=flow.clerk, claim=flow.submitted(loan), items=[{"code": "D01"}]
+    )
     claim = services.claim_submit(by=flow.supervisor, claim=claim)
     assert claim.supplements.get().resubmitted_at is not None
     with pytest.raises(DomainError, match="补正次数"):
@@ -78,7 +81,10 @@ def test_the_public_notice_runs_five_working_days_across_national_day_then_decid
     claim.refresh_from_db()
     assert claim.status == Claim.Status.DECIDED and claim.commitment is not None
     decision = Notice.objects.get(kind="claim_decision")
-    assert decision.context["amount"] == "192,000.00" and decision.context["amount_capitals"] == "人民币壹拾玖万贰仟元整"
+    assert (
+        decision.context["amount"] == "192,000.00"
+        and decision.context["amount_capitals"] == "人民币壹拾玖万贰仟元整"
+    )
 
 
 def test_publication_on_a_holiday_starts_the_period_on_the_next_working_day(flow, loan):
@@ -91,8 +97,13 @@ def test_publication_on_a_holiday_starts_the_period_on_the_next_working_day(flow
 
 def test_an_objection_sends_the_claim_back_to_second_review(flow, loan):
     claim = flow.published(loan)
-    objection = services.objection_submit(claim=claim, name="张三", contact="13800000000",
-                                          content="<script>该企业仍在正常经营</script>", ip="10.0.0.1")
+    objection = services.objection_submit(
+        claim=claim,
+        name="张三",
+        contact="13800000000",
+        content="<script>该企业仍在正常经营</script>",
+        ip="10.0.0.1",
+    )
     claim.refresh_from_db()
     assert claim.status == Claim.Status.FIRST_REVIEWED and claim.second_reviewer is None
     assert Objection.objects.get().pk == objection.pk
@@ -102,7 +113,9 @@ def test_an_objection_sends_the_claim_back_to_second_review(flow, loan):
     assert claim.status == Claim.Status.APPROVED
 
 
-@pytest.mark.parametrize("field, value", [("name", ""), ("contact", " "), ("content", ""), ("content", "字" * 2001)])
+@pytest.mark.parametrize(
+    "field, value", [("name", ""), ("contact", " "), ("content", ""), ("content", "字" * 2001)]
+)
 def test_an_objection_needs_name_contact_and_bounded_content(flow, loan, field, value):
     claim = flow.published(loan)
     data = {"name": "张三", "contact": "13800000000", "content": "异议", field: value}
@@ -110,15 +123,22 @@ def test_an_objection_needs_name_contact_and_bounded_content(flow, loan, field, 
         services.objection_submit(claim=claim, **data)
 
 
-def test_under_the_2020_measures_a_joint_meeting_comes_before_the_decision(flow, bank_a, enterprise_a, bank_officer):
+def test_under_the_2020_measures_a_joint_meeting_comes_before_the_decision(
+    flow, bank_a, enterprise_a, bank_officer
+):
     with at(dt.date(2025, 6, 2)):
         loan = make_loan(bank_a, enterprise_a, bank_officer)
         claim = flow.reviewed(loan)
         assert claim.policy_version.code == "2020" and claim.policy_version.requires_joint_meeting
         with pytest.raises(DomainError, match="联席会议"):
             services.claim_approve(by=flow.approver, claim=claim, reason="同意")
-        claim = services.claim_joint_meeting(by=flow.approver, claim=claim, meeting_on=dt.date(2025, 6, 2),
-                                             minutes_reference="云联席〔2025〕3号", opinion="同意补偿")
+        claim = services.claim_joint_meeting(
+            by=flow.approver,
+            claim=claim,
+            meeting_on=dt.date(2025, 6, 2),
+            minutes_reference="云联席〔2025〕3号",
+            opinion="同意补偿",
+        )
         claim = services.claim_approve(by=flow.approver, claim=claim, reason="同意")
     assert claim.status == Claim.Status.APPROVED and claim.joint_meeting_minutes == "云联席〔2025〕3号"
 
@@ -127,12 +147,17 @@ def test_under_the_2025_measures_there_is_no_joint_meeting(flow, loan):
     claim = flow.reviewed(loan)
     assert not claim.policy_version.requires_joint_meeting
     with pytest.raises(DomainError, match="不设联席会议"):
-        services.claim_joint_meeting(by=flow.approver, claim=claim, meeting_on=dt.date(2026, 1, 5),
-                                     minutes_reference="x", opinion="y")
-    assert services.claim_approve(by=flow.approver, claim=claim, reason="同意").approved_amount == D("192000.00")
+        services.claim_joint_meeting(
+            by=flow.approver, claim=claim, meeting_on=dt.date(2026, 1, 5), minutes_reference="x", opinion="y"
+        )
+    assert services.claim_approve(by=flow.approver, claim=claim, reason="同意").approved_amount == D(
+        "192000.00"
+    )
 
 
-def test_a_claim_submitted_under_2020_keeps_its_version_after_the_2025_measures_start(flow, bank_a, enterprise_a, bank_officer):
+def test_a_claim_submitted_under_2020_keeps_its_version_after_the_2025_measures_start(
+    flow, bank_a, enterprise_a, bank_officer
+):
     with at(dt.date(2025, 9, 22)):
         loan = make_loan(bank_a, enterprise_a, bank_officer)
         claim = flow.submitted(loan)

@@ -22,13 +22,21 @@ from .conftest import make_loan
 def reserve_all_but(amount, approver):
     """Set aside (a treasury commitment) everything the fund has available except `amount`."""
     left = fund_figures().available - D(amount)
-    commitment_create(by=approver, amount=left, reference=("test.reserve", "1"), key="test-reserve",
-                      purpose="treasury", reason="测试：预留")
+    commitment_create(
+        by=approver,
+        amount=left,
+        reference=("test.reserve", "1"),
+        key="test-reserve",
+        purpose="treasury",
+        reason="测试：预留",
+    )
 
 
-def test_a_fund_too_short_queues_the_claim_and_pays_it_when_a_recovery_arrives(flow, loan, bank_a, enterprise_a, bank_officer):
-    first = flow.paid(loan)                                     # 192,000.00 paid
-    reserve_all_but("100000.00", flow.approver)                 # available 100,000.00
+def test_a_fund_too_short_queues_the_claim_and_pays_it_when_a_recovery_arrives(
+    flow, loan, bank_a, enterprise_a, bank_officer
+):
+    first = flow.paid(loan)  # 192,000.00 paid
+    reserve_all_but("100000.00", flow.approver)  # available 100,000.00
     second = flow.decided(make_loan(bank_a, enterprise_a, bank_officer))
     assert second.status == Claim.Status.QUEUED and second.commitment is None
     # recovery on the first claim: 310,000 - 10,000 costs = 300,000 x 80% x 40% = 96,000.00
@@ -47,8 +55,8 @@ def test_a_fund_too_short_queues_the_claim_and_pays_it_when_a_recovery_arrives(f
 def test_a_queued_claim_is_instructed_when_a_contribution_arrives(
     flow, loan, django_capture_on_commit_callbacks
 ):
-    reserve_all_but("100000.00", flow.approver)                 # available 100,000.00
-    claim = flow.decided(loan)                                  # 192,000.00 does not fit: queued
+    reserve_all_but("100000.00", flow.approver)  # available 100,000.00
+    claim = flow.decided(loan)  # 192,000.00 does not fit: queued
     assert claim.status == Claim.Status.QUEUED
     from fund.services import contribution_post
 
@@ -62,8 +70,10 @@ def test_a_queued_claim_is_instructed_when_a_contribution_arrives(
 
 def test_the_queue_is_first_come_first_served(flow, bank_a, enterprise_a, bank_officer, loan):
     reserve_all_but("100000.00", flow.approver)
-    big = flow.decided(loan)                                                      # 192,000 queued
-    small = flow.decided(make_loan(bank_a, enterprise_a, bank_officer), unrecovered="100000.00")  # 32,000 fits but waits
+    big = flow.decided(loan)  # 192,000 queued
+    small = flow.decided(
+        make_loan(bank_a, enterprise_a, bank_officer), unrecovered="100000.00"
+    )  # 32,000 fits but waits
     assert (big.status, small.status) == (Claim.Status.QUEUED, Claim.Status.QUEUED)
     assert services.pay_queue(by=None) == []
 
@@ -81,7 +91,9 @@ def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, lo
     assert Posting.objects.filter(kind="recovery").count() == 1
     later = flow.recovery(claim, amount="50000.00")
     assert later.return_amount == 0 and later.status == Recovery.Status.SETTLED
-    claim = services.claim_close(by=flow.approver, claim=claim, close_reason="full_recovery", reason="全额收回")
+    claim = services.claim_close(
+        by=flow.approver, claim=claim, close_reason="full_recovery", reason="全额收回"
+    )
     assert claim.status == Claim.Status.CLOSED
     claim.covered_loan.refresh_from_db()
     assert claim.covered_loan.status == claim.covered_loan.Status.CLOSED
@@ -90,7 +102,9 @@ def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, lo
 def test_another_bank_cannot_prepare_a_recovery_report(flow, loan, bank_b_officer):
     claim = flow.paid(loan)
     with pytest.raises(NotFound):
-        services.recovery_prepare(by=bank_b_officer, claim=claim, received_on=claim.payment_value_date, amount="1.00")
+        services.recovery_prepare(
+            by=bank_b_officer, claim=claim, received_on=claim.payment_value_date, amount="1.00"
+        )
 
 
 def test_a_clawback_demands_the_payout_excludes_the_loan_and_blacklists_the_enterprise(flow, loan, policy):
@@ -123,18 +137,25 @@ def pdf_text(notice):
     assert notice.render_status == "rendered", notice.render_error
     with notice.pdf.open("rb") as fh:
         data = fh.read()
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def squash(text):
     return "".join(text.split())
 
 
-@pytest.mark.parametrize("kind, figures", [
-    ("claim_decision", ["192,000.00", "人民币壹拾玖万贰仟元整", "第十三条", "480,000.00", "返还"]),
-    ("claim_payment_instruction", ["192,000.00", "人民币壹拾玖万贰仟元整"]),
-])
-def test_decision_and_payment_instruction_pdfs_carry_the_figures_and_verify(flow, loan, client, kind, figures):
+@pytest.mark.parametrize(
+    "kind, figures",
+    [
+        ("claim_decision", ["192,000.00", "人民币壹拾玖万贰仟元整", "第十三条", "480,000.00", "返还"]),
+        ("claim_payment_instruction", ["192,000.00", "人民币壹拾玖万贰仟元整"]),
+    ],
+)
+def test_decision_and_payment_instruction_pdfs_carry_the_figures_and_verify(
+    flow, loan, client, kind, figures
+):
     claim = flow.paid(loan)
     notice = Notice.objects.get(kind=kind, subject_id=str(claim.pk))
     text = squash(pdf_text(notice))
@@ -142,7 +163,9 @@ def test_decision_and_payment_instruction_pdfs_carry_the_figures_and_verify(flow
         assert figure in text
     assert notice.number.startswith("云市监知补〔") and squash(notice.number) in text
     assert notice_verify(notice.number, notice.verification_code) == notice
-    response = client.post(reverse("public:verify"), {"number": notice.number, "code": notice.verification_code})
+    response = client.post(
+        reverse("public:verify"), {"number": notice.number, "code": notice.verification_code}
+    )
     assert notice.number in response.content.decode()
 
 

@@ -32,7 +32,9 @@ def test_the_bank_sees_its_claim_page_with_checklist_and_notices(client_for, flo
     assert claim.reference in body and "完整度 100%" in body and "受理期限" in body
 
 
-def test_another_bank_gets_404_for_the_claim_page_its_documents_and_actions(client_for, flow, loan, bank_b_officer):
+def test_another_bank_gets_404_for_the_claim_page_its_documents_and_actions(
+    client_for, flow, loan, bank_b_officer
+):
     claim = flow.submitted(loan)
     item = claim.evidence.filter(not_applicable=False).first()
     c = client_for(bank_b_officer)
@@ -60,8 +62,17 @@ def test_the_bureau_works_a_claim_through_the_pages(client_for, flow, loan, bure
     approver = client_for(bureau_approver)
     body = approver.get(claim.get_absolute_url()).content.decode()
     assert "补偿金额测算" in body and "192,000.00" in body and "data-confirm" in body
-    approver.post(action_url(claim, "second_review"), {
-        "outcome": "partial", "reason": "核减", "code_1": "D05", "amount_1": "30000", "code_2": "D07", "amount_2": "50000"})
+    approver.post(
+        action_url(claim, "second_review"),
+        {
+            "outcome": "partial",
+            "reason": "核减",
+            "code_1": "D05",
+            "amount_1": "30000",
+            "code_2": "D07",
+            "amount_2": "50000",
+        },
+    )
     claim.refresh_from_db()
     assert claim.approved_amount == 160000
 
@@ -70,8 +81,10 @@ def test_a_bad_number_on_an_action_comes_back_as_a_message_not_a_500(client_for,
     claim = flow.draft(loan)
     url = claim.get_absolute_url()
     response = client_for(bank_officer).post(
-        action_url(claim, "update"), {"unrecovered_principal": "abc", "enforcement_actions": "x"},
-        HTTP_REFERER=url, follow=True,
+        action_url(claim, "update"),
+        {"unrecovered_principal": "abc", "enforcement_actions": "x"},
+        HTTP_REFERER=url,
+        follow=True,
     )
     assert response.status_code == 200 and "不是有效的金额" in response.content.decode()
     response = client_for(bank_officer).post(action_url(claim, "nonsense"), HTTP_REFERER=url)
@@ -90,12 +103,16 @@ def test_the_public_sees_only_published_masked_rows_and_no_documents(client, flo
     assert client.get(reverse("compensation:public_detail", args=[99999])).status_code == 404
 
 
-def test_an_objection_through_the_public_form_is_escaped_and_sends_the_claim_back(client, flow, loan, bureau_approver, client_for):
+def test_an_objection_through_the_public_form_is_escaped_and_sends_the_claim_back(
+    client, flow, loan, bureau_approver, client_for
+):
     claim = flow.published(loan)
     url = claim.batch.get_absolute_url()
     bad = client.post(url, {"claim": claim.pk, "name": "张三", "contact": "", "content": "x"})
     assert bad.status_code == 400
-    ok = client.post(url, {"claim": claim.pk, "name": "张三", "contact": "13800000000", "content": "<b>仍在经营</b>"})
+    ok = client.post(
+        url, {"claim": claim.pk, "name": "张三", "contact": "13800000000", "content": "<b>仍在经营</b>"}
+    )
     assert ok.status_code == 302
     claim.refresh_from_db()
     assert claim.status == Claim.Status.FIRST_REVIEWED and Objection.objects.count() == 1
@@ -111,10 +128,14 @@ def test_the_objection_form_is_rate_limited(client, flow, loan, settings):
     claim = flow.published(loan)
     url = claim.batch.get_absolute_url()
     client.post(url, {"claim": 999, "name": "a", "contact": "b", "content": "c"})
-    assert client.post(url, {"claim": claim.pk, "name": "a", "contact": "b", "content": "c"}).status_code == 429
+    assert (
+        client.post(url, {"claim": claim.pk, "name": "a", "contact": "b", "content": "c"}).status_code == 429
+    )
 
 
-def test_the_queue_page_shows_a_bank_only_its_own_queued_claims(client_for, bank_officer, bank_b_officer, finance_user):
+def test_the_queue_page_shows_a_bank_only_its_own_queued_claims(
+    client_for, bank_officer, bank_b_officer, finance_user
+):
     for user in (bank_officer, bank_b_officer, finance_user):
         assert client_for(user).get(QUEUE).status_code == 200
 
@@ -146,8 +167,17 @@ def test_a_bank_files_a_claim_through_the_api_idempotently(loan, bank_officer, b
     assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
     assert Claim.objects.count() == 1
     claim_id = first.json()["id"]
-    for kind in ("loan_contract", "pledge_contract", "pledge_registration", "disbursement_voucher", "repayment_record",
-                 "classification_approval", "collection_notices", "bank_internal_approval", "truthfulness_undertaking"):
+    for kind in (
+        "loan_contract",
+        "pledge_contract",
+        "pledge_registration",
+        "disbursement_voucher",
+        "repayment_record",
+        "classification_approval",
+        "collection_notices",
+        "bank_internal_approval",
+        "truthfulness_undertaking",
+    ):
         r = api.post(api_url("evidence", claim_id), {"kind": kind, "file": pdf_file()}, format="multipart")
         assert r.status_code == 201
     not_applicable = {"kind": "litigation_papers", "not_applicable_reason": "未起诉"}
@@ -161,8 +191,11 @@ def test_a_bank_files_a_claim_through_the_api_idempotently(loan, bank_officer, b
 
 def test_the_api_answers_errors_in_the_one_shape_and_isolates_banks(flow, loan, bank_officer, bank_b_officer):
     api = api_for(bank_officer)
-    bad = api.post(API_CLAIMS, {"covered_loan": loan.pk, "unrecovered_principal": "1.234", "enforcement_actions": "x"},
-                   format="json")
+    bad = api.post(
+        API_CLAIMS,
+        {"covered_loan": loan.pk, "unrecovered_principal": "1.234", "enforcement_actions": "x"},
+        format="json",
+    )
     assert bad.status_code == 400 and set(bad.json()["error"]) == {"code", "message", "details"}
     garbage = api.post(API_CLAIMS, "{not json", content_type="application/json")
     assert garbage.status_code == 400
@@ -190,7 +223,11 @@ def test_the_api_officer_drafts_a_recovery_idempotently_and_a_supervisor_counter
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
     assert supervisor.post(api_url("recoveries", claim.pk), payload, format="json").status_code == 403
     done = supervisor.post(url)
-    assert done.status_code == 200 and done.json()["status"] == "reported" and done.json()["return_amount"] == "32000.00"
+    assert (
+        done.status_code == 200
+        and done.json()["status"] == "reported"
+        and done.json()["return_amount"] == "32000.00"
+    )
     assert json.loads(json.dumps(done.json()))["countersigned_at"]
     assert Notice.objects.filter(kind="claim_recovery_return").count() == 1
     assert supervisor.post(url).status_code == 409
@@ -202,16 +239,22 @@ def test_the_api_countersign_is_404_for_another_bank_or_another_claims_recovery(
     from .conftest import make_loan
 
     claim = flow.paid(loan)
-    draft = services.recovery_prepare(by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="1000.00")
-    assert api_for(bank_b_supervisor).post(api_url("recovery-countersign", claim.pk, draft.pk)).status_code == 404
+    draft = services.recovery_prepare(
+        by=bank_officer, claim=claim, received_on=claim.payment_value_date, amount="1000.00"
+    )
+    assert (
+        api_for(bank_b_supervisor).post(api_url("recovery-countersign", claim.pk, draft.pk)).status_code
+        == 404
+    )
     other = flow.draft(make_loan(bank_a, enterprise_a, bank_officer))
     wrong = api_for(flow.supervisor).post(api_url("recovery-countersign", other.pk, draft.pk))
     assert wrong.status_code == 404
     assert Recovery.objects.get(pk=draft.pk).status == Recovery.Status.DRAFT
 
 
-def test_every_role_renders_a_claim_through_payment_recovery_and_clawback(client_for, flow, loan, bank_officer,
-                                                                         bank_supervisor, bureau_clerk, finance_user):
+def test_every_role_renders_a_claim_through_payment_recovery_and_clawback(
+    client_for, flow, loan, bank_officer, bank_supervisor, bureau_clerk, finance_user
+):
     claim = flow.paid(loan)
     flow.recovery(claim, amount="110000.00")
     services.claim_rescind(by=flow.approver, claim=claim, reason="伪造还款记录")

@@ -47,8 +47,9 @@ def paid(flow, loan):
 
 
 def prepare(flow, claim, amount="110000.00", costs="10000.00", **kw):
-    return services.recovery_prepare(by=flow.officer, claim=claim, received_on=claim.payment_value_date, amount=amount,
-                                     costs=costs, **kw)
+    return services.recovery_prepare(
+        by=flow.officer, claim=claim, received_on=claim.payment_value_date, amount=amount, costs=costs, **kw
+    )
 
 
 def test_a_prepared_report_posts_notifies_and_owes_nothing_until_countersigned(flow, paid):
@@ -58,14 +59,22 @@ def test_a_prepared_report_posts_notifies_and_owes_nothing_until_countersigned(f
     assert draft.status == RS.DRAFT and draft.get_status_display() == "待复核"
     assert draft.net_amount == D("100000.00") and draft.return_amount is None and draft.computation == {}
     assert draft.return_due_on is None and draft.countersigned_by is None and draft.sha256
-    assert (Notice.objects.count(), Message.objects.count(), Reminder.objects.count()) == (notices, messages, reminders)
+    assert (Notice.objects.count(), Message.objects.count(), Reminder.objects.count()) == (
+        notices,
+        messages,
+        reminders,
+    )
     assert Posting.objects.count() == postings and not ReturnDue.objects.exists()
     paid.refresh_from_db()
     paid.covered_loan.refresh_from_db()
-    assert paid.status == Claim.Status.PAID and paid.covered_loan.status == paid.covered_loan.Status.COMPENSATED
+    assert (
+        paid.status == Claim.Status.PAID and paid.covered_loan.status == paid.covered_loan.Status.COMPENSATED
+    )
 
 
-def test_the_countersign_computes_the_share_issues_the_notice_and_records_what_is_owed(flow, paid, policy, finance_bureau):
+def test_the_countersign_computes_the_share_issues_the_notice_and_records_what_is_owed(
+    flow, paid, policy, finance_bureau
+):
     draft = prepare(flow, paid)
     recovery = services.recovery_countersign(by=flow.supervisor, recovery=draft)
     # (110,000 - 10,000) x 800,000 / 1,000,000 covered x 40 % fund share = 32,000.00
@@ -79,16 +88,24 @@ def test_the_countersign_computes_the_share_issues_the_notice_and_records_what_i
     assert notice.addressee == paid.bank and finance_bureau in notice.copied_to.all()
     returned = open_reminders(kind=reminders.RECOVERY_RETURN, about=recovery).get()
     assert returned.due_date == recovery.return_due_on and returned.recipient_org == paid.bank
-    assert open_reminders(kind=reminders.RECOVERY_RECEIPT, about=recovery).get().recipient_role == Role.FINANCE
+    assert (
+        open_reminders(kind=reminders.RECOVERY_RECEIPT, about=recovery).get().recipient_role == Role.FINANCE
+    )
     paid.refresh_from_db()
     paid.covered_loan.refresh_from_db()
-    assert paid.status == Claim.Status.RECOVERY and paid.covered_loan.status == paid.covered_loan.Status.RECOVERY
+    assert (
+        paid.status == Claim.Status.RECOVERY and paid.covered_loan.status == paid.covered_loan.Status.RECOVERY
+    )
     moves = AuditEvent.objects.filter(object_type="compensation.recovery", object_id=str(recovery.pk))
-    assert list(moves.values_list("from_state", "to_state", "actor")) == [("draft", "reported", flow.supervisor.pk)]
+    assert list(moves.values_list("from_state", "to_state", "actor")) == [
+        ("draft", "reported", flow.supervisor.pk)
+    ]
 
 
 def test_a_countersigned_report_with_nothing_to_return_is_settled_without_notice(flow, paid):
-    recovery = services.recovery_countersign(by=flow.supervisor, recovery=prepare(flow, paid, amount="5000.00", costs="5000.00"))
+    recovery = services.recovery_countersign(
+        by=flow.supervisor, recovery=prepare(flow, paid, amount="5000.00", costs="5000.00")
+    )
     assert recovery.status == RS.SETTLED and recovery.return_amount == 0
     assert not ReturnDue.objects.exists() and not Notice.objects.filter(kind="claim_recovery_return").exists()
 
@@ -104,14 +121,18 @@ def test_a_bank_officer_cannot_countersign(flow, paid, bank_officer):
 
 def test_the_preparer_cannot_countersign_their_own_report(flow, paid):
     both = make_user("officer_supervisor", paid.bank, Role.BANK_OFFICER, Role.BANK_SUPERVISOR)
-    draft = services.recovery_prepare(by=both, claim=paid, received_on=paid.payment_value_date, amount="1000.00")
+    draft = services.recovery_prepare(
+        by=both, claim=paid, received_on=paid.payment_value_date, amount="1000.00"
+    )
     with pytest.raises(Forbidden, match=MSG_SAME_PERSON[:6]):
         services.recovery_countersign(by=both, recovery=draft)
     assert Recovery.objects.get(pk=draft.pk).status == RS.DRAFT and not ReturnDue.objects.exists()
     assert services.recovery_countersign(by=flow.supervisor, recovery=draft).status == RS.REPORTED
 
 
-def test_another_banks_supervisor_gets_404_in_the_service_and_on_the_page(flow, paid, bank_b_supervisor, client_for):
+def test_another_banks_supervisor_gets_404_in_the_service_and_on_the_page(
+    flow, paid, bank_b_supervisor, client_for
+):
     draft = prepare(flow, paid)
     with pytest.raises(NotFound):
         services.recovery_countersign(by=bank_b_supervisor, recovery=draft)
@@ -123,21 +144,37 @@ def test_another_banks_supervisor_gets_404_in_the_service_and_on_the_page(flow, 
 
 def test_a_supervisor_cannot_prepare_edit_or_withdraw(flow, paid):
     with pytest.raises(Forbidden):
-        services.recovery_prepare(by=flow.supervisor, claim=paid, received_on=paid.payment_value_date, amount="1.00")
+        services.recovery_prepare(
+            by=flow.supervisor, claim=paid, received_on=paid.payment_value_date, amount="1.00"
+        )
     draft = prepare(flow, paid)
     with pytest.raises(Forbidden):
-        services.recovery_update(by=flow.supervisor, recovery=draft, received_on=paid.payment_value_date, amount="2.00")
+        services.recovery_update(
+            by=flow.supervisor, recovery=draft, received_on=paid.payment_value_date, amount="2.00"
+        )
     with pytest.raises(Forbidden):
         services.recovery_withdraw(by=flow.supervisor, recovery=draft)
 
 
 def test_the_officer_edits_and_withdraws_a_draft(flow, paid):
     draft = prepare(flow, paid)
-    draft = services.recovery_update(by=flow.officer, recovery=draft, received_on=paid.payment_value_date,
-                                     amount="210000.00", costs="10000.00", description="补充：保证人代偿")
-    assert (draft.amount, draft.net_amount, draft.description) == (D("210000.00"), D("200000.00"), "补充：保证人代偿")
+    draft = services.recovery_update(
+        by=flow.officer,
+        recovery=draft,
+        received_on=paid.payment_value_date,
+        amount="210000.00",
+        costs="10000.00",
+        description="补充：保证人代偿",
+    )
+    assert (draft.amount, draft.net_amount, draft.description) == (
+        D("210000.00"),
+        D("200000.00"),
+        "补充：保证人代偿",
+    )
     with pytest.raises(ValidationFailed):
-        services.recovery_update(by=flow.officer, recovery=draft, received_on=paid.payment_value_date, amount="-1")
+        services.recovery_update(
+            by=flow.officer, recovery=draft, received_on=paid.payment_value_date, amount="-1"
+        )
     withdrawn = services.recovery_withdraw(by=flow.officer, recovery=draft)
     assert withdrawn.status == RS.WITHDRAWN
     with pytest.raises(Conflict):
@@ -152,8 +189,9 @@ def test_only_a_draft_can_be_countersigned_edited_or_withdrawn(flow, paid, sourc
     Recovery.objects.filter(pk=draft.pk).update(status=source)
     call = {
         "countersign": lambda: services.recovery_countersign(by=flow.supervisor, recovery=draft),
-        "update": lambda: services.recovery_update(by=flow.officer, recovery=draft, received_on=paid.payment_value_date,
-                                                   amount="1.00"),
+        "update": lambda: services.recovery_update(
+            by=flow.officer, recovery=draft, received_on=paid.payment_value_date, amount="1.00"
+        ),
         "withdraw": lambda: services.recovery_withdraw(by=flow.officer, recovery=draft),
     }[action]
     with pytest.raises(Conflict):
@@ -173,15 +211,24 @@ def test_a_claim_with_a_draft_waiting_for_countersign_cannot_be_closed(flow, pai
     with pytest.raises(DomainError, match="待银行复核"):
         services.claim_close(by=flow.approver, claim=paid, close_reason="write_off", reason="核销")
     services.recovery_withdraw(by=flow.officer, recovery=draft)
-    assert services.claim_close(by=flow.approver, claim=paid, close_reason="write_off", reason="核销").status == Claim.Status.CLOSED
+    assert (
+        services.claim_close(by=flow.approver, claim=paid, close_reason="write_off", reason="核销").status
+        == Claim.Status.CLOSED
+    )
 
 
-@pytest.mark.parametrize("countersigned_on, late", [(dt.date(2026, 10, 10), False), (dt.date(2026, 10, 12), True)])
-def test_the_report_deadline_is_judged_at_the_countersign_across_national_day(flow, paid, policy, countersigned_on, late):
+@pytest.mark.parametrize(
+    "countersigned_on, late", [(dt.date(2026, 10, 10), False), (dt.date(2026, 10, 12), True)]
+)
+def test_the_report_deadline_is_judged_at_the_countersign_across_national_day(
+    flow, paid, policy, countersigned_on, late
+):
     Claim.objects.filter(pk=paid.pk).update(payment_value_date=dt.date(2026, 9, 1))
     paid.refresh_from_db()
     with at(dt.date(2026, 9, 29)):  # prepared in good time
-        draft = services.recovery_prepare(by=flow.officer, claim=paid, received_on=dt.date(2026, 9, 28), amount="1000.00")
+        draft = services.recovery_prepare(
+            by=flow.officer, claim=paid, received_on=dt.date(2026, 9, 28), amount="1000.00"
+        )
     # 5 working days after Mon 28 Sep 2026 (1-7 Oct off, Sat 10 Oct worked): 29, 30 Sep, 8, 9, 10 Oct
     assert draft.report_due_on == dt.date(2026, 10, 10) and policy.recovery_report_workdays == 5
     with at(countersigned_on):
@@ -193,7 +240,11 @@ def test_the_claim_page_lists_drafts_with_a_countersign_button_for_supervisors_o
     draft = prepare(flow, paid, evidence=pdf_file("回单.pdf"))
     url = paid.get_absolute_url()
     supervisor_page = client_for(flow.supervisor).get(url).content.decode()
-    assert "待复核的追偿报告" in supervisor_page and "复核并报告" in supervisor_page and "data-confirm" in supervisor_page
+    assert (
+        "待复核的追偿报告" in supervisor_page
+        and "复核并报告" in supervisor_page
+        and "data-confirm" in supervisor_page
+    )
     assert recovery_url(draft, "countersign") in supervisor_page
     officer_page = client_for(flow.officer).get(url).content.decode()
     assert recovery_url(draft, "countersign") not in officer_page

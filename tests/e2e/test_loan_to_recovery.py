@@ -264,9 +264,12 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     shot(page, "06-bank-filing-form")
     page.get_by_role("button", name="保存").click()
     assert "备案草稿已保存" in flash(page)
-    for kind, name in (("loan_contract", "借款合同.pdf"), ("pledge_contract", "质押合同.pdf"),
-                       ("pledge_certificate", "质押登记通知书.pdf"),
-                       ("disbursement_voucher", "放款凭证.pdf")):
+    for kind, name in (
+        ("loan_contract", "借款合同.pdf"),
+        ("pledge_contract", "质押合同.pdf"),
+        ("pledge_certificate", "质押登记通知书.pdf"),
+        ("disbursement_voucher", "放款凭证.pdf"),
+    ):
         page.get_by_label("材料类型").select_option(kind)
         page.get_by_label("文件（PDF、JPEG 或 PNG）").set_input_files(pdf_upload(name))
         page.get_by_role("button", name="上传").click()
@@ -291,7 +294,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.goto("/lenders/bureau/queue/")
     page.get_by_role("link", name=WRONG_CONTRACT).click()
     page.get_by_label("需补正事项（每行一项）").fill(
-        f"借款合同编号与合同文本不一致：合同文本为 {CONTRACT}，请更正\n请重新上传加盖骑缝章的借款合同")
+        f"借款合同编号与合同文本不一致：合同文本为 {CONTRACT}，请更正\n请重新上传加盖骑缝章的借款合同"
+    )
     page.get_by_role("button", name="退回补正").click()
     assert "已退回补正" in flash(page)
     body = main_text(page)
@@ -383,23 +387,31 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     loan_select.select_option(loan_select.locator("option", has_text=CONTRACT).get_attribute("value"))
     page.get_by_label("未收回本金（元）").fill("2000000.00")
     page.get_by_label("已采取的催收和追偿措施").fill(
-        "2026年6月起电话催收12次、上门催收3次；2026年7月发送律师函；已对保证人发出履行保证责任通知。")
+        "2026年6月起电话催收12次、上门催收3次；2026年7月发送律师函；已对保证人发出履行保证责任通知。"
+    )
     page.get_by_role("button", name="创建申请").click()
     assert "补偿申请已创建" in flash(page)
     evidence = page.locator("form[action$='/evidence/']")
-    for kind, name in (("loan_contract", "借款合同"), ("pledge_contract", "质押合同"),
-                       ("pledge_registration", "质押登记通知书"), ("disbursement_voucher", "放款凭证"),
-                       ("repayment_record", "还款流水"), ("classification_approval", "五级分类下调审批表"),
-                       ("collection_notices", "催收通知及送达回证"),
-                       ("bank_internal_approval", "分行审批意见"),
-                       ("truthfulness_undertaking", "真实性承诺书")):
+    for kind, name in (
+        ("loan_contract", "借款合同"),
+        ("pledge_contract", "质押合同"),
+        ("pledge_registration", "质押登记通知书"),
+        ("disbursement_voucher", "放款凭证"),
+        ("repayment_record", "还款流水"),
+        ("classification_approval", "五级分类下调审批表"),
+        ("collection_notices", "催收通知及送达回证"),
+        ("bank_internal_approval", "分行审批意见"),
+        ("truthfulness_undertaking", "真实性承诺书"),
+    ):
         evidence.get_by_label("材料类型").select_option(kind)
         evidence.get_by_label("文件（PDF、JPEG 或 PNG）").set_input_files(pdf_upload(f"{name}.pdf"))
         evidence.get_by_role("button", name="上传").click()
         assert "材料已上传" in flash(page)
     not_applicable = page.locator("form[action$='/not_applicable/']")
-    for kind, reason in (("litigation_papers", "尚未起诉，正与保证人协商还款"),
-                         ("disposal_evidence", "质押专利、商标尚未处置，已委托评估")):
+    for kind, reason in (
+        ("litigation_papers", "尚未起诉，正与保证人协商还款"),
+        ("disposal_evidence", "质押专利、商标尚未处置，已委托评估"),
+    ):
         not_applicable.get_by_label("材料类型").select_option(kind)
         not_applicable.get_by_label("不适用理由").fill(reason)
         not_applicable.get_by_role("button", name="标记不适用").click()
@@ -452,7 +464,9 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_role("button", name="受理", exact=True).click()
     assert "已受理" in flash(page)
     page.locator("input[name^=rule_]").first.fill("材料齐全，与备案信息一致")
-    page.get_by_label("初审意见").fill("经审查，该笔贷款已纳入风险补偿范围，认定不良后在期限内申请，材料齐全，建议全额补偿。")
+    page.get_by_label("初审意见").fill(
+        "经审查，该笔贷款已纳入风险补偿范围，认定不良后在期限内申请，材料齐全，建议全额补偿。"
+    )
     page.get_by_role("button", name="提交初审").click()
     assert "初审意见已提交" in flash(page)
     assert "已初审，待复审" in page.locator("h1").inner_text()

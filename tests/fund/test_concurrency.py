@@ -67,8 +67,14 @@ def test_the_same_payout_from_two_workers_is_posted_once(finance_user, bureau_ap
     )
     payouts_before = fund_figures().payouts
 
-    results = run_in_parallel(2, lambda i: services.payout_post(
-        by=finance_user, commitment=commitment, amount="5000.00", key="claim-9-payout").pk)
+    results = run_in_parallel(
+        2,
+        lambda i: (
+            services.payout_post(
+                by=finance_user, commitment=commitment, amount="5000.00", key="claim-9-payout"
+            ).pk
+        ),
+    )
     assert not any(isinstance(r, Exception) for r in results), results
     assert results[0] == results[1]
     assert Posting.objects.filter(key="claim-9-payout").count() == 1
@@ -84,7 +90,11 @@ def test_two_different_payouts_cannot_both_spend_one_commitment(finance_user, bu
         key="claim-10",
         bank=bank_a,
     )
-    results = run_in_parallel(4, lambda i: services.payout_post(
-        by=finance_user, commitment=commitment, amount="5000.00", key=f"claim-10-payout-{i}"))
+    results = run_in_parallel(
+        4,
+        lambda i: services.payout_post(
+            by=finance_user, commitment=commitment, amount="5000.00", key=f"claim-10-payout-{i}"
+        ),
+    )
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert all(r.code == "over_commitment" for r in results if isinstance(r, Exception))

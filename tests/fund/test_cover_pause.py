@@ -103,7 +103,7 @@ def test_pause_and_resume_are_audited(bureau_approver):
 
 def test_the_approver_sees_the_pause_button_with_confirmation(client_for, bureau_approver):
     body = client_for(bureau_approver).get("/fund/risk/").content.decode()
-    assert "/fund/risk/cover/pause/" in body and "data-confirm=\"确认暂停新增纳入风险补偿" in body
+    assert "/fund/risk/cover/pause/" in body and 'data-confirm="确认暂停新增纳入风险补偿' in body
     assert "/fund/risk/cover/resume/" not in body
 
 

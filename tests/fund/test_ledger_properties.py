@@ -70,8 +70,12 @@ class Ledger(RuleBasedStateMachine):
     @rule(target=commitments, amount=amounts)
     def commit(self, amount):
         call = lambda: services.commitment_create(  # noqa: E731
-            by=self.approver, amount=amount, reference=("compensation.claim", new_key("claim")),
-            key=new_key("commit"), bank=self.bank)
+            by=self.approver,
+            amount=amount,
+            reference=("compensation.claim", new_key("claim")),
+            key=new_key("commit"),
+            bank=self.bank,
+        )
         if amount > self.available:
             self._refused(call)
             return None
@@ -86,7 +90,8 @@ class Ledger(RuleBasedStateMachine):
             return
         amount = max(Decimal("0.01"), (commitment.amount * share / 100).quantize(Decimal("0.01")))
         call = lambda: services.payout_post(  # noqa: E731
-            by=self.finance, commitment=commitment, amount=amount, key=new_key("pay"))
+            by=self.finance, commitment=commitment, amount=amount, key=new_key("pay")
+        )
         if amount > self.remaining[commitment.pk]:
             self._refused(call)
             return
@@ -100,7 +105,8 @@ class Ledger(RuleBasedStateMachine):
         if commitment is None:
             return
         call = lambda: services.commitment_release(  # noqa: E731
-            by=self.approver, commitment=commitment, key=new_key("rel"), reason="撤回")
+            by=self.approver, commitment=commitment, key=new_key("rel"), reason="撤回"
+        )
         if self.remaining[commitment.pk] == 0:
             self._refused(call)
             return
@@ -111,7 +117,8 @@ class Ledger(RuleBasedStateMachine):
     @rule(posting=consumes(postings))
     def reverse_a_contribution(self, posting):
         call = lambda: services.posting_reverse(  # noqa: E731
-            by=self.finance, posting=posting, reason="录入有误", key=new_key("rev"))
+            by=self.finance, posting=posting, reason="录入有误", key=new_key("rev")
+        )
         if posting.amount > self.available:
             self._refused(call)
             return
@@ -154,6 +161,10 @@ def test_any_sequence_of_operations_keeps_the_books_straight(finance_user, burea
     Ledger.finance, Ledger.approver, Ledger.bank = finance_user, bureau_approver, bank_a
     run_state_machine_as_test(
         Ledger,
-        settings=settings(max_examples=20, stateful_step_count=12, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=12,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
     )

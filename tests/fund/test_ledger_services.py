@@ -41,7 +41,10 @@ def test_the_database_opens_with_the_provincial_allocation_from_the_policy():
 def test_reposting_the_opening_with_its_key_returns_the_migrated_posting(policy):
     first = PolicyVersion.objects.order_by("effective_from").first()
     again = services.contribution_post(
-        by=None, amount="5000000.00", key=services.OPENING_KEY, value_date=first.effective_from,
+        by=None,
+        amount="5000000.00",
+        key=services.OPENING_KEY,
+        value_date=first.effective_from,
         reference=("policy.policyversion", str(first.pk)),
     )
     assert again.pk == Posting.objects.get(key=services.OPENING_KEY).pk
@@ -51,7 +54,8 @@ def test_reposting_the_opening_with_its_key_returns_the_migrated_posting(policy)
 def test_finance_records_interest_and_it_rolls_into_cash(finance_user):
     posting = services.interest_post(by=finance_user, amount="1234.56", key="interest-2026Q3")
     assert [(e.account, e.amount) for e in posting.entries.all()] == [
-        (Account.CASH, Decimal("1234.56")), (Account.INTEREST, Decimal("-1234.56"))
+        (Account.CASH, Decimal("1234.56")),
+        (Account.INTEREST, Decimal("-1234.56")),
     ]
     assert fund_figures().cash == Decimal("5001234.56")
     assert AuditEvent.objects.filter(
@@ -69,8 +73,14 @@ def test_only_finance_records_money_arriving(request, persona):
 
 @pytest.mark.parametrize(
     "amount, message",
-    [("100.001", "最多保留两位小数"), ("-5.00", "不能为负数"), ("0", "必须大于零"), ("abc", "不是有效的金额"),
-     ("5000000.01", "金额过大"), (1.5, "不是有效的金额")],
+    [
+        ("100.001", "最多保留两位小数"),
+        ("-5.00", "不能为负数"),
+        ("0", "必须大于零"),
+        ("abc", "不是有效的金额"),
+        ("5000000.01", "金额过大"),
+        (1.5, "不是有效的金额"),
+    ],
 )
 def test_bad_amounts_are_refused_with_a_message_and_leave_no_trace(finance_user, amount, message):
     events = AuditEvent.objects.count()
@@ -106,8 +116,13 @@ def test_a_commitment_above_available_is_refused_whole(commit):
 @pytest.mark.parametrize("persona", ["finance_user", "bureau_clerk", "bank_supervisor"])
 def test_only_the_bureau_approver_instructs_money_out(request, persona, bank_a):
     with pytest.raises(Forbidden):
-        services.commitment_create(by=request.getfixturevalue(persona), amount="10.00",
-                                   reference=("compensation.claim", "1"), key=new_key(), bank=bank_a)
+        services.commitment_create(
+            by=request.getfixturevalue(persona),
+            amount="10.00",
+            reference=("compensation.claim", "1"),
+            key=new_key(),
+            bank=bank_a,
+        )
     assert not Commitment.objects.exists()
 
 
@@ -115,8 +130,9 @@ def test_a_claim_commitment_names_a_bank(bureau_approver, enterprise_a):
     with pytest.raises(ValidationFailed, match="请指明银行"):
         services.commitment_create(by=bureau_approver, amount="10.00", reference=("c.c", "1"), key=new_key())
     with pytest.raises(ValidationFailed, match="不是合作银行"):
-        services.commitment_create(by=bureau_approver, amount="10.00", reference=("c.c", "1"), key=new_key(),
-                                   bank=enterprise_a)
+        services.commitment_create(
+            by=bureau_approver, amount="10.00", reference=("c.c", "1"), key=new_key(), bank=enterprise_a
+        )
 
 
 def test_finance_pays_a_claim_out_of_its_commitment(commit, finance_user, bank_a):
@@ -130,7 +146,11 @@ def test_finance_pays_a_claim_out_of_its_commitment(commit, finance_user, bank_a
     assert sum(e.amount for e in payout.entries.all()) == 0 and payout.entries.count() == 4
     f = fund_figures()
     assert (f.cash, f.committed, f.available, f.payouts) == (
-        Decimal("4700000.00"), Decimal("0.00"), Decimal("4700000.00"), Decimal("300000.00"))
+        Decimal("4700000.00"),
+        Decimal("0.00"),
+        Decimal("4700000.00"),
+        Decimal("300000.00"),
+    )
     assert commitment_remaining(commitment) == 0
 
 
@@ -174,8 +194,13 @@ def test_finance_cannot_pay_without_a_bureau_instruction_for_that_purpose(
 def test_fees_are_refused_unless_the_policy_allows_them(bureau_approver, finance_user, policy):
     assert policy.fees_allowed is False
     with pytest.raises(DomainError, match="不允许从风险补偿资金中列支费用"):
-        services.commitment_create(by=bureau_approver, amount="500.00", reference=("fund.fee", "audit-2026"),
-                                   key=new_key(), purpose=Commitment.Purpose.FEE)
+        services.commitment_create(
+            by=bureau_approver,
+            amount="500.00",
+            reference=("fund.fee", "audit-2026"),
+            key=new_key(),
+            purpose=Commitment.Purpose.FEE,
+        )
     PolicyVersion.objects.filter(pk=policy.pk).update(fees_allowed=True)
     fee = services.commitment_create(
         by=bureau_approver,
@@ -225,8 +250,13 @@ def test_the_same_key_with_other_figures_is_a_conflict(commit, finance_user):
     with pytest.raises(Conflict):
         services.payout_post(by=finance_user, commitment=commitment, amount="300.00", key="claim-9-payout")
     with pytest.raises(Conflict):
-        services.commitment_create(by=commitment.created_by, amount="1.00", reference=("x.y", "1"),
-                                   key=commitment.key, bank=commitment.bank)
+        services.commitment_create(
+            by=commitment.created_by,
+            amount="1.00",
+            reference=("x.y", "1"),
+            key=commitment.key,
+            bank=commitment.bank,
+        )
     assert fund_figures().payouts == Decimal("200.00")
 
 
@@ -239,7 +269,8 @@ def test_a_reversal_restores_balances_and_names_the_original(commit, finance_use
     )
     assert reversal.reversal_of == payout and payout.reversed_by == reversal
     assert sorted((e.account, -e.amount) for e in reversal.entries.all()) == sorted(
-        (e.account, e.amount) for e in payout.entries.all())
+        (e.account, e.amount) for e in payout.entries.all()
+    )
     assert commitment_remaining(commitment) == Decimal("800.00")  # the claim can be paid again
     after = balances()
     assert after[Account.CASH] == before[Account.CASH]
@@ -272,14 +303,19 @@ def test_a_reversal_that_would_break_a_rule_is_refused(commit, finance_user, bur
 def test_reversing_the_opening_is_refused_once_money_is_committed(commit, finance_user):
     commit("1.00")
     with pytest.raises(DomainError, match="可用余额不足"):
-        services.posting_reverse(by=finance_user, posting=Posting.objects.get(key=services.OPENING_KEY),
-                                 reason="测试", key=new_key())
+        services.posting_reverse(
+            by=finance_user,
+            posting=Posting.objects.get(key=services.OPENING_KEY),
+            reason="测试",
+            key=new_key(),
+        )
 
 
 def test_a_recovery_return_settles_what_the_bank_owed(finance_user, bank_a):
     claim = ("compensation.claim", "77")
-    due = services.recovery_return_expect(by=None, bank=bank_a, reference=claim, amount="4000.00",
-                                          due_on=today(), key="claim-77-return-1")
+    due = services.recovery_return_expect(
+        by=None, bank=bank_a, reference=claim, amount="4000.00", due_on=today(), key="claim-77-return-1"
+    )
     services.recovery_receive(by=finance_user, amount="1000.00", reference=claim, key=new_key(), bank=bank_a)
     due.refresh_from_db()
     assert due.settled_at is None
@@ -291,8 +327,13 @@ def test_a_recovery_return_settles_what_the_bank_owed(finance_user, bank_a):
 
 
 def test_clawbacks_come_back_into_cash(finance_user, bank_a):
-    services.clawback_receive(by=finance_user, amount="2500.00", reference=("compensation.clawback", "3"),
-                              key=new_key(), bank=bank_a)
+    services.clawback_receive(
+        by=finance_user,
+        amount="2500.00",
+        reference=("compensation.clawback", "3"),
+        key=new_key(),
+        bank=bank_a,
+    )
     f = fund_figures()
     assert f.clawbacks == Decimal("2500.00") and f.cash == OPENING + Decimal("2500.00")
 
@@ -329,12 +370,15 @@ def test_running_balances_equal_a_recomputation_from_the_entries(commit, finance
         )
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE fund_entry SET amount = 0",
-    "UPDATE fund_posting SET reason = 'x'",
-    pytest.param("DELETE FROM fund_entry", marks=postgres_only),  # SQLite keeps DELETE for the test flush
-    pytest.param("DELETE FROM fund_posting", marks=postgres_only),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE fund_entry SET amount = 0",
+        "UPDATE fund_posting SET reason = 'x'",
+        pytest.param("DELETE FROM fund_entry", marks=postgres_only),  # SQLite keeps DELETE for the test flush
+        pytest.param("DELETE FROM fund_posting", marks=postgres_only),
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_ledger_rows(statement):
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
@@ -344,8 +388,13 @@ def test_the_database_refuses_to_change_or_delete_ledger_rows(statement):
 def test_a_payout_and_its_reversal_show_the_money_that_moved_once(finance_user, bureau_approver, bank_a):
     # A payout has four lines (payout, cash, and the release of its commitment): 1,000.00 moved, not 2,000.00.
     commitment = services.commitment_create(
-        by=bureau_approver, amount="1000.00", reference=("compensation.claim", "7"), key="amt-c", bank=bank_a,
-        purpose="claim", reason="补偿",
+        by=bureau_approver,
+        amount="1000.00",
+        reference=("compensation.claim", "7"),
+        key="amt-c",
+        bank=bank_a,
+        purpose="claim",
+        reason="补偿",
     )
     payout = services.payout_post(by=finance_user, commitment=commitment, amount="1000.00", key="amt-p")
     assert payout.entries.count() == 4

@@ -15,8 +15,14 @@ from .conftest import new_key
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/fund/", "/fund/journal/", "/fund/commitments/", "/fund/risk/", "/fund/reconciliation/",
-         "/fund/receipts/new/"]
+PAGES = [
+    "/fund/",
+    "/fund/journal/",
+    "/fund/commitments/",
+    "/fund/risk/",
+    "/fund/reconciliation/",
+    "/fund/receipts/new/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -81,7 +87,7 @@ def test_the_journal_export_neutralises_formulas(client_for, finance_user):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "'=HYPERLINK(\"http://x\")" in texts and "'+cmd|' /C calc'!A0" in texts
+    assert '\'=HYPERLINK("http://x")' in texts and "'+cmd|' /C calc'!A0" in texts
     assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
     amounts = [row[4].value for row in sheet.iter_rows(min_row=2)]
     assert Decimal("1") in [Decimal(str(a)) for a in amounts]
@@ -143,7 +149,7 @@ def test_finance_cannot_post_a_payout_without_the_bureau_instruction(client_for,
     """Finance has no page to instruct money out: the instruction form is the bureau's only."""
     client = client_for(finance_user)
     body = client.get("/fund/commitments/").content.decode()
-    assert "<button type=\"submit\">下达指令</button>" not in body
+    assert '<button type="submit">下达指令</button>' not in body
     client.post(
         "/fund/commitments/", {"purpose": "treasury", "amount": "10.00", "reference": "A1", "reason": "x"}
     )
@@ -168,8 +174,10 @@ def test_the_bureau_instructs_and_finance_confirms_a_return_to_the_treasury(
     page = client.get(f"/fund/commitments/{commitment.pk}/").content.decode()
     assert "确认付款（财政局）" not in page  # the bureau does not confirm its own instruction
     client = client_for(finance_user)
-    response = client.post(f"/fund/commitments/{commitment.pk}/", {"action": "pay", "amount": "1000.00",
-                                                                  "value_date": "2026-11-26", "reason": ""})
+    response = client.post(
+        f"/fund/commitments/{commitment.pk}/",
+        {"action": "pay", "amount": "1000.00", "value_date": "2026-11-26", "reason": ""},
+    )
     assert response.status_code == 302
     assert fund_figures().treasury == Decimal("1000.00")
 

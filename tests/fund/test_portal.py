@@ -20,8 +20,13 @@ def test_finance_and_the_bureau_have_the_fund_in_their_navigation(
 
 
 def test_finance_is_asked_to_match_lines_and_sign_periods_off(finance_user, bureau_approver):
-    period = services.period_create(by=finance_user, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
-                                    opening_balance="0", closing_balance="0")
+    period = services.period_create(
+        by=finance_user,
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31),
+        opening_balance="0",
+        closing_balance="0",
+    )
     services.statement_line_add(
         by=finance_user, period=period, line_date=dt.date(2026, 10, 5), amount="10.00"
     )

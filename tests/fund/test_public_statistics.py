@@ -20,8 +20,13 @@ def test_the_page_counts_active_banks_and_names_no_enterprise(
     from lenders.services import bank_admit, bank_suspend
 
     for bank, number in ((bank_a, "HZ-1"), (bank_b, "HZ-2")):
-        bank_admit(by=bureau_approver, organisation=bank, agreement_number=number,
-                   agreement_valid_from=dt.date(2026, 1, 5), agreement_valid_to=dt.date(2028, 1, 4))
+        bank_admit(
+            by=bureau_approver,
+            organisation=bank,
+            agreement_number=number,
+            agreement_valid_from=dt.date(2026, 1, 5),
+            agreement_valid_to=dt.date(2028, 1, 4),
+        )
     bank_suspend(
         by=bureau_approver, bank=CooperatingBank.objects.get(organisation=bank_b), reason="不良率超过阈值"
     )

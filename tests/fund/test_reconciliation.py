@@ -30,8 +30,9 @@ def october(finance_user, commit):
         by=finance_user, commitment=c, amount="300000.00", key="PAY-77", value_date=dt.date(2026, 10, 20)
     )
     # statement closing = 5,000,000.00 + 1,250.00 - 300,000.00 = 4,701,250.00
-    return services.period_create(by=finance_user, start=OCT1, end=OCT31, opening_balance="5000000.00",
-                                  closing_balance="4701250.00")
+    return services.period_create(
+        by=finance_user, start=OCT1, end=OCT31, opening_balance="5000000.00", closing_balance="4701250.00"
+    )
 
 
 def csv_file(text, name="statement.csv"):
@@ -39,9 +40,14 @@ def csv_file(text, name="statement.csv"):
 
 
 def test_lines_match_postings_by_date_amount_and_reference_and_the_period_signs_off(october, finance_user):
-    services.statement_import(by=finance_user, period=october, file=csv_file(
-        "日期,金额,摘要,对方户名\n2026-10-09,1250.00,结息 INT-202610,\n"
-        "2026/10/20,-300000.00,代偿款 PAY-77,工商银行\n"))
+    services.statement_import(
+        by=finance_user,
+        period=october,
+        file=csv_file(
+            "日期,金额,摘要,对方户名\n2026-10-09,1250.00,结息 INT-202610,\n"
+            "2026/10/20,-300000.00,代偿款 PAY-77,工商银行\n"
+        ),
+    )
     assert services.reconciliation_match(by=finance_user, period=october) == 2
     r = reconciliation(october)
     assert (len(r["unmatched_lines"]), len(r["unmatched_postings"]), r["difference"]) == (
@@ -70,8 +76,9 @@ def test_unmatched_lines_on_both_sides_and_the_difference_are_shown_and_block_si
 
 
 def test_a_manual_match_needs_the_same_date_and_amount(october, finance_user):
-    line = services.statement_line_add(by=finance_user, period=october, line_date=dt.date(2026, 10, 21),
-                                       amount="-300000.00", reference="")
+    line = services.statement_line_add(
+        by=finance_user, period=october, line_date=dt.date(2026, 10, 21), amount="-300000.00", reference=""
+    )
     from fund.models import Posting
 
     payout = Posting.objects.get(key="PAY-77")
@@ -80,8 +87,11 @@ def test_a_manual_match_needs_the_same_date_and_amount(october, finance_user):
 
 
 def test_a_signed_off_period_refuses_back_dated_postings_but_takes_later_reversals(october, finance_user):
-    services.statement_import(by=finance_user, period=october, file=csv_file(
-        "日期,收入,支出,摘要\n20261009,1250.00,,INT-202610\n20261020,,300000.00,PAY-77\n"))
+    services.statement_import(
+        by=finance_user,
+        period=october,
+        file=csv_file("日期,收入,支出,摘要\n20261009,1250.00,,INT-202610\n20261020,,300000.00,PAY-77\n"),
+    )
     services.reconciliation_match(by=finance_user, period=october)
     services.period_sign_off(by=finance_user, period=october, reason="已核对")
     with pytest.raises(DomainError, match="属于已签核的对账期间"):
@@ -92,10 +102,12 @@ def test_a_signed_off_period_refuses_back_dated_postings_but_takes_later_reversa
 
     interest = Posting.objects.get(key="INT-202610")
     with pytest.raises(DomainError, match="属于已签核的对账期间"):
-        services.posting_reverse(by=finance_user, posting=interest, reason="更正", key=new_key(),
-                                 value_date=dt.date(2026, 10, 15))
-    reversal = services.posting_reverse(by=finance_user, posting=interest, reason="更正", key=new_key(),
-                                        value_date=dt.date(2026, 11, 2))
+        services.posting_reverse(
+            by=finance_user, posting=interest, reason="更正", key=new_key(), value_date=dt.date(2026, 10, 15)
+        )
+    reversal = services.posting_reverse(
+        by=finance_user, posting=interest, reason="更正", key=new_key(), value_date=dt.date(2026, 11, 2)
+    )
     assert reversal.reversal_of == interest
     with pytest.raises(DomainError, match="已签核"):
         services.statement_line_add(by=finance_user, period=october, line_date=OCT31, amount="1.00")
@@ -140,11 +152,21 @@ def test_a_pdf_disguised_as_a_statement_is_refused(october, finance_user):
 
 def test_periods_may_not_overlap_and_only_finance_reconciles(october, finance_user, bureau_approver):
     with pytest.raises(ValidationFailed, match="重叠"):
-        services.period_create(by=finance_user, start=dt.date(2026, 10, 31), end=dt.date(2026, 11, 30),
-                               opening_balance="0", closing_balance="0")
+        services.period_create(
+            by=finance_user,
+            start=dt.date(2026, 10, 31),
+            end=dt.date(2026, 11, 30),
+            opening_balance="0",
+            closing_balance="0",
+        )
     with pytest.raises(Forbidden):
-        services.period_create(by=bureau_approver, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30),
-                               opening_balance="0", closing_balance="0")
+        services.period_create(
+            by=bureau_approver,
+            start=dt.date(2026, 11, 1),
+            end=dt.date(2026, 11, 30),
+            opening_balance="0",
+            closing_balance="0",
+        )
 
 
 def test_the_reconciliation_page_uploads_and_matches(client_for, october, finance_user):

@@ -38,8 +38,9 @@ def test_the_seeded_policy_has_the_numbers_these_tests_compute_with(policy):
 
 def test_leverage_allows_up_to_exactly_ten_times_available(policy):
     # available 5,000,000.00 x 10 = 50,000,000.00; 49,000,000.00 + 1,000,000.00 = 50,000,000.00: allowed
-    figures = assert_leverage_allows(covered_outstanding=D("49000000.00"), additional_covered=D("1000000.00"),
-                                     on=None, policy=policy)
+    figures = assert_leverage_allows(
+        covered_outstanding=D("49000000.00"), additional_covered=D("1000000.00"), on=None, policy=policy
+    )
     assert figures["ceiling"] == D("50000000.00") and figures["total"] == D("50000000.00")
 
 
@@ -62,8 +63,9 @@ def test_commitments_shrink_the_ceiling(policy, commit):
         covered_outstanding=covered, additional_covered=D("500000.00"), on=None, policy=policy
     )
     with pytest.raises(DomainError, match="× 10 倍 = 40,000,000.00 元"):
-        assert_leverage_allows(covered_outstanding=covered, additional_covered=D("500000.01"), on=None,
-                               policy=policy)
+        assert_leverage_allows(
+            covered_outstanding=covered, additional_covered=D("500000.01"), on=None, policy=policy
+        )
 
 
 def test_nothing_can_be_covered_when_nothing_is_available(policy, commit):
@@ -98,7 +100,9 @@ def test_bureau_and_finance_are_alerted_once_when_net_payouts_reach_half_the_cap
     assert not alerts.exists()
     services.payout_post(by=finance_user, commitment=c, amount="0.01", key=new_key())
     assert set(alerts.values_list("discriminator", "recipient_role")) == {
-        (Role.BUREAU_APPROVER, Role.BUREAU_APPROVER), (Role.FINANCE, Role.FINANCE)}
+        (Role.BUREAU_APPROVER, Role.BUREAU_APPROVER),
+        (Role.FINANCE, Role.FINANCE),
+    }
     assert {(r.subject_type, r.subject_id) for r in alerts} == {("policy.policyversion", str(policy.pk))}
     assert alerts.first().url == "/fund/"
     run_daily_checks(TODAY)
@@ -110,11 +114,11 @@ def test_bureau_and_finance_are_alerted_once_when_net_payouts_reach_half_the_cap
     [
         # the 2025 version ends 2030-09-24; no later version exists
         (dt.date(2030, 3, 27), None),  # 181 days left
-        (dt.date(2030, 3, 28), 180),   # 180 days left
-        (dt.date(2030, 6, 25), 180),   # 91 days left
-        (dt.date(2030, 6, 26), 90),    # 90 days left
-        (dt.date(2030, 8, 25), 30),    # 30 days left
-        (dt.date(2030, 9, 24), 30),    # the last day
+        (dt.date(2030, 3, 28), 180),  # 180 days left
+        (dt.date(2030, 6, 25), 180),  # 91 days left
+        (dt.date(2030, 6, 26), 90),  # 90 days left
+        (dt.date(2030, 8, 25), 30),  # 30 days left
+        (dt.date(2030, 9, 24), 30),  # the last day
     ],
 )
 def test_policy_expiry_reminders_at_180_90_and_30_days(today, threshold, db):
@@ -123,8 +127,10 @@ def test_policy_expiry_reminders_at_180_90_and_30_days(today, threshold, db):
     if threshold is None:
         assert not expiry.exists()
     else:
-        assert set(expiry.values_list("discriminator", flat=True)) == {f"{threshold}-{Role.ADMINISTRATOR}",
-                                                                       f"{threshold}-{Role.BUREAU_APPROVER}"}
+        assert set(expiry.values_list("discriminator", flat=True)) == {
+            f"{threshold}-{Role.ADMINISTRATOR}",
+            f"{threshold}-{Role.BUREAU_APPROVER}",
+        }
         assert expiry.get(discriminator=f"{threshold}-{Role.ADMINISTRATOR}").due_date == dt.date(2030, 9, 24)
 
 

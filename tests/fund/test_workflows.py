@@ -20,8 +20,13 @@ S = StatementPeriod.Status
 @pytest.fixture
 def period(finance_user):
     """An empty, balanced period (nothing to match): it may be signed off."""
-    return services.period_create(by=finance_user, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
-                                  opening_balance="5000000.00", closing_balance="5000000.00")
+    return services.period_create(
+        by=finance_user,
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31),
+        opening_balance="5000000.00",
+        closing_balance="5000000.00",
+    )
 
 
 def test_the_declared_table():
@@ -37,7 +42,11 @@ def test_finance_signs_an_open_period_off_under_the_moves_code(period, finance_u
     assert signed.status == S.SIGNED_OFF and signed.signed_off_by == finance_user
     event = trail_for(period).last()
     assert (event.code, event.action, event.from_state, event.to_state) == (
-        "fund.statementperiod.sign_off", "对账签核", S.OPEN, S.SIGNED_OFF)
+        "fund.statementperiod.sign_off",
+        "对账签核",
+        S.OPEN,
+        S.SIGNED_OFF,
+    )
 
 
 def test_a_signed_off_period_is_not_signed_off_again(period, finance_user):

@@ -74,11 +74,17 @@ def loan(submitted, bureau_approver):
 
 
 @pytest.fixture
-def bank_b_loan(enterprise_b, enterprise_b_profile, bank_b, bank_b_profile, enterprise_b_user, bank_b_officer,
-                bank_b_supervisor, bureau_approver):
+def bank_b_loan(
+    enterprise_b,
+    enterprise_b_profile,
+    bank_b,
+    bank_b_profile,
+    enterprise_b_user,
+    bank_b_officer,
+    bank_b_supervisor,
+    bureau_approver,
+):
     registration = make_registration(enterprise_b, bank_b, enterprise_b_user)
     filing = make_filing(bank_b_officer, registration)
     services.filing_submit(by=bank_b_supervisor, filing=filing)
     return services.filing_confirm(by=bureau_approver, filing=filing).covered_loan
-
-

@@ -91,8 +91,12 @@ def test_the_idempotency_key_returns_the_first_result(bank_officer, registration
 def test_the_same_key_with_a_different_body_is_a_conflict(bank_officer, registration):
     client = api(bank_officer)
     client.post("/api/filings/", payload(registration), format="json", HTTP_IDEMPOTENCY_KEY="k")
-    response = client.post("/api/filings/", payload(registration, contract_number="OTHER"), format="json",
-                           HTTP_IDEMPOTENCY_KEY="k")
+    response = client.post(
+        "/api/filings/",
+        payload(registration, contract_number="OTHER"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
     assert response.status_code == 409
 
 
@@ -125,11 +129,14 @@ def test_reports_are_idempotent_too(loan, bank_officer):
     assert str(loan.outstanding_principal) == "900000.00"
 
 
-@pytest.mark.parametrize(("kind", "body", "status"), [
-    ("overdue", {"overdue_since": "TODAY", "overdue_amount": "1000.00"}, "overdue"),
-    ("classification", {"classification": "loss", "classified_on": "TODAY"}, "non_performing"),
-    ("extension", {"new_maturity_on": "2027-12-31", "agreed_on": "TODAY"}, "active"),
-])
+@pytest.mark.parametrize(
+    ("kind", "body", "status"),
+    [
+        ("overdue", {"overdue_since": "TODAY", "overdue_amount": "1000.00"}, "overdue"),
+        ("classification", {"classification": "loss", "classified_on": "TODAY"}, "non_performing"),
+        ("extension", {"new_maturity_on": "2027-12-31", "agreed_on": "TODAY"}, "active"),
+    ],
+)
 def test_the_officer_reports_through_the_api(loan, bank_officer, kind, body, status):
     body = {k: str(today()) if v == "TODAY" else v for k, v in body.items()}  # the day the loan was confirmed
     response = api(bank_officer).post(f"/api/loans/{loan.pk}/{kind}/", body, format="json")
@@ -141,8 +148,12 @@ def test_another_bank_gets_not_found_everywhere(loan, bank_b_officer, bank_b_sup
     client = api(bank_b_officer)
     assert client.get(f"/api/filings/{loan.filing_id}/").status_code == 404
     assert client.get(f"/api/loans/{loan.pk}/").status_code == 404
-    assert client.post(f"/api/loans/{loan.pk}/repayments/", {"amount": "1.00", "paid_on": str(today())},
-                       format="json").status_code == 404
+    assert (
+        client.post(
+            f"/api/loans/{loan.pk}/repayments/", {"amount": "1.00", "paid_on": str(today())}, format="json"
+        ).status_code
+        == 404
+    )
     assert api(bank_b_supervisor).post(f"/api/filings/{loan.filing_id}/submit/").status_code == 404
     assert client.get("/api/filings/").json()["count"] == 0
 
@@ -152,10 +163,15 @@ def test_another_banks_registration_cannot_be_filed(bank_b_officer, bank_b_profi
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("method", "url"), [
-    ("delete", "/api/filings/{filing}/"), ("put", "/api/filings/{filing}/"), ("patch", "/api/loans/{loan}/"),
-    ("post", "/api/loans/"),
-])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("delete", "/api/filings/{filing}/"),
+        ("put", "/api/filings/{filing}/"),
+        ("patch", "/api/loans/{loan}/"),
+        ("post", "/api/loans/"),
+    ],
+)
 def test_unknown_actions_fail_closed(loan, bank_officer, method, url):
     response = getattr(api(bank_officer), method)(
         url.format(filing=loan.filing_id, loan=loan.pk), {}, format="json"
@@ -197,8 +213,9 @@ def test_api_lists_keep_a_constant_number_of_queries(
 
     from yunfu_ipfund.policy.models import PolicyVersion
 
-    PolicyVersion.objects.filter(pk=policy.pk).update(enterprise_outstanding_cap=Decimal("999999999.00"),
-                                                     leverage_multiple=Decimal("9999.00"))
+    PolicyVersion.objects.filter(pk=policy.pk).update(
+        enterprise_outstanding_cap=Decimal("999999999.00"), leverage_multiple=Decimal("9999.00")
+    )
     client = api(bank_officer)
 
     def add(n):

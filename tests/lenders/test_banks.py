@@ -52,22 +52,29 @@ def test_the_agreement_period_must_be_in_order(bank_a, bureau_approver):
 
 
 def test_an_expired_agreement_takes_the_bank_off_the_active_list(bank_a, bureau_approver):
-    admit(bank_a, bureau_approver, agreement_valid_from=today() - dt.timedelta(days=800),
-          agreement_valid_to=today() - dt.timedelta(days=1))
+    admit(
+        bank_a,
+        bureau_approver,
+        agreement_valid_from=today() - dt.timedelta(days=800),
+        agreement_valid_to=today() - dt.timedelta(days=1),
+    )
     assert not active_bank_orgs().exists()
 
 
-@pytest.mark.parametrize(("source", "action", "target", "error"), [
-    (S.ACTIVE, "suspend", S.SUSPENDED, None),
-    (S.SUSPENDED, "reinstate", S.ACTIVE, None),
-    (S.ACTIVE, "terminate", S.TERMINATED, None),
-    (S.SUSPENDED, "terminate", S.TERMINATED, None),
-    (S.TERMINATED, "suspend", None, DomainError),
-    (S.TERMINATED, "reinstate", None, DomainError),
-    (S.TERMINATED, "terminate", S.TERMINATED, None),  # a repeat is a no-op
-    (S.SUSPENDED, "suspend", S.SUSPENDED, None),
-    (S.ACTIVE, "reinstate", S.ACTIVE, None),
-])
+@pytest.mark.parametrize(
+    ("source", "action", "target", "error"),
+    [
+        (S.ACTIVE, "suspend", S.SUSPENDED, None),
+        (S.SUSPENDED, "reinstate", S.ACTIVE, None),
+        (S.ACTIVE, "terminate", S.TERMINATED, None),
+        (S.SUSPENDED, "terminate", S.TERMINATED, None),
+        (S.TERMINATED, "suspend", None, DomainError),
+        (S.TERMINATED, "reinstate", None, DomainError),
+        (S.TERMINATED, "terminate", S.TERMINATED, None),  # a repeat is a no-op
+        (S.SUSPENDED, "suspend", S.SUSPENDED, None),
+        (S.ACTIVE, "reinstate", S.ACTIVE, None),
+    ],
+)
 def test_bank_status_moves(bank_a_profile, bureau_approver, source, action, target, error):
     CooperatingBank.objects.filter(pk=bank_a_profile.pk).update(status=source)
     bank_a_profile.refresh_from_db()

@@ -1,6 +1,5 @@
 """Two supervisors submitting the same filing at once: one succeeds, the other gets a Conflict."""
 
-
 import pytest
 
 from lenders import services

@@ -68,8 +68,9 @@ def test_the_enterprise_cannot_report_on_its_loan(client_for, loan, enterprise_u
     ],
 )
 def test_the_enterprise_cannot_act_on_its_filing(client_for, submitted, enterprise_user, action, status):
-    response = client_for(enterprise_user).post(f"/lenders/filings/{submitted.pk}/{action}/",
-                                                {"reason": "企业自行操作", "reasons": "补正"})
+    response = client_for(enterprise_user).post(
+        f"/lenders/filings/{submitted.pk}/{action}/", {"reason": "企业自行操作", "reasons": "补正"}
+    )
     assert response.status_code == status
     submitted.refresh_from_db()
     assert submitted.status == LoanFiling.Status.SUBMITTED

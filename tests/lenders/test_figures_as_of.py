@@ -25,8 +25,11 @@ ALL_STATUSES = list(S.values)
 def _reference_rows(as_of):
     """(bank_id, status, covered outstanding) of each live loan, the slow and obvious way."""
     if as_of is None:
-        return [(loan.bank_id, loan.status, loan.covered_outstanding)
-                for loan in CoveredLoan.objects.all() if loan.status in CoveredLoan.LIVE]
+        return [
+            (loan.bank_id, loan.status, loan.covered_outstanding)
+            for loan in CoveredLoan.objects.all()
+            if loan.status in CoveredLoan.LIVE
+        ]
     events = defaultdict(list)
     for event in LoanEvent.objects.all():
         events[event.loan_id].append(event)
@@ -99,7 +102,8 @@ def generate_history(loans, seed):
                 status_after=rnd.choice(ALL_STATUSES),
             )
         CoveredLoan.objects.filter(pk=loan.pk).update(
-            status=rnd.choice(ALL_STATUSES), covered_outstanding=Decimal(rnd.randrange(0, 80_000_000)) / 100)
+            status=rnd.choice(ALL_STATUSES), covered_outstanding=Decimal(rnd.randrange(0, 80_000_000)) / 100
+        )
     return start - dt.timedelta(days=2), start + dt.timedelta(days=27)
 
 
@@ -138,8 +142,12 @@ def test_a_day_with_several_events_counts_the_last_one_reported(loan, bank_offic
         by=bank_officer, loan=loan, amount="500000.00", paid_on=day, cures_overdue=True
     )
     figures = bank_portfolio_figures(as_of=day)[loan.bank_id]
-    assert figures == {"covered_outstanding": Decimal("400000.00"), "overdue_covered": Decimal("0.00"),
-                       "non_performing_covered": Decimal("0.00"), "loans_count": 1}
+    assert figures == {
+        "covered_outstanding": Decimal("400000.00"),
+        "overdue_covered": Decimal("0.00"),
+        "non_performing_covered": Decimal("0.00"),
+        "loans_count": 1,
+    }
     assert covered_outstanding(as_of=day) == Decimal("400000.00")
 
 

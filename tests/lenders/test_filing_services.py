@@ -110,8 +110,12 @@ def test_a_bad_upload_is_refused(draft, bank_officer):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationFailed, match="PDF"):
-        services.filing_document_add(by=bank_officer, filing=draft, kind="loan_contract",
-                                     file=SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf"))
+        services.filing_document_add(
+            by=bank_officer,
+            filing=draft,
+            kind="loan_contract",
+            file=SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf"),
+        )
 
 
 # --- submission --------------------------------------------------------------------------------------
@@ -316,10 +320,16 @@ def test_only_a_bureau_clerk_returns(submitted, request, who):
         services.filing_return(by=request.getfixturevalue(who), filing=submitted, reasons=["x"])
 
 
-@pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, DomainError), (S.SUBMITTED, None), (S.RETURNED, Conflict), (S.CONFIRMED, DomainError),
-    (S.REFUSED, DomainError),
-])
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (S.DRAFT, DomainError),
+        (S.SUBMITTED, None),
+        (S.RETURNED, Conflict),
+        (S.CONFIRMED, DomainError),
+        (S.REFUSED, DomainError),
+    ],
+)
 def test_return_from_each_state(draft, bureau_clerk, source, error):
     set_status(draft, source)
     if error:
@@ -330,9 +340,15 @@ def test_return_from_each_state(draft, bureau_clerk, source, error):
         assert services.filing_return(by=bureau_clerk, filing=draft, reasons=["补正"]).status == S.RETURNED
 
 
-@pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, DomainError), (S.RETURNED, DomainError), (S.REFUSED, DomainError), (S.SUBMITTED, None),
-])
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (S.DRAFT, DomainError),
+        (S.RETURNED, DomainError),
+        (S.REFUSED, DomainError),
+        (S.SUBMITTED, None),
+    ],
+)
 def test_confirm_from_each_state(draft, bureau_approver, source, error):
     set_status(draft, source)
     if error:
@@ -366,9 +382,15 @@ def test_confirming_twice_creates_one_covered_loan(submitted, bureau_approver):
     assert CoveredLoan.objects.count() == 1
 
 
-@pytest.mark.parametrize(("source", "error"), [
-    (S.DRAFT, DomainError), (S.SUBMITTED, None), (S.RETURNED, None), (S.CONFIRMED, DomainError),
-])
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (S.DRAFT, DomainError),
+        (S.SUBMITTED, None),
+        (S.RETURNED, None),
+        (S.CONFIRMED, DomainError),
+    ],
+)
 def test_refuse_from_each_state(draft, bureau_approver, source, error):
     set_status(draft, source)
     if error:

@@ -41,8 +41,13 @@ def test_three_hundred_repayment_rows_import_through_the_services(
     client_for, loan, bank_officer, django_capture_on_commit_callbacks
 ):
     rows = [[loan.contract_number, "还款", day(), "100.00", "", "", "", f"第{i}期"] for i in range(300)]
-    job = run(client_for(bank_officer), "reports", "all_or_nothing", csv_upload(REPORT_HEADER, rows),
-              django_capture_on_commit_callbacks)
+    job = run(
+        client_for(bank_officer),
+        "reports",
+        "all_or_nothing",
+        csv_upload(REPORT_HEADER, rows),
+        django_capture_on_commit_callbacks,
+    )
     assert job.status == ImportJob.Status.DONE
     assert (job.total_rows, job.ok_rows, job.error_rows) == (300, 300, 0)
     loan.refresh_from_db()
@@ -55,8 +60,13 @@ def test_all_or_nothing_rolls_every_row_back_when_one_is_bad(
 ):
     rows = [[loan.contract_number, "还款", day(), "100.00", "", "", "", ""]] * 5
     rows.append([loan.contract_number, "还款", day(), "abc", "", "", "", ""])
-    job = run(client_for(bank_officer), "reports", "all_or_nothing", csv_upload(REPORT_HEADER, rows),
-              django_capture_on_commit_callbacks)
+    job = run(
+        client_for(bank_officer),
+        "reports",
+        "all_or_nothing",
+        csv_upload(REPORT_HEADER, rows),
+        django_capture_on_commit_callbacks,
+    )
     assert (job.ok_rows, job.error_rows) == (0, 1)
     assert "均未导入" in job.message
     loan.refresh_from_db()
@@ -68,7 +78,7 @@ def test_keep_good_rows_imports_the_good_ones_and_reports_the_bad(
 ):
     rows = [
         [loan.contract_number, "还款", day(), "100.00", "", "", "", ""],
-        ["=HYPERLINK(\"http://evil\")", "还款", day(), "100.00", "", "", "", ""],
+        ['=HYPERLINK("http://evil")', "还款", day(), "100.00", "", "", "", ""],
         [bank_b_loan.contract_number, "逾期", day(), "100.00", "", "", "", "他行贷款"],
         [loan.contract_number, "风险分类", day(), "", "次级", "", "", "+cmd"],
         [loan.contract_number, "展期", day(), "", "", "2020-01-01", "", ""],

@@ -85,9 +85,13 @@ def test_report_rows_cost_a_constant_number_of_queries_each(
         assert job.ok_rows == n
         counts.append(len(ctx.captured_queries))
         # the loan is looked up once for the job, never row by row
-        lookups = [q for q in ctx.captured_queries
-                   if 'FROM "lenders_coveredloan"' in q["sql"] and "FOR UPDATE" not in q["sql"]
-                   and '"contract_number" IN' in q["sql"]]
+        lookups = [
+            q
+            for q in ctx.captured_queries
+            if 'FROM "lenders_coveredloan"' in q["sql"]
+            and "FOR UPDATE" not in q["sql"]
+            and '"contract_number" IN' in q["sql"]
+        ]
         assert len(lookups) == 1
     per_row = (counts[1] - counts[0]) / 20
     assert per_row <= 12  # lock, last report, save, event, reminder, audit (5), the service's savepoint (2)
@@ -97,7 +101,12 @@ def test_report_rows_cost_a_constant_number_of_queries_each(
 
 
 def test_filing_rows_read_their_registrations_once_for_the_job(
-    bank_officer, enterprise_a, enterprise_a_profile, bank_a, bank_a_profile, enterprise_user,
+    bank_officer,
+    enterprise_a,
+    enterprise_a_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_user,
     django_capture_on_commit_callbacks,
 ):
     from django.db import connection
@@ -196,8 +205,12 @@ def test_all_or_nothing_judges_each_row_after_the_rows_before_it_and_then_rolls_
     loan, bank_officer, django_capture_on_commit_callbacks
 ):
     day = str(today())
-    job = queued(bank_officer, repayments(loan, ["600000.00", "600000.00", "1.00"], day), "all_or_nothing",
-                 django_capture_on_commit_callbacks)
+    job = queued(
+        bank_officer,
+        repayments(loan, ["600000.00", "600000.00", "1.00"], day),
+        "all_or_nothing",
+        django_capture_on_commit_callbacks,
+    )
     audits = AuditEvent.objects.count()
     job = imports.import_run(job.pk)
     assert (job.ok_rows, job.error_rows) == (0, 1)
@@ -212,8 +225,12 @@ def test_keep_good_keeps_every_good_row_around_a_refused_one(
     loan, bank_officer, django_capture_on_commit_callbacks
 ):
     day = str(today())
-    job = queued(bank_officer, repayments(loan, ["600000.00", "600000.00", "1.00"], day), "keep_good",
-                 django_capture_on_commit_callbacks)
+    job = queued(
+        bank_officer,
+        repayments(loan, ["600000.00", "600000.00", "1.00"], day),
+        "keep_good",
+        django_capture_on_commit_callbacks,
+    )
     job = imports.import_run(job.pk)
     assert (job.ok_rows, job.error_rows) == (2, 1)
     loan.refresh_from_db()

@@ -132,10 +132,18 @@ def test_bank_reports_are_refused_once_the_loan_left_the_reportable_states(loan,
 # --- the compensation engineer's moves ----------------------------------------------------------------
 
 ALLOWED = [
-    (S.NON_PERFORMING, S.IN_CLAIM), (S.IN_CLAIM, S.NON_PERFORMING), (S.IN_CLAIM, S.COMPENSATED),
-    (S.COMPENSATED, S.RECOVERY), (S.COMPENSATED, S.CLOSED), (S.RECOVERY, S.CLOSED),
-    (S.ACTIVE, S.EXCLUDED), (S.OVERDUE, S.EXCLUDED), (S.NON_PERFORMING, S.EXCLUDED), (S.IN_CLAIM, S.EXCLUDED),
-    (S.COMPENSATED, S.EXCLUDED), (S.RECOVERY, S.EXCLUDED),
+    (S.NON_PERFORMING, S.IN_CLAIM),
+    (S.IN_CLAIM, S.NON_PERFORMING),
+    (S.IN_CLAIM, S.COMPENSATED),
+    (S.COMPENSATED, S.RECOVERY),
+    (S.COMPENSATED, S.CLOSED),
+    (S.RECOVERY, S.CLOSED),
+    (S.ACTIVE, S.EXCLUDED),
+    (S.OVERDUE, S.EXCLUDED),
+    (S.NON_PERFORMING, S.EXCLUDED),
+    (S.IN_CLAIM, S.EXCLUDED),
+    (S.COMPENSATED, S.EXCLUDED),
+    (S.RECOVERY, S.EXCLUDED),
 ]
 REFUSED = [
     (S.ACTIVE, S.IN_CLAIM),
@@ -176,7 +184,11 @@ def test_a_loan_move_that_follows_a_claim_names_the_person_not_the_system(loan, 
     set_status(loan, S.NON_PERFORMING)
     services.covered_loan_transition(by=bureau_approver, loan=loan, to_state=S.IN_CLAIM, reason="补偿流程")
     event = AuditEvent.objects.filter(object_type="lenders.coveredloan", object_id=str(loan.pk)).last()
-    assert (event.code, event.actor, event.to_state) == ("lenders.coveredloan.claim", bureau_approver, S.IN_CLAIM)
+    assert (event.code, event.actor, event.to_state) == (
+        "lenders.coveredloan.claim",
+        bureau_approver,
+        S.IN_CLAIM,
+    )
 
 
 def test_a_person_cannot_make_a_system_move_of_the_loan_directly(loan, bureau_approver):

@@ -35,8 +35,12 @@ def test_the_proposals_and_their_reminders_survive_the_move_and_come_back():
         )
         Reminder = old.get_model("notices", "Reminder")
         common = {"title": "t", "due_date": dt.date(2026, 11, 26), "recipient_role": "bureau_approver"}
-        Reminder.objects.create(key=f"fund-suspension-{proposal.pk}", subject_type="fund.suspensionproposal",
-                                subject_id=str(proposal.pk), **common)
+        Reminder.objects.create(
+            key=f"fund-suspension-{proposal.pk}",
+            subject_type="fund.suspensionproposal",
+            subject_id=str(proposal.pk),
+            **common,
+        )
         Reminder.objects.create(
             key="lenders-filing-42-deadline", subject_type="lenders.loanfiling", subject_id="42", **common
         )
@@ -47,7 +51,11 @@ def test_the_proposals_and_their_reminders_survive_the_move_and_come_back():
         new = migrate(MOVED)
         moved = new.get_model("lenders", "SuspensionProposal").objects.get(pk=proposal.pk)
         assert (moved.bank_id, moved.grounds, moved.figures, moved.status) == (
-            bank.pk, "在保不良率超标。", {"npl_ratio": "0.0600"}, "proposed")
+            bank.pk,
+            "在保不良率超标。",
+            {"npl_ratio": "0.0600"},
+            "proposed",
+        )
         Reminder = new.get_model("notices", "Reminder")
         keys = set(Reminder.objects.values_list("kind", "subject_type", "key"))
         assert keys == {
@@ -78,6 +86,9 @@ def test_the_proposals_and_their_reminders_survive_the_move_and_come_back():
             == "在保不良率超标。"
         )
         assert set(back.get_model("notices", "Reminder").objects.values_list("key", flat=True)) == {
-            f"fund-suspension-{proposal.pk}", "lenders-filing-42-deadline", "fund-period-signoff-7"}
+            f"fund-suspension-{proposal.pk}",
+            "lenders-filing-42-deadline",
+            "fund-period-signoff-7",
+        }
     finally:
         migrate(latest)

@@ -139,7 +139,8 @@ def test_the_officer_reports_a_repayment_from_the_page(client_for, loan, bank_of
 
 def test_the_bureau_suspends_a_bank_from_its_page(client_for, bank_a_profile, bureau_approver):
     response = client_for(bureau_approver).post(
-        f"/lenders/bureau/banks/{bank_a_profile.pk}/", {"action": "suspend", "reason": "整改"})
+        f"/lenders/bureau/banks/{bank_a_profile.pk}/", {"action": "suspend", "reason": "整改"}
+    )
     assert response.status_code == 302
     bank_a_profile.refresh_from_db()
     assert bank_a_profile.status == "suspended"
@@ -179,15 +180,26 @@ URLS = ["/lenders/filings/", "/lenders/loans/", "/lenders/registrations/", "/len
 
 
 def test_list_pages_keep_a_constant_number_of_queries(
-    client_for, django_assert_max_num_queries, bank_officer, bank_supervisor, bureau_approver, enterprise_a,
-    enterprise_a_profile, bank_a, bank_a_profile, enterprise_user, policy, bureau_clerk,
+    client_for,
+    django_assert_max_num_queries,
+    bank_officer,
+    bank_supervisor,
+    bureau_approver,
+    enterprise_a,
+    enterprise_a_profile,
+    bank_a,
+    bank_a_profile,
+    enterprise_user,
+    policy,
+    bureau_clerk,
 ):
     from decimal import Decimal
 
     from yunfu_ipfund.policy.models import PolicyVersion
 
-    PolicyVersion.objects.filter(pk=policy.pk).update(enterprise_outstanding_cap=Decimal("999999999.00"),
-                                                     leverage_multiple=Decimal("9999.00"))
+    PolicyVersion.objects.filter(pk=policy.pk).update(
+        enterprise_outstanding_cap=Decimal("999999999.00"), leverage_multiple=Decimal("9999.00")
+    )
     _many_loans(5, bank_officer, bank_supervisor, bureau_approver, enterprise_a, bank_a, enterprise_user)
     counts = {}
     for url in URLS:

@@ -31,7 +31,13 @@ def test_a_refused_contract_number_can_be_filed_again(submitted, bureau_approver
 
 
 def test_a_second_live_filing_with_the_same_number_is_still_refused(
-    submitted, bureau_approver, bank_officer, registration, enterprise_a, bank_a, enterprise_user,
+    submitted,
+    bureau_approver,
+    bank_officer,
+    registration,
+    enterprise_a,
+    bank_a,
+    enterprise_user,
 ):
     services.filing_refuse(by=bureau_approver, filing=submitted, reason="质押登记材料不全")
     make_filing(bank_officer, registration, documents=False, contract_number=submitted.contract_number)
@@ -40,9 +46,16 @@ def test_a_second_live_filing_with_the_same_number_is_still_refused(
         make_filing(bank_officer, other, documents=False, contract_number=submitted.contract_number)
 
 
-@pytest.mark.parametrize(("first_status", "allowed"), [
-    (S.REFUSED, True), (S.DRAFT, False), (S.SUBMITTED, False), (S.RETURNED, False), (S.CONFIRMED, False),
-])
+@pytest.mark.parametrize(
+    ("first_status", "allowed"),
+    [
+        (S.REFUSED, True),
+        (S.DRAFT, False),
+        (S.SUBMITTED, False),
+        (S.RETURNED, False),
+        (S.CONFIRMED, False),
+    ],
+)
 def test_the_database_allows_a_duplicate_number_only_beside_refused_filings(draft, first_status, allowed):
     LoanFiling.objects.filter(pk=draft.pk).update(status=first_status)
     copy = LoanFiling.objects.get(pk=draft.pk)
@@ -65,8 +78,13 @@ FULL_WIDTH = str.maketrans("0123456789.ZL", "０１２３４５６７８９．�
 
 
 def pledge(number):
-    return [{"asset_number": number, "pledge_registration_number": "Y2026000001",
-             "pledge_registered_on": (today() - dt.timedelta(days=5)).isoformat()}]
+    return [
+        {
+            "asset_number": number,
+            "pledge_registration_number": "Y2026000001",
+            "pledge_registered_on": (today() - dt.timedelta(days=5)).isoformat(),
+        }
+    ]
 
 
 @pytest.fixture
@@ -89,11 +107,18 @@ def patent_registration(enterprise_a, enterprise_a_profile, bank_a, bank_a_profi
     ],
 )
 def test_a_patent_number_matches_in_every_accepted_spelling(bank_officer, patent_registration, typed):
-    filing = services.filing_create(by=bank_officer, registration=patent_registration, pledges=pledge(typed),
-                                    contract_number=f"JK-N-{abs(hash(typed)) % 10**8}", amount="1000000",
-                                    ip_amount="800000", disbursed_on=today() - dt.timedelta(days=3),
-                                    maturity_on=today() + dt.timedelta(days=300), annual_rate="3.9",
-                                    repayment_method="interest_monthly")
+    filing = services.filing_create(
+        by=bank_officer,
+        registration=patent_registration,
+        pledges=pledge(typed),
+        contract_number=f"JK-N-{abs(hash(typed)) % 10**8}",
+        amount="1000000",
+        ip_amount="800000",
+        disbursed_on=today() - dt.timedelta(days=3),
+        maturity_on=today() + dt.timedelta(days=300),
+        annual_rate="3.9",
+        repayment_method="interest_monthly",
+    )
     assert [p.asset.number for p in filing.pledges.all()] == [PATENT]
 
 

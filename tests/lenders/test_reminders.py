@@ -17,8 +17,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def the(kind, record):
     """The one reminder of `kind` about `record` (kinds, not keys: notices.reminders)."""
-    return Reminder.objects.get(kind=kind.code, subject_type=f"lenders.{record._meta.model_name}",
-                                subject_id=str(record.pk))
+    return Reminder.objects.get(
+        kind=kind.code, subject_type=f"lenders.{record._meta.model_name}", subject_id=str(record.pk)
+    )
 
 
 def at(day):

@@ -60,8 +60,9 @@ def lend(
     def make(covered, classification=None):
         covered = D(covered)
         registration = make_registration(enterprise_a, bank_a, enterprise_user, amount=covered)
-        loan = make_loan(bank_officer, bank_supervisor, bureau_approver, registration, amount=covered,
-                         ip_amount=covered)
+        loan = make_loan(
+            bank_officer, bank_supervisor, bureau_approver, registration, amount=covered, ip_amount=covered
+        )
         if classification:
             loan = services.loan_report_classification(
                 by=bank_officer, loan=loan, classification=classification, classified_on=TODAY
@@ -72,8 +73,9 @@ def lend(
 
 
 def expect_return(bank, amount, due_on, key):
-    return fund_services.recovery_return_expect(by=None, bank=bank, reference=("compensation.recovery", key),
-                                                amount=amount, due_on=due_on, key=key)
+    return fund_services.recovery_return_expect(
+        by=None, bank=bank, reference=("compensation.recovery", key), amount=amount, due_on=due_on, key=key
+    )
 
 
 # --- the per-bank figures -----------------------------------------------------------------------------
@@ -86,7 +88,10 @@ def test_the_per_bank_table_reads_the_loans_and_the_ledger(lend, bank_a, bank_b)
     row_a, row_b = sorted(bank_risk_table(), key=lambda r: r["bank"] != bank_a)
     assert row_a["bank"] == bank_a
     assert (row_a["covered_outstanding"], row_a["non_performing"], row_a["npl_ratio"]) == (
-        D("2000000.00"), D("500000.00"), D("0.2500"))
+        D("2000000.00"),
+        D("500000.00"),
+        D("0.2500"),
+    )
     assert (row_a["overdue_returns"], row_a["overdue_returns_amount"], row_a["overdue_days"]) == (
         1,
         D("1000.00"),
@@ -183,8 +188,9 @@ def test_the_approver_dismisses_a_proposal_with_a_reason(proposal, bureau_approv
         services.proposal_accept(by=bureau_approver, proposal=proposal, reason="改为采纳")
 
 
-def test_accepting_a_proposal_suspends_the_bank_and_issues_the_notice(proposal, bank_a, bank_a_profile,
-                                                                      bureau_approver):
+def test_accepting_a_proposal_suspends_the_bank_and_issues_the_notice(
+    proposal, bank_a, bank_a_profile, bureau_approver
+):
     done = services.proposal_accept(
         by=bureau_approver, proposal=proposal, reason="不良率超标", effective_on=TODAY
     )
@@ -258,7 +264,10 @@ def test_new_cover_counts_the_loans_already_covered(lend, policy):
     lend("2000000.00")
     figures = assert_new_cover_allowed(additional_covered=D("48000000.00"), on=TODAY, policy=policy)
     assert (figures["covered"], figures["total"], figures["ceiling"]) == (
-        D("2000000.00"), D("50000000.00"), D("50000000.00"))
+        D("2000000.00"),
+        D("50000000.00"),
+        D("50000000.00"),
+    )
     with pytest.raises(DomainError) as exc:
         assert_new_cover_allowed(additional_covered=D("48000000.01"), on=TODAY, policy=policy)
     assert exc.value.code == "leverage_ceiling" and "在保余额 2,000,000.00 元" in exc.value.message
@@ -267,4 +276,7 @@ def test_new_cover_counts_the_loans_already_covered(lend, policy):
 def test_the_seeded_policy_has_the_numbers_these_tests_compute_with(db):
     policy = PolicyVersion.objects.get(code="2025")
     assert (policy.leverage_multiple, policy.suspension_npl_ratio, policy.suspension_return_overdue_days) == (
-        D("10"), D("0.05"), 30)
+        D("10"),
+        D("0.05"),
+        30,
+    )

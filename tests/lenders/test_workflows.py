@@ -60,15 +60,20 @@ TABLES = {
 
 @pytest.mark.parametrize("model", list(TABLES), ids=lambda m: m.__name__)
 def test_the_declared_table(model):
-    declared = {name: (move.sources, move.target, move.permission, move.repeat)
-                for name, move in model.WORKFLOW.moves.items()}
+    declared = {
+        name: (move.sources, move.target, move.permission, move.repeat)
+        for name, move in model.WORKFLOW.moves.items()
+    }
     assert declared == TABLES[model]
 
 
 # --- cooperating banks: every move from every state, through the services ---------------------------
 
-BANK_SERVICES = {"suspend": services.bank_suspend, "reinstate": services.bank_reinstate,
-                 "terminate": services.bank_terminate}
+BANK_SERVICES = {
+    "suspend": services.bank_suspend,
+    "reinstate": services.bank_reinstate,
+    "terminate": services.bank_terminate,
+}
 
 
 @pytest.mark.parametrize("state", list(B))
@@ -102,12 +107,21 @@ def test_a_bank_move_is_audited_under_its_code(bank_a_profile, bureau_approver):
     services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="不良率超标")
     event = trail_for(bank_a_profile).last()
     assert (event.code, event.action, event.from_state, event.to_state) == (
-        "lenders.cooperatingbank.suspend", "暂停备案", B.ACTIVE, B.SUSPENDED)
+        "lenders.cooperatingbank.suspend",
+        "暂停备案",
+        B.ACTIVE,
+        B.SUSPENDED,
+    )
 
 
-@pytest.mark.parametrize(("state", "buttons"), [
-    (B.ACTIVE, {"暂停备案", "终止合作"}), (B.SUSPENDED, {"恢复备案", "终止合作"}), (B.TERMINATED, set()),
-])
+@pytest.mark.parametrize(
+    ("state", "buttons"),
+    [
+        (B.ACTIVE, {"暂停备案", "终止合作"}),
+        (B.SUSPENDED, {"恢复备案", "终止合作"}),
+        (B.TERMINATED, set()),
+    ],
+)
 def test_the_bank_page_offers_the_approver_the_moves_of_the_state(
     client_for, bank_a_profile, bureau_approver, state, buttons
 ):
@@ -206,8 +220,9 @@ def test_a_proposal_move_by_anyone_but_the_approver_is_a_403(proposal, request, 
     assert proposal.status == P.PROPOSED
 
 
-def test_the_proposal_page_offers_the_decision_to_the_approver_only(client_for, proposal, bureau_approver,
-                                                                    finance_user):
+def test_the_proposal_page_offers_the_decision_to_the_approver_only(
+    client_for, proposal, bureau_approver, finance_user
+):
     url = f"/fund/risk/proposals/{proposal.pk}/"
     body = client_for(bureau_approver).get(url).content.decode()
     assert "采纳并暂停</button>" in body and "不予采纳</button>" in body
@@ -222,8 +237,9 @@ def test_the_proposal_page_offers_the_decision_to_the_approver_only(client_for, 
 
 def test_the_approver_decides_from_the_page(client_for, proposal, bureau_approver, bank_a_profile):
     url = f"/fund/risk/proposals/{proposal.pk}/"
-    response = client_for(bureau_approver).post(url, {"action": "accept", "reason": "不良率超标",
-                                                      "effective_on": str(today())})
+    response = client_for(bureau_approver).post(
+        url, {"action": "accept", "reason": "不良率超标", "effective_on": str(today())}
+    )
     assert response.status_code == 302 and response["Location"] == url
     bank_a_profile.refresh_from_db()
     assert bank_a_profile.status == B.SUSPENDED

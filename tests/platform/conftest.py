@@ -37,8 +37,14 @@ def issue(django_capture_on_commit_callbacks):
     def _issue(addressee, *, by=None, copied_to=(), context=None, subject=None, kind="general"):
         with django_capture_on_commit_callbacks(execute=True):
             notice = notice_services.notice_issue(
-                kind=kind, subject=subject or addressee, addressee=addressee, by=by, copied_to=copied_to,
-                context=context if context is not None else {"paragraphs": ["经审核，现将有关事项告知如下。"]},
+                kind=kind,
+                subject=subject or addressee,
+                addressee=addressee,
+                by=by,
+                copied_to=copied_to,
+                context=context
+                if context is not None
+                else {"paragraphs": ["经审核，现将有关事项告知如下。"]},
             )
         notice.refresh_from_db()
         return notice
@@ -59,8 +65,13 @@ def login_as():
 
 
 def run_in_threads(count, target):
-    """target(i) in `count` concurrent transactions; returns the exceptions raised (empty when all succeeded)."""
-    return [r for r in run_in_parallel(*[functools.partial(target, i) for i in range(count)]) if isinstance(r, Exception)]
+    """target(i) in `count` concurrent transactions; returns the exceptions raised (empty when all
+    succeeded)."""
+    return [
+        r
+        for r in run_in_parallel(*[functools.partial(target, i) for i in range(count)])
+        if isinstance(r, Exception)
+    ]
 
 
 def atomic_refusal(callable_, *args, **kwargs):

@@ -23,8 +23,15 @@ VIEW = audit_action("platform_test.record.view", "查看")
 @pytest.fixture
 def three_events(bank_a, bank_officer, bureau_clerk):
     return [
-        audit_record(by=bank_officer, action=SUBMIT, obj=bank_a, from_state="draft", to_state="submitted",
-                     reason="首次提交", data={"amount": "1000000.00"}),
+        audit_record(
+            by=bank_officer,
+            action=SUBMIT,
+            obj=bank_a,
+            from_state="draft",
+            to_state="submitted",
+            reason="首次提交",
+            data={"amount": "1000000.00"},
+        ),
         audit_record(by=bureau_clerk, action=RETURN, obj=bank_a, reason="缺少质押登记通知书"),
         audit_record(by=None, action=NOTICE_ENDS, obj=bank_a),
     ]
@@ -39,8 +46,11 @@ def triggers_off():
             yield cursor
             cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
         else:
-            triggers = dict(cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_auditevent'").fetchall())
+            triggers = dict(
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_auditevent'"
+                ).fetchall()
+            )
             for name in triggers:
                 cursor.execute(f"DROP TRIGGER {name}")
             yield cursor
@@ -50,13 +60,18 @@ def triggers_off():
 
 def test_each_event_chains_to_the_previous_one(three_events, bank_officer):
     first, second, third = three_events
-    assert first.prev_hash == (AuditEvent.objects.filter(id__lt=first.id).order_by("-id").values_list("hash", flat=True).first() or GENESIS)
+    assert first.prev_hash == (
+        AuditEvent.objects.filter(id__lt=first.id).order_by("-id").values_list("hash", flat=True).first()
+        or GENESIS
+    )
     assert second.prev_hash == first.hash and third.prev_hash == second.hash
     stored = AuditEvent.objects.get(pk=first.pk)
     assert compute_hash(stored.prev_hash, stored) == stored.hash
     assert stored.actor == bank_officer and stored.actor_name == "李经办"
     assert stored.organisation_name == "中国工商银行云浮分行"
-    assert stored.object_type == "accounts.organisation" and stored.object_id == str(stored.organisation_id_at_time or first.object_id)
+    assert stored.object_type == "accounts.organisation" and stored.object_id == str(
+        stored.organisation_id_at_time or first.object_id
+    )
     assert three_events[2].actor is None and three_events[2].actor_name == "系统"
 
 
@@ -109,7 +124,10 @@ def test_verify_audit_chain_finds_a_changed_row_even_when_its_hash_is_recomputed
     stored.reason = "材料齐全"
     forged = compute_hash(stored.prev_hash, stored)
     with triggers_off() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s", ["材料齐全", forged, target.pk])
+        cursor.execute(
+            "UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s",
+            ["材料齐全", forged, target.pk],
+        )
     checked, problems = verify_chain()
     assert problems and f"#{three_events[2].pk}" in problems[0]
 

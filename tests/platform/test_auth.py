@@ -37,8 +37,10 @@ def test_the_right_password_logs_in_and_lands_on_the_workbench(client, bank_offi
 
 
 def test_login_does_not_redirect_to_another_site(client, bank_officer):
-    response = client.post(LOGIN + "?next=https://evil.example/", {
-        "username": bank_officer.username, "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        LOGIN + "?next=https://evil.example/",
+        {"username": bank_officer.username, "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
 
@@ -60,7 +62,9 @@ def test_axes_locks_the_account_after_the_failure_limit_with_a_chinese_page(clie
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_is_per_account_and_address_so_a_colleague_can_still_log_in(client, bank_officer, bank_supervisor):
+def test_the_lock_is_per_account_and_address_so_a_colleague_can_still_log_in(
+    client, bank_officer, bank_supervisor
+):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(LOGIN, {"username": bank_officer.username, "password": "nope"})
     response = Client().post(LOGIN, {"username": bank_supervisor.username, "password": PASSWORD})
@@ -103,32 +107,52 @@ def test_a_user_changes_the_password_and_logs_in_with_the_new_one(bank_officer):
     client.force_login(bank_officer)
     page = client.get("/accounts/password/")
     assert "修改密码" in page.content.decode()
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": "Yunfu-new-pass-2026", "new_password2": "Yunfu-new-pass-2026"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Yunfu-new-pass-2026",
+            "new_password2": "Yunfu-new-pass-2026",
+        },
+    )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     assert "_auth_user_id" in client.session, "changing the password keeps this session"
     fresh = Client()
     assert fresh.post(LOGIN, {"username": bank_officer.username, "password": PASSWORD}).status_code == 200
-    assert fresh.post(LOGIN, {"username": bank_officer.username, "password": "Yunfu-new-pass-2026"}).status_code == 302
+    assert (
+        fresh.post(LOGIN, {"username": bank_officer.username, "password": "Yunfu-new-pass-2026"}).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("new_password, message", [
-    ("short1!", "密码长度太短"),
-    ("12345678901", "密码只包含数字"),
-    ("password123", "这个密码太常见了"),
-])
+@pytest.mark.parametrize(
+    "new_password, message",
+    [
+        ("short1!", "密码长度太短"),
+        ("12345678901", "密码只包含数字"),
+        ("password123", "这个密码太常见了"),
+    ],
+)
 def test_a_weak_new_password_is_refused_in_chinese(client_for, bank_officer, new_password, message):
     client = client_for(bank_officer)
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
 def test_a_wrong_old_password_is_refused(client_for, bank_officer):
-    response = client_for(bank_officer).post("/accounts/password/", {
-        "old_password": "not-it", "new_password1": "Yunfu-new-pass-2026", "new_password2": "Yunfu-new-pass-2026"})
+    response = client_for(bank_officer).post(
+        "/accounts/password/",
+        {
+            "old_password": "not-it",
+            "new_password1": "Yunfu-new-pass-2026",
+            "new_password2": "Yunfu-new-pass-2026",
+        },
+    )
     assert response.status_code == 200
     assert "旧密码不正确" in response.content.decode()
 
@@ -154,7 +178,9 @@ def test_a_login_post_with_the_csrf_token_from_the_form_succeeds(bank_officer):
     client = Client(enforce_csrf_checks=True)
     client.get(LOGIN)
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
-    response = client.post(LOGIN, {"username": bank_officer.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    response = client.post(
+        LOGIN, {"username": bank_officer.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
 
 

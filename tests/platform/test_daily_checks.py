@@ -24,10 +24,15 @@ pytestmark = pytest.mark.django_db
 
 def test_policy_registers_its_checks_and_notices_runs_them_before_the_apps():
     names = [f"{c.__module__}.{c.__name__}" for c in checks.all_daily_checks()]
-    assert names[:2] == ["yunfu_ipfund.policy.holidays.check_holiday_table",
-                         "yunfu_ipfund.policy.services.check_policy_expiry"]
-    assert {"lenders.checks.run_daily_checks", "fund.checks.run_daily_checks",
-            "compensation.checks.run_daily_checks"} <= set(names)
+    assert names[:2] == [
+        "yunfu_ipfund.policy.holidays.check_holiday_table",
+        "yunfu_ipfund.policy.services.check_policy_expiry",
+    ]
+    assert {
+        "lenders.checks.run_daily_checks",
+        "fund.checks.run_daily_checks",
+        "compensation.checks.run_daily_checks",
+    } <= set(names)
 
 
 def test_registering_a_check_twice_runs_it_once(monkeypatch):
@@ -92,11 +97,11 @@ def expiry_reminders():
     [
         # the 2025 version ends 2030-09-24; no later version exists
         (dt.date(2030, 3, 27), None),  # 181 days left
-        (dt.date(2030, 3, 28), 180),   # 180 days left
-        (dt.date(2030, 6, 25), 180),   # 91 days left
-        (dt.date(2030, 6, 26), 90),    # 90 days left
-        (dt.date(2030, 8, 25), 30),    # 30 days left
-        (dt.date(2030, 9, 24), 30),    # the last day
+        (dt.date(2030, 3, 28), 180),  # 180 days left
+        (dt.date(2030, 6, 25), 180),  # 91 days left
+        (dt.date(2030, 6, 26), 90),  # 90 days left
+        (dt.date(2030, 8, 25), 30),  # 30 days left
+        (dt.date(2030, 9, 24), 30),  # the last day
     ],
 )
 def test_policy_expiry_reminders_at_180_90_and_30_days_by_kind(today, threshold):
@@ -106,8 +111,10 @@ def test_policy_expiry_reminders_at_180_90_and_30_days_by_kind(today, threshold)
     if threshold is None:
         assert found == set()
     else:
-        assert found == {(str(current.pk), f"{threshold}-{Role.ADMINISTRATOR}", Role.ADMINISTRATOR),
-                         (str(current.pk), f"{threshold}-{Role.BUREAU_APPROVER}", Role.BUREAU_APPROVER)}
+        assert found == {
+            (str(current.pk), f"{threshold}-{Role.ADMINISTRATOR}", Role.ADMINISTRATOR),
+            (str(current.pk), f"{threshold}-{Role.BUREAU_APPROVER}", Role.BUREAU_APPROVER),
+        }
         still_open = open_reminders(kind=POLICY_EXPIRY, about=current, discriminator=None)
         assert {r.due_date for r in still_open} == {dt.date(2030, 9, 24)}
 
@@ -126,8 +133,9 @@ def test_no_expiry_reminder_once_the_next_version_exists_by_kind():
     skip = ("id", "code", "effective_from", "effective_to", "first_used_at", "created_at")
     concrete = PolicyVersion._meta.concrete_fields
     fields = {f.name: getattr(current, f.name) for f in concrete if f.name not in skip}
-    PolicyVersion.objects.create(code="2030", effective_from=dt.date(2030, 9, 25),
-                                 effective_to=dt.date(2035, 9, 24), **fields)
+    PolicyVersion.objects.create(
+        code="2030", effective_from=dt.date(2030, 9, 25), effective_to=dt.date(2035, 9, 24), **fields
+    )
     assert check_policy_expiry(dt.date(2030, 8, 25)) is None
     assert not expiry_reminders().exists()
 

@@ -44,7 +44,9 @@ def test_notify_users_writes_inbox_messages_now_and_sends_e_mail_only_after_comm
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         with transaction.atomic():
-            notify_users([with_email, bank_supervisor], title="备案已确认", body="请查看确认书。", url="/notices/1/")
+            notify_users(
+                [with_email, bank_supervisor], title="备案已确认", body="请查看确认书。", url="/notices/1/"
+            )
         assert Message.objects.filter(title="备案已确认").count() == 2
         assert mail.outbox == []
     assert len(callbacks) == 1
@@ -78,7 +80,9 @@ def test_notify_organisation_reaches_only_that_role_of_that_organisation(
     assert list(Message.objects.values_list("recipient", flat=True)) == [bank_supervisor.pk]
 
 
-def test_the_unread_count_is_shown_in_the_navigation_and_marking_read_clears_it(login_as, bank_officer, bank_b_officer):
+def test_the_unread_count_is_shown_in_the_navigation_and_marking_read_clears_it(
+    login_as, bank_officer, bank_b_officer
+):
     notify_users([bank_officer], title="第一条")
     notify_users([bank_officer], title="第二条")
     notify_users([bank_b_officer], title="别人的")
@@ -108,15 +112,24 @@ def test_message_mark_read_returns_how_many_it_marked(bank_officer):
 
 # --- reminders ------------------------------------------------------------------------------------
 
-DUE = D(2026, 10, 9)  # Friday after the 2026 National Day week: notify on 29 Sep (3 wd), 8 Oct (1 wd) and 9 Oct
+DUE = D(
+    2026, 10, 9
+)  # Friday after the 2026 National Day week: notify on 29 Sep (3 wd), 8 Oct (1 wd) and 9 Oct
 
 
 FILING_DEADLINE = reminder_kind("platform_test.filing_deadline", "测试：贷款备案截止")
 
 
 def schedule(org, **extra):
-    fields = dict(kind=FILING_DEADLINE, title="贷款备案截止", about=org, due_date=DUE,
-                  recipient_role=Role.BANK_OFFICER, recipient_org=org, url="/lenders/filings/42/")
+    fields = dict(
+        kind=FILING_DEADLINE,
+        title="贷款备案截止",
+        about=org,
+        due_date=DUE,
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=org,
+        url="/lenders/filings/42/",
+    )
     fields.update(extra)
     return reminder_schedule(**fields)
 
@@ -150,8 +163,12 @@ def test_the_sweep_sends_on_each_notify_date_once_and_escalates_to_the_same_bank
 ):
     expected_officer = []
     for day, sends in [
-        (D(2026, 9, 28), False), (D(2026, 9, 29), True), (D(2026, 9, 30), False), (D(2026, 10, 5), False),
-        (D(2026, 10, 8), True), (D(2026, 10, 9), True),
+        (D(2026, 9, 28), False),
+        (D(2026, 9, 29), True),
+        (D(2026, 9, 30), False),
+        (D(2026, 10, 5), False),
+        (D(2026, 10, 8), True),
+        (D(2026, 10, 9), True),
     ]:
         sweep_reminders(today=day)
         sweep_reminders(today=day)  # a second sweep the same day sends nothing twice
@@ -212,11 +229,18 @@ def _refuses(reminder):
     raise DomainError("公示期内收到异议，不能自动结束。")
 
 
-def test_a_registered_action_runs_once_after_the_due_date_and_resolves_the_reminder(bank_a, bureau_clerk, bureau_approver):
+def test_a_registered_action_runs_once_after_the_due_date_and_resolves_the_reminder(
+    bank_a, bureau_clerk, bureau_approver
+):
     CALLS.clear()
     with time_machine.travel(dt.datetime(2026, 9, 20, 1, 0, tzinfo=dt.UTC), tick=False):
-        schedule(bank_a, discriminator="notice-7", recipient_role=Role.BUREAU_CLERK, recipient_org=None,
-                 action="platform_test.close_public_notice")
+        schedule(
+            bank_a,
+            discriminator="notice-7",
+            recipient_role=Role.BUREAU_CLERK,
+            recipient_org=None,
+            action="platform_test.close_public_notice",
+        )
     sweep_reminders(today=DUE)
     assert CALLS == []
     sweep_reminders(today=D(2026, 10, 10))
@@ -230,8 +254,13 @@ def test_a_registered_action_runs_once_after_the_due_date_and_resolves_the_remin
 
 def test_a_refused_action_is_recorded_and_tried_again(bank_a, bureau_clerk):
     with time_machine.travel(dt.datetime(2026, 9, 20, 1, 0, tzinfo=dt.UTC), tick=False):
-        schedule(bank_a, discriminator="notice-8", recipient_role=Role.BUREAU_CLERK, recipient_org=None,
-                 action="platform_test.refuses")
+        schedule(
+            bank_a,
+            discriminator="notice-8",
+            recipient_role=Role.BUREAU_CLERK,
+            recipient_org=None,
+            action="platform_test.refuses",
+        )
     sweep_reminders(today=D(2026, 10, 12))
     reminder = Reminder.objects.get(discriminator="notice-8")
     assert reminder.last_error == "公示期内收到异议，不能自动结束。"
@@ -264,7 +293,8 @@ def test_two_sweeps_in_parallel_send_each_reminder_once(bank_a, bank_officer, ba
     assert sum(results) == 30
     assert bank_officer.messages.count() == 30
     assert sorted(bank_officer.messages.values_list("title", flat=True)) == sorted(
-        set(bank_officer.messages.values_list("title", flat=True)))
+        set(bank_officer.messages.values_list("title", flat=True))
+    )
     assert set(Reminder.objects.values_list("times_sent", flat=True)) == {1}
 
 
@@ -284,7 +314,8 @@ def test_a_reminder_says_how_many_working_days_are_left_across_a_holiday():
 
     from yunfu_ipfund.notices.services import deadline_phrase
 
-    # 2026-09-30 (Wed) to 2026-10-09 (Fri): Oct 1-7 are the National Day holiday; Oct 8 and 9 are working days.
+    # 2026-09-30 (Wed) to 2026-10-09 (Fri): Oct 1-7 are the National Day holiday;
+    # Oct 8 and 9 are working days.
     assert deadline_phrase(dt.date(2026, 10, 9), dt.date(2026, 9, 30)) == "还剩 2 个工作日"
     assert deadline_phrase(dt.date(2026, 10, 9), dt.date(2026, 10, 9)) == "今天到期"
     assert deadline_phrase(dt.date(2026, 10, 9), dt.date(2026, 10, 12)) == "已逾期 3 天"

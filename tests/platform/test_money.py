@@ -28,39 +28,45 @@ from yunfu_ipfund.common.money import MAX_AMOUNT, amount_in_capitals, format_mon
 # --- to_money -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("1000000", Decimal("1000000.00")),
-    ("1,000,000.5", Decimal("1000000.50")),
-    ("¥ 12.30".replace(" ", ""), Decimal("12.30")),
-    ("￥1，000", Decimal("1000.00")),
-    (" 0.01 ", Decimal("0.01")),
-    (5, Decimal("5.00")),
-    (Decimal("7.1"), Decimal("7.10")),
-    ("0", Decimal("0.00")),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1000000", Decimal("1000000.00")),
+        ("1,000,000.5", Decimal("1000000.50")),
+        ("¥ 12.30".replace(" ", ""), Decimal("12.30")),
+        ("￥1，000", Decimal("1000.00")),
+        (" 0.01 ", Decimal("0.01")),
+        (5, Decimal("5.00")),
+        (Decimal("7.1"), Decimal("7.10")),
+        ("0", Decimal("0.00")),
+    ],
+)
 def test_to_money_accepts_what_people_type(value, expected):
     amount = to_money(value)
     assert amount == expected
     assert amount.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("1.005", "最多保留两位小数"),
-    (Decimal("0.001"), "最多保留两位小数"),
-    ("-1.00", "不能为负数"),
-    ("NaN", "不是有效的金额"),
-    ("Infinity", "不是有效的金额"),
-    ("-inf", "不是有效的金额"),
-    (1.5, "不是有效的金额"),
-    (0.1 + 0.2, "不是有效的金额"),
-    ("", "不是有效的金额"),
-    ("一百元", "不是有效的金额"),
-    ("1e3.5", "不是有效的金额"),
-    (None, "不是有效的金额"),
-    ([], "不是有效的金额"),
-    ("10000000000000.00", "金额过大"),
-    ("9" * 400, "金额过大"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("1.005", "最多保留两位小数"),
+        (Decimal("0.001"), "最多保留两位小数"),
+        ("-1.00", "不能为负数"),
+        ("NaN", "不是有效的金额"),
+        ("Infinity", "不是有效的金额"),
+        ("-inf", "不是有效的金额"),
+        (1.5, "不是有效的金额"),
+        (0.1 + 0.2, "不是有效的金额"),
+        ("", "不是有效的金额"),
+        ("一百元", "不是有效的金额"),
+        ("1e3.5", "不是有效的金额"),
+        (None, "不是有效的金额"),
+        ([], "不是有效的金额"),
+        ("10000000000000.00", "金额过大"),
+        ("9" * 400, "金额过大"),
+    ],
+)
 def test_to_money_refuses_instead_of_rounding(value, fragment):
     with pytest.raises(ValidationFailed) as caught:
         to_money(value)
@@ -86,26 +92,29 @@ def test_round_fen_rounds_half_up_and_format_money_groups_thousands():
 # --- amount_in_capitals: hand examples -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount, capitals", [
-    ("1000000.00", "人民币壹佰万元整"),
-    ("1005.00", "人民币壹仟零伍元整"),
-    ("107000.53", "人民币壹拾万柒仟元伍角叁分"),
-    ("0.05", "人民币伍分"),
-    ("10.00", "人民币壹拾元整"),
-    ("100000001.00", "人民币壹亿零壹元整"),
-    ("0.00", "人民币零元整"),
-    ("0.50", "人民币伍角整"),
-    ("1409.50", "人民币壹仟肆佰零玖元伍角整"),  # 附一 example
-    ("6007.14", "人民币陆仟零柒元壹角肆分"),  # 附一 example
-    ("1680.32", "人民币壹仟陆佰捌拾元叁角贰分"),  # 附一 example (the form without 零)
-    ("16409.02", "人民币壹万陆仟肆佰零玖元零贰分"),  # 附一 example
-    ("325.04", "人民币叁佰贰拾伍元零肆分"),  # 附一 example
-    ("5000000.00", "人民币伍佰万元整"),
-    ("7100004066.93", "人民币柒拾壹亿零肆仟零陆拾陆元玖角叁分"),
-    ("1000100000000.00", "人民币壹万零壹亿元整"),
-    ("1000000000000.00", "人民币壹万亿元整"),
-    ("9999999999999.99", "人民币玖万玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
-])
+@pytest.mark.parametrize(
+    "amount, capitals",
+    [
+        ("1000000.00", "人民币壹佰万元整"),
+        ("1005.00", "人民币壹仟零伍元整"),
+        ("107000.53", "人民币壹拾万柒仟元伍角叁分"),
+        ("0.05", "人民币伍分"),
+        ("10.00", "人民币壹拾元整"),
+        ("100000001.00", "人民币壹亿零壹元整"),
+        ("0.00", "人民币零元整"),
+        ("0.50", "人民币伍角整"),
+        ("1409.50", "人民币壹仟肆佰零玖元伍角整"),  # 附一 example
+        ("6007.14", "人民币陆仟零柒元壹角肆分"),  # 附一 example
+        ("1680.32", "人民币壹仟陆佰捌拾元叁角贰分"),  # 附一 example (the form without 零)
+        ("16409.02", "人民币壹万陆仟肆佰零玖元零贰分"),  # 附一 example
+        ("325.04", "人民币叁佰贰拾伍元零肆分"),  # 附一 example
+        ("5000000.00", "人民币伍佰万元整"),
+        ("7100004066.93", "人民币柒拾壹亿零肆仟零陆拾陆元玖角叁分"),
+        ("1000100000000.00", "人民币壹万零壹亿元整"),
+        ("1000000000000.00", "人民币壹万亿元整"),
+        ("9999999999999.99", "人民币玖万玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
+    ],
+)
 def test_hand_examples(amount, capitals):
     assert amount_in_capitals(amount) == capitals
 
@@ -133,7 +142,9 @@ def normalised(ours):
 # Amounts with many zeros are where the writing rules bite, so digits are drawn zero-heavy.
 zero_heavy_digits = st.text(alphabet="0000000123456789", min_size=1, max_size=12)
 amounts = st.one_of(
-    st.builds(lambda yuan, fen: Decimal(int(yuan)) + Decimal(fen) / 100, zero_heavy_digits, st.integers(0, 99)),
+    st.builds(
+        lambda yuan, fen: Decimal(int(yuan)) + Decimal(fen) / 100, zero_heavy_digits, st.integers(0, 99)
+    ),
     st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False),
 ).filter(lambda d: d <= 10**12)
 

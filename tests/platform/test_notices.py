@@ -43,14 +43,18 @@ def test_numbers_run_per_prefix_and_year_without_gaps(issue, fast_pdf, bank_a, b
 
 
 def test_the_year_of_the_number_is_the_year_in_yunfu(issue, fast_pdf, bank_a, bureau_approver):
-    with time_machine.travel(dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC), tick=False):  # 1 Jan 01:00 in Yunfu
+    with time_machine.travel(
+        dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC), tick=False
+    ):  # 1 Jan 01:00 in Yunfu
         assert issue(bank_a, by=bureau_approver).number == "云市监知告〔2027〕1号"
 
 
 def test_a_rolled_back_decision_gives_its_number_back(issue, fast_pdf, bank_a, bureau_approver, at_noon):
     issue(bank_a, by=bureau_approver)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.notice_issue(kind="general", subject=bank_a, addressee=bank_a, context={}, by=bureau_approver)
+        services.notice_issue(
+            kind="general", subject=bank_a, addressee=bank_a, context={}, by=bureau_approver
+        )
         raise RuntimeError("the deciding service failed after issuing")
     assert issue(bank_a, by=bureau_approver).number == "云市监知告〔2026〕2号"
 
@@ -77,7 +81,9 @@ def test_eight_threads_issuing_at_once_get_forty_consecutive_numbers(fast_pdf, b
         addressee = Organisation.objects.get(pk=bank_a.pk)
         for _ in range(5):
             with transaction.atomic():
-                services.notice_issue(kind="general", subject=addressee, addressee=addressee, context={}, by=None)
+                services.notice_issue(
+                    kind="general", subject=addressee, addressee=addressee, context={}, by=None
+                )
 
     assert run_in_threads(8, issue_five) == []
     year = Notice.objects.values_list("year", flat=True).first()
@@ -94,7 +100,10 @@ def test_eight_threads_issuing_at_once_get_forty_consecutive_numbers(fast_pdf, b
 def rendered_notice(issue, bank_a, bureau_approver, enterprise_a):
     context = {
         "paragraphs": ["你行报送的知识产权质押贷款备案材料已收悉。经审核，符合《管理办法》规定。"],
-        "table": {"head": ["项目", "内容"], "rows": [["借款企业", "云浮市云石科技有限公司"], ["贷款金额", "1,000,000.00 元"]]},
+        "table": {
+            "head": ["项目", "内容"],
+            "rows": [["借款企业", "云浮市云石科技有限公司"], ["贷款金额", "1,000,000.00 元"]],
+        },
         "amount": "1,000,000.00",
         "amount_capitals": amount_in_capitals("1000000.00"),
         "closing": ["特此告知。"],
@@ -112,18 +121,30 @@ def test_the_general_notice_renders_to_a_pdf_with_its_hash(rendered_notice):
     assert rendered_notice.render_attempts == 1 and rendered_notice.rendered_at is not None
 
 
-@pytest.mark.skipif(not (shutil.which("pdffonts") and shutil.which("pdftotext")),
-                    reason="poppler-utils (pdffonts, pdftotext) is not installed")
+@pytest.mark.skipif(
+    not (shutil.which("pdffonts") and shutil.which("pdftotext")),
+    reason="poppler-utils (pdffonts, pdftotext) is not installed",
+)
 def test_the_pdf_embeds_a_noto_cjk_font_and_carries_the_chinese_text_and_capitals(rendered_notice):
     path = rendered_notice.pdf.path
     fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
     cjk_lines = [line for line in fonts.splitlines() if "Noto" in line and "CJK" in line]
     assert any("Serif-CJK-SC" in line for line in cjk_lines), fonts
     assert all(" yes " in line for line in cjk_lines), "every CJK font is embedded:\n" + fonts
-    text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = "".join(text.split())
-    for expected in ("云浮市市场监督管理局", rendered_notice.number, "告知书", "中国工商银行云浮分行：",
-                     "人民币壹佰万元整", "特此告知", "抄送：云浮市云石科技有限公司", rendered_notice.verification_code):
+    for expected in (
+        "云浮市市场监督管理局",
+        rendered_notice.number,
+        "告知书",
+        "中国工商银行云浮分行：",
+        "人民币壹佰万元整",
+        "特此告知",
+        "抄送：云浮市云石科技有限公司",
+        rendered_notice.verification_code,
+    ):
         assert expected in flat, expected
     assert "二〇二" in flat  # the date in Chinese numerals
 
@@ -137,7 +158,12 @@ def test_a_failed_render_leaves_the_decision_and_the_notice_and_is_retried_later
     with time_machine.travel(NOON_2026, tick=False) as traveller:
         monkeypatch.setattr("yunfu_ipfund.notices.pdf.render_pdf_bytes", broken)
         with transaction.atomic():
-            decision = audit_record(by=bureau_approver, action=audit_action("platform_test.claim.decide", "作出补偿决定"), obj=bank_a, to_state="decided")
+            decision = audit_record(
+                by=bureau_approver,
+                action=audit_action("platform_test.claim.decide", "作出补偿决定"),
+                obj=bank_a,
+                to_state="decided",
+            )
             notice = issue(bank_a, by=bureau_approver)
         notice.refresh_from_db()
         assert notice.render_status == Notice.RenderStatus.FAILED
@@ -169,8 +195,12 @@ def test_retries_stop_after_the_maximum_attempts(issue, monkeypatch, bank_a):
 # --- public verification --------------------------------------------------------------------------
 
 
-def test_verify_confirms_number_and_code_showing_addressee_time_and_hash_but_not_the_content(client, rendered_notice):
-    response = client.post("/verify/", {"number": rendered_notice.number, "code": rendered_notice.verification_code.lower()})
+def test_verify_confirms_number_and_code_showing_addressee_time_and_hash_but_not_the_content(
+    client, rendered_notice
+):
+    response = client.post(
+        "/verify/", {"number": rendered_notice.number, "code": rendered_notice.verification_code.lower()}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "验证通过" in html
@@ -182,17 +212,30 @@ def test_verify_confirms_number_and_code_showing_addressee_time_and_hash_but_not
 
 def test_verify_accepts_ascii_brackets_in_the_number(client, rendered_notice):
     number = rendered_notice.number.replace("〔", "[").replace("〕", "]")
-    assert "验证通过" in client.get("/verify/", {"number": number, "code": rendered_notice.verification_code}).content.decode()
+    assert (
+        "验证通过"
+        in client.get(
+            "/verify/", {"number": number, "code": rendered_notice.verification_code}
+        ).content.decode()
+    )
 
 
-@pytest.mark.parametrize("number, code", [
-    ("{number}", "WRONGCODE2"),
-    ("{number}", ""),
-    ("云市监知告〔2026〕999号", "{code}"),
-    ("", "{code}"),
-])
-def test_verify_refuses_a_wrong_code_or_number_without_revealing_anything(client, rendered_notice, number, code):
-    data = {"number": number.format(number=rendered_notice.number), "code": code.format(code=rendered_notice.verification_code)}
+@pytest.mark.parametrize(
+    "number, code",
+    [
+        ("{number}", "WRONGCODE2"),
+        ("{number}", ""),
+        ("云市监知告〔2026〕999号", "{code}"),
+        ("", "{code}"),
+    ],
+)
+def test_verify_refuses_a_wrong_code_or_number_without_revealing_anything(
+    client, rendered_notice, number, code
+):
+    data = {
+        "number": number.format(number=rendered_notice.number),
+        "code": code.format(code=rendered_notice.verification_code),
+    }
     html = client.post("/verify/", data).content.decode()
     assert "验证通过" not in html
     assert rendered_notice.addressee.name not in html
@@ -204,7 +247,9 @@ def test_verify_is_rate_limited_per_address(client, rendered_notice, settings):
     settings.PUBLIC_FORM_RATE_PER_HOUR = 3
     for _ in range(3):
         assert client.post("/verify/", {"number": "x", "code": "y"}).status_code == 200
-    response = client.post("/verify/", {"number": rendered_notice.number, "code": rendered_notice.verification_code})
+    response = client.post(
+        "/verify/", {"number": rendered_notice.number, "code": rendered_notice.verification_code}
+    )
     assert response.status_code == 429
     assert "查询过于频繁" in response.content.decode()
     assert "验证通过" not in response.content.decode()
@@ -219,7 +264,9 @@ def test_the_empty_verify_form_does_not_count_against_the_limit(client, settings
     assert client.get("/verify/", {"number": "x", "code": "y"}).status_code == 200
 
 
-def test_notices_about_lists_what_the_user_may_see(issue, fast_pdf, bank_a, bank_b, bank_officer, bank_b_officer, bureau_clerk):
+def test_notices_about_lists_what_the_user_may_see(
+    issue, fast_pdf, bank_a, bank_b, bank_officer, bank_b_officer, bureau_clerk
+):
     from yunfu_ipfund.notices.selectors import notices_about
 
     mine = issue(bank_a, subject=bank_a)

@@ -7,9 +7,22 @@ from yunfu_ipfund.notices.services import notify_users
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["enterprise_user", "bank_officer", "bank_supervisor", "bureau_clerk", "bureau_approver", "finance_user",
-            "administrator"]
-LOGGED_IN_PAGES = ["/accounts/home/", "/accounts/tasks/", "/notices/", "/notices/inbox/", "/accounts/password/"]
+PERSONAS = [
+    "enterprise_user",
+    "bank_officer",
+    "bank_supervisor",
+    "bureau_clerk",
+    "bureau_approver",
+    "finance_user",
+    "administrator",
+]
+LOGGED_IN_PAGES = [
+    "/accounts/home/",
+    "/accounts/tasks/",
+    "/notices/",
+    "/notices/inbox/",
+    "/accounts/password/",
+]
 PUBLIC_PAGES = ["/", "/measures/", "/verify/", "/accounts/login/", "/healthz"]
 
 
@@ -38,19 +51,34 @@ def test_logged_in_pages_answer_every_role(request, login_as, persona, url):
     assert login_as(request.getfixturevalue(persona)).get(url).status_code == 200
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("bureau_clerk", 200), ("bureau_approver", 200), ("finance_user", 200),
-    ("bank_officer", 404), ("enterprise_user", 404), ("bank_supervisor", 404), ("administrator", 404),
-])
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("bureau_clerk", 200),
+        ("bureau_approver", 200),
+        ("finance_user", 200),
+        ("bank_officer", 404),
+        ("enterprise_user", 404),
+        ("bank_supervisor", 404),
+        ("administrator", 404),
+    ],
+)
 def test_the_audit_log_is_for_read_all_staff_only(request, login_as, persona, expected):
     assert login_as(request.getfixturevalue(persona)).get("/audit/").status_code == expected
 
 
-@pytest.mark.parametrize("persona, label", [
-    ("enterprise_user", "企业用户"), ("bank_officer", "银行经办"), ("bank_supervisor", "银行复核"),
-    ("bureau_clerk", "市监局经办"), ("bureau_approver", "市监局审核"), ("finance_user", "财政局"),
-    ("administrator", "系统管理员"),
-])
+@pytest.mark.parametrize(
+    "persona, label",
+    [
+        ("enterprise_user", "企业用户"),
+        ("bank_officer", "银行经办"),
+        ("bank_supervisor", "银行复核"),
+        ("bureau_clerk", "市监局经办"),
+        ("bureau_approver", "市监局审核"),
+        ("finance_user", "财政局"),
+        ("administrator", "系统管理员"),
+    ],
+)
 def test_each_role_home_greets_the_user_and_shows_the_empty_states(request, login_as, persona, label):
     user = request.getfixturevalue(persona)
     client = login_as(user)
@@ -82,39 +110,64 @@ def test_an_unknown_address_is_a_chinese_404(client):
     assert "页面不存在" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", [
-    "/notices/?page=abc", "/notices/?page=-1", "/notices/?page=0", "/notices/?page=99999999999999999999",
-    "/notices/inbox/?page=1e9", "/audit/?page=%E2%80%8B", "/audit/?q=" + "长" * 5000,
-    "/notices/99999999999999999999/", "/notices/99999999999999999999/pdf/", "/notices/0/",
-    "/accounts/tasks/?page=x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/notices/?page=abc",
+        "/notices/?page=-1",
+        "/notices/?page=0",
+        "/notices/?page=99999999999999999999",
+        "/notices/inbox/?page=1e9",
+        "/audit/?page=%E2%80%8B",
+        "/audit/?q=" + "长" * 5000,
+        "/notices/99999999999999999999/",
+        "/notices/99999999999999999999/pdf/",
+        "/notices/0/",
+        "/accounts/tasks/?page=x",
+    ],
+)
 def test_malformed_queries_never_give_a_server_error(login_as, bureau_clerk, no_server_errors, url):
     assert login_as(bureau_clerk).get(url).status_code in (200, 404)
 
 
-@pytest.mark.parametrize("data", [
-    {}, {"id": "abc"}, {"id": "9" * 100}, {"id": "-1"}, {"id": ["1", "2"]},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"id": "abc"},
+        {"id": "9" * 100},
+        {"id": "-1"},
+        {"id": ["1", "2"]},
+    ],
+)
 def test_malformed_mark_read_posts_never_give_a_server_error(login_as, bank_officer, no_server_errors, data):
     notify_users([bank_officer], title="保留")
     assert login_as(bank_officer).post("/notices/inbox/read/", data).status_code == 302
 
 
-@pytest.mark.parametrize("data", [
-    {"number": "云" * 100000, "code": "A" * 100000},
-    {"number": "云市监知告〔2026〕1号"},
-    {"code": "ABC"},
-    {"number": "' OR 1=1 --", "code": "x"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"number": "云" * 100000, "code": "A" * 100000},
+        {"number": "云市监知告〔2026〕1号"},
+        {"code": "ABC"},
+        {"number": "' OR 1=1 --", "code": "x"},
+    ],
+)
 def test_malformed_verify_input_never_gives_a_server_error(client, no_server_errors, data):
     response = client.post("/verify/", data)
     assert response.status_code == 200
     assert "验证通过" not in response.content.decode()
 
 
-@pytest.mark.parametrize("data", [
-    {}, {"username": "x" * 10000, "password": "y"}, {"username": "a"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "x" * 10000, "password": "y"},
+        {"username": "a"},
+    ],
+)
 def test_malformed_logins_never_give_a_server_error(client, no_server_errors, data):
     assert client.post("/accounts/login/", data).status_code == 200
 
@@ -130,13 +183,16 @@ def test_methods_a_page_does_not_take_are_refused_politely(login_as, bank_office
     assert client.put("/verify/").status_code == 405
 
 
-@pytest.mark.parametrize("method, url, data", [
-    ("get", "/audit/", {"q": "\x00abc"}),
-    ("get", "/notices/", {"page": "1\x00"}),
-    ("post", "/verify/", {"number": "\x00", "code": "\x00"}),
-    ("post", "/accounts/login/", {"username": "\x00", "password": "\x00"}),
-    ("post", "/notices/inbox/read/", {"id": "\x00"}),
-])
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("get", "/audit/", {"q": "\x00abc"}),
+        ("get", "/notices/", {"page": "1\x00"}),
+        ("post", "/verify/", {"number": "\x00", "code": "\x00"}),
+        ("post", "/accounts/login/", {"username": "\x00", "password": "\x00"}),
+        ("post", "/notices/inbox/read/", {"id": "\x00"}),
+    ],
+)
 def test_a_nul_character_in_input_is_a_polite_400_not_a_server_error(
     login_as, bureau_clerk, no_server_errors, method, url, data
 ):
@@ -171,15 +227,41 @@ def test_a_reminder_about_a_record_already_on_the_task_list_is_one_line(monkeypa
     from yunfu_ipfund.accounts import context_processors
 
     portal = types.SimpleNamespace(
-        tasks=lambda user: [{"title": "受理补偿申请 X", "url": "/x/1/", "due": dt.date(2026, 12, 3), "kind": "补偿", "overdue": False}]
+        tasks=lambda user: [
+            {
+                "title": "受理补偿申请 X",
+                "url": "/x/1/",
+                "due": dt.date(2026, 12, 3),
+                "kind": "补偿",
+                "overdue": False,
+            }
+        ]
     )
     monkeypatch.setattr(context_processors, "portal_modules", lambda: [portal])
-    monkeypatch.setattr(context_processors, "task_sources", [
-        lambda user: [
-            {"title": "X 待受理", "url": "/x/1/", "due": dt.date(2026, 12, 1), "kind": "提醒", "overdue": False, "provisional": True},
-            {"title": "Y 到期", "url": "/y/2/", "due": dt.date(2026, 12, 9), "kind": "提醒", "overdue": False, "provisional": False},
+    monkeypatch.setattr(
+        context_processors,
+        "task_sources",
+        [
+            lambda user: [
+                {
+                    "title": "X 待受理",
+                    "url": "/x/1/",
+                    "due": dt.date(2026, 12, 1),
+                    "kind": "提醒",
+                    "overdue": False,
+                    "provisional": True,
+                },
+                {
+                    "title": "Y 到期",
+                    "url": "/y/2/",
+                    "due": dt.date(2026, 12, 9),
+                    "kind": "提醒",
+                    "overdue": False,
+                    "provisional": False,
+                },
+            ],
         ],
-    ])
+    )
     tasks = context_processors.tasks_for(bureau_clerk)
     assert [t["url"] for t in tasks] == ["/x/1/", "/y/2/"]
     assert tasks[0]["title"] == "受理补偿申请 X"

@@ -21,11 +21,25 @@ days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))
 # --- dates ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "2026-03-01", "2026/03/01", "2026/3/1", "2026-3-1", "2026.03.01", "20260301", "2026年3月1日",
-    "2026年03月01日", " 2026-03-01 ", "２０２６－０３－０１", "２０２６年３月１日", "2026 年 3 月 1 日",
-    "2026-03-01T10:00:00+08:00", "2026-03-01 09:30",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-03-01",
+        "2026/03/01",
+        "2026/3/1",
+        "2026-3-1",
+        "2026.03.01",
+        "20260301",
+        "2026年3月1日",
+        "2026年03月01日",
+        " 2026-03-01 ",
+        "２０２６－０３－０１",
+        "２０２６年３月１日",
+        "2026 年 3 月 1 日",
+        "2026-03-01T10:00:00+08:00",
+        "2026-03-01 09:30",
+    ],
+)
 def test_it_reads_every_way_a_date_is_written(text):
     assert parse_date(text) == dt.date(2026, 3, 1)
 
@@ -53,11 +67,27 @@ def test_an_eight_digit_number_cell_is_a_compact_date():
     assert parse_date(20260301) == dt.date(2026, 3, 1)
 
 
-@pytest.mark.parametrize("value", [
-    "2026-02-30", "2026-13-01", "2026-00-10", "0000-01-01", "abc", "2026-03", "01/03/2026", "2026-W10-1",
-    "46082", 46082, 46082.0, True, Decimal("20260301"), "2026-02-30T10:00", "2026-03-01-",
-    "9999-12-31T23:00:00-12:00",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-30",
+        "2026-13-01",
+        "2026-00-10",
+        "0000-01-01",
+        "abc",
+        "2026-03",
+        "01/03/2026",
+        "2026-W10-1",
+        "46082",
+        46082,
+        46082.0,
+        True,
+        Decimal("20260301"),
+        "2026-02-30T10:00",
+        "2026-03-01-",
+        "9999-12-31T23:00:00-12:00",
+    ],
+)
 def test_it_refuses_what_is_not_a_date(value):
     with pytest.raises(ValidationFailed) as exc:
         parse_date(value)
@@ -80,15 +110,24 @@ def test_a_long_refused_value_is_shortened_in_the_message():
 @given(days)
 def test_every_date_round_trips_through_each_spelling(day):
     spellings = [
-        day.isoformat(), f"{day.year}/{day.month}/{day.day}", f"{day:%Y%m%d}", f"{day:%Y.%m.%d}",
-        f"{day.year}年{day.month}月{day.day}日", day.isoformat().translate(WIDE_DIGITS),
+        day.isoformat(),
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day:%Y%m%d}",
+        f"{day:%Y.%m.%d}",
+        f"{day.year}年{day.month}月{day.day}日",
+        day.isoformat().translate(WIDE_DIGITS),
     ]
     for text in spellings:
         assert parse_date(text) == day
 
 
-@given(st.datetimes(min_value=dt.datetime(1900, 1, 2), max_value=dt.datetime(2999, 12, 30),
-                    timezones=st.sampled_from([UTC, SHANGHAI, zoneinfo.ZoneInfo("America/New_York")])))
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1900, 1, 2),
+        max_value=dt.datetime(2999, 12, 30),
+        timezones=st.sampled_from([UTC, SHANGHAI, zoneinfo.ZoneInfo("America/New_York")]),
+    )
+)
 def test_an_aware_moment_is_always_read_as_its_shanghai_day(moment):
     assert parse_date(moment) == moment.astimezone(SHANGHAI).date()
     assert parse_date(moment.isoformat()) == moment.astimezone(SHANGHAI).date()
@@ -127,10 +166,18 @@ def test_it_refuses_what_is_not_a_datetime(value):
 # --- money ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("1,234.50", "1234.50"), ("￥100", "100.00"), (" 5 ", "5.00"), (7, "7.00"), (Decimal("3.1"), "3.10"),
-    ("１２３.４５", "123.45"), ("0", "0.00"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1,234.50", "1234.50"),
+        ("￥100", "100.00"),
+        (" 5 ", "5.00"),
+        (7, "7.00"),
+        (Decimal("3.1"), "3.10"),
+        ("１２３.４５", "123.45"),
+        ("0", "0.00"),
+    ],
+)
 def test_it_reads_amounts(value, expected):
     assert parse_money(value) == Decimal(expected)
 

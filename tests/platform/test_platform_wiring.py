@@ -57,15 +57,22 @@ def test_with_an_empty_table_an_unknown_year_is_monday_to_friday_and_provisional
 
 
 @pytest.mark.django_db
-def test_an_administrators_change_to_a_user_is_an_audit_event_with_its_code(client_for, administrator,
-                                                                             bureau_clerk):
+def test_an_administrators_change_to_a_user_is_an_audit_event_with_its_code(
+    client_for, administrator, bureau_clerk
+):
     client = client_for(administrator)
     page = client.get(f"/admin/accounts/user/{bureau_clerk.pk}/change/")
     form = page.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-    data.update(username=bureau_clerk.username, groups=[g.pk for g in bureau_clerk.groups.all()],
-                organisation=bureau_clerk.organisation_id, full_name="改名的经办", is_active="on",
-                date_joined_0="2026-11-26", date_joined_1="09:00:00")
+    data.update(
+        username=bureau_clerk.username,
+        groups=[g.pk for g in bureau_clerk.groups.all()],
+        organisation=bureau_clerk.organisation_id,
+        full_name="改名的经办",
+        is_active="on",
+        date_joined_0="2026-11-26",
+        date_joined_1="09:00:00",
+    )
     data.pop("password", None)
     data.pop("last_login", None)
     assert client.post(f"/admin/accounts/user/{bureau_clerk.pk}/change/", data).status_code == 302

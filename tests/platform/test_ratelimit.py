@@ -29,8 +29,9 @@ def test_each_address_has_its_own_hourly_allowance_per_form(settings):
 
 def test_the_address_behind_the_proxy_is_the_one_counted(settings):
     settings.PUBLIC_FORM_RATE_PER_HOUR = 1
-    proxied = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1",
-                                    HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    proxied = RequestFactory().post(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1"
+    )
     assert rate_limited(proxied, "verify") is False
     assert rate_limited(request_from("127.0.0.1"), "verify") is False
     assert rate_limited(proxied, "verify") is True

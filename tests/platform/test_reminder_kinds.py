@@ -27,8 +27,12 @@ DUE = dt.date(2026, 11, 20)
 
 
 def remind(kind, about, discriminator="", **extra):
-    fields = dict(title=f"{kind.label} {discriminator}", due_date=DUE, recipient_role=Role.BANK_OFFICER,
-                  recipient_org=about if getattr(about, "kind", None) == "bank" else None)
+    fields = dict(
+        title=f"{kind.label} {discriminator}",
+        due_date=DUE,
+        recipient_role=Role.BANK_OFFICER,
+        recipient_org=about if getattr(about, "kind", None) == "bank" else None,
+    )
     fields.update(extra)
     return reminder_schedule(kind=kind, about=about, discriminator=discriminator, **fields)
 
@@ -52,7 +56,11 @@ def test_the_key_is_derived_from_kind_record_and_discriminator(bank_a):
 def test_scheduling_stores_kind_subject_and_discriminator_as_columns(bank_a):
     reminder = remind(RETURN_DUE, bank_a, "3")
     assert (reminder.kind, reminder.subject_type, reminder.subject_id, reminder.discriminator) == (
-        RETURN_DUE.code, "accounts.organisation", str(bank_a.pk), "3")
+        RETURN_DUE.code,
+        "accounts.organisation",
+        str(bank_a.pk),
+        "3",
+    )
     assert reminder.key == reminder_key(RETURN_DUE, bank_a, "3")
 
 
@@ -84,7 +92,9 @@ def test_resolving_a_kind_resolves_only_that_kind_and_discriminator(bank_a):
     remind(RECEIPT_DUE, bank_a, "1")
     assert reminder_resolve(kind=RETURN_DUE, about=bank_a, discriminator="1") == 1
     assert set(open_reminders(about=bank_a).values_list("kind", "discriminator")) == {
-        (RETURN_DUE.code, "2"), (RECEIPT_DUE.code, "1")}
+        (RETURN_DUE.code, "2"),
+        (RECEIPT_DUE.code, "1"),
+    }
 
 
 def test_resolving_a_kind_with_any_discriminator_resolves_all_of_that_kind(bank_a):
@@ -122,11 +132,17 @@ def test_an_administrators_alert_is_raised_once_per_kind_and_discriminator(admin
 
 def test_a_kind_must_be_declared_and_a_hand_written_key_is_refused(bank_a):
     with pytest.raises(TypeError):
-        reminder_schedule(kind="platform_test.recovery_return", about=bank_a, title="x", due_date=DUE,
-                          recipient_role=Role.BANK_OFFICER)
+        reminder_schedule(
+            kind="platform_test.recovery_return",
+            about=bank_a,
+            title="x",
+            due_date=DUE,
+            recipient_role=Role.BANK_OFFICER,
+        )
     with pytest.raises(TypeError):
-        reminder_schedule(kind=RETURN_DUE, key="x", about=bank_a, title="x", due_date=DUE,
-                          recipient_role=Role.BANK_OFFICER)
+        reminder_schedule(
+            kind=RETURN_DUE, key="x", about=bank_a, title="x", due_date=DUE, recipient_role=Role.BANK_OFFICER
+        )
     with pytest.raises(TypeError):
         reminder_schedule(about=bank_a, title="x", due_date=DUE, recipient_role=Role.BANK_OFFICER)
     with pytest.raises(ValueError):

@@ -28,16 +28,27 @@ EXPECTED_PERMISSIONS = {
 # The administrator keeps users, organisations, policy versions and the holiday table in the admin.
 ADMINISTRATOR_NEEDS = {
     "accounts.administer",
-    "accounts.change_user", "accounts.add_user", "accounts.change_organisation", "accounts.add_organisation",
-    "policy.change_policyversion", "policy.add_policyversion", "policy.change_lprrate", "policy.add_lprrate",
-    "policy.add_holidayyear", "policy.add_holidayday", "policy.change_holidayday", "policy.delete_holidayday",
+    "accounts.change_user",
+    "accounts.add_user",
+    "accounts.change_organisation",
+    "accounts.add_organisation",
+    "policy.change_policyversion",
+    "policy.add_policyversion",
+    "policy.change_lprrate",
+    "policy.add_lprrate",
+    "policy.add_holidayyear",
+    "policy.add_holidayday",
+    "policy.change_holidayday",
+    "policy.delete_holidayday",
     "audit.view_auditevent",
 }
 
 
 def group_permissions(name):
     group = Group.objects.get(name=name)
-    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    return {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
 
 
 @pytest.mark.parametrize("role, perms", sorted(EXPECTED_PERMISSIONS.items()))
@@ -56,7 +67,9 @@ def test_every_role_has_a_group_and_every_named_permission_exists():
     for perms in ROLE_PERMISSIONS.values():
         for perm in perms:
             app_label, codename = perm.split(".")
-            assert Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists(), perm
+            assert Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists(), (
+                perm
+            )
 
 
 def test_ensure_role_groups_repairs_a_tampered_group_and_is_idempotent():
@@ -92,7 +105,9 @@ def test_read_all_roles_see_every_organisations_rows(request, persona, bank_offi
     assert set(scope_to_org(users_of_banks(), user, "organisation")) == {bank_officer, bank_b_officer}
 
 
-def test_several_paths_are_alternatives_and_rows_are_not_repeated(bank_officer, bank_b_officer, enterprise_user):
+def test_several_paths_are_alternatives_and_rows_are_not_repeated(
+    bank_officer, bank_b_officer, enterprise_user
+):
     qs = User.objects.all()
     visible = scope_to_org(qs, bank_officer, "organisation", "organisation__users__organisation")
     assert list(visible) == [bank_officer]
@@ -138,7 +153,8 @@ def bank_a_notice(issue, fast_pdf, bank_a, enterprise_a, bureau_approver):
 
 
 @pytest.mark.parametrize(
-    "persona", ["bank_officer", "bank_supervisor", "enterprise_user", "bureau_clerk", "bureau_approver", "finance_user"]
+    "persona",
+    ["bank_officer", "bank_supervisor", "enterprise_user", "bureau_clerk", "bureau_approver", "finance_user"],
 )
 def test_the_notice_pdf_is_served_to_the_addressee_copied_organisations_and_read_all_staff(
     request, login_as, bank_a_notice, persona, fast_pdf

@@ -14,7 +14,9 @@ from yunfu_ipfund.common.uploads import validate_upload
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
-    "DEBUG": "false", "TESTING": "false", "ALLOWED_HOSTS": "ipfund.yunfu.gov.cn",
+    "DEBUG": "false",
+    "TESTING": "false",
+    "ALLOWED_HOSTS": "ipfund.yunfu.gov.cn",
     "SECRET_KEY": "k3Jx9-Pq_vL2mN8rT4wZ6yB1cF5hD7gS0aE3uI9oQ2xW4zR6tY8p",
 }
 
@@ -25,8 +27,14 @@ TEST_PROCESS_ONLY = ("SECRET_KEY", "DEBUG", "TESTING", "ALLOWED_HOSTS", "DJANGO_
 
 def manage(*args, env):
     clean = {k: v for k, v in os.environ.items() if k not in TEST_PROCESS_ONLY}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_check_deploy_without_a_single_warning():
@@ -51,8 +59,14 @@ def test_production_without_a_secret_key_refuses_to_start_and_says_why():
 
 def test_the_web_process_refuses_to_start_without_a_secret_key_whatever_manage_py_does():
     clean = {k: v for k, v in os.environ.items() if k not in TEST_PROCESS_ONLY}
-    result = subprocess.run([sys.executable, "-c", "import yunfu_ipfund.wsgi"], cwd=ROOT, env=clean,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import yunfu_ipfund.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
@@ -80,26 +94,32 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("质押登记通知书.pdf", PDF, "application/pdf"),
-    ("photo.jpg", JPEG, "image/jpeg"),
-    ("scan.png", PNG, "image/png"),
-    ("no-extension", PDF, "application/pdf"),
-    ("named-wrongly.png", PDF, "application/pdf"),
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("质押登记通知书.pdf", PDF, "application/pdf"),
+        ("photo.jpg", JPEG, "image/jpeg"),
+        ("scan.png", PNG, "image/png"),
+        ("no-extension", PDF, "application/pdf"),
+        ("named-wrongly.png", PDF, "application/pdf"),
+    ],
+)
 def test_pdf_jpeg_and_png_are_recognised_by_their_content(name, content, content_type):
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     assert validate_upload(upload) == (content_type, hashlib.sha256(content).hexdigest())
     assert upload.read() == content, "the file is left at its start for saving"
 
 
-@pytest.mark.parametrize("name, content", [
-    ("合同.pdf", b"MZ\x90\x00\x03\x00\x00\x00 this is a Windows program"),
-    ("scan.jpg", "这是一个文本文件".encode()),
-    ("doc.pdf", b"<html><script>alert(1)</script></html>"),
-    ("x.pdf", b"PK\x03\x04 a zip or docx"),
-    ("x.pdf", b" %PDF-1.7 with a space before"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("合同.pdf", b"MZ\x90\x00\x03\x00\x00\x00 this is a Windows program"),
+        ("scan.jpg", "这是一个文本文件".encode()),
+        ("doc.pdf", b"<html><script>alert(1)</script></html>"),
+        ("x.pdf", b"PK\x03\x04 a zip or docx"),
+        ("x.pdf", b" %PDF-1.7 with a space before"),
+    ],
+)
 def test_other_content_is_refused_whatever_its_name(name, content):
     with pytest.raises(ValidationFailed) as caught:
         validate_upload(SimpleUploadedFile(name, content, content_type="application/pdf"))

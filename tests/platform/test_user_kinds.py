@@ -22,10 +22,21 @@ from yunfu_ipfund.common.errors import MSG_NO_ROLE, Forbidden
 
 pytestmark = pytest.mark.django_db
 
-KINDS = {"bank": is_bank_user, "enterprise": is_enterprise_user, "bureau": is_bureau_user, "finance": is_finance_user}
+KINDS = {
+    "bank": is_bank_user,
+    "enterprise": is_enterprise_user,
+    "bureau": is_bureau_user,
+    "finance": is_finance_user,
+}
 PERSONAS = {
-    "bank_officer": "bank", "bank_supervisor": "bank", "bank_b_officer": "bank", "enterprise_user": "enterprise",
-    "bureau_clerk": "bureau", "bureau_approver": "bureau", "administrator": "bureau", "finance_user": "finance",
+    "bank_officer": "bank",
+    "bank_supervisor": "bank",
+    "bank_b_officer": "bank",
+    "enterprise_user": "enterprise",
+    "bureau_clerk": "bureau",
+    "bureau_approver": "bureau",
+    "administrator": "bureau",
+    "finance_user": "finance",
     "outsider": "enterprise",  # of another enterprise: still an enterprise user
 }
 

@@ -31,29 +31,35 @@ def test_the_2025_make_up_weekend_days_are_working_days(day):
     assert is_working_day(day)
 
 
-@pytest.mark.parametrize("start, n, expected", [
-    (D(2025, 9, 30), 1, D(2025, 10, 9)),  # the day after the holiday
-    (D(2025, 9, 26), 1, D(2025, 9, 28)),  # Friday -> make-up Sunday
-    (D(2025, 9, 27), 1, D(2025, 9, 28)),  # from a rest day
-    (D(2025, 10, 10), 1, D(2025, 10, 11)),  # Friday -> make-up Saturday
-    (D(2025, 10, 11), 1, D(2025, 10, 13)),
-    (D(2025, 9, 25), 10, D(2025, 10, 15)),  # 26 28 29 30 | 9 10 11 13 14 15: a filing deadline
-    (D(2025, 10, 9), -1, D(2025, 9, 30)),
-    (D(2025, 10, 13), -3, D(2025, 10, 9)),
-    (D(2025, 10, 9), -2, D(2025, 9, 29)),
-    (D(2025, 10, 4), 0, D(2025, 10, 4)),
-])
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        (D(2025, 9, 30), 1, D(2025, 10, 9)),  # the day after the holiday
+        (D(2025, 9, 26), 1, D(2025, 9, 28)),  # Friday -> make-up Sunday
+        (D(2025, 9, 27), 1, D(2025, 9, 28)),  # from a rest day
+        (D(2025, 10, 10), 1, D(2025, 10, 11)),  # Friday -> make-up Saturday
+        (D(2025, 10, 11), 1, D(2025, 10, 13)),
+        (D(2025, 9, 25), 10, D(2025, 10, 15)),  # 26 28 29 30 | 9 10 11 13 14 15: a filing deadline
+        (D(2025, 10, 9), -1, D(2025, 9, 30)),
+        (D(2025, 10, 13), -3, D(2025, 10, 9)),
+        (D(2025, 10, 9), -2, D(2025, 9, 29)),
+        (D(2025, 10, 4), 0, D(2025, 10, 4)),
+    ],
+)
 def test_add_workdays_across_the_2025_holiday(start, n, expected):
     assert add_workdays(start, n) == expected
 
 
-@pytest.mark.parametrize("start, end, count", [
-    (D(2025, 9, 30), D(2025, 10, 9), 1),
-    (D(2025, 9, 30), D(2025, 10, 8), 0),
-    (D(2025, 9, 26), D(2025, 10, 13), 7),  # 28, 29, 30, 9, 10, 11 and 13
-    (D(2025, 10, 9), D(2025, 9, 30), 0),
-    (D(2025, 10, 1), D(2025, 10, 1), 0),
-])
+@pytest.mark.parametrize(
+    "start, end, count",
+    [
+        (D(2025, 9, 30), D(2025, 10, 9), 1),
+        (D(2025, 9, 30), D(2025, 10, 8), 0),
+        (D(2025, 9, 26), D(2025, 10, 13), 7),  # 28, 29, 30, 9, 10, 11 and 13
+        (D(2025, 10, 9), D(2025, 9, 30), 0),
+        (D(2025, 10, 1), D(2025, 10, 1), 0),
+    ],
+)
 def test_workdays_between_across_the_2025_holiday(start, end, count):
     assert workdays_between(start, end) == count
 
@@ -62,32 +68,40 @@ def test_workdays_between_across_the_2025_holiday(start, end, count):
 
 
 def test_the_library_knows_the_2026_make_up_days_this_suite_relies_on():
-    weekend_workdays = {d for d in chinese_calendar.constants.workdays if d.year == 2026 and d.month in (9, 10)}
+    weekend_workdays = {
+        d for d in chinese_calendar.constants.workdays if d.year == 2026 and d.month in (9, 10)
+    }
     assert weekend_workdays == {D(2026, 9, 20), D(2026, 10, 10)}
     assert not chinese_calendar.is_workday(D(2026, 9, 25))  # Mid-Autumn
 
 
-@pytest.mark.parametrize("day, working", [
-    *[(D(2026, 10, d), False) for d in range(1, 8)],
-    (D(2026, 10, 8), True),
-    (D(2026, 9, 20), True),  # Sunday, make-up
-    (D(2026, 10, 10), True),  # Saturday, make-up
-    (D(2026, 10, 11), False),
-    (D(2026, 9, 25), False),  # Mid-Autumn, a Friday
-])
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        *[(D(2026, 10, d), False) for d in range(1, 8)],
+        (D(2026, 10, 8), True),
+        (D(2026, 9, 20), True),  # Sunday, make-up
+        (D(2026, 10, 10), True),  # Saturday, make-up
+        (D(2026, 10, 11), False),
+        (D(2026, 9, 25), False),  # Mid-Autumn, a Friday
+    ],
+)
 def test_working_days_of_the_2026_national_day_week(day, working):
     assert is_working_day(day) is working
 
 
-@pytest.mark.parametrize("start, n, expected", [
-    (D(2026, 9, 30), 1, D(2026, 10, 8)),
-    (D(2026, 9, 18), 1, D(2026, 9, 20)),
-    (D(2026, 9, 24), 1, D(2026, 9, 28)),
-    (D(2026, 10, 9), 1, D(2026, 10, 10)),
-    (D(2026, 9, 28), 10, D(2026, 10, 16)),  # 28 29 30 | 8 9 10 | 12 13 14 15 16 -> the 10th is the 16th
-    (D(2026, 10, 9), -3, D(2026, 9, 29)),  # 8 | 30 29
-    (D(2026, 10, 8), -1, D(2026, 9, 30)),
-])
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        (D(2026, 9, 30), 1, D(2026, 10, 8)),
+        (D(2026, 9, 18), 1, D(2026, 9, 20)),
+        (D(2026, 9, 24), 1, D(2026, 9, 28)),
+        (D(2026, 10, 9), 1, D(2026, 10, 10)),
+        (D(2026, 9, 28), 10, D(2026, 10, 16)),  # 28 29 30 | 8 9 10 | 12 13 14 15 16 -> the 10th is the 16th
+        (D(2026, 10, 9), -3, D(2026, 9, 29)),  # 8 | 30 29
+        (D(2026, 10, 8), -1, D(2026, 9, 30)),
+    ],
+)
 def test_add_workdays_across_the_2026_holiday(start, n, expected):
     result = add_workdays(start, n)
     assert result == expected
@@ -128,7 +142,9 @@ def test_counting_back_from_the_unknown_year_into_a_known_one_is_still_provision
 def table_2027(db):
     HolidayYear.objects.create(year=2027, source="国办发明电〔2026〕X号")
     HolidayDay.objects.create(date=D(2027, 1, 1), kind="holiday", name="元旦")
-    HolidayDay.objects.create(date=D(2027, 1, 9), kind="workday", name="调休上班")  # a Saturday, invented for the test
+    HolidayDay.objects.create(
+        date=D(2027, 1, 9), kind="workday", name="调休上班"
+    )  # a Saturday, invented for the test
 
 
 def test_once_staff_enter_2027_results_follow_the_table_and_are_not_provisional(table_2027):
@@ -181,7 +197,9 @@ def test_workdays_between_undoes_add_workdays_in_known_years(day, n):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(day=st.dates(min_value=D(2019, 3, 1), max_value=D(2026, 12, 31)), n=st.integers(min_value=1, max_value=40))
+@given(
+    day=st.dates(min_value=D(2019, 3, 1), max_value=D(2026, 12, 31)), n=st.integers(min_value=1, max_value=40)
+)
 def test_counting_back_lands_on_the_nth_working_day_before(day, n):
     earlier = add_workdays(day, -n)
     assert is_working_day(earlier)

@@ -23,7 +23,9 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "groups", "organisation__kind")
     search_fields = ("username", "full_name", "email", "organisation__name")
     fieldsets = BaseUserAdmin.fieldsets + (("所属机构", {"fields": ("organisation", "full_name", "phone")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("所属机构", {"fields": ("organisation", "full_name", "groups")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("所属机构", {"fields": ("organisation", "full_name", "groups")}),
+    )
 
     # Roles are the only way to grant rights: an administrator who is not a superuser never sees the
     # superuser flag or per-user permissions, and cannot change their own roles or status.
@@ -52,9 +54,12 @@ class UserAdmin(BaseUserAdmin):
         wrong = set(user.groups.values_list("name", flat=True)) - allowed
         if wrong:
             user.groups.remove(*user.groups.filter(name__in=wrong))
-            self.message_user(request, f"已移除与机构类型不符的角色：{'、'.join(sorted(wrong))}。", level="warning")
+            self.message_user(
+                request, f"已移除与机构类型不符的角色：{'、'.join(sorted(wrong))}。", level="warning"
+            )
         send_admin_changed(
-            by=request.user, obj=user, created=not change,
+            by=request.user,
+            obj=user,
+            created=not change,
             data={"groups": sorted(user.groups.values_list("name", flat=True)), "active": user.is_active},
         )
-

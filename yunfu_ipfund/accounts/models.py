@@ -36,7 +36,12 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     organisation = models.ForeignKey(
-        Organisation, verbose_name="所属机构", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        Organisation,
+        verbose_name="所属机构",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
     )
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)

@@ -5,7 +5,15 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_name", "organisation_name", "action", "object_repr", "from_state", "to_state")
+    list_display = (
+        "at",
+        "actor_name",
+        "organisation_name",
+        "action",
+        "object_repr",
+        "from_state",
+        "to_state",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("actor_name", "object_repr", "reason")
 

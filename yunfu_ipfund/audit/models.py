@@ -12,8 +12,13 @@ from django.db import models
 class AuditEvent(models.Model):
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)
     organisation_name = models.CharField("所属机构", max_length=200, blank=True)

@@ -17,6 +17,10 @@ def events(request):
     qs = AuditEvent.objects.order_by("-id")
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        qs = qs.filter(object_repr__icontains=q) | qs.filter(action__icontains=q) | qs.filter(actor_name__icontains=q)
+        qs = (
+            qs.filter(object_repr__icontains=q)
+            | qs.filter(action__icontains=q)
+            | qs.filter(actor_name__icontains=q)
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "audit/events.html", {"page": page, "q": q})

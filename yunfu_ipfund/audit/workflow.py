@@ -131,7 +131,8 @@ def refusal(obj, move, user):
         return error
     if obj.status not in move.sources:
         return DomainError(
-            MSG_WRONG_STATE.format(current=_status_label(model, obj.status), action=move.label), code="wrong_state"
+            MSG_WRONG_STATE.format(current=_status_label(model, obj.status), action=move.label),
+            code="wrong_state",
         )
     for guard in move.guards:
         try:
@@ -157,7 +158,16 @@ def lock(model, pk):
 
 @transaction.atomic
 def transition(
-    obj, name, *, by, reason="", check=None, data=None, action: AuditAction | None = None, follows=False, **stamps
+    obj,
+    name,
+    *,
+    by,
+    reason="",
+    check=None,
+    data=None,
+    action: AuditAction | None = None,
+    follows=False,
+    **stamps,
 ):
     """Make the move `name` on `obj`. Returns (locked_obj, moved: bool). See the module docstring.
 
@@ -179,7 +189,9 @@ def transition(
     if locked.status == move.target and locked.status not in move.sources:
         if move.repeat == NOOP:
             return locked, False
-        raise Conflict(MSG_ALREADY_DONE.format(current=_status_label(model, locked.status)), code="already_done")
+        raise Conflict(
+            MSG_ALREADY_DONE.format(current=_status_label(model, locked.status)), code="already_done"
+        )
     error = refusal(locked, move, None if follows else by)
     if error is not None:
         if error.code == "wrong_state" and locked.status != obj.status:
@@ -193,7 +205,12 @@ def transition(
         setattr(locked, attribute, value)
     locked.save()
     audit_record(
-        by=by, action=action or move_action(model, move), obj=locked, from_state=from_state,
-        to_state=move.target, reason=reason, data=data,
+        by=by,
+        action=action or move_action(model, move),
+        obj=locked,
+        from_state=from_state,
+        to_state=move.target,
+        reason=reason,
+        data=data,
     )
     return locked, True

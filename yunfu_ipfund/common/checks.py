@@ -42,5 +42,11 @@ def raise_if_failed(checks, message):
         raise DomainError(
             message,
             code="rules_failed",
-            details=[{"rule": c.rule, "message": f"{c.label}：{c.message}" + (f"（{c.article}）" if c.article else "")} for c in failed],
+            details=[
+                {
+                    "rule": c.rule,
+                    "message": f"{c.label}：{c.message}" + (f"（{c.article}）" if c.article else ""),
+                }
+                for c in failed
+            ],
         )

@@ -11,8 +11,10 @@ from .errors import ValidationFailed
 
 
 def _normalise(value):
-    """Full-width input from a Chinese IME ('９１４４…', 'ＺＬ') becomes ASCII; other scripts' digits stay foreign."""
+    """Full-width input from a Chinese IME ('９１４４…', 'ＺＬ') becomes ASCII; other scripts' digits
+    stay foreign."""
     return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+
 
 # --- Unified social credit code (统一社会信用代码), GB 32100-2015 -------------------------------------
 
@@ -22,7 +24,9 @@ ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code, posi
 USCC_REGISTRATION_AUTHORITIES = set("123456789ANY")
 
 MSG_USCC_LENGTH = "统一社会信用代码应为18位，您输入了{n}位。"
-MSG_USCC_CHARS = "统一社会信用代码第{pos}位“{ch}”不是允许的字符（只能是数字和除 I、O、S、V、Z 以外的大写字母）。"
+MSG_USCC_CHARS = (
+    "统一社会信用代码第{pos}位“{ch}”不是允许的字符（只能是数字和除 I、O、S、V、Z 以外的大写字母）。"
+)
 MSG_USCC_AUTHORITY = "统一社会信用代码第1位（登记管理部门代码）“{ch}”无效。"
 MSG_USCC_DIVISION = "统一社会信用代码第3—8位（登记管理机关行政区划码）应为6位数字。"
 MSG_USCC_ORG_CHECK = "统一社会信用代码第9—17位（组织机构代码）的校验码不正确：第17位应为“{expected}”。"
@@ -55,7 +59,9 @@ def validate_uscc(value):
         raise ValidationFailed(MSG_USCC_DIVISION, code="uscc_division")
     org = code[8:17]
     if org[8] != org_code_check_char(org[:8]):
-        raise ValidationFailed(MSG_USCC_ORG_CHECK.format(expected=org_code_check_char(org[:8])), code="uscc_org_check")
+        raise ValidationFailed(
+            MSG_USCC_ORG_CHECK.format(expected=org_code_check_char(org[:8])), code="uscc_org_check"
+        )
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
         raise ValidationFailed(MSG_USCC_CHECK.format(expected=expected), code="uscc_check")

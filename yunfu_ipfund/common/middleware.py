@@ -28,7 +28,9 @@ def has_nul_byte(request):
     sources = [request.GET]
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         sources.append(request.POST)
-    return any("\x00" in key or any("\x00" in v for v in values) for data in sources for key, values in data.lists())
+    return any(
+        "\x00" in key or any("\x00" in v for v in values) for data in sources for key, values in data.lists()
+    )
 
 
 class RequestContextMiddleware:
@@ -48,7 +50,8 @@ class RequestContextMiddleware:
 
 
 class DomainErrorMiddleware:
-    """A DomainError escaping a page view: on a POST, back to the page with the message; otherwise an error page.
+    """A DomainError escaping a page view: on a POST, back to the page with the message; otherwise an
+    error page.
 
     Views that want to keep a half-filled form on screen catch the error themselves; this is the net
     below them, so that no refusal ever becomes a 500.

@@ -123,7 +123,9 @@ def parse_datetime(value, *, field=None):
                 return parse_datetime(dt.date(*(int(part) for part in match.groups())))
             except ValueError:
                 pass
-    raise ValidationFailed(MSG_BAD_DATETIME.format(field=_named(field), value=_shown(value)), code="bad_datetime")
+    raise ValidationFailed(
+        MSG_BAD_DATETIME.format(field=_named(field), value=_shown(value)), code="bad_datetime"
+    )
 
 
 def parse_money(value, *, field=None, allow_negative=False, allow_zero=True):
@@ -132,8 +134,9 @@ def parse_money(value, *, field=None, allow_negative=False, allow_zero=True):
     if _empty(value):
         return None
     if isinstance(value, bool):
-        raise ValidationFailed(MSG_MONEY.format(field=field or "金额", message=f"“{value}”不是有效的金额。"),
-                               code="invalid")
+        raise ValidationFailed(
+            MSG_MONEY.format(field=field or "金额", message=f"“{value}”不是有效的金额。"), code="invalid"
+        )
     if isinstance(value, str):
         value = value.translate(_WIDE)
     try:
@@ -150,12 +153,14 @@ def parse_text(value, *, field=None, required=True, max_length=4000, message=Non
     text = "" if value is None else (value if isinstance(value, str) else str(value)).strip()
     if not text:
         if required:
-            raise ValidationFailed(message or MSG_REQUIRED.format(field=_named(field, "此项")), code="required")
+            raise ValidationFailed(
+                message or MSG_REQUIRED.format(field=_named(field, "此项")), code="required"
+            )
         return ""
     if "\x00" in text:
         raise ValidationFailed(MSG_BAD_TEXT.format(field=_named(field, "内容")), code="invalid")
     if max_length is not None and len(text) > max_length:
-        raise ValidationFailed(MSG_TOO_LONG.format(field=_named(field, "内容"), max_length=max_length),
-                               code="too_long")
+        raise ValidationFailed(
+            MSG_TOO_LONG.format(field=_named(field, "内容"), max_length=max_length), code="too_long"
+        )
     return text
-

@@ -21,7 +21,13 @@ class NoticeAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = (
-        "title", "kind_label", "due_date", "recipient_org", "recipient_role", "last_sent_on", "escalated_at",
+        "title",
+        "kind_label",
+        "due_date",
+        "recipient_org",
+        "recipient_role",
+        "last_sent_on",
+        "escalated_at",
         "resolved_at",
     )
     list_filter = ("kind", "recipient_role", "resolved_at")

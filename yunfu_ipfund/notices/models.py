@@ -16,7 +16,9 @@ class DocumentSequence(models.Model):
     class Meta:
         verbose_name = "文号序列"
         verbose_name_plural = "文号序列"
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")
+        ]
 
     def __str__(self):
         return f"{self.prefix}〔{self.year}〕 已用至 {self.last_number} 号"
@@ -37,7 +39,10 @@ class Notice(models.Model):
     subject_type = models.CharField("关联对象类型", max_length=100, db_index=True)
     subject_id = models.CharField("关联对象ID", max_length=64, db_index=True)
     addressee = models.ForeignKey(
-        "accounts.Organisation", verbose_name="主送机构", on_delete=models.PROTECT, related_name="notices_received"
+        "accounts.Organisation",
+        verbose_name="主送机构",
+        on_delete=models.PROTECT,
+        related_name="notices_received",
     )
     copied_to = models.ManyToManyField(
         "accounts.Organisation", verbose_name="抄送机构", blank=True, related_name="notices_copied"
@@ -45,12 +50,19 @@ class Notice(models.Model):
     context = models.JSONField("文书内容", default=dict)
     issued_at = models.DateTimeField("成文时间")
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     verification_code = models.CharField("验证码", max_length=12)
     pdf = models.FileField(upload_to=PrivateUploadTo("notices"), storage=get_private_storage, blank=True)
     sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
-    render_status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING)
+    render_status = models.CharField(
+        max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+    )
     render_attempts = models.PositiveIntegerField(default=0)
     render_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
@@ -119,7 +131,11 @@ class Reminder(models.Model):
     notify_dates = models.JSONField("提醒日期", default=list)
     next_notify_on = models.DateField(null=True, blank=True, db_index=True)
     recipient_org = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="空：所有持该角色的用户（如市监局、管理员）。",
     )
     recipient_role = models.CharField("责任角色", max_length=30)

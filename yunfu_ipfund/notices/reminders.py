@@ -67,8 +67,9 @@ def open_reminders(*, kind=None, about=None, discriminator=None):
     """Open reminders of `kind` (any kind when None) about `about`; `discriminator` None: any."""
     if kind is None and about is None:
         raise ValueError("kind or about")
-    return _matching(Reminder.objects.filter(resolved_at__isnull=True), kind=kind, about=about,
-                     discriminator=discriminator)
+    return _matching(
+        Reminder.objects.filter(resolved_at__isnull=True), kind=kind, about=about, discriminator=discriminator
+    )
 
 
 def reminder_exists(*, kind, about=None, discriminator=""):
@@ -78,8 +79,20 @@ def reminder_exists(*, kind, about=None, discriminator=""):
 
 @transaction.atomic
 def reminder_schedule(
-    *, kind, about=None, discriminator="", title, due_date, recipient_role, recipient_org=None,
-    escalate_role=None, notify_workdays_before=(3, 1), body="", url="", action="", once=False,
+    *,
+    kind,
+    about=None,
+    discriminator="",
+    title,
+    due_date,
+    recipient_role,
+    recipient_org=None,
+    escalate_role=None,
+    notify_workdays_before=(3, 1),
+    body="",
+    url="",
+    action="",
+    once=False,
 ):
     """Create (or refresh: same kind, record and discriminator) the reminder of one obligation.
 
@@ -142,13 +155,26 @@ def reminder_resolve(*, kind=None, about=None, discriminator=""):
 def alert_administrators(*, kind, title, body, about=None, discriminator="", due_date=None, url=""):
     """A system alert to every administrator, raised once per (kind, record, discriminator)."""
     return reminder_schedule(
-        kind=kind, about=about, discriminator=discriminator, title=title, body=body,
-        due_date=due_date or local_today(), recipient_role=Role.ADMINISTRATOR, notify_workdays_before=(),
-        url=url, once=True,
+        kind=kind,
+        about=about,
+        discriminator=discriminator,
+        title=title,
+        body=body,
+        due_date=due_date or local_today(),
+        recipient_role=Role.ADMINISTRATOR,
+        notify_workdays_before=(),
+        url=url,
+        once=True,
     )
 
 
 __all__ = [
-    "ReminderKind", "reminder_kind", "reminder_key", "reminder_schedule", "reminder_resolve",
-    "open_reminders", "reminder_exists", "alert_administrators",
+    "ReminderKind",
+    "reminder_kind",
+    "reminder_key",
+    "reminder_schedule",
+    "reminder_resolve",
+    "open_reminders",
+    "reminder_exists",
+    "alert_administrators",
 ]

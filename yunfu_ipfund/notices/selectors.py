@@ -51,7 +51,13 @@ def reminders_for(user):
 def reminder_tasks(user):
     today = local_today()
     return [
-        {"title": r.title, "url": r.url, "due": r.due_date, "kind": "提醒", "overdue": r.due_date < today,
-         "provisional": r.provisional}
+        {
+            "title": r.title,
+            "url": r.url,
+            "due": r.due_date,
+            "kind": "提醒",
+            "overdue": r.due_date < today,
+            "provisional": r.provisional,
+        }
         for r in reminders_for(user).order_by("due_date")[:100]
     ]

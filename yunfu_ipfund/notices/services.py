@@ -131,7 +131,9 @@ def notice_render(notice_id):
         notice.render_status = Notice.RenderStatus.RENDERED
         notice.render_error = ""
         notice.rendered_at = timezone.now()
-        notice.save(update_fields=["pdf", "sha256", "render_status", "render_error", "rendered_at", "render_attempts"])
+        notice.save(
+            update_fields=["pdf", "sha256", "render_status", "render_error", "rendered_at", "render_attempts"]
+        )
         return notice
 
 
@@ -145,7 +147,9 @@ def notices_to_retry():
 
 def notice_verify(number, code):
     """The public check: the notice with this number, if the code matches; else None."""
-    number = (number or "").strip().replace("[", "〔").replace("]", "〕").replace("(", "〔").replace(")", "〕")
+    number = (
+        (number or "").strip().replace("[", "〔").replace("]", "〕").replace("(", "〔").replace(")", "〕")
+    )
     code = (code or "").strip().upper()
     if not number or not code:
         return None
@@ -160,7 +164,9 @@ def notice_verify(number, code):
 
 def notify_users(users, *, title, body="", url=""):
     users = [u for u in users if u.is_active]
-    messages = Message.objects.bulk_create(Message(recipient=u, title=title, body=body, url=url) for u in users)
+    messages = Message.objects.bulk_create(
+        Message(recipient=u, title=title, body=body, url=url) for u in users
+    )
     addresses = [u.email for u in users if u.email]
     if addresses:
         enqueue_after_commit(TASK_SEND_EMAIL, addresses, title, f"{body}\n\n{settings.SITE_URL}{url}")
@@ -233,7 +239,9 @@ def _process(reminder, today):
         )
         reminder.last_sent_on = today
         reminder.times_sent += 1
-        later = sorted(dt.date.fromisoformat(d) for d in reminder.notify_dates if dt.date.fromisoformat(d) > today)
+        later = sorted(
+            dt.date.fromisoformat(d) for d in reminder.notify_dates if dt.date.fromisoformat(d) > today
+        )
         reminder.next_notify_on = later[0] if later else None
     if reminder.due_date < today and reminder.escalated_at is None and not reminder.action:
         notify_users(

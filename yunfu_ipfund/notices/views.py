@@ -13,7 +13,9 @@ from .services import message_mark_read
 
 @login_required
 def notice_list(request):
-    page = Paginator(notices_visible_to(request.user).order_by("-issued_at", "-id"), 30).get_page(request.GET.get("page"))
+    page = Paginator(notices_visible_to(request.user).order_by("-issued_at", "-id"), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "notices/list.html", {"page": page})
 
 

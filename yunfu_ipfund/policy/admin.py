@@ -35,16 +35,29 @@ class ServiceSavedAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(ServiceSavedAdmin):
-    list_display = ("code", "title", "effective_from", "effective_to", "requires_joint_meeting", "first_used_at")
+    list_display = (
+        "code",
+        "title",
+        "effective_from",
+        "effective_to",
+        "requires_joint_meeting",
+        "first_used_at",
+    )
     readonly_fields = ("first_used_at", "created_at")
 
     def save_model(self, request, obj, form: ModelForm, change):
         reason = "管理后台修改"
         if change:
             fields = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.policy_version_update(by=request.user, version=PolicyVersion.objects.get(pk=obj.pk), reason=reason, **fields)
+            services.policy_version_update(
+                by=request.user, version=PolicyVersion.objects.get(pk=obj.pk), reason=reason, **fields
+            )
         else:
-            fields = {f.name: getattr(obj, f.name) for f in PolicyVersion._meta.concrete_fields if f.editable and f.name != "id"}
+            fields = {
+                f.name: getattr(obj, f.name)
+                for f in PolicyVersion._meta.concrete_fields
+                if f.editable and f.name != "id"
+            }
             created = services.policy_version_create(by=request.user, reason=reason, **fields)
             obj.pk = created.pk
 
@@ -57,7 +70,11 @@ class LprRateAdmin(ServiceSavedAdmin):
     def save_model(self, request, obj, form, change):
         rate = LprRate.objects.get(pk=obj.pk) if change else None
         saved = services.lpr_save(
-            by=request.user, effective_date=obj.effective_date, one_year_rate=obj.one_year_rate, reason="管理后台", rate=rate
+            by=request.user,
+            effective_date=obj.effective_date,
+            one_year_rate=obj.one_year_rate,
+            reason="管理后台",
+            rate=rate,
         )
         obj.pk = saved.pk
 
@@ -68,8 +85,12 @@ class HolidayYearAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(by=request.user, action=HOLIDAY_YEAR_CREATE, obj=obj,
-                     data={"year": obj.year, "source": obj.source})
+        audit_record(
+            by=request.user,
+            action=HOLIDAY_YEAR_CREATE,
+            obj=obj,
+            data={"year": obj.year, "source": obj.source},
+        )
 
     def delete_model(self, request, obj):
         audit_record(by=request.user, action=HOLIDAY_YEAR_DELETE, obj=obj, data={"year": obj.year})
@@ -84,8 +105,12 @@ class HolidayDayAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(by=request.user, action=HOLIDAY_DAY_UPDATE if change else HOLIDAY_DAY_CREATE, obj=obj,
-                     data={"date": str(obj.date), "kind": obj.kind, "name": obj.name})
+        audit_record(
+            by=request.user,
+            action=HOLIDAY_DAY_UPDATE if change else HOLIDAY_DAY_CREATE,
+            obj=obj,
+            data={"date": str(obj.date), "kind": obj.kind, "name": obj.name},
+        )
 
     def delete_model(self, request, obj):
         audit_record(by=request.user, action=HOLIDAY_DAY_DELETE, obj=obj, data={"date": str(obj.date)})

@@ -34,9 +34,13 @@ HOLIDAY_TABLE = PolicyHolidayTable()
 def alert_unknown_holiday_year(year):
     """Called by common.workdays when a computation fell back to Monday-Friday for `year`."""
     alert_administrators(
-        kind=HOLIDAY_YEAR_MISSING, discriminator=str(year),
+        kind=HOLIDAY_YEAR_MISSING,
+        discriminator=str(year),
         title=f"节假日表缺少 {year} 年安排，相关期限暂按周一至周五计算",
-        body=f"请依据国务院办公厅关于 {year} 年部分节假日安排的通知，在“节假日/调休日”中录入该年安排，并登记年度。",
+        body=(
+            f"请依据国务院办公厅关于 {year} 年部分节假日安排的通知，"
+            "在“节假日/调休日”中录入该年安排，并登记年度。"
+        ),
         url=reverse("admin:policy_holidayday_changelist"),
     )
 

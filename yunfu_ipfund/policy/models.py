@@ -63,40 +63,65 @@ class PolicyVersion(models.Model):
         "补偿决定前须经联席会议审议", default=False, help_text="2020年办法设联席会议；2025年办法不设。"
     )
 
-    ip_types_in_scope = models.JSONField("纳入范围的知识产权类型", default=list, validators=[validate_ip_types])
+    ip_types_in_scope = models.JSONField(
+        "纳入范围的知识产权类型", default=list, validators=[validate_ip_types]
+    )
     fund_capital = MoneyField("资金规模（元）", validators=POSITIVE_MONEY)
     enterprise_sizes = models.JSONField("支持的企业规模", default=list, validators=[validate_sizes])
-    credit_lookback_months = models.PositiveIntegerField("无不良信用记录回溯期（月）", validators=AT_LEAST_ONE)
+    credit_lookback_months = models.PositiveIntegerField(
+        "无不良信用记录回溯期（月）", validators=AT_LEAST_ONE
+    )
     single_loan_cap = MoneyField("单笔贷款上限（元）", validators=POSITIVE_MONEY)
     enterprise_outstanding_cap = MoneyField("单户企业在保余额上限（元）", validators=POSITIVE_MONEY)
     loan_term_cap_months = models.PositiveIntegerField("贷款期限上限（月）", validators=AT_LEAST_ONE)
-    rate_margin_bp = models.PositiveIntegerField("利率上限：1年期LPR加点（基点）", validators=[MaxValueValidator(2000)])
+    rate_margin_bp = models.PositiveIntegerField(
+        "利率上限：1年期LPR加点（基点）", validators=[MaxValueValidator(2000)]
+    )
     min_ip_collateral_share = models.DecimalField(
         "知识产权占担保比例下限", max_digits=5, decimal_places=4, validators=RATIO
     )
-    filing_deadline_workdays = models.PositiveIntegerField("放款后备案期限（工作日）", validators=AT_LEAST_ONE)
+    filing_deadline_workdays = models.PositiveIntegerField(
+        "放款后备案期限（工作日）", validators=AT_LEAST_ONE
+    )
     filing_review_workdays = models.PositiveIntegerField("备案审核期限（工作日）", validators=AT_LEAST_ONE)
     correction_workdays = models.PositiveIntegerField("退回补正期限（工作日）", validators=AT_LEAST_ONE)
     leverage_multiple = models.DecimalField(
-        "放大倍数上限（在保余额÷可用余额）", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        "放大倍数上限（在保余额÷可用余额）",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     claim_window_months = models.PositiveIntegerField("不良认定后申请补偿期限（月）", validators=AT_LEAST_ONE)
-    completeness_check_workdays = models.PositiveIntegerField("受理（完整性审查）期限（工作日）", validators=AT_LEAST_ONE)
+    completeness_check_workdays = models.PositiveIntegerField(
+        "受理（完整性审查）期限（工作日）", validators=AT_LEAST_ONE
+    )
     supplement_workdays = models.PositiveIntegerField("补充材料期限（工作日）", validators=AT_LEAST_ONE)
     supplement_rounds = models.PositiveIntegerField("补充材料次数", validators=AT_LEAST_ONE)
-    substantive_review_workdays = models.PositiveIntegerField("实质审查期限（工作日）", validators=AT_LEAST_ONE)
+    substantive_review_workdays = models.PositiveIntegerField(
+        "实质审查期限（工作日）", validators=AT_LEAST_ONE
+    )
     public_notice_workdays = models.PositiveIntegerField("公示期（工作日）", validators=AT_LEAST_ONE)
-    decision_workdays = models.PositiveIntegerField("公示结束后作出决定期限（工作日）", validators=AT_LEAST_ONE)
+    decision_workdays = models.PositiveIntegerField(
+        "公示结束后作出决定期限（工作日）", validators=AT_LEAST_ONE
+    )
     payment_workdays = models.PositiveIntegerField("决定后拨付期限（工作日）", validators=AT_LEAST_ONE)
     fund_share = models.DecimalField("风险补偿资金分担比例", max_digits=5, decimal_places=4, validators=RATIO)
     per_loan_compensation_cap = MoneyField("单笔贷款补偿上限（元）", validators=POSITIVE_MONEY)
     per_bank_compensation_cap = MoneyField(
         "单家银行年度补偿上限（元，空为不设）", null=True, blank=True, validators=POSITIVE_MONEY
     )
-    recovery_report_workdays = models.PositiveIntegerField("收到追偿款后报告期限（工作日）", validators=AT_LEAST_ONE)
-    recovery_return_workdays = models.PositiveIntegerField("返还追偿款期限（工作日）", validators=AT_LEAST_ONE)
-    suspension_npl_ratio = models.DecimalField("暂停备案：在保不良率阈值", max_digits=5, decimal_places=4, validators=RATIO)
-    suspension_return_overdue_days = models.PositiveIntegerField("暂停备案：追偿款逾期返还天数", validators=AT_LEAST_ONE)
+    recovery_report_workdays = models.PositiveIntegerField(
+        "收到追偿款后报告期限（工作日）", validators=AT_LEAST_ONE
+    )
+    recovery_return_workdays = models.PositiveIntegerField(
+        "返还追偿款期限（工作日）", validators=AT_LEAST_ONE
+    )
+    suspension_npl_ratio = models.DecimalField(
+        "暂停备案：在保不良率阈值", max_digits=5, decimal_places=4, validators=RATIO
+    )
+    suspension_return_overdue_days = models.PositiveIntegerField(
+        "暂停备案：追偿款逾期返还天数", validators=AT_LEAST_ONE
+    )
     fund_pause_payout_ratio = models.DecimalField(
         "暂停新增：累计净代偿占资金规模比例", max_digits=5, decimal_places=4, validators=RATIO
     )
@@ -104,7 +129,10 @@ class PolicyVersion(models.Model):
     fees_allowed = models.BooleanField("允许从资金中列支费用", default=False)
 
     first_used_at = models.DateTimeField(
-        "首次用于审核的时间", null=True, blank=True, editable=False,
+        "首次用于审核的时间",
+        null=True,
+        blank=True,
+        editable=False,
         help_text="一经用于判定业务记录即冻结，修改须发布新版本。",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -114,7 +142,9 @@ class PolicyVersion(models.Model):
         verbose_name_plural = "政策版本"
         ordering = ["effective_from"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(effective_to__gte=models.F("effective_from")), name="policy_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__gte=models.F("effective_from")), name="policy_period_order"
+            ),
         ]
 
     def __str__(self):
@@ -132,7 +162,9 @@ class LprRate(models.Model):
 
     effective_date = models.DateField("生效日期", unique=True)
     one_year_rate = models.DecimalField(
-        "1年期LPR（%）", max_digits=5, decimal_places=2,
+        "1年期LPR（%）",
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("30"))],
     )
     first_used_at = models.DateTimeField("首次用于审核的时间", null=True, blank=True, editable=False)
@@ -149,7 +181,9 @@ class LprRate(models.Model):
 class HolidayYear(models.Model):
     """A year the bureau has entered completely into the holiday table (after the State Council notice)."""
 
-    year = models.PositiveIntegerField("年份", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    year = models.PositiveIntegerField(
+        "年份", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     source = models.CharField("依据（国务院办公厅通知文号）", max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -163,7 +197,8 @@ class HolidayYear(models.Model):
 
 
 class HolidayDay(models.Model):
-    """One exception to Monday-Friday: a holiday on a weekday, or a make-up working day (调休) at a weekend."""
+    """One exception to Monday-Friday: a holiday on a weekday, or a make-up working day (调休) at a
+    weekend."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", "放假"

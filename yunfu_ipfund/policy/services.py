@@ -31,7 +31,9 @@ MSG_FROZEN = (
     "该版本已于 {at} 用于审核业务，不能再修改其参数。如需调整，请将本版本的失效日期改为今日或以后的某一天，"
     "再发布自次日起施行的新版本。"
 )
-MSG_END_IN_PAST = "已用于审核业务的版本，失效日期不能早于今日（{today}）：此前已按本版本审核的业务不能改变依据。"
+MSG_END_IN_PAST = (
+    "已用于审核业务的版本，失效日期不能早于今日（{today}）：此前已按本版本审核的业务不能改变依据。"
+)
 MSG_NO_LPR = "{day} 之前没有公布的1年期LPR，无法计算利率上限。"
 MSG_LPR_FROZEN = (
     "该LPR报价已用于审核业务，不能修改：已据此作出的审核不能改变依据。如确属录入错误，请报市监局审核人员，"
@@ -60,13 +62,17 @@ def policy_in_force(day):
 def policy_mark_used(version):
     """Freeze a version: called by a service the first time the version judges a record."""
     if version.first_used_at is None:
-        PolicyVersion.objects.filter(pk=version.pk, first_used_at__isnull=True).update(first_used_at=timezone.now())
+        PolicyVersion.objects.filter(pk=version.pk, first_used_at__isnull=True).update(
+            first_used_at=timezone.now()
+        )
         version.refresh_from_db(fields=["first_used_at"])
 
 
 def _check_contiguity(version):
     others = PolicyVersion.objects.exclude(pk=version.pk)
-    overlap = others.filter(effective_from__lte=version.effective_to, effective_to__gte=version.effective_from).first()
+    overlap = others.filter(
+        effective_from__lte=version.effective_to, effective_to__gte=version.effective_from
+    ).first()
     if overlap:
         raise ValidationFailed(MSG_OVERLAP.format(other=overlap), code="policy_overlap")
     before = others.filter(effective_to__lt=version.effective_from).order_by("-effective_to").first()
@@ -78,7 +84,8 @@ def _check_contiguity(version):
     after = others.filter(effective_from__gt=version.effective_to).order_by("effective_from").first()
     if after and version.effective_to + dt.timedelta(days=1) != after.effective_from:
         raise ValidationFailed(
-            f"本版本须止于下一版本施行前一日（{after.effective_from - dt.timedelta(days=1)}）。", code="policy_gap"
+            f"本版本须止于下一版本施行前一日（{after.effective_from - dt.timedelta(days=1)}）。",
+            code="policy_gap",
         )
 
 
@@ -87,7 +94,9 @@ def _full_clean(version):
         version.full_clean()
     except ValidationError as exc:
         details = [{"field": f, "message": "；".join(m)} for f, m in exc.message_dict.items()]
-        raise ValidationFailed("政策参数有误：" + "；".join(d["message"] for d in details), details=details) from None
+        raise ValidationFailed(
+            "政策参数有误：" + "；".join(d["message"] for d in details), details=details
+        ) from None
 
 
 def _snapshot(version):
@@ -116,7 +125,10 @@ def policy_version_update(*, by, version, reason, **changes):
         return locked
     if locked.first_used_at:
         if changed - PROSE_FIELDS - {"effective_to"}:
-            raise DomainError(MSG_FROZEN.format(at=f"{timezone.localtime(locked.first_used_at):%Y-%m-%d}"), code="policy_frozen")
+            raise DomainError(
+                MSG_FROZEN.format(at=f"{timezone.localtime(locked.first_used_at):%Y-%m-%d}"),
+                code="policy_frozen",
+            )
         # Every record this version judged is dated today or earlier, so ending it today or later
         # (to make room for a new version) changes nothing that was already decided.
         today = timezone.localdate()
@@ -126,7 +138,10 @@ def policy_version_update(*, by, version, reason, **changes):
     _check_contiguity(locked)
     locked.save()
     audit_record(
-        by=by, action=POLICY_VERSION_UPDATE, obj=locked, reason=reason,
+        by=by,
+        action=POLICY_VERSION_UPDATE,
+        obj=locked,
+        reason=reason,
         data={k: {"from": before[k], "to": getattr(locked, k)} for k in sorted(changed)},
     )
     return locked
@@ -167,7 +182,10 @@ def lpr_save(*, by, effective_date, one_year_rate, reason, rate=None):
         raise ValidationFailed("LPR数据有误：" + "；".join(sum(exc.message_dict.values(), []))) from None
     rate.save()
     audit_record(
-        by=by, action=LPR_UPDATE if before else LPR_CREATE, obj=rate, reason=reason,
+        by=by,
+        action=LPR_UPDATE if before else LPR_CREATE,
+        obj=rate,
+        reason=reason,
         data={"before": before, "after": {"date": str(rate.effective_date), "rate": str(rate.one_year_rate)}},
     )
     return rate
@@ -184,8 +202,11 @@ def check_policy_expiry(today):
         current = policy_in_force(today)
     except DomainError:
         alert_administrators(
-            kind=POLICY_MISSING, discriminator=f"{today:%Y%m%d}", title="今日不在任何一版《管理办法》的施行期内",
-            body="新的业务将无法按办法审核。请尽快发布新版本。", url=reverse("admin:policy_policyversion_changelist"),
+            kind=POLICY_MISSING,
+            discriminator=f"{today:%Y%m%d}",
+            title="今日不在任何一版《管理办法》的施行期内",
+            body="新的业务将无法按办法审核。请尽快发布新版本。",
+            url=reverse("admin:policy_policyversion_changelist"),
         )
         return None
     if PolicyVersion.objects.filter(effective_from__gt=current.effective_to).exists():
@@ -196,8 +217,14 @@ def check_policy_expiry(today):
         return None
     for role in (Role.ADMINISTRATOR, Role.BUREAU_APPROVER):
         reminder_schedule(
-            kind=POLICY_EXPIRY, about=current, discriminator=f"{threshold}-{role}", once=True,
-            due_date=current.effective_to, recipient_role=role, notify_workdays_before=(), escalate_role="",
+            kind=POLICY_EXPIRY,
+            about=current,
+            discriminator=f"{threshold}-{role}",
+            once=True,
+            due_date=current.effective_to,
+            recipient_role=role,
+            notify_workdays_before=(),
+            escalate_role="",
             title=f"《{current.title}》将于 {current.effective_to} 失效（剩 {days_left} 天），尚无后续版本",
             body="请起草并发布新版《管理办法》，并在系统中录入新版本的参数。",
         )

@@ -1,4 +1,5 @@
-"""{% load audit_labels %}: {{ event|state_label:event.to_state }} -> '已提交，待受理' rather than 'submitted'.
+"""{% load audit_labels %}: {{ event|state_label:event.to_state }} -> '已提交，待受理'
+rather than 'submitted'.
 
 Audit events keep the raw state codes (stable, searchable); people read the label of the audited
 model's `status` choices. An unknown model or code is shown as it is: displaying must never fail."""

@@ -60,8 +60,12 @@ class Command(BaseCommand):
             for username, full_name, org_name, roles, staff in USERS:
                 user, created = User.objects.get_or_create(
                     username=username,
-                    defaults={"full_name": full_name, "organisation": orgs[org_name], "is_staff": staff,
-                              "email": f"{username}@demo.yunfu.invalid"},
+                    defaults={
+                        "full_name": full_name,
+                        "organisation": orgs[org_name],
+                        "is_staff": staff,
+                        "email": f"{username}@demo.yunfu.invalid",
+                    },
                 )
                 if created:
                     user.set_password(DEMO_PASSWORD)
@@ -71,6 +75,13 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             for _app, module in app_modules("demo"):
                 module.seed(self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。登录地址 http://127.0.0.1:8000/accounts/login/ ，演示账号（密码均为 {DEMO_PASSWORD}）："))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "演示数据已就绪。登录地址 http://127.0.0.1:8000/accounts/login/ ，"
+                f"演示账号（密码均为 {DEMO_PASSWORD}）："
+            )
+        )
         for username, full_name, org_name, roles, _ in USERS:
-            self.stdout.write(f"  {username:<14} {'、'.join(r.label for r in roles):<8} {org_name}（{full_name}）")
+            self.stdout.write(
+                f"  {username:<14} {'、'.join(r.label for r in roles):<8} {org_name}（{full_name}）"
+            )
