@@ -305,3 +305,41 @@ def _needs_work(reminder, today):
         or (reminder.due_date < today and reminder.escalated_at is None and not reminder.action)
         or (reminder.action and reminder.due_date < today and reminder.action_done_at is None)
     )
+
+
+# --- re-rendering (same number, code and date; a new file) ----------------------------------------
+
+from .actions import NOTICE_RERENDER  # noqa: E402  (beside its one user; belongs with NOTICE_ISSUE above)
+
+
+@transaction.atomic
+def notice_rerender(*, notice, by):
+    """Render `notice` again and replace its stored PDF and hash, keeping its number, verification code
+    and issue date (the document is the same decision; only the file is new), audited with the old and
+    the new SHA-256. Raises what the renderer raises (MissingCJKFont without CJK fonts): the stored file
+    is then left as it was. The old file is deleted once the new one is committed."""
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    old_sha256, old_name = notice.sha256, notice.pdf.name
+    data = pdf.render_pdf_bytes(pdf.notice_html(notice))
+    notice.pdf.save(f"{notice.pk}.pdf", ContentFile(data), save=False)
+    notice.sha256 = pdf.sha256_hex(data)
+    notice.render_status = Notice.RenderStatus.RENDERED
+    notice.render_error = ""
+    notice.rendered_at = timezone.now()
+    notice.save(update_fields=["pdf", "sha256", "render_status", "render_error", "rendered_at"])
+    audit_record(
+        by=by,
+        action=NOTICE_RERENDER,
+        obj=notice,
+        reason=notice.title,
+        data={
+            "number": notice.number,
+            "old_sha256": old_sha256,
+            "new_sha256": notice.sha256,
+            "fonts": pdf.cjk_fonts(data),
+        },
+    )
+    if old_name and old_name != notice.pdf.name:
+        storage = notice.pdf.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return notice
