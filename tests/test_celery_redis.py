@@ -7,7 +7,10 @@ from django.conf import settings
 
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.notices.models import Message
+from yunfu_ipfund.notices.reminders import reminder_kind
 from yunfu_ipfund.notices.services import reminder_schedule
+
+REDIS_TEST = reminder_kind("tests.redis", "测试提醒")
 
 pytestmark = [
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL); skipped without it"),
@@ -23,7 +26,7 @@ def test_the_reminder_sweep_runs_on_a_worker_through_redis(bureau_clerk, bureau,
 
     time_machine.move_to(dt.datetime(2026, 11, 26, 9, 0), tick=True)
     reminder_schedule(
-        key="redis-test",
+        kind=REDIS_TEST,
         title="测试提醒",
         about=bureau,
         due_date=dt.date(2026, 11, 26),
