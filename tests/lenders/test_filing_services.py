@@ -421,7 +421,7 @@ def test_the_refusal_notice_lists_the_failed_rules_and_articles(submitted, burea
     services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="整改")
     services.filing_refuse(by=bureau_approver, filing=submitted, reason="合作银行已暂停备案")
     notice = Notice.objects.get(kind="lenders_filing_refusal")
-    assert any("合作银行可报送备案" in item and "第三条" in item for item in notice.context["items"])
+    assert any("合作银行可报送备案" in item and "第三条" in item for item in notice.context["entries"])
 
 
 def test_confirmation_respects_the_leverage_ceiling(submitted, bureau_approver, policy):

@@ -242,7 +242,7 @@ def test_proposal_accepted_bank_suspended_notice_issued_end_to_end(
     assert bank_a_profile.status == CooperatingBank.Status.SUSPENDED and bank_a not in active_bank_orgs()
     notice = Notice.objects.get(kind="lenders_bank_suspension", subject_id=str(bank_a_profile.pk))
     assert notice.addressee == bank_a and notice.title == "暂停备案通知书"
-    assert f"自 {TODAY} 起暂停贵行报送新的知识产权质押贷款备案" in notice.context["paragraphs"][0]
+    assert "自2026年11月26日起暂停贵行报送新的知识产权质押贷款备案" in notice.context["paragraphs"][0]
     draft = make_filing(bank_officer, make_registration(enterprise_a, bank_a, enterprise_user))
     with pytest.raises(DomainError):
         services.filing_submit(by=bank_supervisor, filing=draft)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 OTHER_KIND = register(NoticeKind(code="platform_test_other", title="测试通知", prefix="云市监知测"))
 NOON_2026 = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
+GENERAL_CONTEXT = {"paragraphs": ["经审核，现将有关事项告知如下。"]}
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_a_rolled_back_decision_gives_its_number_back(issue, fast_pdf, bank_a, b
     issue(bank_a, by=bureau_approver)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.notice_issue(
-            kind="general", subject=bank_a, addressee=bank_a, context={}, by=bureau_approver
+            kind="general", subject=bank_a, addressee=bank_a, context=GENERAL_CONTEXT, by=bureau_approver
         )
         raise RuntimeError("the deciding service failed after issuing")
     assert issue(bank_a, by=bureau_approver).number == "云市监知告〔2026〕2号"
@@ -82,7 +83,7 @@ def test_eight_threads_issuing_at_once_get_forty_consecutive_numbers(fast_pdf, b
         for _ in range(5):
             with transaction.atomic():
                 services.notice_issue(
-                    kind="general", subject=addressee, addressee=addressee, context={}, by=None
+                    kind="general", subject=addressee, addressee=addressee, context=GENERAL_CONTEXT, by=None
                 )
 
     assert run_in_threads(8, issue_five) == []

@@ -27,7 +27,7 @@ from yunfu_ipfund.common.workdays import workdays_between
 
 from . import pdf
 from .actions import NOTICE_ISSUE
-from .kinds import get_kind
+from .kinds import context_validate, get_kind
 from .models import DocumentSequence, Message, Notice, Reminder
 from .reminders import alert_administrators, reminder_resolve, reminder_schedule  # noqa: F401  (re-exported)
 
@@ -76,11 +76,14 @@ def format_document_number(prefix, year, number):
 def notice_issue(*, kind, subject, addressee, context, by, copied_to=(), title=None):
     """Issue a numbered official notice about `subject` to `addressee` (an Organisation).
 
-    `context` is frozen into the notice (JSON) so the document says what was decided at the time,
-    whatever happens to the records later. The PDF is rendered after commit by a task; a failed
-    render is retried by the beat task and never undoes the decision.
+    `context` (an instance of the kind's declared context, or a dict of its fields) is checked against
+    the declaration here, so a missing or empty value fails the issue (NoticeContextError) instead of
+    printing a blank or a repr, and is frozen into the notice as plain JSON so the document says what was
+    decided at the time, whatever happens to the records later. The PDF is rendered after commit by a
+    task; a failed render is retried by the beat task and never undoes the decision.
     """
     spec = get_kind(kind)
+    context = context_validate(spec, context)
     issued_at = timezone.now()
     year = timezone.localtime(issued_at).year
     number = next_document_number(spec.prefix, year)
