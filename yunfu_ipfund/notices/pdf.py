@@ -9,15 +9,18 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from yunfu_ipfund.common.dates import chinese_date
 from yunfu_ipfund.common.money import amount_in_capitals, format_money
 
+from . import qr
 from .kinds import get_kind
 
 
 def notice_html(notice):
     kind = get_kind(notice.kind)
+    link = qr.verify_link(notice)
     context = {
         "notice": notice,
         "kind": kind,
@@ -25,6 +28,8 @@ def notice_html(notice):
         "issuer": kind.issuer,
         "date_cn": chinese_date(timezone.localtime(notice.issued_at).date()),
         "verify_url": settings.SITE_URL.rstrip("/") + reverse("public:verify"),
+        "verify_link": link,
+        "qr_svg": mark_safe(qr.qr_svg(link)),  # segno's SVG of our own link: no user text in the markup
     }
     return render_to_string(kind.template, context)
 
