@@ -290,3 +290,26 @@ LOGGING = {
 
 # Public verification and objection forms: requests per IP per hour.
 PUBLIC_FORM_RATE_PER_HOUR = env_int("PUBLIC_FORM_RATE_PER_HOUR", 30)
+
+# The electronic seal of notices (notices.signing): the bureau's certificate and key as PKCS#12, the
+# trust roots the public check accepts (PEM files, comma-separated) and an optional timestamp authority
+# (PAdES-B-T; without it B-B). Production refuses to start without a certificate. In development the
+# demo CA of `manage.py make_demo_ca` (var/demo-ca/, never committed) is used when present; tests make
+# their own.
+DEMO_CA_DIR = VAR_DIR / "demo-ca"
+NOTICE_SIGNING_PKCS12 = os.environ.get("NOTICE_SIGNING_PKCS12", "")
+NOTICE_SIGNING_PASSWORD = os.environ.get("NOTICE_SIGNING_PASSWORD", "")
+NOTICE_TRUST_ROOTS = env_list("NOTICE_TRUST_ROOTS", [])
+NOTICE_TSA_URL = os.environ.get("NOTICE_TSA_URL", "")
+if not NOTICE_SIGNING_PKCS12 and DEBUG and not TESTING and (DEMO_CA_DIR / "bureau.p12").is_file():
+    NOTICE_SIGNING_PKCS12 = str(DEMO_CA_DIR / "bureau.p12")
+    NOTICE_SIGNING_PASSWORD = NOTICE_SIGNING_PASSWORD or "yunfu-demo-only"
+    NOTICE_TRUST_ROOTS = NOTICE_TRUST_ROOTS or [str(DEMO_CA_DIR / "root.pem")]
+if not (DEBUG or TESTING):
+    if not NOTICE_SIGNING_PKCS12:
+        raise ImproperlyConfigured(
+            "NOTICE_SIGNING_PKCS12 is not set: notices must be signed with the bureau's certificate in "
+            "production (see .env.example)."
+        )
+    if not Path(NOTICE_SIGNING_PKCS12).is_file():
+        raise ImproperlyConfigured(f"NOTICE_SIGNING_PKCS12 names no file: {NOTICE_SIGNING_PKCS12}")

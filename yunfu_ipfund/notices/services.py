@@ -25,7 +25,7 @@ from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.workdays import workdays_between
 
-from . import pdf
+from . import pdf, signing
 from .actions import NOTICE_ISSUE
 from .kinds import context_validate, get_kind
 from .models import DocumentSequence, Message, Notice, Reminder
@@ -115,15 +115,16 @@ def notice_issue(*, kind, subject, addressee, context, by, copied_to=(), title=N
 
 
 def notice_render(notice_id):
-    """Render one notice's PDF and store it with its hash. Idempotent: a rendered notice is left alone."""
+    """Render one notice's PDF, sign it with the bureau's certificate (notices.signing) and store the
+    signed file with its hash. Idempotent: a rendered notice is left alone."""
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice_id)
         if notice.render_status == Notice.RenderStatus.RENDERED:
             return notice
         notice.render_attempts += 1
         try:
-            data = pdf.render_pdf_bytes(pdf.notice_html(notice))
-        except Exception as exc:  # any failure of the renderer: record it, retry later
+            data = signing.seal(pdf.render_pdf_bytes(pdf.notice_html(notice)))
+        except Exception as exc:  # any failure of the renderer or the seal: record it, retry later
             log.exception("rendering notice %s failed", notice.number)
             notice.render_status = Notice.RenderStatus.FAILED
             notice.render_error = f"{type(exc).__name__}: {exc}"[:2000]
