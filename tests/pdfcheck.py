@@ -63,7 +63,7 @@ def text_faults(text, *, allowed=()):
     for i in colon_lines[1:]:  # the first is the 主送
         if not lines[i].endswith(INTRODUCING):
             faults.append(f"empty placeholder {lines[i]!r}")
-    latin = text.replace("-\n", "-")  # an identifier wrapped at its hyphen in a table cell
+    latin = text.replace("-\n", "-").replace("://\n", "://")  # an identifier or URL wrapped in a line
     for word in allowed:
         latin = latin.replace(word, " ")
     for pattern in _ALLOWED_LATIN:
