@@ -4,9 +4,12 @@
   one submitted and one bank-accepted registration to 中国工商银行股份有限公司云浮分行 (the accepted one is
   what the lenders demo files as a disbursed loan).
 - 罗定市稻香农业发展有限公司 (qiye2): profile (industry: rice processing, micro), two patents and a trademark.
+- `STAGE_REGISTRATIONS`: one more patent and one bank-accepted registration per loan of the lenders and
+  compensation demos (each loan pledges its own patent: an asset pledged under a live loan cannot be
+  pledged again), with the three demo banks.
 
-Records are written directly (demo data is not judged), with audit events, and the submission goes
-through the state machine like a real one.
+Profiles and assets are written directly (demo data is not judged), with audit events; registrations
+are submitted and accepted through the workflow like real ones.
 """
 
 import datetime as dt
@@ -81,6 +84,116 @@ DRAFT_PURPOSE = "购置石材智能切割生产线（演示草稿）"
 SUBMITTED_PURPOSE = "补充流动资金，采购石材原料（演示）"
 ACCEPTED_PURPOSE = "石材废料综合利用技术改造（演示，银行已受理）"
 BANK_OFFICER = "gongshang_jb"
+ICBC, ABC, CCB = (
+    "中国工商银行股份有限公司云浮分行",
+    "中国农业银行股份有限公司云浮分行",
+    "中国建设银行股份有限公司云浮分行",
+)
+OFFICERS = {ICBC: "gongshang_jb", ABC: "nonghang_jb", CCB: "jianhang_jb"}
+
+# One accepted registration per demo loan of lenders.demo and compensation.demo, each pledging its own
+# patent: (purpose, enterprise user, bank, amount, (type, application-number body, title)).
+# The purpose is the key lenders.demo finds the registration by.
+STAGE_REGISTRATIONS = [
+    (
+        "富硒大米烘干线改造（演示，备案草稿）",
+        "qiye2",
+        ABC,
+        "600000.00",
+        (IPType.UTILITY_MODEL, "202220711001", "一种富硒大米低温烘干装置"),
+    ),
+    (
+        "稻谷仓储智能化改造（演示，备案待审核）",
+        "qiye2",
+        ABC,
+        "900000.00",
+        (IPType.UTILITY_MODEL, "202220711002", "一种稻谷仓储温湿度监测装置"),
+    ),
+    (
+        "石材边角料回收线（演示，备案退回补正）",
+        "qiye1",
+        CCB,
+        "700000.00",
+        (IPType.UTILITY_MODEL, "202120711003", "一种石材边角料破碎回收装置"),
+    ),
+    (
+        "大米包装线扩建（演示，不予备案）",
+        "qiye2",
+        CCB,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711004", "一种大米真空包装封口装置"),
+    ),
+    (
+        "石材雕刻设备购置（演示，正常在保）",
+        "qiye1",
+        ABC,
+        "1200000.00",
+        (IPType.INVENTION, "202110711005", "一种石材三维雕刻路径规划方法"),
+    ),
+    (
+        "石材展厅装修（演示，逾期）",
+        "qiye1",
+        CCB,
+        "800000.00",
+        (IPType.UTILITY_MODEL, "202120711006", "一种石材展示架"),
+    ),
+    (
+        "稻米加工流动资金（演示，已还清）",
+        "qiye2",
+        ICBC,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711007", "一种稻米色选装置"),
+    ),
+    (
+        "富硒米粉生产线（演示，补偿申请草稿）",
+        "qiye2",
+        ICBC,
+        "1000000.00",
+        (IPType.INVENTION, "202210711008", "一种富硒米粉制备方法"),
+    ),
+    (
+        "石材废水处理设备（演示，补偿待补正）",
+        "qiye1",
+        ABC,
+        "1000000.00",
+        (IPType.INVENTION, "202110711009", "一种石材加工废水絮凝处理方法"),
+    ),
+    (
+        "石材荒料采购（演示，补偿已受理）",
+        "qiye1",
+        CCB,
+        "900000.00",
+        (IPType.UTILITY_MODEL, "202120711010", "一种石材荒料吊装夹具"),
+    ),
+    (
+        "稻谷收购资金（演示，补偿已初审）",
+        "qiye2",
+        ICBC,
+        "800000.00",
+        (IPType.UTILITY_MODEL, "202220711011", "一种稻谷除杂筛分装置"),
+    ),
+    (
+        "碾米设备升级（演示，补偿拟予补偿）",
+        "qiye2",
+        ABC,
+        "1000000.00",
+        (IPType.INVENTION, "202210711012", "一种低碎米率碾米方法"),
+    ),
+    (
+        "大米品牌推广（演示，补偿不予补偿）",
+        "qiye2",
+        CCB,
+        "600000.00",
+        (IPType.UTILITY_MODEL, "202220711013", "一种大米定量灌装装置"),
+    ),
+    (
+        "石材数控设备融资（演示，补偿公示中）",
+        "qiye1",
+        ICBC,
+        "1500000.00",
+        (IPType.INVENTION, "202110711014", "一种石材数控磨边方法"),
+    ),
+]
 YEARS_IN_FORCE = {IPType.INVENTION: 20, IPType.UTILITY_MODEL: 10, IPType.DESIGN: 15, IPType.TRADEMARK: 10}
 
 
@@ -150,6 +263,59 @@ def _registration(org, user, bank, purpose, amount, assets):
     return registration, created
 
 
+def _stage_asset(org, user, ip_type, body, title):
+    asset, created = IPAsset.objects.get_or_create(
+        ip_type=ip_type,
+        number=make_patent_number(body),
+        defaults=dict(
+            enterprise=org,
+            title=title,
+            holder_name=org.name,
+            grant_date=dt.date(int(body[:4]) + 1, 6, 18),
+            expiry_date=add_months(dt.date(int(body[:4]), 1, 1), 12 * YEARS_IN_FORCE[ip_type]),
+            annual_fee_paid_through=add_months(today(), 8),
+            created_by=user,
+        ),
+    )
+    if created:
+        audit_record(by=user, action=ASSET_REGISTER, obj=asset, reason="演示数据")
+    return asset
+
+
+def _accept(registration, officer):
+    reason = "材料齐全，同意受理（演示）"
+    transition(
+        registration,
+        "accept",
+        by=officer,
+        reason=reason,
+        decided_at=timezone.now(),
+        decided_by=officer,
+        decision_reason=reason,
+    )
+
+
+def _seed_stage_registrations(stdout):
+    """The accepted registrations the stage loans of the lenders demo are filed on (idempotent)."""
+    made = 0
+    for purpose, username, bank_name, amount, (ip_type, body, title) in STAGE_REGISTRATIONS:
+        user = User.objects.filter(username=username).select_related("organisation").first()
+        bank = Organisation.objects.filter(kind=Organisation.Kind.BANK, name=bank_name).first()
+        officer = User.objects.filter(username=OFFICERS[bank_name], organisation=bank).first()
+        if user is None or user.organisation is None or bank is None or officer is None:
+            continue
+        with transaction.atomic():
+            asset = _stage_asset(user.organisation, user, ip_type, body, title)
+            registration, created = _registration(
+                user.organisation, user, bank, purpose, Decimal(amount), [asset]
+            )
+            if created:
+                _submit(registration, user)
+                _accept(registration, officer)
+                made += 1
+    return made
+
+
 def _submit(registration, user):
     day = today()
     policy = policy_in_force(day)
@@ -198,16 +364,9 @@ def seed(stdout):
     if created:
         _submit(registration, user)
         if officer is not None:
-            reason = "材料齐全，同意受理（演示）"
-            transition(
-                registration,
-                "accept",
-                by=officer,
-                reason=reason,
-                decided_at=timezone.now(),
-                decided_by=officer,
-                decision_reason=reason,
-            )
+            _accept(registration, officer)
+    _seed_stage_registrations(stdout)
     stdout.write(
-        "  applications: 企业信息 2 家、知识产权 6 项、质押融资登记 3 笔（草稿、已提交、银行已受理各 1）。"
+        "  applications: 企业信息 2 家、质押融资登记：草稿、已提交各 1 笔，银行已受理 "
+        f"{1 + len(STAGE_REGISTRATIONS)} 笔（供贷款备案和补偿申请演示）。"
     )

@@ -1,13 +1,24 @@
-"""Demo records of the bank side (idempotent; runs after applications.demo.seed):
-the three demo banks admitted as cooperating banks, and one confirmed covered loan for
-云浮市云石科技有限公司 with 中国工商银行股份有限公司云浮分行, built through the services so its
-notices exist."""
+"""Demo records of the bank side (idempotent; runs after applications.demo.seed), built through the
+services so their notices exist:
+
+- the three demo banks admitted as cooperating banks;
+- one confirmed covered loan for 云浮市云石科技有限公司 with 中国工商银行股份有限公司云浮分行
+  (DEMO_CONTRACT, on which compensation.demo submits a claim);
+- `STAGE_FILINGS`: a filing in every other stage of its lifecycle (draft, submitted, returned for
+  correction, refused) and covered loans that are active, overdue, repaid, or non-performing (the
+  loans compensation.demo takes through every claim stage the real clock reaches).
+
+All dates are today's or a few working days back: a bank report cannot be dated before the filing's
+confirmation (today), so a loan disbursed months ago cannot be told without moving the clock.
+"""
 
 import datetime as dt
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
+from applications.demo import STAGE_REGISTRATIONS
 from applications.models import LoanRegistration
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.dates import today
@@ -15,7 +26,7 @@ from yunfu_ipfund.common.money import round_fen
 from yunfu_ipfund.common.workdays import add_workdays
 
 from . import services
-from .models import CooperatingBank, FilingDocument, LoanFiling
+from .models import CooperatingBank, CoveredLoan, FilingDocument, LoanFiling
 
 BANKS = [
     ("中国工商银行股份有限公司云浮分行", "YFZSCQ-HZ-2025-01", "李经办", "0766-8812001"),
@@ -25,6 +36,29 @@ BANKS = [
 ENTERPRISE = "云浮市云石科技有限公司"
 DEMO_CONTRACT = "GSYF-2026-ZSCQ-0001"
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CLERK = "shijianju_jb"
+BANK_USERS = {
+    "中国工商银行股份有限公司云浮分行": ("gongshang_jb", "gongshang_fh"),
+    "中国农业银行股份有限公司云浮分行": ("nonghang_jb", "nonghang_fh"),
+    "中国建设银行股份有限公司云浮分行": ("jianhang_jb", "jianhang_fh"),
+}
+
+# Where each stage filing stops: a filing state, or (confirmed) the covered loan's state.
+DRAFT, SUBMITTED, RETURNED, REFUSED = "draft", "submitted", "returned", "refused"
+ACTIVE, OVERDUE, REPAID, NON_PERFORMING = "active", "overdue", "repaid", "non_performing"
+_STOPS = [DRAFT, SUBMITTED, RETURNED, REFUSED, ACTIVE, OVERDUE, REPAID] + [NON_PERFORMING] * 7
+_PREFIX = {
+    "中国工商银行股份有限公司云浮分行": "GSYF",
+    "中国农业银行股份有限公司云浮分行": "NHYF",
+    "中国建设银行股份有限公司云浮分行": "JHYF",
+}
+# (registration purpose, contract number, stage), in the order of applications.demo.STAGE_REGISTRATIONS.
+STAGE_FILINGS = [
+    (purpose, f"{_PREFIX[bank]}-2026-ZSCQ-{n:04d}", stop)
+    for n, ((purpose, _user_name, bank, _amount, _asset), stop) in enumerate(
+        zip(STAGE_REGISTRATIONS, _STOPS, strict=True), start=101
+    )
+]
 
 
 def _user(username):
@@ -54,26 +88,46 @@ def seed(stdout):
         )
     stdout.write("lenders: 三家合作银行已准入。")
 
+    _seed_demo_contract(approver, day, stdout)
+    made = [
+        key for key, contract, stage in STAGE_FILINGS if _seed_stage_filing(contract, key, stage, approver)
+    ]
+    stdout.write(f"lenders: 各阶段演示备案和在保贷款已就绪（本次新建 {len(made)} 笔）。")
+
+
+def _seed_demo_contract(approver, day, stdout):
     bank = Organisation.objects.filter(name=BANKS[0][0]).first()
     officer, supervisor = _user("gongshang_jb"), _user("gongshang_fh")
     if LoanFiling.objects.filter(bank=bank, contract_number=DEMO_CONTRACT).exists():
         return
     registration = (
         LoanRegistration.objects.filter(
-            enterprise__name=ENTERPRISE, bank=bank, status=LoanRegistration.Status.ACCEPTED
+            enterprise__name=ENTERPRISE,
+            bank=bank,
+            status=LoanRegistration.Status.ACCEPTED,
         )
+        .exclude(purpose__in=[purpose for purpose, *_ in STAGE_REGISTRATIONS])
         .exclude(filings__status__in=LoanFiling.OPEN + (LoanFiling.Status.CONFIRMED,))
         .first()
     )
     if registration is None or officer is None or supervisor is None:
         stdout.write("lenders: 未找到云石科技向工商银行已受理的融资登记，未生成演示在保贷款。")
         return
+    filing = _prepare(registration, officer, DEMO_CONTRACT, day)
+    services.filing_submit(by=supervisor, filing=filing)
+    services.filing_confirm(by=approver, filing=filing, reason="演示数据：材料齐全，符合条件")
+    stdout.write(f"lenders: 已生成演示在保贷款（借款合同 {DEMO_CONTRACT}）。")
+
+
+def _prepare(registration, officer, contract, day):
+    """A filing (DRAFT) of the whole registered amount, disbursed three working days ago, every document
+    uploaded: what the bank officer's form and upload page do."""
     disbursed = add_workdays(day, -3).plain()
     amount = min(Decimal(registration.amount), Decimal("3000000.00"))
     filing = services.filing_create(
         by=officer,
         registration=registration,
-        contract_number=DEMO_CONTRACT,
+        contract_number=contract,
         amount=amount,
         ip_amount=round_fen(amount * Decimal("0.8")),
         other_collateral="法定代表人连带责任保证",
@@ -97,6 +151,59 @@ def seed(stdout):
             kind=kind,
             file=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
         )
-    services.filing_submit(by=supervisor, filing=filing)
-    services.filing_confirm(by=approver, filing=filing, reason="演示数据：材料齐全，符合条件")
-    stdout.write(f"lenders: 已生成演示在保贷款（借款合同 {DEMO_CONTRACT}）。")
+    return filing
+
+
+@transaction.atomic
+def _seed_stage_filing(contract, purpose, stage, approver):
+    """One filing of STAGE_FILINGS taken to `stage` through the services (skipped once it exists)."""
+    registration = (
+        LoanRegistration.objects.filter(purpose=purpose, status=LoanRegistration.Status.ACCEPTED)
+        .select_related("bank")
+        .first()
+    )
+    if registration is None:
+        return False
+    bank = registration.bank
+    if LoanFiling.objects.filter(bank=bank, contract_number=contract).exists():
+        return False
+    officer_name, supervisor_name = BANK_USERS[bank.name]
+    officer, supervisor, clerk = _user(officer_name), _user(supervisor_name), _user(CLERK)
+    if officer is None or supervisor is None or clerk is None:
+        return False
+    day = today()
+    filing = _prepare(registration, officer, contract, day)
+    if stage == DRAFT:
+        return True
+    filing = services.filing_submit(by=supervisor, filing=filing)
+    if stage == SUBMITTED:
+        return True
+    if stage == RETURNED:
+        services.filing_return(
+            by=clerk, filing=filing, reasons=["质押登记通知书扫描件不清晰，请重新上传（演示）"]
+        )
+        return True
+    if stage == REFUSED:
+        services.filing_refuse(
+            by=approver, filing=filing, reason="演示数据：借款用途与质押融资登记不一致，不予备案"
+        )
+        return True
+    filing = services.filing_confirm(by=approver, filing=filing, reason="演示数据：材料齐全，符合条件")
+    loan = CoveredLoan.objects.get(filing=filing)
+    if stage == OVERDUE:
+        services.loan_report_overdue(
+            by=officer, loan=loan, overdue_since=day, overdue_amount="20000.00", note="演示数据：本月利息逾期"
+        )
+    elif stage == REPAID:
+        services.loan_report_repayment(
+            by=officer, loan=loan, amount=loan.outstanding_principal, paid_on=day, note="演示数据：提前还清"
+        )
+    elif stage == NON_PERFORMING:
+        services.loan_report_classification(
+            by=officer,
+            loan=loan,
+            classification="substandard",
+            classified_on=day,
+            note="演示数据：下调为次级",
+        )
+    return True

@@ -30,9 +30,9 @@ def test_seed_creates_the_demo_records_once(platform_demo, policy):
     demo.seed(io.StringIO())
     demo.seed(io.StringIO())
     assert EnterpriseProfile.objects.count() == 2
-    assert IPAsset.objects.count() == 6
+    assert IPAsset.objects.count() == 6 + len(demo.STAGE_REGISTRATIONS)
     statuses = sorted(LoanRegistration.objects.values_list("status", flat=True))
-    assert statuses == ["accepted", "draft", "submitted"]
+    assert statuses == ["accepted"] * (1 + len(demo.STAGE_REGISTRATIONS)) + ["draft", "submitted"]
     for profile in EnterpriseProfile.objects.select_related("organisation"):
         validate_uscc(profile.organisation.uscc)
         assert [
@@ -41,7 +41,10 @@ def test_seed_creates_the_demo_records_once(platform_demo, policy):
     for asset in IPAsset.objects.exclude(ip_type="trademark"):
         validate_patent_number(asset.number, declared_type=asset.ip_type)
     submitted = LoanRegistration.objects.get(status="submitted")
-    assert LoanRegistration.objects.get(status="accepted").decided_by.username == "gongshang_jb"
+    accepted = LoanRegistration.objects.get(status="accepted", purpose=demo.ACCEPTED_PURPOSE)
+    assert accepted.decided_by.username == "gongshang_jb"
+    for registration in LoanRegistration.objects.filter(status="accepted"):
+        assert registration.decided_by.organisation_id == registration.bank_id
     assert submitted.bank.name == demo.BANK and submitted.commitment_signed and submitted.submitted_checks
 
 
