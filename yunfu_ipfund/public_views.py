@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.ratelimit import rate_limited
+from yunfu_ipfund.notices import signing
 from yunfu_ipfund.notices.services import notice_verify
 from yunfu_ipfund.policy.models import IPType, PolicyVersion
 from yunfu_ipfund.policy.services import policy_in_force
@@ -36,15 +37,58 @@ def measures(request):
     )
 
 
+VERIFY_MAX_BYTES = 10 * 1024 * 1024
+VERIFY_PDF_TYPES = ("application/pdf", "application/x-pdf", "application/octet-stream")
+MSG_RATE = "查询过于频繁，请一小时后再试。"
+MSG_NO_FILE = "请选择要核验的 PDF 文件。"
+MSG_FILE_TOO_BIG = "文件过大：核验的文件不能超过 10 MB。"
+MSG_FILE_NOT_PDF = "只能核验 PDF 文件（按文件内容判断），上传的文件不是 PDF。"
+MSG_IDENTICAL = "与签发的文件一致：该文件与本平台签发的原件逐字节相同。"
+MSG_NOT_IDENTICAL = "与签发的文件不一致：本平台签发的文书中没有与该文件逐字节相同的文件，它可能被改动过。"
+
+
+def _verify_upload(request, context):
+    """The uploaded-file half of the check: byte-identical to an issued notice? signature valid?"""
+    context["upload_checked"] = True
+    uploaded = request.FILES.get("file")
+    if uploaded is None or not uploaded.size:
+        context["upload_error"] = MSG_NO_FILE
+        return 400
+    if uploaded.size > VERIFY_MAX_BYTES:
+        context["upload_error"] = MSG_FILE_TOO_BIG
+        return 400
+    data = uploaded.read()
+    claimed = (uploaded.content_type or "").split(";")[0].strip().lower()
+    if not data.startswith(b"%PDF-") or (claimed and claimed not in VERIFY_PDF_TYPES):
+        context["upload_error"] = MSG_FILE_NOT_PDF
+        return 400
+    notice = signing.notice_for_file(data)
+    context.update(
+        upload_name=uploaded.name[:120],
+        upload_notice=notice,
+        upload_identity=MSG_IDENTICAL if notice else MSG_NOT_IDENTICAL,
+        signature=signing.verify_pdf(data),
+    )
+    return 200
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    context = {"number": "", "code": "", "result": None, "checked": False}
+    """The public check: a notice's number and verification code (a form, or the QR code's link with
+    ?number=&code=), or an uploaded PDF (byte-identical to the issued file? its signature valid?)."""
+    context = {"number": "", "code": "", "result": None, "checked": False, "upload_checked": False}
     data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and ("file" in request.FILES or data.get("form") == "upload"):
+        if rate_limited(request, "verify"):
+            context.update(upload_checked=True, error=MSG_RATE)
+            return render(request, "public/verify.html", context, status=429)
+        status = _verify_upload(request, context)
+        return render(request, "public/verify.html", context, status=status)
     number, code = data.get("number", "")[:60], data.get("code", "")[:20]
     if number or code:
         context.update(number=number, code=code, checked=True)
         if rate_limited(request, "verify"):
-            context["error"] = "查询过于频繁，请一小时后再试。"
+            context["error"] = MSG_RATE
             return render(request, "public/verify.html", context, status=429)
         context["result"] = notice_verify(number, code)
     return render(request, "public/verify.html", context)
