@@ -50,7 +50,7 @@ def test_the_qr_printed_on_the_rendered_page_decodes_to_the_verify_link(notice, 
     """A real render (WeasyPrint), rasterised as a phone's camera would see a print: the QR decodes."""
     path = tmp_path / "notice.pdf"
     path.write_bytes(notice.pdf.read())
-    subprocess.run(["pdftoppm", "-png", "-r", "100", str(path), str(tmp_path / "page")], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(path), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))
     decoded = subprocess.run(
         ["zbarimg", "--quiet", "--raw", str(pages[-1])], capture_output=True, text=True, timeout=60
