@@ -223,3 +223,20 @@ def test_rerender_service_refuses_a_render_without_cjk_and_keeps_the_stored_file
         services.notice_rerender(notice=stored, by=bureau_approver)
     stored.refresh_from_db()
     assert stored.sha256 == pdf.sha256_hex(FAKE_PDF) and stored.pdf.read() == FAKE_PDF
+
+
+def test_rerender_missing_cjk_also_takes_a_notice_the_beat_gave_up_on(pending_notice, monkeypatch):
+    import weasyprint
+
+    with monkeypatch.context() as fresh_machine:
+        fresh_machine.setattr(weasyprint, "HTML", _WeasyPrintWriting(FAKE_PDF))
+        for _ in range(services.MAX_RENDER_ATTEMPTS):
+            services.notice_render(pending_notice.pk)
+    pending_notice.refresh_from_db()
+    assert pending_notice.render_status == Notice.RenderStatus.FAILED
+    assert pending_notice.render_attempts == services.MAX_RENDER_ATTEMPTS, "the beat no longer retries it"
+
+    call_command("rerender_notices", "--missing-cjk", stdout=StringIO())
+    pending_notice.refresh_from_db()
+    assert pending_notice.render_status == Notice.RenderStatus.RENDERED and pending_notice.render_error == ""
+    assert pdf.cjk_fonts(pending_notice.pdf.read())

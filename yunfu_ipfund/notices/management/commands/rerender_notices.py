@@ -25,9 +25,12 @@ def _stored_pdf(notice):
 
 
 def notices_missing_cjk():
-    """Rendered notices whose stored PDF (or its absence) shows no embedded CJK font."""
-    for notice in Notice.objects.filter(render_status=Notice.RenderStatus.RENDERED).order_by("id").iterator():
-        if not pdf.cjk_fonts(_stored_pdf(notice)):
+    """Notices without a stored PDF that embeds a CJK font: rendered ones whose file shows none (stored
+    before the renderer checked), and failed ones (refused for the want of fonts, perhaps past the
+    beat's last retry) now that the fonts may be there."""
+    rendered = Notice.RenderStatus.RENDERED
+    for notice in Notice.objects.exclude(render_status=Notice.RenderStatus.PENDING).order_by("id").iterator():
+        if notice.render_status != rendered or not pdf.cjk_fonts(_stored_pdf(notice)):
             yield notice
 
 
