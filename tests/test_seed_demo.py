@@ -10,14 +10,18 @@ from django.test import Client
 from django.urls import reverse
 
 from compensation import documents as claim_docs
+from compensation import services as claims
 from compensation.models import Claim, Objection, PublicNoticeBatch, SupplementRequest
 from fund.models import Posting
 from lenders import documents as lender_docs
+from lenders import services as filings
 from lenders.models import CoveredLoan, LoanEvent, LoanFiling
 from tests.factories import ensure_policies
 from yunfu_ipfund.accounts.management.commands.seed_demo import DEMO_PASSWORD
+from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.audit.models import AuditEvent
 from yunfu_ipfund.audit.services import object_label
+from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.notices.models import Notice, Reminder
 
 S = Claim.Status
@@ -149,3 +153,34 @@ def test_the_claim_list_shows_the_stages(seeded, username, expected):
     html = page.content.decode()
     for state in expected:
         assert S(state).label in html, (username, state)
+
+
+def test_each_next_step_the_readme_names_can_be_taken_today(seeded):
+    """The README's "What the demo shows": each record's next step, by the persona it names, works on
+    the real clock right after seeding (no step waits for a deadline)."""
+
+    def who(username):
+        return User.objects.get(username=username)
+
+    def filing(contract):
+        return LoanFiling.objects.get(contract_number=contract)
+
+    def claim(contract):
+        return Claim.objects.get(covered_loan__contract_number=contract)
+
+    filings.filing_submit(by=who("nonghang_fh"), filing=filing("NHYF-2026-ZSCQ-0101"))
+    filings.filing_confirm(by=who("shijianju_sh"), filing=filing("NHYF-2026-ZSCQ-0102"))
+    filings.filing_submit(by=who("jianhang_fh"), filing=filing("JHYF-2026-ZSCQ-0103"))
+    claims.claim_submit(by=who("gongshang_fh"), claim=claim("GSYF-2026-ZSCQ-0108"))
+    claims.claim_accept(by=who("shijianju_jb"), claim=claim("GSYF-2026-ZSCQ-0001"))
+    claims.claim_submit(by=who("nonghang_fh"), claim=claim("NHYF-2026-ZSCQ-0109"))
+    claims.claim_first_review(by=who("shijianju_jb"), claim=claim("JHYF-2026-ZSCQ-0110"), opinion="符合条件")
+    claims.claim_approve(by=who("shijianju_sh"), claim=claim("GSYF-2026-ZSCQ-0111"), reason="符合条件")
+    claims.notice_batch_publish(by=who("shijianju_jb"), claims=[claim("NHYF-2026-ZSCQ-0112")])
+    on_notice = claim("GSYF-2026-ZSCQ-0114")
+    if on_notice.batch.starts_on <= today():  # seeded on a working day: the period has begun
+        claims.objection_submit(claim=on_notice, name="张三", contact="13800000000", content="演示异议")
+        assert claim("GSYF-2026-ZSCQ-0114").status == S.FIRST_REVIEWED
+    assert filing("NHYF-2026-ZSCQ-0102").status == LoanFiling.Status.CONFIRMED
+    assert claim("NHYF-2026-ZSCQ-0112").status == S.PUBLIC_NOTICE
+    assert claim("NHYF-2026-ZSCQ-0109").status == S.SUBMITTED
