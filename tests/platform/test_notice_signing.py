@@ -1,6 +1,6 @@
 """The electronic seal (issue 10, item 5): notices are signed with the bureau's certificate (PAdES-B-B),
-carry a visible seal on the last page over the layout's seal area, and verify against the trust roots;
-production refuses to start without a certificate."""
+carry a visible seal over the layout's seal area (on the last page when the layout has none), and
+verify against the trust roots; production refuses to start without a certificate."""
 
 import hashlib
 import io
@@ -53,20 +53,20 @@ def test_a_rendered_notice_is_stored_signed_and_its_hash_is_the_signed_files(sig
     assert result.message == signing.MSG_VALID
 
 
-def test_the_visible_seal_sits_on_the_last_page_over_the_layouts_seal_area(signed_notice):
+def test_the_visible_seal_sits_over_the_layouts_seal_area_on_the_page_of_the_signature_block(signed_notice):
+    """GB/T 9704: the seal presses on the issuer and the date, so it goes where the layout's seal area
+    is (the last page of the body; a verification footer may follow on a page of its own)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     reader = PdfFileReader(io.BytesIO(signed_notice.pdf.read()))
-    pages = signing._page_refs(reader.root["/Pages"])
     field = reader.embedded_signatures[0].sig_field
     assert field["/T"] == signing.SIGNATURE_FIELD
-    page_ref = field.raw_get("/P").reference
-    assert page_ref == pages[-1]
+    dest = signing._named_destination(reader.root["/Names"]["/Dests"], signing.SEAL_ANCHOR)
+    assert field.raw_get("/P").reference == dest.raw_get(0).reference
     left, bottom, right, top = (float(v) for v in field["/Rect"])
     assert abs((right - left) - signing.SEAL_SIZE_PT) <= 1 and abs((top - bottom) - signing.SEAL_SIZE_PT) <= 1
-    assert "/AP" in field  # an appearance: the seal is drawn, not an invisible signature
-    dest = signing._named_destination(reader.root["/Names"]["/Dests"], signing.SEAL_ANCHOR)
     assert abs(float(dest[2]) - left) < 1 and abs(float(dest[3]) - top) < 1
+    assert "/AP" in field  # an appearance: the seal is drawn, not an invisible signature
 
 
 def test_a_notice_without_the_seal_anchor_gets_its_seal_in_the_last_pages_corner(demo_ca):

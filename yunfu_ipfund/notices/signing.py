@@ -24,7 +24,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 SEAL_ANCHOR = "seal"
-SEAL_SIZE_PT = 40 / 25.4 * 72  # the layout's seal area: 40 mm square
+SEAL_SIZE_PT = 40 / 25.4 * 72 + 2 * 1.5  # the layout's seal area: 40 mm inside a 1.5 pt border
 SIGNATURE_FIELD = "云浮市市场监督管理局电子印章"
 SIGNING_LOCATION = "广东省云浮市"
 SIGNING_REASON = "签发正式文书"
@@ -123,7 +123,7 @@ def seal_position(reader):
         if page_ref in refs:
             left, top = float(dest[2]), float(dest[3])
             box = (left, top - SEAL_SIZE_PT, left + SEAL_SIZE_PT, top)
-            return refs.index(page_ref), tuple(round(v) for v in box)
+            return refs.index(page_ref), tuple(round(v, 2) for v in box)
     page = reader.root["/Pages"]
     width, _height = (float(v) for v in page.get("/MediaBox", [0, 0, 595, 842])[2:4])
     left = width - 74 - SEAL_SIZE_PT
@@ -138,24 +138,27 @@ def _seal_style():
     from pyhanko.pdf_utils.content import RawContent
     from pyhanko.stamp import StaticStampStyle
 
-    size = 100.0
-    c, r, k = size / 2, size / 2 - 2, 0.5523
+    size = SEAL_SIZE_PT
+    width = 3.0
+    c, r, k = size / 2, size / 2 - 0.75, 0.5523  # the ring lies on the layout's dashed outline
+    quarters = [
+        (c + r, c + r * k, c + r * k, c + r, c, c + r),
+        (c - r * k, c + r, c - r, c + r * k, c - r, c),
+        (c - r, c - r * k, c - r * k, c - r, c, c - r),
+        (c + r * k, c - r, c + r, c - r * k, c + r, c),
+    ]
     ring = (
-        f"{c + r} {c} m "
-        f"{c + r} {c + r * k} {c + r * k} {c + r} {c} {c + r} c "
-        f"{c - r * k} {c + r} {c - r} {c + r * k} {c - r} {c} c "
-        f"{c - r} {c - r * k} {c - r * k} {c - r} {c} {c - r} c "
-        f"{c + r * k} {c - r} {c + r} {c - r * k} {c + r} {c} c S"
+        f"{c + r:.2f} {c:.2f} m " + " ".join(" ".join(f"{v:.2f}" for v in q) + " c" for q in quarters) + " S"
     )
-    star_c, outer, inner = (c, c + 25), 11.0, 4.4
+    star_x, star_y, outer, inner = c, c + size * 0.25, size * 0.11, size * 0.044
     points = []
     for i in range(10):
         rad = outer if i % 2 == 0 else inner
         angle = math.pi / 2 + i * math.pi / 5
-        points.append((star_c[0] + rad * math.cos(angle), star_c[1] + rad * math.sin(angle)))
+        points.append((star_x + rad * math.cos(angle), star_y + rad * math.sin(angle)))
     star = f"{points[0][0]:.2f} {points[0][1]:.2f} m " + " ".join(f"{x:.2f} {y:.2f} l" for x, y in points[1:])
     red = " ".join(str(v) for v in SEAL_RED)
-    data = f"q {red} RG {red} rg 2.6 w {ring} {star} h f Q".encode()
+    data = f"q {red} RG {red} rg {width} w {ring} {star} h f Q".encode()
     return StaticStampStyle(
         background=RawContent(data, box=layout.BoxConstraints(width=size, height=size)),
         background_layout=layout.SimpleBoxLayoutRule(
