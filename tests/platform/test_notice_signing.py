@@ -197,3 +197,17 @@ def test_production_refuses_to_start_without_a_signing_certificate():
 def test_production_starts_with_a_signing_certificate(demo_ca):
     result = _manage_check(PRODUCTION | {"NOTICE_SIGNING_PKCS12": str(demo_ca[1])})
     assert result.returncode == 0, result.stderr
+
+
+def test_content_appended_after_signing_is_refused(signed_notice):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_notice.pdf.read()))
+    writer.root["/Lang"] = generic.TextStringObject("en")  # an incremental update after the seal
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    result = signing.verify_pdf(out.getvalue())
+    assert not result.valid and not result.intact
+    assert result.message == signing.MSG_NOT_WHOLE
