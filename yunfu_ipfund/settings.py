@@ -313,3 +313,7 @@ if not (DEBUG or TESTING):
         )
     if not Path(NOTICE_SIGNING_PKCS12).is_file():
         raise ImproperlyConfigured(f"NOTICE_SIGNING_PKCS12 names no file: {NOTICE_SIGNING_PKCS12}")
+    if not NOTICE_TRUST_ROOTS or not all(Path(p).is_file() for p in NOTICE_TRUST_ROOTS):
+        raise ImproperlyConfigured(
+            "NOTICE_TRUST_ROOTS must name the PEM files of the roots the public verification trusts."
+        )

@@ -194,8 +194,14 @@ def test_production_refuses_to_start_without_a_signing_certificate():
     assert result.returncode != 0 and "NOTICE_SIGNING_PKCS12 names no file" in result.stderr
 
 
-def test_production_starts_with_a_signing_certificate(demo_ca):
+def test_production_refuses_to_start_without_trust_roots(demo_ca):
     result = _manage_check(PRODUCTION | {"NOTICE_SIGNING_PKCS12": str(demo_ca[1])})
+    assert result.returncode != 0 and "NOTICE_TRUST_ROOTS must name" in result.stderr
+
+
+def test_production_starts_with_a_signing_certificate_and_trust_roots(demo_ca):
+    root, p12 = demo_ca
+    result = _manage_check(PRODUCTION | {"NOTICE_SIGNING_PKCS12": str(p12), "NOTICE_TRUST_ROOTS": str(root)})
     assert result.returncode == 0, result.stderr
 
 
