@@ -55,6 +55,7 @@ fi
 .venv/bin/python -m pip install --quiet -e .
 export DEBUG=${DEBUG:-true}
 .venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py make_demo_ca
 .venv/bin/python manage.py seed_demo
 echo "门户已启动：http://127.0.0.1:8000/ （Ctrl+C 停止）"
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000

@@ -22,6 +22,7 @@ need=()
 fc-list 2>/dev/null | grep -q "Noto Serif CJK SC" || need+=(fonts-noto-cjk)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # decodes the notices' QR codes
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)  # trusts the demo CA for pdfsig
 [ -x /usr/bin/chromium ] || need+=(chromium)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if [ ${#need[@]} -gt 0 ]; then

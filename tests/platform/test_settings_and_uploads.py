@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.uploads import validate_upload
+from yunfu_ipfund.notices.signing import DEMO_PASSWORD, make_demo_ca
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -37,16 +38,27 @@ def manage(*args, env):
     )
 
 
-def test_production_settings_pass_check_deploy_without_a_single_warning():
-    assert len(PRODUCTION["SECRET_KEY"]) >= 50
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    """The production environment with the bureau's signing certificate and the trust roots it needs."""
+    root, p12 = make_demo_ca(tmp_path_factory.mktemp("ca"))
+    return PRODUCTION | {
+        "NOTICE_SIGNING_PKCS12": str(p12),
+        "NOTICE_SIGNING_PASSWORD": DEMO_PASSWORD,
+        "NOTICE_TRUST_ROOTS": str(root),
+    }
+
+
+def test_production_settings_pass_check_deploy_without_a_single_warning(production):
+    assert len(production["SECRET_KEY"]) >= 50
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_production_security_settings_pass_the_deployment_checks():
+def test_production_security_settings_pass_the_deployment_checks(production):
     """The platform's own part: the security checks alone (the full run above also covers the apps' APIs)."""
-    result = manage("check", "--deploy", "--tag", "security", "--fail-level", "WARNING", env=PRODUCTION)
+    result = manage("check", "--deploy", "--tag", "security", "--fail-level", "WARNING", env=production)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

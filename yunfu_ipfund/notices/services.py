@@ -26,7 +26,7 @@ from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.workdays import workdays_between
 
 from . import pdf, signing
-from .actions import NOTICE_ISSUE
+from .actions import NOTICE_ISSUE, NOTICE_RERENDER
 from .kinds import context_validate, get_kind
 from .models import DocumentSequence, Message, Notice, Reminder
 from .reminders import alert_administrators, reminder_resolve, reminder_schedule  # noqa: F401  (re-exported)
@@ -313,8 +313,6 @@ def _needs_work(reminder, today):
 
 # --- re-rendering (same number, code and date; a new file) ----------------------------------------
 
-from .actions import NOTICE_RERENDER  # noqa: E402  (beside its one user; belongs with NOTICE_ISSUE above)
-
 
 @transaction.atomic
 def notice_rerender(*, notice, by):
@@ -324,7 +322,7 @@ def notice_rerender(*, notice, by):
     is then left as it was. The old file is deleted once the new one is committed."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     old_sha256, old_name = notice.sha256, notice.pdf.name
-    data = pdf.render_pdf_bytes(pdf.notice_html(notice))
+    data = signing.seal(pdf.render_pdf_bytes(pdf.notice_html(notice)))
     notice.pdf.save(f"{notice.pk}.pdf", ContentFile(data), save=False)
     notice.sha256 = pdf.sha256_hex(data)
     notice.render_status = Notice.RenderStatus.RENDERED
