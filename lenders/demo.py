@@ -22,6 +22,7 @@ from applications.demo import STAGE_REGISTRATIONS
 from applications.models import LoanRegistration
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.dates import today
+from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.money import round_fen
 from yunfu_ipfund.common.workdays import add_workdays
 
@@ -89,9 +90,13 @@ def seed(stdout):
     stdout.write("lenders: 三家合作银行已准入。")
 
     _seed_demo_contract(approver, day, stdout)
-    made = [
-        key for key, contract, stage in STAGE_FILINGS if _seed_stage_filing(contract, key, stage, approver)
-    ]
+    made = []
+    for purpose, contract, stage in STAGE_FILINGS:
+        try:
+            if _seed_stage_filing(contract, purpose, stage, approver):
+                made.append(contract)
+        except DomainError as exc:
+            stdout.write(f"lenders: 未生成演示备案 {contract}：{exc.message}")
     stdout.write(f"lenders: 各阶段演示备案和在保贷款已就绪（本次新建 {len(made)} 笔）。")
 
 
