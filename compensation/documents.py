@@ -166,6 +166,24 @@ RECONSIDERATION = (
 )
 
 
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _article_number(article):
+    """第十二条 -> 12 (the order of the Measures, not of the code points: 三 sorts before 二)."""
+    n, digit = 0, 0
+    for ch in article.strip("第条"):
+        if ch == "百":
+            n, digit = n + (digit or 1) * 100, 0
+        elif ch == "十":
+            n, digit = n + (digit or 1) * 10, 0
+        elif ch in _DIGITS:
+            digit = _DIGITS[ch]
+        else:
+            return (1, article)  # not a plain article number: after the others
+    return (0, n + digit)
+
+
 def register_kinds():
     """The kinds are registered on import; kept for callers that register explicitly (idempotent)."""
     for kind in KINDS:
@@ -298,7 +316,7 @@ def public_notice(*, rows, start, end, workdays):
 def decision(claim, *, policy, computation, batch):
     """风险补偿决定书: the amount, its computation and articles, and the bank's obligations afterwards."""
     reductions = computation.get("reductions") or []
-    articles = sorted(set(ARTICLES_DECISION) | {r["article"] for r in reductions}, key=lambda a: (len(a), a))
+    articles = sorted(set(ARTICLES_DECISION) | {r["article"] for r in reductions}, key=_article_number)
     if batch:
         publicity = f"并于{fmt_day(batch.starts_on)}至{fmt_day(batch.ends_on)}公示期满无异议，"
     else:

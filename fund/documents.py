@@ -14,7 +14,7 @@ from yunfu_ipfund.common.money import amount_in_capitals, format_money
 from yunfu_ipfund.notices.kinds import NoticeKind, body_date, register
 
 from .models import PostingKind
-from .svg import balance_chart
+from .svg import line_chart
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,19 @@ ANNUAL = register(
 KINDS = (MONTHLY, ANNUAL)
 
 
+def _chart(series):
+    """The balance chart (fund.svg) with its days written as in the body (11月1日), not 2026-11-01."""
+    return line_chart(
+        [f"{day.month}月{day.day}日" for day, *_ in series],
+        [
+            ("专户资金", [c for _, c, _, _ in series]),
+            ("已承诺", [m for _, _, m, _ in series]),
+            ("可用余额", [a for _, _, _, a in series]),
+        ],
+        title="专户资金余额变化",
+    )
+
+
 def _capitals(amount):
     return amount_in_capitals(amount) if amount >= 0 else "—"
 
@@ -100,5 +113,5 @@ def fund_report(*, label, start, end, opening, closing, movements, series):
         movements=[
             [labels.get(m["kind"], m["kind"]), str(m["n"]), format_money(m["total"])] for m in movements
         ],
-        chart=balance_chart(series),
+        chart=_chart(series),
     )

@@ -28,6 +28,10 @@ _ALLOWED_LATIN = (
 )
 
 
+# One date style: 2026年12月1日 in the body (二〇二六年十二月一日 in the 落款); never 2026-11-27 or 12月01日.
+DATE_FAULTS = r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}(?!\d)|年0\d月|月0\d日"
+
+
 def pdf_text(path, *, first=None, last=None, layout=False):
     cmd = ["pdftotext"]
     if layout:
@@ -63,6 +67,7 @@ def text_faults(text, *, allowed=()):
     for i in colon_lines[1:]:  # the first is the 主送
         if not lines[i].endswith(INTRODUCING):
             faults.append(f"empty placeholder {lines[i]!r}")
+    faults += [f"date not in the 2026年12月1日 style {d!r}" for d in re.findall(DATE_FAULTS, text)]
     latin = text.replace("-\n", "-").replace("://\n", "://")  # an identifier or URL wrapped in a line
     for word in allowed:
         latin = latin.replace(word, " ")

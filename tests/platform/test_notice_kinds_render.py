@@ -204,12 +204,12 @@ def test_every_registered_kind_has_a_sample():
     assert sorted(set(KINDS) - set(SAMPLES) - {c for c in KINDS if c.startswith("platform_test")}) == []
 
 
-def render(code, bank_a, finance_bureau, tmp_path):
+def render(code, bank_a, finance_bureau, tmp_path, *, sample=None):
     notice = notice_issue(
         kind=code,
         subject=bank_a,
         addressee=bank_a,
-        context=SAMPLES[code](),
+        context=SAMPLES[sample or code](),
         by=None,
         copied_to=[finance_bureau],
     )
