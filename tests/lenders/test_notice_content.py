@@ -32,3 +32,24 @@ def test_the_bank_notices_print_no_python_dump(kind, submitted, bureau_approver,
     assert notice.context["paragraphs"][0][:6] in flat
     if kind == "lenders_filing_confirmation":
         assert "纳入风险补偿范围金额：800,000.00元" in flat and "特此通知。" in flat
+
+
+def test_a_notice_issued_before_the_declared_contexts_still_prints_its_list(
+    submitted, bureau_approver, bank_a_profile, tmp_path
+):
+    """An old 不予备案通知书 (its list under "items"), re-rendered, prints the list; an old 准入通知书
+    (no list at all) prints no dump."""
+    services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="整改")
+    services.filing_refuse(by=bureau_approver, filing=submitted, reason="合作银行已暂停备案")
+    refusal = Notice.objects.get(kind="lenders_filing_refusal")
+    old = {k: v for k, v in refusal.context.items() if k not in ("entries", "entries_title")}
+    Notice.objects.filter(pk=refusal.pk).update(
+        context={**old, "items_title": "未通过的规则", "items": refusal.context["entries"]}
+    )
+    refusal.refresh_from_db()
+    flat = "".join(pdf_text(_render(refusal, tmp_path)).split())
+    assert "未通过的规则：1." in flat and "('" not in flat
+    admission = Notice.objects.get(kind="lenders_bank_admission")
+    Notice.objects.filter(pk=admission.pk).update(context={**admission.context, "closing": []})
+    admission.refresh_from_db()
+    assert text_faults(pdf_text(_render(admission, tmp_path)), allowed=[admission.verification_code]) == []
