@@ -26,3 +26,4 @@ RECOVERY_REPORT = audit_action("compensation.claim.recovery_report", "报告追�
 CLOSE_WRITE_OFF = audit_action("compensation.claim.close.write_off", "结案：核销结案")
 CLOSE_FULL_RECOVERY = audit_action("compensation.claim.close.full_recovery", "结案：已全额追回")
 CLOSE_BY_REASON = {"write_off": CLOSE_WRITE_OFF, "full_recovery": CLOSE_FULL_RECOVERY}
+CLAIM_ARCHIVE = audit_action("compensation.claim.archive", "下载案卷")

@@ -17,3 +17,4 @@ urlpatterns = [
     path("public/", views.public_list, name="public_list"),
     path("public/<int:pk>/", views.public_detail, name="public_detail"),
 ]
+urlpatterns.append(path("claims/<int:pk>/archive.zip", views.claim_archive, name="claim_archive"))

@@ -7,6 +7,7 @@ claim page with its message (platform middleware); the public objection form kee
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,7 @@ from yunfu_ipfund.common.ratelimit import rate_limited
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.notices.selectors import notices_about
 
-from . import forms, selectors, services
+from . import archive, forms, selectors, services
 from .evidence import EVIDENCE_BY_CODE
 from .models import Claim, Recovery
 
@@ -444,3 +445,20 @@ def public_detail(request, pk):
 
 
 __all__ = ["EVIDENCE_BY_CODE"]
+
+
+# --- the case archive ------------------------------------------------------------------------------
+
+
+@login_required
+def claim_archive(request, pk):
+    """The claim's case archive (ZIP): bureau and finance users only; banks and others get 404."""
+    user = request.user
+    if is_bank_user(user) or not user.has_perm(PERM_READ_ALL):
+        raise NotFound()
+    claim = selectors.access_claim(user, pk)
+    built = archive.claim_archive(by=user, claim=claim)
+    name = archive.archive_filename(claim)
+    response = FileResponse(built.file, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
