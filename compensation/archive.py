@@ -5,10 +5,9 @@ signed manifest (lenders.archive, docs/adr/0009-case-archive.md). Bureau and fin
 view checks that before calling `claim_archive`, which records the download in the audit log."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from lenders.archive import Archive, dumps, html_table, notices_of
-from yunfu_ipfund.audit.services import audit_record
+from lenders.archive import Archive, audit_download, dumps, html_table, notices_of
+from lenders.archive import archive_filename as zip_name
 from yunfu_ipfund.notices import pdf as notice_pdf
 
 from . import actions
@@ -104,27 +103,13 @@ def build_claim_archive(*, claim, by):
     return archive
 
 
-@transaction.atomic
-def _audit_download(*, by, claim, archive):
-    audit_record(
-        by=by,
-        action=actions.CLAIM_ARCHIVE,
-        obj=claim,
-        data={
-            "manifest_sha256": archive.manifest_sha256,
-            "files": len(archive.entries),
-            "signed": archive.signed,
-            "created_at": archive.created_at.isoformat(),
-        },
-    )
-
-
 def claim_archive(*, by, claim):
     """Build the claim's archive and record the download (with the signed manifest's hash)."""
     archive = build_claim_archive(claim=claim, by=by)
-    _audit_download(by=by, claim=claim, archive=archive)
+    with transaction.atomic():
+        audit_download(by=by, obj=claim, archive=archive, action=actions.CLAIM_ARCHIVE)
     return archive
 
 
 def archive_filename(claim):
-    return f"{claim.reference}-案卷-{timezone.localdate():%Y%m%d}.zip"
+    return zip_name(claim.reference)

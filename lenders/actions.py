@@ -24,3 +24,4 @@ IMPORT_SUBMIT = audit_action("lenders.importjob.submit", "提交批量导入")
 IMPORT_FINISH = audit_action("lenders.importjob.finish", "批量导入完成")
 
 API_TOKEN_ISSUE = audit_action("lenders.apitoken.issue", "生成接口令牌")
+FILING_ARCHIVE = audit_action("lenders.loanfiling.archive", "下载案卷")

@@ -15,14 +15,17 @@ import re
 import tempfile
 import zipfile
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
 from yunfu_ipfund.audit.models import AuditEvent
-from yunfu_ipfund.audit.services import compute_hash, object_label
+from yunfu_ipfund.audit.services import audit_record, compute_hash, object_label
 from yunfu_ipfund.notices import pdf as notice_pdf
 from yunfu_ipfund.notices import signing
 from yunfu_ipfund.notices.selectors import notices_about
+
+from . import actions
 
 FORMAT = "yunfu-case-archive/1"
 CHUNK = 64 * 1024
@@ -277,17 +280,56 @@ def _source(source):
     return f"{source['model']} #{source['pk']}"
 
 
-def filing_archive(*, filing, by):
-    """The archive of one loan filing: its notices and its audit trail (the caller checked access)."""
-    summary = f"贷款备案 {filing.contract_number} 的案卷"
-    archive = Archive(record=filing, by=by, summary=summary)
-    archive.add_notices(notices_of([filing], by))
+def filing_records(filing):
+    """The filing and, once confirmed, its covered loan: whose notices and audit events it holds."""
+    loan = getattr(filing, "covered_loan", None)
+    return [filing] if loan is None else [filing, loan]
+
+
+def build_filing_archive(*, filing, by):
+    """The archive of one loan filing (finished): its and its covered loan's notices and audit trail, and
+    its uploaded documents. The caller checked access."""
+    archive = Archive(record=filing, by=by, summary=f"贷款备案 {filing.contract_number} 的案卷")
+    records = filing_records(filing)
+    record = {
+        "type": object_label(filing),
+        "id": filing.pk,
+        "contract_number": filing.contract_number,
+        "bank": filing.bank.name,
+        "status": filing.status,
+        "status_label": filing.get_status_display(),
+    }
+    archive.add_bytes("record.json", dumps(record), title="备案概况")
+    archive.add_notices(notices_of(records, by))
     for doc in filing.documents.order_by("id"):
         archive.add_upload("documents", doc, doc.file, title=str(doc), name=doc.get_kind_display())
-    archive.add_audit([filing])
-    archive.add_bytes(
-        "record.json",
-        dumps({"type": object_label(filing), "id": filing.pk, "status": filing.status}),
-        title="备案概况",
-    )
+    archive.add_audit(records)
+    archive.finish()
     return archive
+
+
+def audit_download(*, by, obj, archive, action):
+    """Record an archive's download, with the signed manifest's hash (in the caller's transaction)."""
+    audit_record(
+        by=by,
+        action=action,
+        obj=obj,
+        data={
+            "manifest_sha256": archive.manifest_sha256,
+            "files": len(archive.entries),
+            "signed": archive.signed,
+            "created_at": archive.created_at.isoformat(),
+        },
+    )
+
+
+def filing_archive(*, by, filing):
+    """Build the filing's archive and record the download."""
+    archive = build_filing_archive(filing=filing, by=by)
+    with transaction.atomic():
+        audit_download(by=by, obj=filing, archive=archive, action=actions.FILING_ARCHIVE)
+    return archive
+
+
+def archive_filename(reference):
+    return f"{safe_name(reference)}-案卷-{timezone.localdate():%Y%m%d}.zip"

@@ -25,3 +25,4 @@ urlpatterns = [
     path("imports/<int:pk>/errors.<str:fmt>", views.import_errors, name="import_errors"),
     path("api-token/", views.api_token, name="api_token"),
 ]
+urlpatterns.append(path("filings/<int:pk>/archive.zip", views.filing_archive, name="filing_archive"))

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -31,7 +31,7 @@ from yunfu_ipfund.common.workdays import workdays_between
 from yunfu_ipfund.notices.selectors import notices_about
 from yunfu_ipfund.policy.services import policy_in_force
 
-from . import imports, selectors, services
+from . import archive, imports, selectors, services
 from .forms import (
     REPORT_FORMS,
     BankAdmitForm,
@@ -539,3 +539,20 @@ def api_token(request):
             "schema_url": reverse("api-schema"),
         },
     )
+
+
+# --- the case archive ------------------------------------------------------------------------------
+
+
+@login_required
+def filing_archive(request, pk):
+    """The filing's case archive (ZIP): bureau and finance users only; banks and others get 404."""
+    user = request.user
+    if is_bank_user(user) or not sees_everything(user):
+        raise NotFound()
+    filing = selectors.access_filing(user, pk)
+    built = archive.filing_archive(by=user, filing=filing)
+    name = archive.archive_filename(filing.contract_number)
+    response = FileResponse(built.file, as_attachment=True, filename=name, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response

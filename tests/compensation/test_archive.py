@@ -8,14 +8,16 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from compensation import services
 from compensation.archive import build_claim_archive
+from lenders.models import FilingDocument
 from yunfu_ipfund.audit.models import AuditEvent
 from yunfu_ipfund.notices import signing
 from yunfu_ipfund.notices.models import Notice
-from yunfu_ipfund.notices.services import notice_render
+from yunfu_ipfund.notices.services import notice_issue, notice_render
 
 
 def _fake_render(html):
@@ -182,3 +184,68 @@ def test_finance_may_download_an_open_claims_archive_and_the_page_links_it(
     assert json.loads(zf.read("computation/computation.json"))["claim"] is None
     assert url in client_for(finance_user).get(claim.get_absolute_url()).content.decode()
     assert url not in client_for(bank_officer).get(claim.get_absolute_url()).content.decode()
+
+
+def test_a_filings_archive_holds_its_documents_notices_and_trail_for_the_bureau_only(
+    loan, bureau_approver, bank_officer, outsider, client_for, monkeypatch
+):
+    filing = loan.filing
+    data = b"%PDF-1.4\n% loan contract\n%%EOF\n"
+    doc = FilingDocument(
+        filing=filing,
+        kind=FilingDocument.Kind.LOAN_CONTRACT,
+        content_type="application/pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        original_name="借款合同.pdf",
+        uploaded_by=bank_officer,
+    )
+    doc.file.save("contract.pdf", ContentFile(data), save=True)
+    notice_issue(
+        kind="general",
+        subject=filing,
+        addressee=filing.bank,
+        by=bureau_approver,
+        context={"paragraphs": ["经审核，现将有关事项告知如下。"]},
+    )
+    with monkeypatch.context() as m:
+        m.setattr("yunfu_ipfund.notices.pdf.render_pdf_bytes", _fake_render)
+        for pk in Notice.objects.values_list("pk", flat=True):
+            notice_render(pk)
+    url = reverse("lenders:filing_archive", args=[filing.pk])
+    for user in (bank_officer, outsider):
+        assert client_for(user).get(url).status_code == 404
+    first = client_for(bureau_approver).get(url)
+    assert first.status_code == 200
+    b"".join(first.streaming_content)
+    response = client_for(bureau_approver).get(url)  # the second holds the first download's event
+    zf, manifest = _open(b"".join(response.streaming_content))
+    by_source = {
+        (e["source"]["model"], e["source"]["pk"]): e for e in manifest["files"] if e["source"] != "generated"
+    }
+    documents = list(filing.documents.all())
+    assert documents
+    for doc in documents:
+        assert by_source[("lenders.filingdocument", doc.pk)]["sha256"] == doc.sha256
+    confirmations = Notice.objects.filter(subject_type="lenders.loanfiling", subject_id=str(filing.pk))
+    assert confirmations
+    for notice in confirmations:
+        assert (
+            hashlib.sha256(zf.read(by_source[("notices.notice", notice.pk)]["path"])).hexdigest()
+            == notice.sha256
+        )
+    audit = {row["id"] for row in json.loads(zf.read("audit/audit.json"))}
+    events = AuditEvent.objects.filter(object_type="lenders.loanfiling", object_id=str(filing.pk))
+    downloads = events.filter(code="lenders.loanfiling.archive", actor=bureau_approver).order_by("id")
+    assert downloads.count() == 2 and downloads[0].action == "下载案卷"
+    assert downloads[0].id in audit and downloads[1].id not in audit
+    page = (
+        client_for(bureau_approver).get(reverse("lenders:filing_detail", args=[filing.pk])).content.decode()
+    )
+    assert url in page
+    assert (
+        url
+        not in client_for(bank_officer)
+        .get(reverse("lenders:filing_detail", args=[filing.pk]))
+        .content.decode()
+    )
