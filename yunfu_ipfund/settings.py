@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "yunfu_ipfund.common.memo.RequestMemoMiddleware",
     "yunfu_ipfund.common.middleware.RequestContextMiddleware",
     "yunfu_ipfund.common.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -5,8 +5,10 @@ Registered at start-up by PolicyConfig.ready(): `common.workdays` reads the tabl
 `HOLIDAY_TABLE` and tells `alert_unknown_holiday_year` of a year it had to guess.
 """
 
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
+from yunfu_ipfund.common.memo import memo_clear, memoized
 from yunfu_ipfund.common.workdays import HolidayTable, is_known_year
 from yunfu_ipfund.notices.reminders import alert_administrators
 
@@ -14,18 +16,33 @@ from .models import HolidayDay, HolidayYear
 from .reminders import HOLIDAY_YEAR_MISSING
 
 
+def _days(year):
+    rows = HolidayDay.objects.filter(date__year=year).values_list("date", "kind")
+    return {day: kind == HolidayDay.Kind.WORKDAY for day, kind in rows}
+
+
+def _declared_years():
+    return frozenset(HolidayYear.objects.values_list("year", flat=True))
+
+
 class PolicyHolidayTable(HolidayTable):
-    """The table staff keep in the admin (reads only)."""
+    """The table staff keep in the admin (reads only). Within a request each year's exceptions are
+    read once and the declared years once (common.memo); outside a request every call reads."""
 
     def days(self, year):
-        rows = HolidayDay.objects.filter(date__year=year).values_list("date", "kind")
-        return {day: kind == HolidayDay.Kind.WORKDAY for day, kind in rows}
+        return memoized(("holidays.days", year), lambda: _days(year))
 
     def has_year(self, year):
-        return HolidayYear.objects.filter(year=year).exists()
+        return year in memoized("holidays.years", _declared_years)
 
     def last_year(self):
-        return HolidayYear.objects.order_by("-year").values_list("year", flat=True).first()
+        return max(memoized("holidays.years", _declared_years), default=None)
+
+
+# An edit of the table in a request is seen by the rest of that request.
+for _model in (HolidayDay, HolidayYear):
+    post_save.connect(memo_clear, sender=_model, dispatch_uid=f"memo_clear_save_{_model.__name__}")
+    post_delete.connect(memo_clear, sender=_model, dispatch_uid=f"memo_clear_delete_{_model.__name__}")
 
 
 HOLIDAY_TABLE = PolicyHolidayTable()

@@ -11,12 +11,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+from yunfu_ipfund.common.memo import memo_clear, memoized
 from yunfu_ipfund.notices.reminders import alert_administrators, reminder_schedule
 
 from .actions import LPR_CREATE, LPR_UPDATE, POLICY_VERSION_CREATE, POLICY_VERSION_UPDATE
@@ -44,19 +46,32 @@ MSG_LPR_FROZEN = (
 PROSE_FIELDS = {"title", "document_number", "issuing_body", "legal_basis"}
 
 
+def _all_versions():
+    return list(PolicyVersion.objects.order_by("effective_from"))
+
+
 def policy_in_force(day):
+    """The version whose effective period contains `day` (a date, or a datetime taken in local time).
+
+    The versions are a handful of rows: they are read in one query, once per request (common.memo;
+    cleared when a version is saved or deleted), and on every call outside a request."""
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day).date()
-    version = PolicyVersion.objects.filter(effective_from__lte=day, effective_to__gte=day).first()
+    versions = memoized("policy.versions", _all_versions)
+    version = next((v for v in versions if v.effective_from <= day <= v.effective_to), None)
     if version is None:
-        bounds = PolicyVersion.objects.order_by("effective_from")
-        first, last = bounds.first(), bounds.last()
-        if first is None:
+        if not versions:
             raise DomainError(MSG_NO_POLICY_AT_ALL, code="no_policy")
         raise DomainError(
-            MSG_NO_POLICY.format(day=day, start=first.effective_from, end=last.effective_to), code="no_policy"
+            MSG_NO_POLICY.format(day=day, start=versions[0].effective_from, end=versions[-1].effective_to),
+            code="no_policy",
         )
     return version
+
+
+# A version saved or deleted in a request is seen by the rest of that request.
+post_save.connect(memo_clear, sender=PolicyVersion, dispatch_uid="memo_clear_save_PolicyVersion")
+post_delete.connect(memo_clear, sender=PolicyVersion, dispatch_uid="memo_clear_delete_PolicyVersion")
 
 
 def policy_mark_used(version):
