@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium, no browser download)
 against pytest-django's live server. Skipped, and named as such, where Chromium is missing."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -100,3 +101,22 @@ def login(page, username, password):
 def logout(page):
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def demo_seal(tmp_path, settings):
+    """Notices issued during the test are sealed with a demo CA of this test only, which is also the
+    public check's trust root (settings are process-wide: the live server thread sees them too). The
+    certificates are made as of 2026-01-01, before the walk's clock starts: made today, they would not
+    yet be valid on the dates the walk signs and checks, and the check would call them untrusted."""
+    import time_machine
+
+    from yunfu_ipfund.notices import signing
+
+    with time_machine.travel(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), tick=False):
+        root, p12 = signing.make_demo_ca(tmp_path / "demo-ca")
+    settings.NOTICE_SIGNING_PKCS12 = str(p12)
+    settings.NOTICE_SIGNING_PASSWORD = signing.DEMO_PASSWORD
+    settings.NOTICE_TRUST_ROOTS = [str(root)]
+    settings.NOTICE_TSA_URL = ""
+    return root, p12

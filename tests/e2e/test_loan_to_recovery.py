@@ -6,7 +6,10 @@ does itself is move the clock (time_machine, shared with the live server's threa
 reminder sweep, which in production is a Celery beat task with no page.
 
 Screenshots of each step go to var/screenshots/NN-*.png (ignored by git); `make screenshots` writes them
-to docs/screenshots/ instead, the walkthrough the docs show.
+to docs/screenshots/ instead, the walkthrough the docs show. After the walk every notice it issued (sealed
+with a demo CA of the test) is written page by page as notices/<kind>-<n>-<page>.png beside them, its text
+and fonts checked with tests/pdfcheck.py, and the public check is done with the decision's QR link and by
+uploading its PDF.
 
 The calendar: applied 2026-03-02, disbursed 2026-03-05, overdue from 2026-06-05, classified 次级 on
 2026-09-07, published 2026-09-28 for 5 working days across the National Day week (Oct 1-7 off), so the
@@ -18,16 +21,24 @@ import datetime as dt
 import re
 import subprocess
 import zoneinfo
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.db import connection
 
 from tests.factories import PASSWORD, make_org, make_user
+from tests.pdfcheck import font_faults, needs_poppler, text_faults
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.identifiers import make_patent_number, make_uscc
-from yunfu_ipfund.notices.services import sweep_reminders
+from yunfu_ipfund.notices.models import Notice
+from yunfu_ipfund.notices.qr import verify_link
+from yunfu_ipfund.notices.services import notice_render, sweep_reminders
+from yunfu_ipfund.notices.signing import DEMO_SIGNER_NAME, MSG_VALID
 
-from .conftest import login, logout
+from .conftest import SCREENSHOTS, login, logout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,8 +145,84 @@ def as_user(page, username):
     login(page, username, PASSWORD)
 
 
+def off_the_loop(fn, *args, **kwargs):
+    """Call fn in a thread of its own. Playwright's sync API keeps an asyncio loop running in the test's
+    thread, and the seal (pyhanko) calls asyncio.run, which refuses to start inside a running loop; in
+    production the sweep and the renders run in a Celery worker, where no loop runs."""
+
+    def call():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def notices_to_png(tmp_path):
+    """Every notice issued so far, rendered (the walk's tasks run eagerly, so normally already), each
+    page written as SCREENSHOTS/notices/<kind>-<n>.png (pdftoppm, 70 dpi) and its text and fonts
+    checked with tests/pdfcheck.py. Returns {kind: [png paths]} and the notices."""
+    out = SCREENSHOTS / "notices"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    seen, pngs, faults = Counter(), {}, {}
+    notices = list(Notice.objects.order_by("issued_at", "id"))
+    assert notices, "the walk issued no notice"
+    for notice in notices:
+        if notice.render_status != Notice.RenderStatus.RENDERED:
+            notice = off_the_loop(notice_render, notice.pk)
+        assert notice.render_status == Notice.RenderStatus.RENDERED, (notice.number, notice.render_error)
+        seen[notice.kind] += 1
+        name = f"{notice.kind}-{seen[notice.kind]}"
+        path = tmp_path / f"{name}.pdf"
+        with notice.pdf.open("rb") as stored:
+            path.write_bytes(stored.read())
+        run = subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", str(path), str(out / name)], capture_output=True, text=True
+        )
+        assert run.returncode == 0, (name, run.stderr)
+        pages = sorted(out.glob(f"{name}-*.png"))
+        assert pages, f"pdftoppm wrote no page of {name}"
+        pngs[name] = pages
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        problems = text_faults(text, allowed=[notice.verification_code]) + font_faults(path)
+        if problems:
+            faults[f"{name} {notice.number}"] = problems
+    assert faults == {}, faults
+    return pngs, notices
+
+
+def verify_in_browser(page, shot, notice, tmp_path):
+    """The public check as a citizen does it: the QR code's link, then the PDF uploaded on the page."""
+    link = urlsplit(verify_link(notice))
+    page.goto(f"{link.path}?{link.query}")
+    answer = page.get_by_role("status")
+    assert "验证通过：该文书由本平台签发" in answer.inner_text()
+    assert notice.number in answer.inner_text() and notice.sha256 in answer.inner_text()
+    shot(page, "33-public-verifies-qr-link")
+
+    path = tmp_path / "uploaded.pdf"
+    with notice.pdf.open("rb") as stored:
+        path.write_bytes(stored.read())
+    upload = page.locator("form[enctype='multipart/form-data']")
+    upload.get_by_label("PDF 文件（不超过 10 MB）").set_input_files(str(path))
+    upload.get_by_role("button", name="核验文件").click()
+    page.locator("section.verified, section.not-verified, p.msg.error").last.wait_for()
+    text = main_text(page)
+    assert "核验通过：该文件是本平台签发的原件，电子签章有效" in text, text
+    assert "与签发的文件一致：该文件与本平台签发的原件逐字节相同。" in text, text
+    assert MSG_VALID in text and DEMO_SIGNER_NAME in text and notice.number in text, text
+    shot(page, "34-public-verifies-uploaded-pdf")
+
+
+@needs_poppler
 def test_a_loan_from_application_to_recovery_through_the_pages(
-    page, shot, clock, tmp_path, measures_and_fund
+    page, shot, clock, tmp_path, measures_and_fund, demo_seal
 ):
     page.on("dialog", lambda dialog: dialog.accept())
     clock.go(dt.date(2026, 3, 2))
@@ -505,7 +592,7 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     shot(page, "23-public-notice-masked")
 
     clock.go(dt.date(2026, 10, 12))
-    sweep_reminders()  # the daily beat task: the notice ended on 10-09 without objection
+    off_the_loop(sweep_reminders)  # the daily beat task: the notice ended on 10-09 without objection
     as_user(page, "sjj_sh")
     page.goto(claim_url)
     assert "已决定补偿" in page.locator("h1").inner_text()
@@ -585,3 +672,19 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.goto("/fund/journal/")
     shot(page, "32-fund-journal-after-recovery")
     logout(page)
+
+    # --- 9. Every notice the walk issued, as PNG pages; the public check of one ----------------------
+    pngs, notices = notices_to_png(tmp_path)
+    assert sorted({notice.kind for notice in notices}) == [
+        "claim_acceptance",
+        "claim_decision",
+        "claim_payment_instruction",
+        "claim_public_notice",
+        "claim_recovery_return",
+        "claim_supplement",
+        "lenders_bank_admission",
+        "lenders_filing_confirmation",
+        "lenders_filing_return",
+    ], sorted(pngs)
+    decision = next(n for n in notices if n.kind != "platform_test" and "决定" in n.title)
+    verify_in_browser(page, shot, decision, tmp_path)
