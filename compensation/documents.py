@@ -296,11 +296,13 @@ def public_list_url():
     return settings.SITE_URL.rstrip("/") + reverse("compensation:public_list")
 
 
-def public_notice(*, rows, start, end, workdays):
+def public_notice(*, rows, start, end, workdays, policy_titles):
     """风险补偿拟补偿项目公示, to the public: the masked rows of one batch and how to object on the page
-    the navigation calls 补偿公示."""
+    the navigation calls 补偿公示. `policy_titles`: the titles of the Measures the batch's claims are
+    judged under (one, or several when a batch spans versions)."""
+    basis = "、".join(f"《{title}》" for title in policy_titles)
     return PublicNotice(
-        paragraphs=["根据风险补偿资金管理办法的规定，现将拟予风险补偿的项目公示如下："],
+        paragraphs=[f"根据{basis}的规定，现将拟予风险补偿的项目公示如下："],
         rows=[PublicRow(r["bank"], r["enterprise"], r["loan_amount"], r["proposed"]) for r in rows],
         period_start=fmt_day(start),
         period_end=fmt_day(end),

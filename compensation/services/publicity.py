@@ -90,7 +90,13 @@ def notice_batch_publish(*, by, claims=None):
             notify_workdays_before=(),
             action=reminders.ACTION_PUBLICITY_END,
         )
-    context = documents.public_notice(rows=rows, start=start, end=end, workdays=workdays)
+    context = documents.public_notice(
+        rows=rows,
+        start=start,
+        end=end,
+        workdays=workdays,
+        policy_titles=sorted({policy_of(c).title for c in chosen}),
+    )
     batch.notice = issue(
         documents.PUBLIC_NOTICE,
         batch,

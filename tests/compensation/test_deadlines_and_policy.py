@@ -167,3 +167,11 @@ def test_a_claim_submitted_under_2020_keeps_its_version_after_the_2025_measures_
         with pytest.raises(DomainError, match="联席会议"):
             services.claim_approve(by=flow.approver, claim=claim, reason="同意")
     assert claim.policy_version.code == "2020"
+
+
+def test_the_public_notice_cites_the_measures_its_claims_are_judged_under_by_their_title(flow, loan):
+    claim = flow.approved(loan)
+    batch = services.notice_batch_publish(by=flow.clerk)
+    notice = Notice.objects.get(kind="claim_public_notice", subject_id=str(batch.pk))
+    title = services.policy_of(claim).title
+    assert notice.context["paragraphs"] == [f"根据《{title}》的规定，现将拟予风险补偿的项目公示如下："]

@@ -160,6 +160,7 @@ SAMPLES = {
         CLAIM, policy=POLICY, reason="借款人经营正常，不属于代偿情形"
     ),
     claim_docs.PUBLIC_NOTICE: lambda: claim_docs.public_notice(
+        policy_titles=[POLICY.title],
         rows=[
             {
                 "bank": BANK.name,
