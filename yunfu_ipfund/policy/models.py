@@ -49,6 +49,31 @@ def validate_sizes(value):
         raise ValidationError(f"未知的企业规模：{', '.join(sorted(unknown))}。")
 
 
+class RecoveryShareBasis(models.TextChoices):
+    EFFECTIVE = "effective", "按实际分担比例（已补偿÷计算补偿的未收回本金）"
+    NOMINAL = "nominal", "按名义分担比例"
+
+
+class CapPeriod(models.TextChoices):
+    CALENDAR_YEAR = "calendar_year", "自然年度"
+    ROLLING_12_MONTHS = "rolling_12_months", "滚动12个月"
+
+
+NPL_CLASS_CHOICES = {"substandard": "次级", "doubtful": "可疑", "loss": "损失"}
+
+
+def validate_npl_classes(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError("至少选择一种不良分类。")
+    unknown = set(value) - set(NPL_CLASS_CHOICES)
+    if unknown:
+        raise ValidationError(f"未知的不良分类：{', '.join(sorted(unknown))}（可选：次级、可疑、损失）。")
+
+
+def default_npl_classes():
+    return list(NPL_CLASS_CHOICES)
+
+
 class PolicyVersion(models.Model):
     """One version of the Measures with every number they set. Field help texts say where each is used."""
 
@@ -126,6 +151,58 @@ class PolicyVersion(models.Model):
         "暂停新增：累计净代偿占资金规模比例", max_digits=5, decimal_places=4, validators=RATIO
     )
     blacklist_years = models.PositiveIntegerField("失信黑名单期限（年）", validators=AT_LEAST_ONE)
+    # Rulings (December 2026): numbers that the first build kept in code.
+    npl_overdue_days = models.PositiveIntegerField(
+        "逾期认定不良天数",
+        default=90,
+        validators=AT_LEAST_ONE,
+        help_text="损失事件取银行不良分类日与逾期满该天数之日中较早者；补偿申请期限自损失事件起算。",
+    )
+    npl_classes = models.JSONField(
+        "不良分类（损失事件）", default=default_npl_classes, validators=[validate_npl_classes]
+    )
+    declaration_valid_days = models.PositiveIntegerField(
+        "信用承诺有效期（提交前天数）", default=30, validators=AT_LEAST_ONE
+    )
+    recovery_share_basis = models.CharField(
+        "追偿款返还比例口径",
+        max_length=20,
+        choices=RecoveryShareBasis.choices,
+        default=RecoveryShareBasis.EFFECTIVE,
+    )
+    suspension_window_months = models.PositiveIntegerField(
+        "暂停备案：统计回溯期（月）", default=12, validators=AT_LEAST_ONE
+    )
+    bank_claims_share = models.DecimalField(
+        "暂停备案：回溯期内向单家银行拨付补偿占资金规模比例",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.2000"),
+        validators=RATIO,
+    )
+    objection_review_workdays = models.PositiveIntegerField(
+        "异议成立后重新复审期限（工作日）", default=5, validators=AT_LEAST_ONE
+    )
+    objection_limit_per_claim = models.PositiveIntegerField(
+        "每项补偿申请受理异议上限（件）", default=20, validators=AT_LEAST_ONE
+    )
+    objection_limit_per_client = models.PositiveIntegerField(
+        "同一提出人对同一申请的异议上限（件）", default=2, validators=AT_LEAST_ONE
+    )
+    clawback_return_workdays = models.PositiveIntegerField(
+        "追回补偿款缴回期限（工作日）", default=10, validators=AT_LEAST_ONE
+    )
+    per_bank_cap_period = models.CharField(
+        "单家银行补偿上限统计期间",
+        max_length=20,
+        choices=CapPeriod.choices,
+        default=CapPeriod.CALENDAR_YEAR,
+    )
+    max_posting_amount = MoneyField(
+        "单笔记账金额上限（元，防录入错误）",
+        default=Decimal("100000000.00"),
+        validators=POSITIVE_MONEY,
+    )
     fees_allowed = models.BooleanField("允许从资金中列支费用", default=False)
 
     first_used_at = models.DateTimeField(

@@ -6,10 +6,10 @@ from decimal import Decimal
 from .models import LprRate, PolicyVersion
 
 LEGAL_BASIS = (
-    "《广东省人民政府办公厅关于知识产权质押融资的若干意见》（粤办函〔2019〕79号）；"
-    "《国家知识产权局 中国银保监会 国家发展改革委关于印发"
-    "〈知识产权质押融资入园惠企行动方案（2021—2023年）〉的通知》"
-    "及《关于进一步加强知识产权质押融资工作的通知》（国知发运字〔2019〕38号）。"
+    "《广东省人民政府办公厅关于印发广东省促进中小企业知识产权保护和利用若干政策措施的通知》"
+    "（粤办函〔2019〕79号）；"
+    "《国家知识产权局关于印发〈推动知识产权高质量发展年度工作指引（2019）〉的通知》"
+    "（国知发运字〔2019〕38号）。"
 )
 
 DEFAULTS_2025 = dict(
@@ -44,12 +44,40 @@ DEFAULTS_2025 = dict(
     fund_pause_payout_ratio=Decimal("0.5000"),
     blacklist_years=3,
     fees_allowed=False,
+    npl_overdue_days=90,
+    npl_classes=["substandard", "doubtful", "loss"],
+    declaration_valid_days=30,
+    recovery_share_basis="effective",
+    suspension_window_months=12,
+    bank_claims_share=Decimal("0.2000"),
+    objection_review_workdays=5,
+    objection_limit_per_claim=20,
+    objection_limit_per_client=2,
+    clawback_return_workdays=10,
+    per_bank_cap_period="calendar_year",
+    max_posting_amount=Decimal("100000000.00"),
 )
+
+# Where each default comes from (DOMAIN.md, "Rulings (December 2026)" and the parameter table).
+SOURCES = {
+    "npl_overdue_days": "2023年金融资产风险分类办法：逾期90天以上至少归为次级（DOMAIN 裁定）",
+    "npl_classes": "五级分类中的次级、可疑、损失（DOMAIN 裁定）",
+    "declaration_valid_days": "DOMAIN 裁定：自我声明须在提交前30日内作出",
+    "recovery_share_basis": "DOMAIN 裁定：按实际分担比例同比例返还（EIF/BBB pari passu）",
+    "suspension_window_months": "DOMAIN 裁定：回溯12个月",
+    "bank_claims_share": "DOMAIN 裁定：回溯期内拨付补偿≥资金规模20%",
+    "objection_review_workdays": "暂定（原系统固定为5个工作日）",
+    "objection_limit_per_claim": "暂定（防止滥用异议拖延）",
+    "objection_limit_per_client": "暂定（防止滥用异议拖延）",
+    "clawback_return_workdays": "暂定（与追偿款返还期限一致）",
+    "per_bank_cap_period": "暂定（自然年度）",
+    "max_posting_amount": "防录入错误的记账上限，非《管理办法》规定",
+}
 
 VERSIONS = [
     dict(
         code="2020",
-        title="云浮市中小微企业知识产权质押融资风险补偿资金管理办法（2020年）",
+        title="云浮市知识产权质押融资风险补偿资金管理办法",
         document_number="云市监〔2020〕（五部门联合印发）",
         issuing_body="云浮市市场监督管理局、云浮市财政局等五部门",
         legal_basis=LEGAL_BASIS,
