@@ -15,8 +15,8 @@ yunfu_ipfund.audit.workflow.transition by compensation.services)::
     FIRST_REVIEWED | JOINT_MEETING --(approver, never the first reviewer) second review-->
         APPROVED (full or in part, awaiting publication) | REJECTED
     APPROVED --(bureau: clerk or approver) published in a batch--> PUBLIC_NOTICE
-    PUBLIC_NOTICE --(objection from the public)--> FIRST_REVIEWED (second review again)
-    PUBLIC_NOTICE --(period ends without objection, reminder action)--> DECIDED (decision notice)
+    PUBLIC_NOTICE --(clerk rules an objection founded)--> FIRST_REVIEWED (second review again)
+    PUBLIC_NOTICE --(period ended, no objection awaiting a ruling: the approver decides)--> DECIDED
     DECIDED --(fund short, or claims queued ahead)--> QUEUED
     DECIDED --(approver) payment instruction--> PAYMENT_INSTRUCTED
     QUEUED --(money arrives: pay_queue, in decision order)--> PAYMENT_INSTRUCTED
@@ -43,10 +43,9 @@ from .claims import (
     ClaimEvidence,
     ClaimReduction,
     ClaimReview,
-    Objection,
-    PublicNoticeBatch,
     SupplementRequest,
 )
+from .publicity import Objection, PublicNoticeBatch
 from .recoveries import Clawback, Recovery
 
 __all__ = [
