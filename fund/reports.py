@@ -25,6 +25,20 @@ from .selectors import balance_series, fund_figures, movements_between
 from .services import require_unless_system
 
 MSG_NO_FINANCE = "系统中没有财政局机构，无法报送。"
+
+# Who issues which report (DOMAIN.md, roles): the annual fund report is the bureau's official document
+# to the finance bureau, issued by its approver; the finance bureau reads everything and may also draw
+# the special account's monthly statement. The pages offer exactly what these allow (report_can_issue).
+MONTHLY_STATEMENT_PERMS = (PERM_BUREAU_APPROVE, PERM_FINANCE)
+ANNUAL_REPORT_PERMS = (PERM_BUREAU_APPROVE,)
+
+
+def report_can_issue(user, *, annual):
+    """Whether `user` may issue the annual report (`annual`) or the monthly statement."""
+    perms = ANNUAL_REPORT_PERMS if annual else MONTHLY_STATEMENT_PERMS
+    return bool(user.is_authenticated and any(user.has_perm(p) for p in perms))
+
+
 MSG_NOT_ENDED = "{label}尚未结束，不能出具报告。"
 
 
@@ -96,7 +110,7 @@ def report_period(year, month=None):
 @transaction.atomic
 def monthly_statement_issue(*, by, year, month, covered_outstanding):
     """The monthly statement; `covered_outstanding`: the covered outstanding at the end of the month."""
-    require_unless_system(by, PERM_BUREAU_APPROVE, PERM_FINANCE)
+    require_unless_system(by, *MONTHLY_STATEMENT_PERMS)
     start, end = month_period(year, month)
     label = f"{start.year}年{start.month}月"
     return _issue(
@@ -113,7 +127,7 @@ def monthly_statement_issue(*, by, year, month, covered_outstanding):
 @transaction.atomic
 def annual_report_issue(*, by, year, covered_outstanding):
     """The annual report; `covered_outstanding`: the covered outstanding at the end of the year."""
-    require_unless_system(by, PERM_BUREAU_APPROVE)
+    require_unless_system(by, *ANNUAL_REPORT_PERMS)
     start, end = year_period(year)
     label = f"{start.year}年度"
     return _issue(

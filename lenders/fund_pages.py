@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from fund import reports as fund_reports
 from fund import selectors as fund_selectors
 from fund import services as fund_services
 from fund.exports import xlsx_response
@@ -58,15 +59,23 @@ def overview(request):
             "ceiling": leverage_ceiling(figures.available, policy) if policy else 0,
             "can_instruct": request.user.has_perm(PERM_BUREAU_APPROVE),
             "can_confirm": request.user.has_perm(PERM_FINANCE),
-            "report_form": ReportForm(
-                initial={
-                    "year": today.year - (1 if today.month == 1 else 0),
-                    "month": (today.month - 2) % 12 + 1,
-                }
-            ),
+            "report_form": _report_form(request.user, today),
+            "can_issue_monthly": fund_reports.report_can_issue(request.user, annual=False),
+            "can_issue_annual": fund_reports.report_can_issue(request.user, annual=True),
             "notices": notices_about(LedgerAccount(code="cash"), request.user)[:10],
         },
     )
+
+
+def _report_form(user, today):
+    """The report form as `user` may use it: without the annual report, the month is required."""
+    form = ReportForm(
+        initial={"year": today.year - (1 if today.month == 1 else 0), "month": (today.month - 2) % 12 + 1}
+    )
+    if not fund_reports.report_can_issue(user, annual=True):
+        form.fields["month"].required = True
+        form.fields["month"].label = "月份"
+    return form
 
 
 @fund_page

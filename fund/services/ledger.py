@@ -37,6 +37,10 @@ from ..selectors import (
 )
 
 MSG_KEY_REQUIRED = "缺少业务幂等键。"
+MSG_POSTING_TOO_LARGE = (
+    "金额 {amount} 元超过《{title}》参数“单笔记账金额上限”{limit} 元（防录入错误），请核对；"
+    "确需登记更大金额的，请管理员在政策版本中调整该上限。"
+)
 MSG_KEY_CONFLICT = "幂等键“{key}”已用于另一笔不同的业务（{existing}），本次登记不予受理。"
 MSG_UNBALANCED = "借贷不平衡：分录合计为 {total}。"
 MSG_CASH_NEGATIVE = "专户资金余额不足：当前余额 {cash} 元，本笔支出 {amount} 元。"
@@ -110,9 +114,19 @@ def _day(value, *, default_today=True, field="日期"):
 
 
 def _amount(value, day):
-    """A positive amount to the fen, never above the fund's capital (absurd figures are refused)."""
+    """A positive amount to the fen, never above the largest posting of the version in force on `day`
+    (`max_posting_amount`: a guard against typing errors, not the fund's capital, which a later
+    contribution may exceed)."""
     policy = policy_in_force(day)
-    return to_money(value, allow_zero=False, limit=policy.fund_capital)
+    amount = to_money(value, allow_zero=False)
+    if amount > policy.max_posting_amount:
+        raise ValidationFailed(
+            MSG_POSTING_TOO_LARGE.format(
+                amount=format_money(amount), title=policy.title, limit=format_money(policy.max_posting_amount)
+            ),
+            code="posting_too_large",
+        )
+    return amount
 
 
 def _key(key):
