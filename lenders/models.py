@@ -358,6 +358,13 @@ class Classification(models.TextChoices):
 NON_PERFORMING_CLASSES = (Classification.SUBSTANDARD, Classification.DOUBTFUL, Classification.LOSS)
 
 
+class LossEventSource(models.TextChoices):
+    """How a covered loan's loss event arose."""
+
+    CLASSIFICATION = "classification", "银行认定不良"
+    OVERDUE = "overdue", "逾期达到认定不良天数"
+
+
 class CoveredLoan(models.Model):
     """A filed loan the bureau confirmed as covered (纳入风险补偿范围).
 
@@ -483,6 +490,13 @@ class CoveredLoan(models.Model):
     non_performing_on = models.DateField("认定不良日期", null=True, blank=True)
     overdue_since = models.DateField("逾期起始日", null=True, blank=True)
     overdue_amount = MoneyField("逾期金额（元）", null=True, blank=True)
+    # The loss event (DOMAIN "The loss event"): the earlier of the bank's non-performing classification
+    # and the day the loan had been overdue the version's npl_overdue_days; the claim window runs from it
+    # (lenders.services.loans.loss_event_update keeps it).
+    loss_event_on = models.DateField("损失事件日期", null=True, blank=True, db_index=True)
+    loss_event_source = models.CharField(
+        "损失事件成因", max_length=20, choices=LossEventSource.choices, blank=True
+    )
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )

@@ -12,5 +12,8 @@ FILING_CORRECTION = reminder_kind("lenders.loanfiling.correction", "备案补正
 # About a covered loan.
 LOAN_MATURITY = reminder_kind("lenders.coveredloan.maturity", "贷款到期")
 LOAN_UNREPORTED = reminder_kind("lenders.coveredloan.unreported", "到期后未报告还款或逾期")
+LOAN_LOSS_UNCLASSIFIED = reminder_kind(
+    "lenders.coveredloan.loss_unclassified", "逾期满认定不良天数仍按正常类报告"
+)
 # About a suspension proposal.
 PROPOSAL_DECISION = reminder_kind("lenders.suspensionproposal.decision", "暂停备案建议待决定")

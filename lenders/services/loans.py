@@ -1,5 +1,13 @@
 """Covered loans (Art 11-12): the bank's reports (repayment, overdue, classification, extension), the moves
-the compensation process makes, and the daily reminder for loans past maturity not reported."""
+the compensation process makes, the loss event, and the daily reminders for loans past maturity not
+reported and for loans past the loss event still reported as performing.
+
+The loss event (DOMAIN "The loss event") is the earlier of the bank's non-performing classification
+(a class in `npl_classes` of the version in force on the classification day) and the day the loan had
+been overdue `npl_overdue_days` (of the version in force on the day the overdue began): overdue since D
+with 90 days, the loss event is D + 90 (逾期满90天). It is kept on the loan (`loss_event_on`,
+`loss_event_source`) by `loss_event_update` after every report and by the daily check; the claim
+window runs from it, so a late classification cannot stretch the window."""
 
 import datetime as dt
 from decimal import Decimal
@@ -20,13 +28,14 @@ from yunfu_ipfund.common.errors import (
 from yunfu_ipfund.common.money import format_money, round_fen, to_money
 from yunfu_ipfund.common.workdays import add_workdays, workdays_between
 from yunfu_ipfund.notices.reminders import reminder_exists, reminder_resolve, reminder_schedule
+from yunfu_ipfund.policy.services import policy_in_force
 
 from .. import actions, reminders
 from ..models import (
-    NON_PERFORMING_CLASSES,
     Classification,
     CoveredLoan,
     LoanEvent,
+    LossEventSource,
 )
 from ..selectors import loans_due_for_unreported_overdue
 from .base import (
@@ -188,6 +197,8 @@ def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, not
     )
     _record(locked, by=by, kind=LoanEvent.Kind.REPAYMENT, on=day, amount=paid, note=note)
     reminder_resolve(kind=reminders.LOAN_UNREPORTED, about=locked)
+    if locked.status in CoveredLoan.LIVE:
+        loss_event_update(locked, today=local_today())
     _after_settled(locked)
     return locked
 
@@ -213,6 +224,7 @@ def loan_report_overdue(*, by, loan, overdue_since, overdue_amount, note=""):
     )
     _record(locked, by=by, kind=LoanEvent.Kind.OVERDUE, on=day, amount=amount, note=note)
     reminder_resolve(kind=reminders.LOAN_UNREPORTED, about=locked)
+    loss_event_update(locked, today=local_today())
     return locked
 
 
@@ -229,7 +241,7 @@ def loan_report_classification(*, by, loan, classification, classified_on, note=
     locked, day = _reportable(by, loan, classified_on, "分类日期", "classified_on")
     fields = {"classification": classification}
     to_state = locked.status
-    if classification in NON_PERFORMING_CLASSES:
+    if is_non_performing_class(classification, day):
         if locked.status != CoveredLoan.Status.NON_PERFORMING:
             to_state = CoveredLoan.Status.NON_PERFORMING
             fields["non_performing_on"] = day
@@ -248,6 +260,7 @@ def loan_report_classification(*, by, loan, classification, classified_on, note=
     _record(
         locked, by=by, kind=LoanEvent.Kind.CLASSIFICATION, on=day, classification=classification, note=note
     )
+    loss_event_update(locked, today=local_today())
     return locked
 
 
@@ -278,6 +291,101 @@ def loan_report_extension(*, by, loan, new_maturity_on, agreed_on, note=""):
     _record(locked, by=by, kind=LoanEvent.Kind.EXTENSION, on=day, new_maturity_on=new, note=note)
     _schedule_maturity(locked)
     return locked
+
+
+# --- the loss event ----------------------------------------------------------------------------------
+
+
+def is_non_performing_class(classification, day):
+    """Whether `classification` is non-performing under the version in force on `day` (its npl_classes)."""
+    return classification in policy_in_force(day).npl_classes
+
+
+def overdue_loss_day(loan):
+    """The day the loan has been overdue the version's npl_overdue_days (the version in force on the day
+    the overdue began), or None when it is not reported overdue."""
+    if loan.overdue_since is None:
+        return None
+    days = policy_in_force(loan.overdue_since).npl_overdue_days
+    return loan.overdue_since + dt.timedelta(days=days)
+
+
+def loss_event_of(loan, *, today):
+    """(day, source) of the loan's loss event as of `today`, or (None, "") when none has happened: the
+    earlier of the non-performing classification and the overdue threshold (a classification wins a tie)."""
+    found = []
+    if loan.non_performing_on:
+        found.append((loan.non_performing_on, 0, LossEventSource.CLASSIFICATION))
+    passed = overdue_loss_day(loan)
+    if passed is not None and passed <= today:
+        found.append((passed, 1, LossEventSource.OVERDUE))
+    if not found:
+        return None, ""
+    day, _, source = min(found)
+    return day, source
+
+
+def loss_event_update(loan, *, today):
+    """Keep the loan's recorded loss event in step with its reports (a cured overdue or a reclassification
+    to performing before any claim undoes it); a loan past the loss event and still reported as
+    performing gets its reminder to the bank and flag to the bureau. Returns the loss-event day."""
+    if loan.status not in CoveredLoan.REPORTABLE:
+        return loan.loss_event_on  # in claim or settled: the loss event the claim was judged on stays
+    day, source = loss_event_of(loan, today=today)
+    if (loan.loss_event_on, loan.loss_event_source) != (day, source):
+        CoveredLoan.objects.filter(pk=loan.pk).update(loss_event_on=day, loss_event_source=source)
+        loan.loss_event_on, loan.loss_event_source = day, source
+    if source == LossEventSource.OVERDUE and loan.non_performing_on is None:
+        _flag_unclassified(loan, day)
+    else:
+        reminder_resolve(kind=reminders.LOAN_LOSS_UNCLASSIFIED, about=loan, discriminator=None)
+    return day
+
+
+def _flag_unclassified(loan, day):
+    """A reminder to the bank's officers and a to-do for the bureau's clerks, once per loss event."""
+    days = (day - loan.overdue_since).days
+    title = (
+        f"逾期满{days}天仍按正常类报告：{loan.enterprise.name} 借款合同 {loan.contract_number}"
+        f"（逾期起始日 {loan.overdue_since}，损失事件 {day}）"
+    )
+    body = (
+        f"该笔贷款已于 {day} 逾期满{days}天，依照《管理办法》第十二条构成损失事件，补偿申请期限自该日起算；"
+        f"银行报告的风险分类仍为“{loan.get_classification_display()}”。"
+    )
+    for role, org, who in (
+        (Role.BANK_OFFICER, loan.bank, "bank"),
+        (Role.BUREAU_CLERK, None, "bureau"),
+    ):
+        reminder_schedule(
+            kind=reminders.LOAN_LOSS_UNCLASSIFIED,
+            about=loan,
+            discriminator=f"{who}-{day:%Y%m%d}",
+            once=True,
+            due_date=add_workdays(max(day, local_today()), 5),
+            notify_workdays_before=(),
+            title=title,
+            recipient_role=role,
+            recipient_org=org,
+            url=loan.get_absolute_url(),
+            body=body
+            + ("请核实并报告风险分类。" if who == "bank" else "请督促合作银行核实分类，并关注补偿申请期限。"),
+        )
+
+
+def record_loss_events(*, today):
+    """Daily: loans reported overdue that reached the overdue threshold get their loss event (and, when
+    still reported as performing, the reminder and the flag). Returns how many loans were looked at."""
+    count = 0
+    loans = CoveredLoan.objects.filter(
+        status__in=CoveredLoan.REPORTABLE, overdue_since__isnull=False
+    ).select_related("enterprise", "bank")
+    for loan in loans:
+        if overdue_loss_day(loan) <= today:
+            with transaction.atomic():
+                loss_event_update(lock(CoveredLoan, loan.pk), today=today)
+            count += 1
+    return count
 
 
 # The target states the compensation process sets, with their move in CoveredLoan.WORKFLOW.
