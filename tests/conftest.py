@@ -18,6 +18,12 @@ hypothesis_settings.register_profile("portal", deadline=None, suppress_health_ch
 hypothesis_settings.load_profile("portal")
 
 
+def pytest_configure(config):
+    # `@pytest.mark.article(7)` (or several numbers): the articles of the Measures a test covers, read by
+    # `manage.py measures_map` into docs/measures-map.md (yunfu_ipfund.common.articles).
+    config.addinivalue_line("markers", "article(*numbers): the articles of the Measures the test covers")
+
+
 @pytest.fixture
 def bureau(db):
     return make_org("bureau", "云浮市市场监督管理局")

@@ -204,3 +204,45 @@ def test_counting_back_lands_on_the_nth_working_day_before(day, n):
     earlier = add_workdays(day, -n)
     assert is_working_day(earlier)
     assert workdays_between(earlier, day) == n - 1 + int(is_working_day(day))
+
+
+# --- issue 9: a count says it is provisional, as a date does; a date remembers how it was counted -------
+
+
+@pytest.mark.article(23)
+def test_workdays_between_over_an_unknown_year_says_it_is_provisional_and_tells_the_administrators():
+    count = workdays_between(D(2026, 12, 31), D(2027, 1, 8))
+    assert count == 6 and count.provisional is True
+    assert holiday_year_reminders().count() == 1
+
+
+def test_workdays_between_within_known_years_is_not_provisional():
+    count = workdays_between(D(2026, 12, 30), D(2026, 12, 31))  # the last day of the known year
+    assert count == 1 and count.provisional is False
+    assert not holiday_year_reminders().exists()
+
+
+def test_workdays_between_one_day_into_the_unknown_year_is_provisional():
+    count = workdays_between(D(2026, 12, 31), D(2027, 1, 1))
+    assert count == 1 and count.provisional is True
+
+
+def test_workdays_between_is_not_provisional_once_staff_enter_the_year(table_2027):
+    count = workdays_between(D(2026, 12, 31), D(2027, 1, 8))
+    assert count == 5 and count.provisional is False  # 1 Jan off: Mon 4 to Fri 8
+
+
+def test_a_count_is_an_int_everywhere_else():
+    count = workdays_between(D(2026, 12, 31), D(2027, 1, 8))
+    assert f"还剩 {count} 个工作日" == "还剩 6 个工作日" and count + 1 == 7 and max(1, count) == 6
+
+
+def test_a_date_counted_in_working_days_remembers_its_start_and_count():
+    due = add_workdays(D(2026, 9, 28), 10)
+    assert due == D(2026, 10, 16) and due.origin == (D(2026, 9, 28), 10)
+    assert add_workdays(due, 5).origin == (D(2026, 9, 28), 15)  # counted on from a counted day
+    assert add_workdays(due, -3).origin == (D(2026, 10, 16), -3)
+    import pickle
+
+    again = pickle.loads(pickle.dumps(due))
+    assert again == due and again.origin == due.origin and again.provisional is False

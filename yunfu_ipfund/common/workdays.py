@@ -50,22 +50,45 @@ def holiday_table():
 
 
 class WorkDate(dt.date):
-    """A date that remembers whether it rests on a year the calendar does not know."""
+    """A date that remembers whether it rests on a year the calendar does not know, and, when it was
+    counted in working days, from where: `origin` is (start, n) of add_workdays(start, n), so whoever
+    stores it (a reminder's due date) can count it again when the holiday table changes."""
 
     provisional = False
+    origin: tuple[dt.date, int] | None = None
 
-    def __new__(cls, day, provisional=False, *rest):
+    def __new__(cls, day, provisional=False, *rest, origin=None):
         if isinstance(day, int):  # date arithmetic (WorkDate + timedelta) calls cls(year, month, day)
             return dt.date(day, provisional, *rest)
         obj = super().__new__(cls, day.year, day.month, day.day)
         obj.provisional = provisional
+        obj.origin = origin
         return obj
 
     def __reduce__(self):
-        return (WorkDate, (dt.date(self.year, self.month, self.day), self.provisional))
+        return (_work_date, (dt.date(self.year, self.month, self.day), self.provisional, self.origin))
 
     def plain(self):
         return dt.date(self.year, self.month, self.day)
+
+
+def _work_date(day, provisional, origin=None):
+    return WorkDate(day, provisional, origin=origin)
+
+
+class WorkCount(int):
+    """A count of working days that, like WorkDate, says whether it rests on a year the calendar does
+    not know (`provisional`). It is an int everywhere else."""
+
+    provisional = False
+
+    def __new__(cls, value, provisional=False):
+        obj = super().__new__(cls, value)
+        obj.provisional = provisional
+        return obj
+
+    def __reduce__(self):
+        return (WorkCount, (int(self), self.provisional))
 
 
 def _library_years():
@@ -99,12 +122,18 @@ class _Calendar:
             self.provisional_years.add(day.year)
         return day.weekday() < 5
 
-    def finish(self, day):
+    def _tell(self):
         provisional = bool(self.provisional_years)
         for year in sorted(self.provisional_years):
             for listener in unknown_year_listeners:
                 listener(year)
-        return WorkDate(day, provisional)
+        return provisional
+
+    def finish(self, day, origin=None):
+        return WorkDate(day, self._tell(), origin=origin)
+
+    def finish_count(self, count):
+        return WorkCount(count, self._tell())
 
 
 def is_working_day(day):
@@ -119,6 +148,9 @@ def add_workdays(start, n):
 
     A deadline of "10 working days after disbursement" is add_workdays(disbursed_on, 10); a reminder
     "3 working days before the deadline" is add_workdays(deadline, -3).
+
+    The result's `origin` is (start, n); when `start` itself was counted forward from an earlier day
+    and n > 0, the origin is that day with both counts added (the same date, counted in one go).
     """
     cal = _Calendar()
     step = dt.timedelta(days=1 if n >= 0 else -1)
@@ -128,13 +160,21 @@ def add_workdays(start, n):
         day += step
         if cal.is_working_day(day):
             counted += 1
-    return cal.finish(day)
+    inner = getattr(start, "origin", None)
+    if inner and inner[1] > 0 and n >= 0:
+        origin = (inner[0], inner[1] + n)
+    else:
+        origin = (dt.date(start.year, start.month, start.day), n)
+    return cal.finish(day, origin=origin)
 
 
 def workdays_between(start, end):
     """Working days after `start` up to and including `end` (0 when end <= start).
 
     workdays_between(d, add_workdays(d, n)) == n.
+
+    The count is a WorkCount: `provisional` is set, as add_workdays' result is, when a day counted
+    fell in a year neither the holiday table nor chinesecalendar knows.
     """
     cal = _Calendar()
     count = 0
@@ -143,8 +183,7 @@ def workdays_between(start, end):
         day += dt.timedelta(days=1)
         if cal.is_working_day(day):
             count += 1
-    cal.finish(end)
-    return count
+    return cal.finish_count(count)
 
 
 def is_known_year(year):
