@@ -14,6 +14,7 @@ from yunfu_ipfund.policy.models import EnterpriseSize
 
 from . import hooks
 from .models import District, EnterpriseProfile, Sector
+from .selectors import blacklisting_in_force
 from .sizes import SOURCE as SIZE_SOURCE
 from .sizes import classify, describe_figures
 
@@ -184,13 +185,15 @@ def enterprise_checks(enterprise_org, *, policy, on):
             )
         )
 
-    if profile.blacklisted_until and profile.blacklisted_until >= on:
+    listing = blacklisting_in_force(enterprise_org, on)
+    if listing is not None:
         checks.append(
             Check(
                 "not_blacklisted",
                 "未列入失信黑名单",
                 FAIL,
-                f"列入黑名单至 {profile.blacklisted_until:%Y-%m-%d}：{profile.blacklist_reason}",
+                f"自 {listing.listed_from:%Y-%m-%d} 起至 {listing.listed_until:%Y-%m-%d} 列入失信黑名单"
+                f"（{listing.get_source_display()}）：{listing.reason}",
                 ART_7,
             )
         )

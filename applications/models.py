@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, PERM_ENTERPRISE
 from yunfu_ipfund.audit.workflow import NOOP, Move, Workflow
+from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import Forbidden
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
@@ -66,8 +67,6 @@ class EnterpriseProfile(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_independent_legal_person = models.BooleanField("具有独立法人资格", default=True)
-    blacklisted_until = models.DateField("失信黑名单截止日", null=True, blank=True)
-    blacklist_reason = models.TextField("列入黑名单原因", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -76,6 +75,69 @@ class EnterpriseProfile(models.Model):
 
     def __str__(self):
         return self.organisation.name
+
+    @property
+    def blacklisted_until(self):
+        """The end of the latest listing in force today (None when not listed); the records are
+        `Blacklisting`."""
+        listing = Blacklisting.objects.in_force(local_today()).filter(enterprise_id=self.organisation_id)
+        return listing.order_by("-listed_until").values_list("listed_until", flat=True).first()
+
+
+class BlacklistingQuerySet(models.QuerySet):
+    def in_force(self, on):
+        return self.filter(listed_from__lte=on, listed_until__gte=on)
+
+
+class Blacklisting(models.Model):
+    """One listing of an enterprise on the blacklist (Art 21: false information → clawback and listing).
+
+    Append-only: a listing is never edited or deleted. `listed_until` is `listed_from` plus the
+    `blacklist_years` of the policy version in force on the day of the listing (the rescission day,
+    Rulings of December 2026), never a free date; the version is recorded in `policy`. The enterprise is
+    listed on every day from `listed_from` to `listed_until`, both included."""
+
+    class Source(models.TextChoices):
+        CLAWBACK = "clawback", "撤销补偿"
+        FRAUD = "fraud", "骗取"
+        MANUAL = "manual", "人工"
+        MIGRATED = "migrated", "迁移自原企业信息"
+
+    enterprise = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="blacklistings", verbose_name="企业"
+    )
+    listed_from = models.DateField("列入日期")
+    listed_until = models.DateField("截止日期")
+    reason = models.TextField("列入原因")
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    policy = models.ForeignKey(
+        "policy.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="列入当日适用的管理办法版本",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlacklistingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "失信黑名单记录"
+        verbose_name_plural = "失信黑名单记录"
+        ordering = ["-listed_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(listed_until__gte=models.F("listed_from")),
+                name="blacklisting_period_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} 列入黑名单 {self.listed_from:%Y-%m-%d} 至 {self.listed_until:%Y-%m-%d}"
 
 
 class IPAsset(models.Model):

@@ -13,7 +13,7 @@ from yunfu_ipfund.accounts.selectors import access, is_bank_user, scope_to_org, 
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import NotFound
 
-from .models import EnterpriseProfile, IPAsset, LoanRegistration
+from .models import Blacklisting, EnterpriseProfile, IPAsset, LoanRegistration
 
 Status = LoanRegistration.Status
 
@@ -119,7 +119,22 @@ def profile_of(enterprise_org):
     return qs.select_related("organisation").first()
 
 
-def is_blacklisted(enterprise, on=None):
-    """Whether the enterprise is on the blacklist on `on` (today)."""
+# --- the blacklist ---------------------------------------------------------------------------------
+
+
+def blacklistings_of(enterprise):
+    """Every listing of the enterprise, latest first (append-only records)."""
+    return Blacklisting.objects.filter(enterprise=enterprise).select_related("by", "policy")
+
+
+def blacklisting_in_force(enterprise, on=None):
+    """The listing in force on `on` (today) that runs longest, or None."""
     on = on or local_today()
-    return EnterpriseProfile.objects.filter(organisation=enterprise, blacklisted_until__gte=on).exists()
+    return Blacklisting.objects.in_force(on).filter(enterprise=enterprise).order_by("-listed_until").first()
+
+
+def is_blacklisted(enterprise, on=None):
+    """Whether the enterprise is on the blacklist on `on` (today): a listing whose period, both ends
+    included, contains the day."""
+    on = on or local_today()
+    return Blacklisting.objects.in_force(on).filter(enterprise=enterprise).exists()

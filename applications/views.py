@@ -43,6 +43,7 @@ from .selectors import (
     access_registration,
     assets_of,
     assets_visible_to,
+    blacklisting_in_force,
     profile_of,
     registrations_visible_to,
     search_registrations,
@@ -94,6 +95,7 @@ def profile_view(request, pk=None):
             "policy_error": policy_error,
             "own": own,
             "events": trail_for(profile) if profile else [],
+            "blacklisting": blacklisting_in_force(enterprise),
         },
     )
 

@@ -1,6 +1,7 @@
 """Writes of the enterprise side, by job:
 
-- `enterprises`: the enterprise profile, its credit declaration, the blacklist (Art 7);
+- `enterprises`: the enterprise profile, its credit declaration (Art 7);
+- `blacklist`: `blacklist_enterprise`, the one way to list an enterprise (Art 21);
 - `assets`: IP assets, their dates and the bureau's holder override (Art 2);
 - `registrations`: pledge-loan registrations, the commitment and the workflow moves (Art 8).
 
@@ -20,9 +21,9 @@ from .assets import (
     ip_asset_register,
     ip_asset_update,
 )
+from .blacklist import blacklist_enterprise, blacklist_until
 from .enterprises import (
     PROFILE_FIELDS,
-    enterprise_blacklist,
     enterprise_can_edit_profile,
     enterprise_credit_declare,
     enterprise_profile_save,
@@ -48,7 +49,8 @@ __all__ = [
     "PROFILE_FIELDS",
     "asset_can_edit",
     "asset_can_override_holder",
-    "enterprise_blacklist",
+    "blacklist_enterprise",
+    "blacklist_until",
     "enterprise_can_edit_profile",
     "enterprise_credit_declare",
     "enterprise_profile_save",

@@ -1,22 +1,21 @@
-"""Writes about the enterprise itself (Art 7): its profile, its credit declaration, the blacklist."""
+"""Writes about the enterprise itself (Art 7): its profile and its credit declaration (the blacklist is
+`services.blacklist`)."""
 
 from django.db import transaction
 
 from yunfu_ipfund.accounts.models import Organisation
-from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_ENTERPRISE
-from yunfu_ipfund.accounts.selectors import require_perm
+from yunfu_ipfund.accounts.roles import PERM_ENTERPRISE
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.common.identifiers import validate_uscc
-from yunfu_ipfund.common.parsing import parse_date, parse_money, parse_text
-from yunfu_ipfund.notices.services import notify_organisation
+from yunfu_ipfund.common.parsing import parse_money, parse_text
 from yunfu_ipfund.policy.models import EnterpriseSize
 from yunfu_ipfund.policy.services import policy_in_force
 
-from ..actions import BLACKLIST, CREDIT_DECLARE, PROFILE_CREATE, PROFILE_UPDATE
+from ..actions import CREDIT_DECLARE, PROFILE_CREATE, PROFILE_UPDATE
 from ..models import District, EnterpriseProfile, Sector
-from .base import MSG_NOT_ENTERPRISE, choice, require_enterprise_actor, whole_number
+from .base import choice, require_enterprise_actor, whole_number
 
 MSG_OUTSIDE_YUNFU = (
     "企业须在云浮市（云城区、云安区、罗定市、新兴县、郁南县）注册登记，云浮市以外的企业不属于支持对象"
@@ -26,7 +25,6 @@ MSG_USCC_TAKEN = "统一社会信用代码 {uscc} 已被其他机构使用，请
 MSG_BAD_YEAR = "年报年度“{value}”无效。"
 MSG_NO_PROFILE = "请先填写企业信息。"
 MSG_FIGURE_REQUIRED = "请填写“{label}”。"
-MSG_BLACKLIST_UNTIL = "黑名单截止日须晚于今天。"
 
 FIRST_REPORT_YEAR = 1990
 
@@ -143,41 +141,5 @@ def enterprise_credit_declare(*, by, enterprise):
         obj=profile,
         reason=f"本企业及法定代表人{profile.legal_representative}近 {months} 个月内无不良信用记录。",
         data={"declared_on": today, "lookback_months": months},
-    )
-    return profile
-
-
-@transaction.atomic
-def enterprise_blacklist(*, by, enterprise, until, reason):
-    """List an enterprise on the blacklist until the date `until` (bureau approver only; e.g. after
-    proven fraud)."""
-    require_perm(by, PERM_BUREAU_APPROVE)
-    reason = parse_text(reason, field="理由", max_length=2000)
-    until = parse_date(until, field="黑名单截止日")
-    if until is None or until <= local_today():
-        raise ValidationFailed(MSG_BLACKLIST_UNTIL, code="blacklist_until")
-    if enterprise.kind != Organisation.Kind.ENTERPRISE:
-        raise DomainError(MSG_NOT_ENTERPRISE)
-    profile = EnterpriseProfile.objects.select_for_update().filter(organisation=enterprise).first()
-    if profile is None:  # listed before it ever filled in its profile: an empty one carries the listing
-        profile = EnterpriseProfile.objects.create(
-            organisation=enterprise,
-            legal_representative="",
-            registered_address="",
-            sector="",
-            declared_size="",
-            employees=0,
-            revenue=0,
-            total_assets=0,
-        )
-    before = profile.blacklisted_until
-    profile.blacklisted_until = until
-    profile.blacklist_reason = reason
-    profile.save(update_fields=["blacklisted_until", "blacklist_reason", "updated_at"])
-    audit_record(by=by, action=BLACKLIST, obj=profile, reason=reason, data={"from": before, "until": until})
-    notify_organisation(
-        enterprise,
-        title="贵企业已被列入知识产权质押融资失信黑名单",
-        body=f"截止 {until:%Y-%m-%d}。理由：{reason}",
     )
     return profile

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from applications.services import enterprise_blacklist
+from applications.models import Blacklisting
+from applications.services import blacklist_enterprise
 from fund.selectors import commitment_remaining
 from fund.services import clawback_receive, commitment_release
 from yunfu_ipfund.accounts.roles import Role
-from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.common.parsing import parse_text
@@ -48,7 +48,14 @@ def claim_rescind(*, by, claim, reason, evidence=None):
             reason=f"撤销补偿决定 {claim.reference}：{reason}",
         )
     owed = max((claim.paid_amount or Decimal("0")) - claim.returned_total, Decimal("0"))
-    until = add_months(today, 12 * policy.blacklist_years)
+    listing = blacklist_enterprise(
+        claim.covered_loan.enterprise,
+        by=by,
+        reason=f"补偿申请 {claim.reference} 存在虚假情形：{reason}",
+        source=Blacklisting.Source.CLAWBACK,
+        on=today,
+    )
+    until = listing.listed_until
     clawback = Clawback(
         claim=claim,
         reason=reason,
@@ -65,12 +72,6 @@ def claim_rescind(*, by, claim, reason, evidence=None):
     clawback.save()
     loan_move(
         claim, claim.covered_loan.Status.EXCLUDED, by=by, reason=f"撤销补偿决定 {claim.reference}：{reason}"
-    )
-    enterprise_blacklist(
-        by=by,
-        enterprise=claim.covered_loan.enterprise,
-        until=until,
-        reason=f"补偿申请 {claim.reference} 存在虚假情形：{reason}",
     )
     for kind in (reminders.INSTRUCT, reminders.PAY):
         reminder_resolve(kind=kind, about=claim)

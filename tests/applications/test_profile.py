@@ -6,20 +6,18 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from applications.actions import BLACKLIST, PROFILE_CREATE, PROFILE_UPDATE
+from applications.actions import PROFILE_CREATE, PROFILE_UPDATE
 from applications.eligibility import enterprise_checks
 from applications.models import EnterpriseProfile
 from applications.services import (
-    enterprise_blacklist,
     enterprise_credit_declare,
     enterprise_profile_save,
-    is_blacklisted,
 )
 from tests.applications.conftest import make_profile
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.common.checks import FAIL, PASS, WARN
 from yunfu_ipfund.common.dates import today
-from yunfu_ipfund.common.errors import Forbidden, NotFound, ValidationFailed
+from yunfu_ipfund.common.errors import NotFound, ValidationFailed
 from yunfu_ipfund.common.identifiers import make_uscc
 
 VALID_USCC = make_uscc("91445302MA5C0003")
@@ -147,7 +145,6 @@ class TestEnterpriseChecks:
             ({"is_independent_legal_person": False}, "independent_legal_person"),
             ({"annual_report_year": None}, "annual_report"),
             ({"credit_declared_on": None}, "credit_record"),
-            ({"blacklisted_until": dt.date(2099, 1, 1), "blacklist_reason": "虚假材料"}, "not_blacklisted"),
         ],
     )
     def test_each_condition_fails_on_its_own(self, enterprise_a, policy, overrides, rule):
@@ -192,51 +189,3 @@ class TestEnterpriseChecks:
         policy.credit_lookback_months = 12
         check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["credit_record"]
         assert check.outcome == FAIL and "12 个月" in check.message
-
-
-class TestBlacklist:
-    def test_a_bureau_approver_blacklists_an_enterprise_and_it_is_audited(
-        self, bureau_approver, enterprise_a, profile_a
-    ):
-        until = today() + dt.timedelta(days=3 * 365)
-        enterprise_blacklist(
-            by=bureau_approver, enterprise=enterprise_a, until=until, reason="提供虚假材料骗取补偿"
-        )
-        assert is_blacklisted(enterprise_a, today())
-        assert not is_blacklisted(enterprise_a, until + dt.timedelta(days=1))
-        profile_a.refresh_from_db()
-        event = trail_for(profile_a).last()
-        assert (event.code, event.action) == (BLACKLIST.code, "列入失信黑名单")
-
-    def test_an_enterprise_without_a_profile_can_still_be_blacklisted(
-        self, bureau_approver, enterprise_a, policy
-    ):
-        enterprise_blacklist(
-            by=bureau_approver,
-            enterprise=enterprise_a,
-            until=today() + dt.timedelta(days=30),
-            reason="虚假材料",
-        )
-        assert is_blacklisted(enterprise_a, today())
-        rules = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=today()))
-        assert rules["not_blacklisted"].outcome == FAIL
-
-    @pytest.mark.parametrize("persona", ["bureau_clerk", "bank_officer", "enterprise_user", "finance_user"])
-    def test_only_a_bureau_approver_may_blacklist(self, request, persona, enterprise_a, profile_a):
-        user = request.getfixturevalue(persona)
-        with pytest.raises(Forbidden):
-            enterprise_blacklist(
-                by=user, enterprise=enterprise_a, until=today() + dt.timedelta(days=10), reason="x"
-            )
-
-    @pytest.mark.parametrize(("days", "reason"), [(0, "理由"), (10, "  ")])
-    def test_it_needs_a_future_date_and_a_reason(
-        self, bureau_approver, enterprise_a, profile_a, days, reason
-    ):
-        with pytest.raises(ValidationFailed):
-            enterprise_blacklist(
-                by=bureau_approver,
-                enterprise=enterprise_a,
-                until=today() + dt.timedelta(days=days),
-                reason=reason,
-            )
