@@ -4,9 +4,14 @@ services so their notices exist:
 - the three demo banks admitted as cooperating banks;
 - one confirmed covered loan for 云浮市云石科技有限公司 with 中国工商银行股份有限公司云浮分行
   (DEMO_CONTRACT, on which compensation.demo submits a claim);
-- `STAGE_FILINGS`: a filing in every other stage of its lifecycle (draft, submitted, returned for
-  correction, refused) and covered loans that are active, overdue, repaid, or non-performing (the
+- `STAGE_FILINGS`: a filing in every other stage of its lifecycle (draft, first-reviewed by the clerk
+  and waiting for the approver, returned for correction, refused and re-filed: the re-filing waits for
+  the clerk's first review) and covered loans that are active, overdue, repaid, or non-performing (the
   loans compensation.demo takes through every claim stage the real clock reaches).
+
+Every confirmation and refusal is made by two bureau people: the clerk `CLERK` first reviews (or
+returns), the approver decides. A database without the clerk's demo account gets it (in the approver's
+bureau, without a password).
 
 All dates are today's or a few working days back: a bank report cannot be dated before the filing's
 confirmation (today), so a loan disbursed months ago cannot be told without moving the clock.
@@ -15,12 +20,14 @@ confirmation (today), so a loan disbursed months ago cannot be told without movi
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from applications.demo import STAGE_REGISTRATIONS
 from applications.models import LoanRegistration
 from yunfu_ipfund.accounts.models import Organisation, User
+from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.money import round_fen
@@ -45,9 +52,12 @@ BANK_USERS = {
 }
 
 # Where each stage filing stops: a filing state, or (confirmed) the covered loan's state.
-DRAFT, SUBMITTED, RETURNED, REFUSED = "draft", "submitted", "returned", "refused"
+DRAFT, FIRST_REVIEWED, RETURNED, REFUSED = "draft", "first_reviewed", "returned", "refused"
 ACTIVE, OVERDUE, REPAID, NON_PERFORMING = "active", "overdue", "repaid", "non_performing"
-_STOPS = [DRAFT, SUBMITTED, RETURNED, REFUSED, ACTIVE, OVERDUE, REPAID] + [NON_PERFORMING] * 7
+_STOPS = [DRAFT, FIRST_REVIEWED, RETURNED, REFUSED, ACTIVE, OVERDUE, REPAID] + [NON_PERFORMING] * 7
+# The refused filing's registration is filed again (Art 10: a refusal frees it); the re-filing stops at
+# SUBMITTED, waiting for the clerk's first review.
+REFILED_SUFFIX = "-2"
 _PREFIX = {
     "中国工商银行股份有限公司云浮分行": "GSYF",
     "中国农业银行股份有限公司云浮分行": "NHYF",
@@ -64,6 +74,18 @@ STAGE_FILINGS = [
 
 def _user(username):
     return User.objects.filter(username=username).first()
+
+
+def _clerk(approver):
+    """The bureau clerk's demo account (the first review of every demo filing), made if missing."""
+    clerk, created = User.objects.get_or_create(
+        username=CLERK, defaults={"full_name": "吴经办", "organisation": approver.organisation}
+    )
+    if created:
+        clerk.set_unusable_password()
+        clerk.save()
+        clerk.groups.add(Group.objects.get(name=Role.BUREAU_CLERK))
+    return clerk
 
 
 def seed(stdout):
@@ -89,18 +111,19 @@ def seed(stdout):
         )
     stdout.write("lenders: 三家合作银行已准入。")
 
-    _seed_demo_contract(approver, day, stdout)
+    clerk = _clerk(approver)
+    _seed_demo_contract(approver, clerk, day, stdout)
     made = []
     for purpose, contract, stage in STAGE_FILINGS:
         try:
-            if _seed_stage_filing(contract, purpose, stage, approver):
+            if _seed_stage_filing(contract, purpose, stage, approver, clerk):
                 made.append(contract)
         except DomainError as exc:
             stdout.write(f"lenders: 未生成演示备案 {contract}：{exc.message}")
     stdout.write(f"lenders: 各阶段演示备案和在保贷款已就绪（本次新建 {len(made)} 笔）。")
 
 
-def _seed_demo_contract(approver, day, stdout):
+def _seed_demo_contract(approver, clerk, day, stdout):
     bank = Organisation.objects.filter(name=BANKS[0][0]).first()
     officer, supervisor = _user("gongshang_jb"), _user("gongshang_fh")
     if LoanFiling.objects.filter(bank=bank, contract_number=DEMO_CONTRACT).exists():
@@ -120,6 +143,7 @@ def _seed_demo_contract(approver, day, stdout):
         return
     filing = _prepare(registration, officer, DEMO_CONTRACT, day)
     services.filing_submit(by=supervisor, filing=filing)
+    services.filing_first_review(by=clerk, filing=filing, opinion="演示数据：材料齐全")
     services.filing_confirm(by=approver, filing=filing, reason="演示数据：材料齐全，符合条件")
     stdout.write(f"lenders: 已生成演示在保贷款（借款合同 {DEMO_CONTRACT}）。")
 
@@ -160,7 +184,7 @@ def _prepare(registration, officer, contract, day):
 
 
 @transaction.atomic
-def _seed_stage_filing(contract, purpose, stage, approver):
+def _seed_stage_filing(contract, purpose, stage, approver, clerk):
     """One filing of STAGE_FILINGS taken to `stage` through the services (skipped once it exists)."""
     registration = (
         LoanRegistration.objects.filter(purpose=purpose, status=LoanRegistration.Status.ACCEPTED)
@@ -173,25 +197,28 @@ def _seed_stage_filing(contract, purpose, stage, approver):
     if LoanFiling.objects.filter(bank=bank, contract_number=contract).exists():
         return False
     officer_name, supervisor_name = BANK_USERS[bank.name]
-    officer, supervisor, clerk = _user(officer_name), _user(supervisor_name), _user(CLERK)
-    if officer is None or supervisor is None or clerk is None:
+    officer, supervisor = _user(officer_name), _user(supervisor_name)
+    if officer is None or supervisor is None:
         return False
     day = today()
     filing = _prepare(registration, officer, contract, day)
     if stage == DRAFT:
         return True
     filing = services.filing_submit(by=supervisor, filing=filing)
-    if stage == SUBMITTED:
-        return True
     if stage == RETURNED:
         services.filing_return(
             by=clerk, filing=filing, reasons=["质押登记通知书扫描件不清晰，请重新上传（演示）"]
         )
         return True
+    filing = services.filing_first_review(by=clerk, filing=filing, opinion="演示数据：材料齐全")
+    if stage == FIRST_REVIEWED:
+        return True
     if stage == REFUSED:
         services.filing_refuse(
             by=approver, filing=filing, reason="演示数据：借款用途与质押融资登记不一致，不予备案"
         )
+        refiled = _prepare(registration, officer, contract + REFILED_SUFFIX, day)
+        services.filing_submit(by=supervisor, filing=refiled)
         return True
     filing = services.filing_confirm(by=approver, filing=filing, reason="演示数据：材料齐全，符合条件")
     loan = CoveredLoan.objects.get(filing=filing)

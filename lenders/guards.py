@@ -23,6 +23,8 @@ def not_the_preparer(filing, user):
 
 
 def not_the_reviewer(filing, user):
-    """The approver who decides is neither the clerk who returned the filing nor the one who submitted it."""
-    if user is not None and user.pk in {filing.returned_by_id, filing.submitted_by_id} - {None}:
+    """The approver who decides is not the clerk who made the first review (passed or returned it), nor
+    the one who submitted it (four eyes: two bureau people on every filing)."""
+    people = {filing.first_reviewed_by_id, filing.returned_by_id, filing.submitted_by_id} - {None}
+    if user is not None and user.pk in people:
         raise Forbidden(MSG_SAME_PERSON, code="same_person")

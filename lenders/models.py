@@ -15,9 +15,14 @@ approver's, a repeat a no-op):
 Loan filing (bank officer prepares, supervisor countersigns, bureau decides):
 
     DRAFT | RETURNED --(supervisor of the bank, not the preparer) submit--> SUBMITTED     repeat: 409
-    SUBMITTED --(clerk) return_for_correction--> RETURNED   (review clock paused)      repeat: 409
-    SUBMITTED --(approver, not the returner) confirm--> CONFIRMED  (creates the CoveredLoan)  repeat: no-op
-    SUBMITTED | RETURNED --(approver) refuse--> REFUSED                                repeat: no-op
+    SUBMITTED --(clerk) first_review 初审通过--> FIRST_REVIEWED                          repeat: 409
+    SUBMITTED --(clerk) return_for_correction 退回补正--> RETURNED (review clock paused)  repeat: 409
+    FIRST_REVIEWED --(approver, not the clerk) confirm--> CONFIRMED (creates the CoveredLoan)  repeat: no-op
+    FIRST_REVIEWED | RETURNED --(approver, not the clerk) refuse--> REFUSED             repeat: no-op
+
+    Two bureau people on every filing (DOMAIN.md Rulings, "Filings have two bureau people"): the clerk's
+    first review (初审通过 or 退回补正) comes first, the approver, never the same person, confirms or
+    refuses. A return for correction is the clerk's: it is one of the two outcomes of the first review.
 
 Suspension proposal (the daily check proposes, the approver decides; a repeat is a no-op):
 
@@ -176,6 +181,7 @@ class LoanFiling(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "已报送，待市监局审核"
+        FIRST_REVIEWED = "first_reviewed", "初审通过，待审核"
         RETURNED = "returned", "退回补正"
         CONFIRMED = "confirmed", "已确认纳入风险补偿"
         REFUSED = "refused", "不予备案"
@@ -191,6 +197,14 @@ class LoanFiling(models.Model):
             guards=(guards.of_the_bank, guards.not_the_preparer),
         ),
         Move(
+            "first_review",
+            (Status.SUBMITTED,),
+            Status.FIRST_REVIEWED,
+            "初审通过",
+            PERM_BUREAU_REVIEW,
+            CONFLICT,
+        ),
+        Move(
             "return_for_correction",
             (Status.SUBMITTED,),
             Status.RETURNED,
@@ -200,7 +214,7 @@ class LoanFiling(models.Model):
         ),
         Move(
             "confirm",
-            (Status.SUBMITTED,),
+            (Status.FIRST_REVIEWED,),
             Status.CONFIRMED,
             "确认备案",
             PERM_BUREAU_APPROVE,
@@ -209,14 +223,19 @@ class LoanFiling(models.Model):
         ),
         Move(
             "refuse",
-            (Status.SUBMITTED, Status.RETURNED),
+            (Status.FIRST_REVIEWED, Status.RETURNED),
             Status.REFUSED,
             "不予备案",
             PERM_BUREAU_APPROVE,
             NOOP,
+            guards=(guards.not_the_reviewer,),
         ),
     )
-    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    # With the bureau: waiting for the clerk's first review, for the approver's decision, or returned.
+    FILED = (Status.SUBMITTED, Status.FIRST_REVIEWED, Status.RETURNED)
+    # Under review (the review clock runs): the clerk's first review, then the approver's decision.
+    UNDER_REVIEW = (Status.SUBMITTED, Status.FIRST_REVIEWED)
+    OPEN = (Status.DRAFT, *FILED)
     # States that no longer hold the contract number (see the conditional unique constraint below).
     RELEASED = (Status.REFUSED,)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -266,6 +285,11 @@ class LoanFiling(models.Model):
     )
     late_override_at = models.DateTimeField(null=True, blank=True)
     late_override_reason = models.TextField("逾期备案核准理由", blank=True)
+    first_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_reviewed_at = models.DateTimeField(null=True, blank=True)
+    first_review_opinion = models.TextField("初审意见", blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

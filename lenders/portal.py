@@ -84,10 +84,15 @@ def tasks(user):
             if user.has_perm(PERM_BANK_COUNTERSIGN) and f.prepared_by_id != user.pk:
                 add(f"复核报送备案：{f.enterprise.name} {f.contract_number}", f, due, "备案复核")
     if user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
-        verb = "审批" if user.has_perm(PERM_BUREAU_APPROVE) else "审核"
-        for f in review_queue()[:TASK_LIMIT]:
+        # The clerk's first review of a submitted filing, the approver's decision on a first-reviewed one.
+        verbs = {}
+        if user.has_perm(PERM_BUREAU_REVIEW):
+            verbs[LoanFiling.Status.SUBMITTED] = "初审"
+        if user.has_perm(PERM_BUREAU_APPROVE):
+            verbs[LoanFiling.Status.FIRST_REVIEWED] = "审批"
+        for f in review_queue(list(verbs))[:TASK_LIMIT]:
             add(
-                f"{verb}备案：{f.bank.name} {f.enterprise.name} {f.contract_number}",
+                f"{verbs[f.status]}备案：{f.bank.name} {f.enterprise.name} {f.contract_number}",
                 f,
                 f.review_due_on,
                 "备案审核",

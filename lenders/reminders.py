@@ -8,6 +8,8 @@ AGREEMENT_EXPIRY = reminder_kind("lenders.cooperatingbank.agreement_expiry", "�
 # About a filing.
 FILING_DEADLINE = reminder_kind("lenders.loanfiling.deadline", "放款后报送备案期限")
 FILING_REVIEW = reminder_kind("lenders.loanfiling.review", "备案审核期限")
+# The approver's decision on a filing the clerk has first-reviewed (same review deadline).
+FILING_DECISION = reminder_kind("lenders.loanfiling.decision", "备案审核决定期限")
 FILING_CORRECTION = reminder_kind("lenders.loanfiling.correction", "备案补正期限")
 # About a covered loan.
 LOAN_MATURITY = reminder_kind("lenders.coveredloan.maturity", "贷款到期")

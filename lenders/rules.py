@@ -31,6 +31,14 @@ def filing_deadline(filing, policy):
     return add_workdays(filing.disbursed_on, policy.filing_deadline_workdays)
 
 
+def filing_lateness(filing, policy, *, on):
+    """(late, filed_on, deadline): the filing is late when it was first submitted (not yet submitted: on
+    `on`) after `filing_deadline_workdays` working days from its disbursement (Art 9)."""
+    deadline = filing_deadline(filing, policy)
+    filed_on = filing.first_submitted_on or on
+    return filed_on > deadline, filed_on, deadline
+
+
 def bank_check(filing, *, on):
     profile = CooperatingBank.objects.filter(organisation_id=filing.bank_id).first()
     label = "合作银行可报送备案"
@@ -207,9 +215,8 @@ def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
         )
     )
 
-    deadline = filing_deadline(filing, policy)
-    filed_on = filing.first_submitted_on or on
-    if filed_on <= deadline:
+    late, filed_on, deadline = filing_lateness(filing, policy, on=on)
+    if not late:
         checks.append(
             Check(
                 "filing_deadline",

@@ -91,7 +91,7 @@ def asset_ids_pledged_under_live_loans(asset_ids, *, excluding_filing_id=None):
     """Ids among `asset_ids` pledged under a filing that is filed (submitted/returned) or covered and live,
     not counting the filing `excluding_filing_id` (the one being judged does not pledge under *another*
     loan)."""
-    live = Q(filing__status__in=[LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED]) | Q(
+    live = Q(filing__status__in=LoanFiling.FILED) | Q(
         filing__status=LoanFiling.Status.CONFIRMED, filing__covered_loan__status__in=CoveredLoan.LIVE
     )
     qs = FilingAsset.objects.filter(live, asset_id__in=list(asset_ids))
@@ -149,10 +149,11 @@ def search_filings(qs, *, status="", q="", bank=""):
     return qs
 
 
-def review_queue():
-    """Filings awaiting the bureau, soonest review deadline first."""
+def review_queue(statuses=LoanFiling.UNDER_REVIEW):
+    """Filings awaiting the bureau (the clerk's first review, then the approver's decision; `statuses`
+    narrows to one of them), soonest review deadline first."""
     return (
-        LoanFiling.objects.filter(status=LoanFiling.Status.SUBMITTED)
+        LoanFiling.objects.filter(status__in=statuses)
         .select_related("bank", "enterprise")
         .order_by("review_due_on", "submitted_at", "id")
     )

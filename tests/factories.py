@@ -9,7 +9,8 @@ into the tables, each for a reason given in its docstring: `make_profile`, `make
 
 - personas and organisations: `make_org`, `make_user` (`PASSWORD` is every persona's password)
 - the bank side: `admit` (a cooperating bank), `make_profile`, `make_patent`, `make_registration`,
-  `filing_values`, `pledges_for`, `attach_documents`, `make_filing`, `make_covered_loan`
+  `filing_values`, `pledges_for`, `attach_documents`, `make_filing`, `clerk_of`, `first_review`,
+  `make_covered_loan`
 - compensation: `ensure_policies`, `make_non_performing_loan`, `attach_all`, `Flow` (a claim walked along
   its path), `decide_after_publicity`
 - uploads: `pdf_file`
@@ -32,6 +33,7 @@ from fund.services import OPENING_KEY, contribution_post
 from lenders import services as lenders_services
 from lenders.models import CoveredLoan, FilingDocument, LoanFiling
 from yunfu_ipfund.accounts.models import Organisation, User
+from yunfu_ipfund.accounts.roles import PERM_BUREAU_REVIEW, Role
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.identifiers import make_patent_number
 from yunfu_ipfund.notices.services import sweep_reminders
@@ -180,10 +182,37 @@ def make_filing(officer, registration, *, documents=True, pledges=None, **overri
     return filing
 
 
-def make_covered_loan(officer, supervisor, approver, registration, **overrides):
-    """A covered loan: a filing prepared by `officer`, submitted by `supervisor`, confirmed by `approver`."""
+def clerk_of(approver):
+    """A bureau clerk of the approver's bureau, not the approver (four eyes): the test's own clerk if it
+    has one, otherwise one made for the builders ("factory_clerk")."""
+    clerk = (
+        User.objects.filter(organisation_id=approver.organisation_id, groups__name=Role.BUREAU_CLERK)
+        .exclude(pk=approver.pk)
+        .order_by("pk")
+        .first()
+    )
+    if clerk is None:
+        clerk = User.objects.filter(username="factory_clerk").first() or make_user(
+            "factory_clerk", approver.organisation, Role.BUREAU_CLERK, full_name="孙经办"
+        )
+    return clerk
+
+
+def first_review(filing, approver_or_clerk):
+    """The clerk's first review (初审通过) of a submitted filing: the step before the approver decides.
+    Given the approver, the clerk of the approver's bureau (`clerk_of`) makes it."""
+    clerk = approver_or_clerk
+    if not clerk.has_perm(PERM_BUREAU_REVIEW):
+        clerk = clerk_of(approver_or_clerk)
+    return lenders_services.filing_first_review(by=clerk, filing=filing)
+
+
+def make_covered_loan(officer, supervisor, approver, registration, *, clerk=None, **overrides):
+    """A covered loan: a filing prepared by `officer`, submitted by `supervisor`, first-reviewed by the
+    bureau clerk (`clerk`, default `clerk_of(approver)`), confirmed by `approver`."""
     filing = make_filing(officer, registration, **overrides)
     lenders_services.filing_submit(by=supervisor, filing=filing)
+    first_review(filing, clerk or approver)
     return lenders_services.filing_confirm(by=approver, filing=filing).covered_loan
 
 

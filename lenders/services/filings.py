@@ -1,5 +1,9 @@
-"""Filings (Art 9-10): the bank prepares and countersigns, the bureau returns for correction, allows a late
-filing, confirms (the loan becomes covered) or refuses."""
+"""Filings (Art 9-10): the bank prepares and countersigns; two bureau people decide (DOMAIN.md Rulings,
+"Filings have two bureau people"): the clerk's first review passes the filing (初审通过) or returns it
+for correction (退回补正); the approver, never the same person, allows a late filing, confirms (the
+loan becomes covered) or refuses. The review clock (`filing_review_workdays` of the version in force on
+the disbursement date, paused while returned) covers both steps: the clerk's to-do from submission,
+the approver's from the first review, each resolved when acted on."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +22,9 @@ from yunfu_ipfund.audit.workflow import lock, transition
 from yunfu_ipfund.common.checks import FAIL, raise_if_failed
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
+    MSG_NO_ROLE,
     DomainError,
+    Forbidden,
     ValidationFailed,
 )
 from yunfu_ipfund.common.uploads import validate_upload
@@ -34,13 +40,12 @@ from ..models import (
     LoanFiling,
 )
 from ..risk import assert_new_cover_allowed
-from ..rules import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_deadline
+from ..rules import STAGE_CONFIRM, STAGE_SUBMIT, filing_checks, filing_lateness
 from .base import (
     MSG_CONFIRM_FAILED,
     MSG_CONTRACT_TAKEN,
     MSG_FILING_FAILED,
     MSG_NOT_EDITABLE,
-    MSG_NOT_LATE,
     MSG_REGISTRATION_FILED,
     MSG_REGISTRATION_NOT_ACCEPTED,
     MSG_RETURN_REASONS,
@@ -56,6 +61,13 @@ from .filing_terms import (
     _schedule_filing_deadline,
 )
 from .loans import _schedule_maturity
+
+MSG_FIRST_REVIEW_FAILED = "备案未通过规则核验，不能初审通过；请退回银行补正，或提请审核人作出不予备案决定。"
+MSG_NOT_LATE = (
+    "该备案于 {filed_on} 报送，未超过放款后 {days} 个工作日的备案期限（{deadline}，第九条），"
+    "无需核准逾期备案。"
+)
+MSG_OVERRIDE_STATE = "备案当前状态为“{status}”，不能核准逾期备案。"
 
 
 @transaction.atomic
@@ -212,11 +224,49 @@ def filing_submit(*, by, filing):
         kind=reminders.FILING_REVIEW,
         about=locked,
         due_date=locked.review_due_on,
-        title=f"审核备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
+        title=f"初审备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
         recipient_role=Role.BUREAU_CLERK,
         url=locked.get_absolute_url(),
         body=f"{'补正后重新报送，' if resubmission else ''}"
         f"审核期限至 {locked.review_due_on}（退回补正期间暂停计算）。",
+    )
+    return locked
+
+
+@transaction.atomic
+def filing_first_review(*, by, filing, opinion=""):
+    """The bureau clerk's first review passes the filing (初审通过): every rule is checked again (a late
+    filing stays a warning: the approver's override decides it); the approver's to-do starts, due on the
+    same review deadline. A second first review is a 409 (the move's repeat)."""
+    require_perm(by, PERM_BUREAU_REVIEW)
+    opinion = str(opinion or "").strip()
+    today = local_today()
+    policy = policy_in_force(filing.disbursed_on)
+
+    def check(locked):
+        checks = filing_checks(locked, on=today, stage=STAGE_SUBMIT, policy=policy)
+        raise_if_failed(checks, MSG_FIRST_REVIEW_FAILED)
+        locked.checks_snapshot = [c.as_dict() for c in checks]
+
+    locked, _ = transition(
+        filing,
+        "first_review",
+        by=by,
+        reason=opinion,
+        check=check,
+        first_reviewed_by=by,
+        first_reviewed_at=timezone.now(),
+        first_review_opinion=opinion,
+    )
+    reminder_resolve(kind=reminders.FILING_REVIEW, about=locked)
+    reminder_schedule(
+        kind=reminders.FILING_DECISION,
+        about=locked,
+        due_date=locked.review_due_on,
+        title=f"审核备案：{locked.bank.name} {locked.enterprise.name} 借款合同 {locked.contract_number}",
+        recipient_role=Role.BUREAU_APPROVER,
+        url=locked.get_absolute_url(),
+        body=f"经办人已初审通过，审核期限至 {locked.review_due_on}。",
     )
     return locked
 
@@ -278,13 +328,33 @@ def filing_can_edit(filing, user):
     return filing.is_editable and filing.bank_id == user.organisation_id and user.has_perm(PERM_BANK_PREPARE)
 
 
+LATE_OVERRIDE_STATES = LoanFiling.FILED
+
+
+def _override_refusal(filing, user):
+    """Why `user` may not allow `filing` as a late filing now (a DomainError), or None: only the bureau
+    approver, only while the filing is with the bureau, only for a filing that was actually late."""
+    if not user.has_perm(PERM_BUREAU_APPROVE):
+        return Forbidden(MSG_NO_ROLE, code="no_role")
+    if filing.status not in LATE_OVERRIDE_STATES:
+        return DomainError(MSG_OVERRIDE_STATE.format(status=filing.get_status_display()), code="wrong_state")
+    policy = policy_in_force(filing.disbursed_on)
+    late, filed_on, deadline = filing_lateness(filing, policy, on=local_today())
+    if not late:
+        return DomainError(
+            MSG_NOT_LATE.format(filed_on=filed_on, days=policy.filing_deadline_workdays, deadline=deadline),
+            code="not_late",
+        )
+    return None
+
+
 def filing_can_override_late(filing, user):
-    """The bureau approver may allow a filing that is under review or returned (not a move: the filing
-    stays where it is; the service also refuses one that was filed in time)."""
-    return filing.status in LATE_OVERRIDE_STATES and user.has_perm(PERM_BUREAU_APPROVE)
-
-
-LATE_OVERRIDE_STATES = (LoanFiling.Status.SUBMITTED, LoanFiling.Status.RETURNED)
+    """Whether the page offers "核准逾期备案" (not a move: the filing stays where it is): exactly when
+    the service would admit it."""
+    try:
+        return _override_refusal(filing, user) is None
+    except DomainError:  # no policy version for the disbursement date: the service refuses too
+        return False
 
 
 @transaction.atomic
@@ -293,14 +363,12 @@ def filing_override_late(*, by, filing, reason):
     require_perm(by, PERM_BUREAU_APPROVE)
     reason = _required_reason(reason)
     locked = lock(LoanFiling, filing.pk)
-    if locked.status not in LATE_OVERRIDE_STATES:
-        raise DomainError(
-            f"备案当前状态为“{locked.get_status_display()}”，不能核准逾期备案。", code="wrong_state"
-        )
-    policy = policy_in_force(locked.disbursed_on)
-    deadline = filing_deadline(locked, policy)
-    if (locked.first_submitted_on or local_today()) <= deadline:
-        raise DomainError(MSG_NOT_LATE, code="not_late")
+    error = _override_refusal(locked, by)
+    if error is not None:
+        raise error
+    _late, _filed_on, deadline = filing_lateness(
+        locked, policy_in_force(locked.disbursed_on), on=local_today()
+    )
     locked.late_override_by, locked.late_override_at, locked.late_override_reason = by, timezone.now(), reason
     locked.save(update_fields=["late_override_by", "late_override_at", "late_override_reason", "updated_at"])
     audit_record(
@@ -374,7 +442,7 @@ def filing_confirm(*, by, filing, reason=""):
         to_state=loan.status,
         data={"covered_amount": loan.covered_amount, "fund_share": loan.fund_share, "policy": policy.code},
     )
-    reminder_resolve(kind=reminders.FILING_REVIEW, about=locked)
+    reminder_resolve(kind=reminders.FILING_DECISION, about=locked)
     notice_issue(
         kind=documents.FILING_CONFIRMATION,
         subject=locked,

@@ -9,6 +9,7 @@ from tests.factories import (  # noqa: F401  (the builders, importable from this
     admit,
     attach_documents,
     filing_values,
+    first_review,
     make_filing,
     make_patent,
     make_profile,
@@ -68,8 +69,14 @@ def submitted(draft, bank_supervisor):
 
 
 @pytest.fixture
-def loan(submitted, bureau_approver):
-    filing = services.filing_confirm(by=bureau_approver, filing=submitted)
+def first_reviewed(submitted, bureau_clerk):
+    """A submitted filing the bureau clerk has first-reviewed (初审通过): waiting for the approver."""
+    return services.filing_first_review(by=bureau_clerk, filing=submitted)
+
+
+@pytest.fixture
+def loan(first_reviewed, bureau_approver):
+    filing = services.filing_confirm(by=bureau_approver, filing=first_reviewed)
     return filing.covered_loan
 
 
@@ -87,4 +94,5 @@ def bank_b_loan(
     registration = make_registration(enterprise_b, bank_b, enterprise_b_user)
     filing = make_filing(bank_b_officer, registration)
     services.filing_submit(by=bank_b_supervisor, filing=filing)
+    first_review(filing, bureau_approver)
     return services.filing_confirm(by=bureau_approver, filing=filing).covered_loan

@@ -8,7 +8,7 @@ from lenders import services
 from lenders.models import IdempotencyRecord, LoanFiling
 from yunfu_ipfund.common.dates import today
 
-from .conftest import filing_values, make_filing, make_registration, pdf_file
+from .conftest import filing_values, first_review, make_filing, make_registration, pdf_file
 
 
 def api(user):
@@ -57,6 +57,19 @@ def test_the_officer_creates_and_the_supervisor_submits_through_the_api(
     response = api(bank_supervisor).post(f"/api/filings/{filing_id}/submit/")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "submitted"
+
+
+def test_the_bank_follows_the_first_review_through_the_api_but_cannot_make_it(
+    first_reviewed, bank_officer, bank_supervisor
+):
+    """The bank API only creates and submits filings; the bureau's two steps are made on its pages."""
+    body = api(bank_officer).get(f"/api/filings/{first_reviewed.pk}/").json()
+    assert (body["status"], body["status_label"]) == ("first_reviewed", "初审通过，待审核")
+    for action in ("first_review", "confirm"):
+        response = api(bank_supervisor).post(f"/api/filings/{first_reviewed.pk}/{action}/", {}, format="json")
+        assert response.status_code == 404, action  # the bank API has no such route
+    first_reviewed.refresh_from_db()
+    assert first_reviewed.status == LoanFiling.Status.FIRST_REVIEWED
 
 
 def test_a_rule_failure_comes_back_itemised(bank_officer, bank_supervisor, registration):
@@ -222,6 +235,7 @@ def test_api_lists_keep_a_constant_number_of_queries(
         for _ in range(n):
             filing = make_filing(bank_officer, make_registration(enterprise_a, bank_a, enterprise_user))
             services.filing_submit(by=bank_supervisor, filing=filing)
+            first_review(filing, bureau_approver)
             services.filing_confirm(by=bureau_approver, filing=filing)
 
     add(5)

@@ -155,6 +155,7 @@ def test_another_banks_supervisor_gets_not_found(draft, bank_b_supervisor):
         (S.DRAFT, None),
         (S.RETURNED, None),
         (S.SUBMITTED, Conflict),
+        (S.FIRST_REVIEWED, DomainError),
         (S.CONFIRMED, DomainError),
         (S.REFUSED, DomainError),
     ],
@@ -237,11 +238,13 @@ def test_an_asset_already_pledged_under_a_live_loan_is_refused(
 
 
 def test_pledged_assets_are_reported_while_filed_or_covered_and_released_when_repaid(
-    draft, bank_supervisor, bureau_approver, bank_officer
+    draft, bank_supervisor, bureau_clerk, bureau_approver, bank_officer
 ):
     asset_id = draft.pledges.get().asset_id
     assert asset_ids_pledged_under_live_loans([asset_id]) == set()
     services.filing_submit(by=bank_supervisor, filing=draft)
+    assert asset_ids_pledged_under_live_loans([asset_id]) == {asset_id}
+    services.filing_first_review(by=bureau_clerk, filing=draft)
     assert asset_ids_pledged_under_live_loans([asset_id]) == {asset_id}
     loan = services.filing_confirm(by=bureau_approver, filing=draft).covered_loan
     assert asset_ids_pledged_under_live_loans([asset_id]) == {asset_id}
@@ -260,11 +263,12 @@ def late_filing(bank_officer, registration, policy):
 
 
 def test_a_late_filing_can_be_submitted_but_not_confirmed_without_an_override(
-    bank_officer, bank_supervisor, bureau_approver, registration, policy
+    bank_officer, bank_supervisor, bureau_clerk, bureau_approver, registration, policy
 ):
     filing = late_filing(bank_officer, registration, policy)
     filing = services.filing_submit(by=bank_supervisor, filing=filing)
     assert any(c["rule"] == "filing_deadline" and c["outcome"] == "warn" for c in filing.checks_snapshot)
+    filing = services.filing_first_review(by=bureau_clerk, filing=filing)  # lateness: the approver's call
     with pytest.raises(DomainError) as exc:
         services.filing_confirm(by=bureau_approver, filing=filing)
     assert "filing_deadline" in rules(exc)
@@ -325,6 +329,7 @@ def test_only_a_bureau_clerk_returns(submitted, request, who):
     [
         (S.DRAFT, DomainError),
         (S.SUBMITTED, None),
+        (S.FIRST_REVIEWED, DomainError),
         (S.RETURNED, Conflict),
         (S.CONFIRMED, DomainError),
         (S.REFUSED, DomainError),
@@ -344,9 +349,10 @@ def test_return_from_each_state(draft, bureau_clerk, source, error):
     ("source", "error"),
     [
         (S.DRAFT, DomainError),
+        (S.SUBMITTED, DomainError),
         (S.RETURNED, DomainError),
         (S.REFUSED, DomainError),
-        (S.SUBMITTED, None),
+        (S.FIRST_REVIEWED, None),
     ],
 )
 def test_confirm_from_each_state(draft, bureau_approver, source, error):
@@ -360,25 +366,25 @@ def test_confirm_from_each_state(draft, bureau_approver, source, error):
         assert services.filing_confirm(by=bureau_approver, filing=draft).status == S.CONFIRMED
 
 
-def test_a_decision_made_since_the_page_was_read_is_a_conflict(submitted, bureau_approver):
-    """The approver's page still shows the filing as submitted; another approver refused it meanwhile."""
-    stale = LoanFiling.objects.get(pk=submitted.pk)
-    services.filing_refuse(by=bureau_approver, filing=submitted, reason="不符合条件")
+def test_a_decision_made_since_the_page_was_read_is_a_conflict(first_reviewed, bureau_approver):
+    """The approver's page still shows the filing as first-reviewed; another approver refused it meanwhile."""
+    stale = LoanFiling.objects.get(pk=first_reviewed.pk)
+    services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="不符合条件")
     with pytest.raises(Conflict):
         services.filing_confirm(by=bureau_approver, filing=stale)
     assert not CoveredLoan.objects.exists()
 
 
-def test_refusing_twice_is_a_no_op(submitted, bureau_approver):
-    services.filing_refuse(by=bureau_approver, filing=submitted, reason="不符合条件")
-    again = services.filing_refuse(by=bureau_approver, filing=submitted, reason="不符合条件")
+def test_refusing_twice_is_a_no_op(first_reviewed, bureau_approver):
+    services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="不符合条件")
+    again = services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="不符合条件")
     assert again.status == S.REFUSED
     assert Notice.objects.filter(kind="lenders_filing_refusal").count() == 1
 
 
-def test_confirming_twice_creates_one_covered_loan(submitted, bureau_approver):
-    services.filing_confirm(by=bureau_approver, filing=submitted)
-    services.filing_confirm(by=bureau_approver, filing=submitted)
+def test_confirming_twice_creates_one_covered_loan(first_reviewed, bureau_approver):
+    services.filing_confirm(by=bureau_approver, filing=first_reviewed)
+    services.filing_confirm(by=bureau_approver, filing=first_reviewed)
     assert CoveredLoan.objects.count() == 1
 
 
@@ -386,7 +392,8 @@ def test_confirming_twice_creates_one_covered_loan(submitted, bureau_approver):
     ("source", "error"),
     [
         (S.DRAFT, DomainError),
-        (S.SUBMITTED, None),
+        (S.SUBMITTED, DomainError),
+        (S.FIRST_REVIEWED, None),
         (S.RETURNED, None),
         (S.CONFIRMED, DomainError),
     ],
@@ -404,9 +411,9 @@ def test_refuse_from_each_state(draft, bureau_approver, source, error):
 
 
 @pytest.mark.parametrize("who", ["bureau_clerk", "bank_supervisor", "finance_user"])
-def test_only_an_approver_confirms(submitted, request, who):
+def test_only_an_approver_confirms(first_reviewed, request, who):
     with pytest.raises(Forbidden):
-        services.filing_confirm(by=request.getfixturevalue(who), filing=submitted)
+        services.filing_confirm(by=request.getfixturevalue(who), filing=first_reviewed)
 
 
 def test_confirmation_issues_the_notice_to_the_bank_copied_to_the_enterprise(loan, bank_a, enterprise_a):
@@ -417,29 +424,31 @@ def test_confirmation_issues_the_notice_to_the_bank_copied_to_the_enterprise(loa
     assert notice.context["amount"] == "800,000.00"
 
 
-def test_the_refusal_notice_lists_the_failed_rules_and_articles(submitted, bureau_approver, bank_a_profile):
+def test_the_refusal_notice_lists_the_failed_rules_and_articles(
+    first_reviewed, bureau_approver, bank_a_profile
+):
     services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="整改")
-    services.filing_refuse(by=bureau_approver, filing=submitted, reason="合作银行已暂停备案")
+    services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="合作银行已暂停备案")
     notice = Notice.objects.get(kind="lenders_filing_refusal")
     assert any("合作银行可报送备案" in item and "第三条" in item for item in notice.context["entries"])
 
 
-def test_confirmation_respects_the_leverage_ceiling(submitted, bureau_approver, policy):
+def test_confirmation_respects_the_leverage_ceiling(first_reviewed, bureau_approver, policy):
     from yunfu_ipfund.policy.models import PolicyVersion
 
     PolicyVersion.objects.filter(pk=policy.pk).update(leverage_multiple=Decimal("0.01"))
     with pytest.raises(DomainError) as exc:
-        services.filing_confirm(by=bureau_approver, filing=submitted)
+        services.filing_confirm(by=bureau_approver, filing=first_reviewed)
     assert exc.value.code == "leverage_ceiling"
-    submitted.refresh_from_db()
-    assert submitted.status == S.SUBMITTED
+    first_reviewed.refresh_from_db()
+    assert first_reviewed.status == S.FIRST_REVIEWED
     assert not CoveredLoan.objects.exists()
 
 
-def test_confirmation_rechecks_the_rules_under_the_lock(submitted, bureau_approver, bank_a_profile):
+def test_confirmation_rechecks_the_rules_under_the_lock(first_reviewed, bureau_approver, bank_a_profile):
     services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="整改")
     with pytest.raises(DomainError) as exc:
-        services.filing_confirm(by=bureau_approver, filing=submitted)
+        services.filing_confirm(by=bureau_approver, filing=first_reviewed)
     assert "bank_active" in rules(exc)
 
 
@@ -454,7 +463,7 @@ def test_a_resubmitted_correction_can_change_the_figures(
     assert again.amount == Decimal("900000.00")
 
 
-@pytest.mark.parametrize("status", [S.SUBMITTED, S.CONFIRMED, S.REFUSED])
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.FIRST_REVIEWED, S.CONFIRMED, S.REFUSED])
 def test_a_filing_is_not_editable_once_submitted(draft, bank_officer, status):
     set_status(draft, status)
     with pytest.raises(DomainError, match="不能修改"):
