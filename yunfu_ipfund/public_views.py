@@ -10,7 +10,7 @@ from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.ratelimit import rate_limited
 from yunfu_ipfund.notices import signing
 from yunfu_ipfund.notices.services import notice_verify
-from yunfu_ipfund.policy.models import IPType, PolicyVersion
+from yunfu_ipfund.policy.models import PolicyVersion
 from yunfu_ipfund.policy.services import policy_in_force
 
 
@@ -22,7 +22,10 @@ def _policy_or_none():
 
 
 def home(request):
-    return render(request, "public/home.html", {"policy": _policy_or_none(), "ip_types": IPType})
+    policy = _policy_or_none()
+    # Art 2: the IP types of the version in force, from the IP type table (never a literal).
+    ip_types = policy.ip_types() if policy else []
+    return render(request, "public/home.html", {"policy": policy, "ip_types": ip_types})
 
 
 def measures(request):
@@ -32,7 +35,6 @@ def measures(request):
         {
             "policy": _policy_or_none(),
             "versions": PolicyVersion.objects.order_by("-effective_from"),
-            "ip_types": IPType,
         },
     )
 

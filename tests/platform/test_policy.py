@@ -381,6 +381,8 @@ def admin_form_data(obj):
         if isinstance(value, bool):
             if value:
                 data[field.name] = "on"
+        elif field.name == "ip_types_in_scope":
+            data[field.name] = value  # checkboxes from the IP type table: one value per type
         elif isinstance(value, list):
             data[field.name] = json.dumps(value)
         elif value is None:
@@ -424,3 +426,38 @@ def test_the_admin_cannot_delete_a_policy_version(login_as, administrator):
         == 403
     )
     assert PolicyVersion.objects.filter(pk=v.pk).exists()
+
+
+# --- issue 9: the shipped prose is the Rulings' ("Legal basis as seeded") ----------------------------
+
+RULING_BASIS = (
+    "《广东省人民政府办公厅关于印发广东省促进中小企业知识产权保护和利用若干政策措施的通知》（粤办函〔2019〕79号）",
+    "《国家知识产权局关于印发〈推动知识产权高质量发展年度工作指引（2019）〉的通知》（国知发运字〔2019〕38号）",
+)
+
+
+@pytest.mark.article(1)
+@pytest.mark.parametrize("code", ["2020", "2025"])
+def test_the_seeded_versions_carry_exactly_the_rulings_legal_basis(code):
+    assert version(code).legal_basis == "；".join(RULING_BASIS) + "。"
+
+
+@pytest.mark.article(1, 23)
+def test_the_seeded_titles_are_the_rulings():
+    assert version("2020").title == "云浮市知识产权质押融资风险补偿资金管理办法"
+    assert version("2025").title == "云浮市中小微企业知识产权质押融资风险补偿资金管理办法"
+
+
+@pytest.mark.article(1)
+def test_the_measures_page_prints_the_rulings_legal_basis(client):
+    page = client.get("/measures/").content.decode()
+    assert page.count("；".join(RULING_BASIS)) == 2
+    assert "云浮市知识产权质押融资风险补偿资金管理办法</h2>" in page
+
+
+@pytest.mark.article(2)
+def test_the_version_admin_offers_the_ip_types_of_the_table_as_checkboxes(login_as, administrator):
+    client = login_as(administrator)
+    page = client.get(f"/admin/policy/policyversion/{version('2025').pk}/change/").content.decode()
+    for code in ("invention", "utility_model", "design", "trademark", "geo_indication"):
+        assert f'type="checkbox" name="ip_types_in_scope" value="{code}"' in page

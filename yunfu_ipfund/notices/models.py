@@ -128,6 +128,12 @@ class Reminder(models.Model):
     subject_id = models.CharField(max_length=64, blank=True)
     due_date = models.DateField("截止日期", db_index=True)
     provisional = models.BooleanField("截止日按临时日历计算", default=False)
+    # How a due date counted in working days was counted (common.workdays.WorkDate.origin: start day and
+    # working days), and the working days before it that it is sent on: what a change of the holiday
+    # table needs to count it again (notices.reminders.reminder_redate). Empty for a calendar due date.
+    due_counted_from = models.DateField("截止日起算日", null=True, blank=True)
+    due_workdays = models.IntegerField("截止日工作日数", null=True, blank=True)
+    notify_workdays_before = models.JSONField("提前提醒（工作日）", default=list, blank=True)
     notify_dates = models.JSONField("提醒日期", default=list)
     next_notify_on = models.DateField(null=True, blank=True, db_index=True)
     recipient_org = models.ForeignKey(

@@ -122,6 +122,7 @@ def reminder_schedule(
         "subject_id": subject_id,
         "due_date": due_date,
         "provisional": getattr(due_date, "provisional", False),
+        **_counted(due_date, notify_workdays_before),
         "notify_dates": [d.isoformat() for d in notify],
         "next_notify_on": upcoming[0] if upcoming else (today if last_sent is None else None),
         "recipient_org": recipient_org,
@@ -133,6 +134,46 @@ def reminder_schedule(
     if existing and existing.due_date != due_date:
         defaults.update(escalated_at=None, action_done_at=None, last_error="")
     reminder, _created = Reminder.objects.update_or_create(key=key, defaults=defaults)
+    return reminder
+
+
+def _counted(due_date, notify_workdays_before):
+    """The columns that let a due date counted in working days be counted again (WorkDate.origin)."""
+    origin = getattr(due_date, "origin", None)
+    return {
+        "due_counted_from": origin[0] if origin else None,
+        "due_workdays": origin[1] if origin else None,
+        "notify_workdays_before": sorted({int(n) for n in notify_workdays_before}),
+    }
+
+
+@transaction.atomic
+def reminder_redate(reminder, due_date):
+    """Move an open reminder to `due_date` (counted again after a change of the holiday table), with its
+    notify dates counted again from its `notify_workdays_before`; escalation and action are re-armed as
+    by a new due date in reminder_schedule. Returns the reminder (saved)."""
+    notify = sorted({add_workdays(due_date, -n) for n in reminder.notify_workdays_before} | {due_date})
+    today = local_today()
+    upcoming = [
+        d for d in notify if d >= today and (reminder.last_sent_on is None or d > reminder.last_sent_on)
+    ]
+    reminder.due_date = due_date
+    reminder.provisional = getattr(due_date, "provisional", False)
+    reminder.notify_dates = [d.isoformat() for d in notify]
+    reminder.next_notify_on = upcoming[0] if upcoming else (today if reminder.last_sent_on is None else None)
+    reminder.escalated_at = reminder.action_done_at = None
+    reminder.last_error = ""
+    reminder.save(
+        update_fields=[
+            "due_date",
+            "provisional",
+            "notify_dates",
+            "next_notify_on",
+            "escalated_at",
+            "action_done_at",
+            "last_error",
+        ]
+    )
     return reminder
 
 
@@ -174,6 +215,7 @@ __all__ = [
     "reminder_key",
     "reminder_schedule",
     "reminder_resolve",
+    "reminder_redate",
     "open_reminders",
     "reminder_exists",
     "alert_administrators",

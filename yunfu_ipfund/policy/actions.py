@@ -11,3 +11,6 @@ HOLIDAY_YEAR_DELETE = audit_action("policy.holiday_year.delete", "删除节假�
 HOLIDAY_DAY_CREATE = audit_action("policy.holiday_day.create", "录入节假日")
 HOLIDAY_DAY_UPDATE = audit_action("policy.holiday_day.update", "修改节假日")
 HOLIDAY_DAY_DELETE = audit_action("policy.holiday_day.delete", "删除节假日")
+IP_TYPE_CREATE = audit_action("policy.ip_type.create", "登记知识产权类型")
+IP_TYPE_UPDATE = audit_action("policy.ip_type.update", "修改知识产权类型")
+REMINDER_RECOUNT = audit_action("policy.holiday.reminder_recount", "节假日表调整后重算期限")

@@ -1,22 +1,15 @@
 """Policy versions, LPR and holidays in the admin. Every save goes through the audited services,
 so a frozen version refuses here exactly as it does everywhere else."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.forms import ModelForm
 from django.http import HttpResponseRedirect
 
-from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.common.errors import DomainError
 
 from . import services
-from .actions import (
-    HOLIDAY_DAY_CREATE,
-    HOLIDAY_DAY_DELETE,
-    HOLIDAY_DAY_UPDATE,
-    HOLIDAY_YEAR_CREATE,
-    HOLIDAY_YEAR_DELETE,
-)
-from .models import HolidayDay, HolidayYear, LprRate, PolicyVersion
+from .models import HolidayDay, HolidayYear, IPTypeEntry, LprRate, PolicyVersion, active_ip_type_choices
 
 
 class ServiceSavedAdmin(admin.ModelAdmin):
@@ -33,8 +26,21 @@ class ServiceSavedAdmin(admin.ModelAdmin):
         return False
 
 
+class PolicyVersionForm(ModelForm):
+    """The version's IP types are picked from the IP type table (Art 2), not typed as JSON (the admin
+    builds the rest of the form from the model)."""
+
+    ip_types_in_scope = forms.TypedMultipleChoiceField(
+        label="纳入范围的知识产权类型",
+        choices=active_ip_type_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="《管理办法》第二条。新增类型请先在“知识产权类型”中登记。",
+    )
+
+
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(ServiceSavedAdmin):
+    form = PolicyVersionForm
     list_display = (
         "code",
         "title",
@@ -80,38 +86,78 @@ class LprRateAdmin(ServiceSavedAdmin):
 
 
 @admin.register(HolidayYear)
-class HolidayYearAdmin(admin.ModelAdmin):
+class HolidayYearAdmin(ServiceSavedAdmin):
     list_display = ("year", "source", "created_at")
 
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            by=request.user,
-            action=HOLIDAY_YEAR_CREATE,
-            obj=obj,
-            data={"year": obj.year, "source": obj.source},
-        )
+        entry = HolidayYear.objects.get(pk=obj.pk) if change else None
+        saved = services.holiday_year_save(by=request.user, year=obj.year, source=obj.source, entry=entry)
+        obj.pk = saved.pk
+        _tell_moved(self, request, saved.moved_reminders)
 
     def delete_model(self, request, obj):
-        audit_record(by=request.user, action=HOLIDAY_YEAR_DELETE, obj=obj, data={"year": obj.year})
-        super().delete_model(request, obj)
+        _tell_moved(self, request, services.holiday_year_delete(by=request.user, entry=obj))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+def _tell_moved(model_admin, request, moved):
+    if moved:
+        model_admin.message_user(
+            request, f"节假日表调整后已重新计算 {len(moved)} 项未办结事项的截止日，并已通知相关人员。"
+        )
 
 
 @admin.register(HolidayDay)
-class HolidayDayAdmin(admin.ModelAdmin):
+class HolidayDayAdmin(ServiceSavedAdmin):
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
     date_hierarchy = "date"
 
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            by=request.user,
-            action=HOLIDAY_DAY_UPDATE if change else HOLIDAY_DAY_CREATE,
-            obj=obj,
-            data={"date": str(obj.date), "kind": obj.kind, "name": obj.name},
+        day = HolidayDay.objects.get(pk=obj.pk) if change else None
+        saved = services.holiday_day_save(
+            by=request.user, date=obj.date, kind=obj.kind, name=obj.name, day=day
         )
+        obj.pk = saved.pk
+        _tell_moved(self, request, saved.moved_reminders)
 
     def delete_model(self, request, obj):
-        audit_record(by=request.user, action=HOLIDAY_DAY_DELETE, obj=obj, data={"date": str(obj.date)})
-        super().delete_model(request, obj)
+        _tell_moved(self, request, services.holiday_day_delete(by=request.user, day=obj))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(IPTypeEntry)
+class IPTypeEntryAdmin(ServiceSavedAdmin):
+    """The IP type table (Art 2): a new Measures adds its type here, then lists it in its version."""
+
+    list_display = ("code", "name", "family", "sort", "active")
+    list_filter = ("family", "active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        entry = IPTypeEntry.objects.get(pk=obj.pk) if change else None
+        saved = services.ip_type_save(
+            by=request.user,
+            code=entry.code if entry else obj.code,
+            name=obj.name,
+            family=obj.family,
+            sort=obj.sort,
+            active=obj.active,
+            entry=entry,
+            reason="管理后台",
+        )
+        obj.pk = saved.pk

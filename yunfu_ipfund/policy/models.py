@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import DatabaseError, models
 
 from yunfu_ipfund.common.fields import MoneyField
+from yunfu_ipfund.common.memo import memoized
 
 RATIO = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
@@ -19,11 +20,100 @@ AT_LEAST_ONE = [MinValueValidator(1)]
 
 
 class IPType(models.TextChoices):
+    """The codes of the five Art 2 types the portal ships with (seeded into the IP type table, policy
+    0004). Code that needs a built-in type by name (a patent number's type digit) uses these; what
+    exists, its name and its family are the table's (`IPTypeEntry`): a new Measures adds a row."""
+
     INVENTION = "invention", "发明专利"
     UTILITY_MODEL = "utility_model", "实用新型专利"
     DESIGN = "design", "外观设计专利"
     TRADEMARK = "trademark", "注册商标"
     GEO_INDICATION = "geo_indication", "地理标志"
+
+
+class IPFamily(models.TextChoices):
+    """Art 2: IP pledge financing is a loan secured by patent rights, trademark rights or geographical
+    indications only. Every IP type belongs to one of these; nothing else (copyright …) can be added."""
+
+    PATENT = "patent", "专利"
+    TRADEMARK = "trademark", "商标"
+    GEO_INDICATION = "geo_indication", "地理标志"
+
+
+BUILT_IN_FAMILIES = {
+    IPType.INVENTION: IPFamily.PATENT,
+    IPType.UTILITY_MODEL: IPFamily.PATENT,
+    IPType.DESIGN: IPFamily.PATENT,
+    IPType.TRADEMARK: IPFamily.TRADEMARK,
+    IPType.GEO_INDICATION: IPFamily.GEO_INDICATION,
+}
+
+
+class IPTypeEntry(models.Model):
+    """One IP type a version of the Measures may list (the IP type table; DOMAIN Rulings: "IP types are
+    data"). A version lists the codes it supports in `PolicyVersion.ip_types_in_scope`; an inactive type
+    can no longer be listed or registered, and the records that have it keep it."""
+
+    code = models.SlugField(
+        "代码", max_length=20, unique=True, help_text="字母、数字、下划线或连字符；保存后不能修改。"
+    )
+    name = models.CharField("名称", max_length=50)
+    family = models.CharField("所属类别（第二条）", max_length=20, choices=IPFamily.choices)
+    sort = models.PositiveIntegerField("排序", default=100)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "知识产权类型"
+        verbose_name_plural = "知识产权类型"
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_family_display()}）"
+
+
+def _ip_type_rows():
+    return list(IPTypeEntry.objects.order_by("sort", "code"))
+
+
+def ip_type_entries(*, active_only=False):
+    """The IP type table in its order (read once per request, common.memo; cleared when a row changes).
+
+    Before the table exists (a database not yet migrated, the system checks) the built-in types stand
+    in, so nothing that only lists choices fails."""
+    try:
+        rows = memoized("policy.ip_types", _ip_type_rows)
+    except DatabaseError:
+        rows = [
+            IPTypeEntry(code=t.value, name=t.label, family=BUILT_IN_FAMILIES[t], sort=i * 10)
+            for i, t in enumerate(IPType, 1)
+        ]
+    return [r for r in rows if r.active] if active_only else rows
+
+
+def ip_type_entry(code):
+    """The table's row of `code`, or None."""
+    return next((r for r in ip_type_entries() if r.code == code), None)
+
+
+def ip_type_choices():
+    """(code, name) of every type in the table, active or not (what a stored record may hold)."""
+    return [(r.code, r.name) for r in ip_type_entries()]
+
+
+def active_ip_type_choices():
+    """(code, name) of the active types (what a form offers)."""
+    return [(r.code, r.name) for r in ip_type_entries(active_only=True)]
+
+
+def ip_type_name(code):
+    entry = ip_type_entry(code)
+    return entry.name if entry else code
+
+
+def ip_type_family(code):
+    """The Art 2 family (IPFamily) of `code`, or None for a code that is not in the table."""
+    entry = ip_type_entry(code)
+    return IPFamily(entry.family) if entry else None
 
 
 class EnterpriseSize(models.TextChoices):
@@ -34,11 +124,18 @@ class EnterpriseSize(models.TextChoices):
 
 
 def validate_ip_types(value):
+    """The codes a version lists must be active types of the IP type table (Art 2)."""
     if not isinstance(value, list) or not value:
         raise ValidationError("至少选择一种纳入范围的知识产权类型。")
-    unknown = set(value) - set(IPType.values)
+    known = {r.code for r in ip_type_entries(active_only=True)}
+    unknown = {str(v) for v in value} - known
     if unknown:
-        raise ValidationError(f"未知的知识产权类型：{', '.join(sorted(unknown))}。")
+        raise ValidationError(
+            f"未知或未启用的知识产权类型：{'、'.join(sorted(unknown))}。"
+            "《管理办法》第二条：仅专利权、商标专用权、地理标志；新增类型须先在“知识产权类型”中登记。"
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("纳入范围的知识产权类型有重复。")
 
 
 def validate_sizes(value):
@@ -232,6 +329,11 @@ class PolicyVersion(models.Model):
 
     def ip_type_in_scope(self, ip_type):
         return ip_type in self.ip_types_in_scope
+
+    def ip_types(self):
+        """The IP type table's rows this version lists, in the table's order (a code no longer in the
+        table is left out)."""
+        return [r for r in ip_type_entries() if r.code in self.ip_types_in_scope]
 
 
 class LprRate(models.Model):

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from .models import LprRate, PolicyVersion
+from .models import BUILT_IN_FAMILIES, IPType, IPTypeEntry, LprRate, PolicyVersion
 
 LEGAL_BASIS = (
     "《广东省人民政府办公厅关于印发广东省促进中小企业知识产权保护和利用若干政策措施的通知》"
@@ -116,9 +116,22 @@ LPR_HISTORY = [
 ]
 
 
+# The IP type table as shipped: the five types of Art 2 (policy 0004 keeps its own frozen copy).
+IP_TYPES = [
+    dict(code=t.value, name=t.label, family=BUILT_IN_FAMILIES[t].value, sort=i * 10, active=True)
+    for i, t in enumerate(IPType, 1)
+]
+
+
+def seed_ip_types():
+    for fields in IP_TYPES:
+        IPTypeEntry.objects.get_or_create(code=fields["code"], defaults=fields)
+
+
 def seed_measures():
-    """Create the shipped versions and LPR history where missing. Idempotent. (The migration that
-    first wrote them, policy 0002, keeps its own frozen copy of these rows.)"""
+    """Create the shipped IP types, versions and LPR history where missing. Idempotent. (The migrations
+    that first wrote them, policy 0002 and 0004, keep their own frozen copy of these rows.)"""
+    seed_ip_types()
     for fields in VERSIONS:
         PolicyVersion.objects.get_or_create(code=fields["code"], defaults=fields)
     for day, rate in LPR_HISTORY:
@@ -130,5 +143,7 @@ def seed_measures():
 def seed_if_empty(**kwargs):
     """post_migrate: a database emptied by a flush (the test suite's transactional tests) gets the
     shipped Measures back; a database that has any version is left exactly as it is."""
+    if not IPTypeEntry.objects.exists():
+        seed_ip_types()
     if not PolicyVersion.objects.exists():
         seed_measures()

@@ -4,6 +4,8 @@
 - `policy_version_create` / `policy_version_update`: audited; versions stay contiguous (no overlap,
   no gap); a version that has already judged a record is frozen (`policy_mark_used`).
 - `lpr_in_force(day)` and `rate_cap(day, policy)`: the interest-rate ceiling of Art 8-11.
+- the holiday table's and the IP type table's writes (policy.holiday_services): a change of the holiday
+  table counts again the open reminders it moves, audits each and tells their people.
 """
 
 import datetime as dt
@@ -22,6 +24,14 @@ from yunfu_ipfund.common.memo import memo_clear, memoized
 from yunfu_ipfund.notices.reminders import alert_administrators, reminder_schedule
 
 from .actions import LPR_CREATE, LPR_UPDATE, POLICY_VERSION_CREATE, POLICY_VERSION_UPDATE
+from .holiday_services import (  # noqa: F401  (the holiday and IP type tables' writes, re-exported)
+    holiday_day_delete,
+    holiday_day_save,
+    holiday_year_delete,
+    holiday_year_save,
+    ip_type_save,
+    reminders_recount,
+)
 from .models import LprRate, PolicyVersion
 from .reminders import POLICY_EXPIRY, POLICY_MISSING
 
