@@ -6,8 +6,9 @@ another organisation (a record one may not see is "not found"), Forbidden for a 
 `audit.workflow.transition` runs them under the lock and `available_moves` runs them to decide the
 buttons, so a button is shown exactly when the service would admit the move.
 
-Guards read the object and its policy version only; an unsaved object (the contract test builds
-them) has nothing recorded against it and is judged on its fields alone.
+Guards read the object and the version of the Measures in force on the day of the move (`policy_of`,
+docs/adr/0003); an unsaved object (the contract test builds them) has nothing recorded against it and
+is judged on its fields alone.
 """
 
 from yunfu_ipfund.common.dates import today as local_today
@@ -25,9 +26,16 @@ MSG_RECOVERY_DRAFT_OPEN = "尚有追偿报告待银行复核，不能结案。"
 MSG_RECOVERY_STATE = "补偿申请当前状态为“{status}”，不能报告追偿。"
 
 
-def policy_of(claim):
-    """The claim's policy version; before the first submission, the one in force today."""
-    return claim.policy_version or policy_in_force(local_today())
+def policy_of(claim, on=None):
+    """The version of the Measures that judges a step of `claim`: the one in force on `on` (the day the
+    step is taken, or the day that fixes it: the loss event for the claim window, the second review for
+    the caps, the receipt for a recovery, the rescission for the blacklist), today when not given.
+
+    The version is NOT pinned to the claim: a 2020-version claim still in review on 2025-09-25 is
+    reviewed under the 2025 Measures from that day on (DOMAIN "Which version judges each step";
+    docs/adr/0003). `Claim.policy_version` only records the version at first submission. The fund's
+    share is not read here: the filing confirmation fixed it on the covered loan."""
+    return policy_in_force(on or local_today())
 
 
 def require_bank_member(user, bank_id):

@@ -204,6 +204,8 @@ class Claim(models.Model):
     bank = models.ForeignKey(
         "accounts.Organisation", verbose_name="合作银行", on_delete=models.PROTECT, related_name="+"
     )
+    # For the record only: the version in force on the day of first submission. No rule reads it; each
+    # step is judged by the version in force on its own day (guards.policy_of, docs/adr/0003).
     policy_version = models.ForeignKey(
         "policy.PolicyVersion",
         verbose_name="适用办法版本",

@@ -14,12 +14,12 @@ from yunfu_ipfund.common.parsing import parse_text
 from yunfu_ipfund.common.uploads import validate_upload
 from yunfu_ipfund.common.workdays import add_workdays
 from yunfu_ipfund.notices.reminders import reminder_resolve
-from yunfu_ipfund.policy.services import policy_in_force, policy_mark_used
+from yunfu_ipfund.policy.services import policy_mark_used
 
 from .. import actions, reminders
 from ..evidence import check_not_applicable, evidence_spec
 from ..models import Claim, ClaimEvidence, SupplementRequest
-from .common import loan_move, move, now, remind, require_bank_member
+from .common import loan_move, move, now, policy_of, remind, require_bank_member
 from .rules import check_window, claim_checklist
 
 MSG_LOAN_NOT_NON_PERFORMING = "该笔在保贷款当前状态为“{status}”，只有已认定为不良的贷款才能申请风险补偿。"
@@ -81,7 +81,8 @@ def _actions_taken(value):
 
 @transaction.atomic
 def claim_create(*, by, covered_loan, unrecovered_principal, enforcement_actions):
-    """A bank officer prepares a claim for a NON_PERFORMING covered loan of their bank, within the window."""
+    """A bank officer prepares a claim for a NON_PERFORMING covered loan of their bank, within the window
+    (which runs from the loan's loss event, under the version in force on that day)."""
     require_bank_member(by, covered_loan.bank_id)
     require_perm(by, PERM_BANK_PREPARE)
     loan = (
@@ -107,7 +108,7 @@ def claim_create(*, by, covered_loan, unrecovered_principal, enforcement_actions
         enforcement_actions=_actions_taken(enforcement_actions),
         prepared_by=by,
     )
-    check_window(claim, policy_in_force(local_today()), local_today())
+    check_window(claim)
     claim.save()
     audit_record(
         by=by,
@@ -201,9 +202,11 @@ def claim_submit(*, by, claim):
                 details=[{"rule": s.code, "message": f"缺少：{s.label}"} for s in checklist.missing_required],
             )
         if locked.first_submitted_on is None:
-            check_window(locked, policy_in_force(today), today)
+            check_window(locked, day=today)
 
-    policy = claim.policy_version or policy_in_force(today)
+    # The intake deadline by the version in force on the day of (re)submission; the version at first
+    # submission is recorded on the claim, for the record only (docs/adr/0003).
+    policy = policy_of(claim, on=today)
     intake_due = add_workdays(today, policy.completeness_check_workdays)
     stamps = {"submitted_by": by, "submitted_at": now(), "intake_due_on": intake_due}
     if first:

@@ -1,7 +1,9 @@
 """The bureau's review: the clerk's first review (one opinion per rule), the joint meeting where the
-claim's policy version has one (the 2020 Measures), and the approver's second review (never the first
-reviewer): approval in full, in part with itemised reductions, or refusal."""
+version in force on the day of the step has one (the 2020 Measures, until 2025-09-24), and the
+approver's second review (never the first reviewer): approval in full, in part with itemised
+reductions, or refusal, within the caps of the version in force on the day of the second review."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,11 +11,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from yunfu_ipfund.accounts.roles import Role
+from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.money import to_money
 from yunfu_ipfund.common.parsing import parse_text
 from yunfu_ipfund.notices.reminders import reminder_resolve
+from yunfu_ipfund.policy.models import CapPeriod
 
 from .. import actions, documents, reminders
 from ..amounts import Reduction, compute_compensation
@@ -109,23 +113,41 @@ def claim_joint_meeting(*, by, claim, meeting_on, minutes_reference, opinion):
     return claim
 
 
-def bank_cap_remaining(claim, policy, *, year):
-    """What is left of the policy's per-bank annual compensation cap (None when the policy sets none)."""
+def cap_period_start(policy, day):
+    """The first day of the per-bank cap period that contains `day` (the version's per_bank_cap_period):
+    1 January of its year, or the day after the same day twelve months earlier."""
+    if policy.per_bank_cap_period == CapPeriod.ROLLING_12_MONTHS:
+        return add_months(day, -12) + dt.timedelta(days=1)
+    return dt.date(day.year, 1, 1)
+
+
+def bank_cap_remaining(claim, policy, *, on):
+    """What is left of the policy's per-bank compensation cap in the period containing `on` (the day of
+    the second review; None when the policy sets no cap): the cap less the amounts of the bank's other
+    claims approved at a second review in that period and not refused or rescinded since."""
     if policy.per_bank_compensation_cap is None:
         return None
-    used = Claim.objects.filter(bank_id=claim.bank_id, second_reviewed_at__year=year).filter(
-        status__in=(S.APPROVED, S.PUBLIC_NOTICE, *Claim.DECIDED_STATES)
-    ).exclude(pk=claim.pk).aggregate(s=Sum("approved_amount"))["s"] or Decimal("0")
+    start = dt.datetime.combine(
+        cap_period_start(policy, on), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    end = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+    used = Claim.objects.filter(
+        bank_id=claim.bank_id, second_reviewed_at__gte=start, second_reviewed_at__lt=end
+    ).filter(status__in=(S.APPROVED, S.PUBLIC_NOTICE, *Claim.DECIDED_STATES)).exclude(pk=claim.pk).aggregate(
+        s=Sum("approved_amount")
+    )["s"] or Decimal("0")
     return policy.per_bank_compensation_cap - used
 
 
-def claim_compute(claim, reductions=()):
-    """The computation for `claim` with `reductions` (Reduction tuples).
+def claim_compute(claim, reductions=(), *, on=None):
+    """The computation for `claim` with `reductions` (Reduction tuples), as of a second review on `on`
+    (today by default).
 
     The fund's share is the one the filing confirmation (备案确认书) fixed for this loan, under the version
-    in force on its disbursement (stored on the covered loan); the caps and the procedure come from the
-    claim's own policy version (docs/adr/0003-which-policy-version-judges-what.md)."""
-    policy = policy_of(claim)
+    in force on its disbursement (stored on the covered loan); the caps come from the version in force on
+    the day of the second review (docs/adr/0003-which-policy-version-judges-what.md)."""
+    on = on or local_today()
+    policy = policy_of(claim, on=on)
     loan = claim.covered_loan
     return compute_compensation(
         unrecovered_principal=claim.unrecovered_principal,
@@ -133,7 +155,7 @@ def claim_compute(claim, reductions=()):
         covered_amount=loan.covered_amount,
         fund_share=loan.fund_share,
         per_loan_cap=policy.per_loan_compensation_cap,
-        per_bank_cap_remaining=bank_cap_remaining(claim, policy, year=timezone.localtime().year),
+        per_bank_cap_remaining=bank_cap_remaining(claim, policy, on=on),
         available=fund_available(),
         reductions=reductions,
     )
@@ -165,7 +187,8 @@ def claim_second_review(*, by, claim, outcome, reason, reductions=()):
     reason = parse_text(reason, field="复审意见或理由", message=MSG_REASON_REQUIRED)
     if outcome not in Claim.Outcome.values:
         raise ValidationFailed(MSG_BAD_OUTCOME, code="bad_outcome")
-    policy = policy_of(claim)
+    today = local_today()
+    policy = policy_of(claim, on=today)  # the caps: the version in force on the day of the second review
     items = _reductions(outcome, reductions)
     stamps = {
         "second_reviewer": by,
@@ -194,7 +217,7 @@ def claim_second_review(*, by, claim, outcome, reason, reductions=()):
         )
         return claim
 
-    computation = claim_compute(claim, items)
+    computation = claim_compute(claim, items, on=today)
     claim = move(
         claim,
         "approve",

@@ -13,24 +13,49 @@ from ..models import Claim
 from .common import policy_of
 
 MSG_WINDOW_CLOSED = (
-    "已超过申请期限：该笔贷款于 {classified} 认定为不良，应在 {months} 个月内（{deadline} 前）申请补偿，"
-    "今天是 {today}。"
+    "已超过申请期限：该笔贷款的损失事件发生于 {loss_day}（{how}），依照《{policy}》第十二条，"
+    "应在 {months} 个月内（{deadline} 前）申请补偿，今天是 {today}。"
 )
 
 S = Claim.Status
 
 
-def claim_window_end(claim, policy):
-    return add_months(claim.classified_on, policy.claim_window_months)
+def loss_event_of(claim):
+    """(day, how) of the loss event the claim window runs from: the covered loan's loss event (the
+    earlier of the bank's non-performing classification and the day the loan passed the version's
+    overdue days, lenders.services.loans), or the classification day on a claim made before loss events
+    were recorded."""
+    loan = claim.covered_loan
+    if loan.loss_event_on:
+        return loan.loss_event_on, loan.get_loss_event_source_display() or "认定不良"
+    return claim.classified_on, "银行认定不良"
 
 
-def check_window(claim, policy, day):
-    deadline = claim_window_end(claim, policy)
+def window_policy(claim):
+    """The version that sets the claim window: the one in force on the day of the loss event."""
+    return policy_of(claim, on=loss_event_of(claim)[0])
+
+
+def claim_window_end(claim, policy=None):
+    """The last day to claim: `claim_window_months` of the version in force on the loss-event day, from
+    the loss event. (`policy` is accepted from older callers and not used: the window is never judged by
+    the version of another day.)"""
+    return add_months(loss_event_of(claim)[0], window_policy(claim).claim_window_months)
+
+
+def check_window(claim, policy=None, day=None):
+    """Refuse a claim first made after its window (`day`, today by default)."""
+    day = day or local_today()
+    deadline = claim_window_end(claim)
     if day > deadline:
+        loss_day, how = loss_event_of(claim)
+        version = window_policy(claim)
         raise DomainError(
             MSG_WINDOW_CLOSED.format(
-                classified=claim.classified_on,
-                months=policy.claim_window_months,
+                loss_day=loss_day,
+                how=how,
+                policy=version.title,
+                months=version.claim_window_months,
                 deadline=deadline,
                 today=day,
             ),
@@ -53,7 +78,6 @@ def claim_checklist(claim):
 def claim_checks(claim, *, on=None):
     """Itemised checks of a claim against the Measures (Check list)."""
     on = on or local_today()
-    policy = policy_of(claim)
     loan = claim.covered_loan
     checks = []
     np_states = (loan.Status.NON_PERFORMING, loan.Status.IN_CLAIM)
@@ -67,15 +91,16 @@ def claim_checks(claim, *, on=None):
             "第十二条",
         )
     )
-    deadline = claim_window_end(claim, policy)
+    deadline = claim_window_end(claim)
+    loss_day, how = loss_event_of(claim)
     filed = claim.first_submitted_on or on
     checks.append(
         Check(
             "claim_window",
             "在申请期限内",
             PASS if filed <= deadline else FAIL,
-            f"认定不良后 {policy.claim_window_months} 个月内，即 {deadline} 前；"
-            + (f"首次提交于 {filed}" if claim.first_submitted_on else f"今天是 {on}"),
+            f"损失事件 {fmt_day(loss_day)}（{how}）后 {window_policy(claim).claim_window_months} 个月内，"
+            f"即 {deadline} 前；" + (f"首次提交于 {filed}" if claim.first_submitted_on else f"今天是 {on}"),
             "第十二条",
         )
     )

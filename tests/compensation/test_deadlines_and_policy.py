@@ -155,18 +155,65 @@ def test_under_the_2025_measures_there_is_no_joint_meeting(flow, loan):
     )
 
 
-def test_a_claim_submitted_under_2020_keeps_its_version_after_the_2025_measures_start(
+def test_a_claim_submitted_under_2020_is_reviewed_under_2025_after_the_2025_measures_start(
     flow, bank_a, enterprise_a, bank_officer
 ):
+    """The version in force on the day of the step judges the step (DOMAIN, Rulings; docs/adr/0003): a
+    2020-version claim still in review after 2025-09-25 needs no joint meeting from that day on."""
     with at(dt.date(2025, 9, 22)):
         loan = make_loan(bank_a, enterprise_a, bank_officer)
         claim = flow.submitted(loan)
     with at(dt.date(2025, 10, 13)):
         claim = services.claim_accept(by=flow.clerk, claim=claim)
         claim = services.claim_first_review(by=flow.clerk, claim=claim, opinion="同意")
-        with pytest.raises(DomainError, match="联席会议"):
-            services.claim_approve(by=flow.approver, claim=claim, reason="同意")
-    assert claim.policy_version.code == "2020"
+        assert services.policy_of(claim).code == "2025"
+        with pytest.raises(DomainError, match="不设联席会议"):
+            services.claim_joint_meeting(
+                by=flow.approver,
+                claim=claim,
+                meeting_on=dt.date(2025, 10, 13),
+                minutes_reference="x",
+                opinion="y",
+            )
+        claim = services.claim_approve(by=flow.approver, claim=claim, reason="同意")
+    assert claim.status == Claim.Status.APPROVED and claim.joint_meeting_on is None
+    assert claim.policy_version.code == "2020"  # the version at first submission, kept for the record
+
+
+# --- the per-bank cap period (per_bank_cap_period) -------------------------------------------------------
+
+
+def approved_on(flow, bank_a, enterprise_a, bank_officer, day):
+    with at(day):
+        return flow.approved(make_loan(bank_a, enterprise_a, bank_officer))
+
+
+@pytest.mark.parametrize(
+    "period, second_review_on, amount",
+    [
+        # calendar year: the 2026 claim does not count in 2027
+        ("calendar_year", dt.date(2027, 1, 4), D("192000.00")),
+        ("calendar_year", dt.date(2026, 12, 31), D("58000.00")),
+        # rolling 12 months: 2 Mar 2026 still counts on 1 Mar 2027, no longer on 2 Mar 2027
+        ("rolling_12_months", dt.date(2027, 1, 4), D("58000.00")),
+        ("rolling_12_months", dt.date(2027, 3, 1), D("58000.00")),
+        ("rolling_12_months", dt.date(2027, 3, 2), D("192000.00")),
+    ],
+)
+def test_the_per_bank_cap_counts_the_period_the_version_sets(
+    flow, bank_a, enterprise_a, bank_officer, period, second_review_on, amount
+):
+    from yunfu_ipfund.policy.models import PolicyVersion
+
+    PolicyVersion.objects.filter(code="2025").update(
+        per_bank_compensation_cap=D("250000.00"), per_bank_cap_period=period
+    )
+    first = approved_on(flow, bank_a, enterprise_a, bank_officer, dt.date(2026, 3, 2))
+    assert first.approved_amount == D("192000.00")
+    second = approved_on(flow, bank_a, enterprise_a, bank_officer, second_review_on)
+    # 480,000 x 40 % = 192,000, or what is left of the 250,000 cap: 250,000 - 192,000 = 58,000
+    assert second.approved_amount == amount
+    assert ("per_bank_cap" in second.computation["capped_by"]) == (amount == D("58000.00"))
 
 
 def test_the_public_notice_cites_the_measures_its_claims_are_judged_under_by_their_title(flow, loan):
