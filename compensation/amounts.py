@@ -1,19 +1,26 @@
 """How much the fund pays, and how much of a recovery goes back: pure functions, no database.
 
-Every figure is a Decimal; nothing is rounded until the final amount (`round_fen` once, at the end),
-so a chain of ratios never accumulates rounding error. Each step is kept (label, formula, amount,
-article) in order: the compensation decision prints them one by one.
+Every figure is a Decimal. Each step is kept (label, formula, amount, article) in order: the
+compensation decision prints them one by one, and the printed figures multiply out by hand.
+
+Every step of the compensation is rounded to the fen (ROUND_HALF_UP) and the next step is computed
+from that shown figure. The other choice, printing the unrounded base, is not open: the base is a
+quotient (× covered ÷ loan) that need not terminate (÷ 3), so it cannot always be printed, and a
+notice that shows "100,000.01 元 × 40%" beside a result computed from 100,000.0125 does not check out
+by hand. Rounding the base costs at most half a fen before the share (a fifth of a fen after 40 %),
+and what the bank is paid is what the notice says, step by step. A step whose exact result was
+rounded says so in its formula ("= 40,000.004 元，四舍五入到分").
 
 The compensation of one claim (Articles 12-13):
 
-1. base        = unrecovered principal × covered amount ÷ loan amount
+1. base        = round_fen(unrecovered principal × covered amount ÷ loan amount)
                  (only the IP-attributed, covered part of the principal; never interest, penalty
                  interest or fees: the caller passes principal only)
-2. reductions  = base − Σ approved reductions (each a deficiency code, an amount and its article)
-3. share       = (base − reductions) × fund share
+2. reductions  = base − Σ approved reductions (each a deficiency code, an amount in fen, its article)
+3. share       = round_fen((base − reductions) × fund share)
 4. caps        = the lower of the share, the per-loan compensation cap and, where the policy sets
                  one, what is left of the per-bank cap
-5. amount      = round_fen(result)
+5. amount      = the result (already in fen)
 
 The fund's available balance is NOT a cap. The Measures say the fund is never liable beyond its
 available balance and approved claims queue first-come-first-served (DOMAIN.md, "Fund liability").
@@ -112,6 +119,17 @@ def _percent(ratio):
     return f"{(Decimal(ratio) * 100).normalize():f}%"
 
 
+def _rounded(exact, shown):
+    """What a formula adds when its exact result was rounded to the fen shown as the step's amount, so
+    that the printed figures multiply out by hand: "= 40,000.004 元，四舍五入到分"."""
+    if exact == shown:
+        return ""
+    digits = exact.quantize(Decimal("0.000001")).normalize()
+    whole, _, frac = f"{digits:f}".partition(".")
+    approx = "" if digits == exact else "…"
+    return f" = {format_money(Decimal(whole))[:-3]}.{frac}{approx} 元，四舍五入到分"
+
+
 def compute_compensation(
     *,
     unrecovered_principal,
@@ -140,11 +158,13 @@ def compute_compensation(
         raise ValidationFailed(MSG_SHARE)
 
     steps = []
-    base = unrecovered * covered / loan
+    exact_base = unrecovered * covered / loan
+    base = round_fen(exact_base)
     steps.append(
         Step(
             "补偿基数：未收回本金中纳入补偿范围的部分",
-            f"{_yuan(unrecovered)} × {_yuan(covered)} ÷ {_yuan(loan)}（仅本金，不含利息、罚息和费用）",
+            f"{_yuan(unrecovered)} × {_yuan(covered)} ÷ {_yuan(loan)}{_rounded(exact_base, base)}"
+            "（仅本金，不含利息、罚息和费用）",
             base,
             ARTICLE_BASE,
         )
@@ -166,8 +186,16 @@ def compute_compensation(
             MSG_REDUCTIONS_OVER_BASE.format(total=format_money(total_reduction), base=format_money(base))
         )
 
-    amount = running * share
-    steps.append(Step("风险补偿资金分担部分", f"{_yuan(running)} × {_percent(share)}", amount, ARTICLE_SHARE))
+    exact_share = running * share
+    amount = round_fen(exact_share)
+    steps.append(
+        Step(
+            "风险补偿资金分担部分",
+            f"{_yuan(running)} × {_percent(share)}{_rounded(exact_share, amount)}",
+            amount,
+            ARTICLE_SHARE,
+        )
+    )
 
     capped_by = []
     if amount > loan_cap:
@@ -188,8 +216,8 @@ def compute_compensation(
                 )
             )
 
-    final = round_fen(amount)
-    steps.append(Step("拟补偿金额", "以上结果四舍五入到分", final, ARTICLE_SHARE))
+    final = round_fen(amount)  # every step above is already in fen
+    steps.append(Step("拟补偿金额", "取以上计算结果", final, ARTICLE_SHARE))
 
     short_by = ZERO
     if available is not None:

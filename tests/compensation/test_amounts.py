@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compensation import documents
 from compensation.amounts import (
     Reduction,
     compute_compensation,
@@ -18,6 +19,10 @@ from yunfu_ipfund.common.money import amount_in_capitals, round_fen
 
 SHARE = D("0.4000")
 CAP = D("1000000.00")
+money = st.decimals(
+    min_value=D("0.01"), max_value=D("50000000"), places=2, allow_nan=False, allow_infinity=False
+)
+ratio = st.decimals(min_value=D("0"), max_value=D("1"), places=4)
 
 
 def compute(**kw):
@@ -35,7 +40,7 @@ def test_full_approval_pays_the_fund_share_of_the_covered_unrecovered_principal(
     # Loan 1,000,000 of which 800,000 is IP-covered; 600,000 principal unrecovered.
     # base = 600,000 x 800,000 / 1,000,000 = 480,000; x 40% = 192,000.00
     result = compute(unrecovered_principal=D("600000"))
-    assert result.base == D("480000")
+    assert result.base == D("480000.00")
     assert result.amount == D("192000.00")
     assert amount_in_capitals(result.amount) == "人民币壹拾玖万贰仟元整"
     assert result.capped_by == ()
@@ -86,11 +91,60 @@ def test_a_short_fund_queues_the_claim_instead_of_cutting_it():
     assert result.queued
 
 
-def test_rounding_happens_once_at_the_end():
-    # 333,333.33 x 700,000 / 1,000,000 = 233,333.331; x 40% = 93,333.3324 -> 93,333.33
+def test_each_step_is_rounded_to_the_fen_and_the_next_is_computed_from_the_shown_figure():
+    # 333,333.33 x 700,000 / 1,000,000 = 233,333.331 -> 233,333.33; x 40% = 93,333.332 -> 93,333.33
     result = compute(unrecovered_principal=D("333333.33"), covered_amount=D("700000"))
-    assert result.base == D("233333.331")
+    assert result.base == D("233333.33")
     assert result.amount == D("93333.33")
+    base, share, final = result.steps
+    assert base.amount == D("233333.33") and "= 233,333.331 元，四舍五入到分" in base.formula
+    assert share.formula == "233,333.33 元 × 40% = 93,333.332 元，四舍五入到分"
+    assert final.amount == share.amount
+
+
+def test_the_decision_notice_computation_multiplies_out_by_hand():
+    # 160,000.02 x 625,000 / 1,000,000 = 100,000.0125. Printed as 100,000.01, the share is
+    # 100,000.01 x 40% = 40,000.004 -> 40,000.00; from the unprinted 100,000.0125 it would have been
+    # 40,000.005 -> 40,000.01, a result that does not multiply out from the figures on the notice.
+    result = compute(unrecovered_principal=D("160000.02"), covered_amount=D("625000"))
+    steps = documents._steps(result.as_dict()["steps"])
+    assert [s.amount for s in steps] == ["100,000.01", "40,000.00", "40,000.00"]
+    assert steps[0].formula.startswith(
+        "160,000.02 元 × 625,000.00 元 ÷ 1,000,000.00 元 = 100,000.0125 元，四舍五入到分"
+    )
+    assert steps[1].formula == "100,000.01 元 × 40% = 40,000.004 元，四舍五入到分"
+    assert result.amount == D("40000.00")
+
+
+def test_a_step_that_needed_no_rounding_says_nothing_about_it():
+    result = compute(unrecovered_principal=D("600000"))
+    assert [s.formula for s in result.steps][1] == "480,000.00 元 × 40%"
+
+
+def _figure(text):
+    return D(text.replace(",", "").replace(" 元", ""))
+
+
+@settings(max_examples=200, deadline=None)
+@given(loan=money, covered_pct=ratio, unrecovered_pct=ratio, share=ratio)
+def test_every_printed_step_multiplies_out_from_the_figures_printed_before_it(
+    loan, covered_pct, unrecovered_pct, share
+):
+    covered = round_fen(loan * covered_pct)
+    unrecovered = round_fen(loan * unrecovered_pct)
+    result = compute_compensation(
+        unrecovered_principal=unrecovered,
+        loan_amount=loan,
+        covered_amount=covered,
+        fund_share=share,
+        per_loan_cap=D("50000000"),
+    )
+    base, share_step = result.steps[0], result.steps[1]
+    assert base.amount == round_fen(unrecovered * covered / loan)
+    shown_base = _figure(share_step.formula.split(" × ")[0])
+    assert shown_base == base.amount
+    assert share_step.amount == round_fen(shown_base * share)
+    assert result.amount == share_step.amount
 
 
 @pytest.mark.parametrize(
@@ -136,12 +190,6 @@ def test_costs_above_the_recovery_give_nothing_back():
     assert net_of_costs(D("1000"), D("5000")) == D("0")
 
 
-money = st.decimals(
-    min_value=D("0.01"), max_value=D("50000000"), places=2, allow_nan=False, allow_infinity=False
-)
-ratio = st.decimals(min_value=D("0"), max_value=D("1"), places=4)
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     loan=money,
@@ -170,8 +218,9 @@ def test_compensation_never_exceeds_any_cap_nor_the_share_of_the_principal(
     assert result.amount <= cap
     if bank_left is not None:
         assert result.amount <= bank_left
+    share_of_base = round_fen(round_fen(unrecovered * covered / loan) * share)
     assert result.amount == round_fen(
-        min([unrecovered * covered / loan * share, cap] + ([bank_left] if bank_left is not None else []))
+        min([share_of_base, cap] + ([bank_left] if bank_left is not None else []))
     )
     assert result.amount <= round_fen(unrecovered * share)
     assert result.amount == result.amount.quantize(D("0.01"))
