@@ -5,7 +5,7 @@ from django import forms
 
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.parsing import parse_date, parse_money
-from yunfu_ipfund.policy.models import EnterpriseSize, IPType
+from yunfu_ipfund.policy.models import EnterpriseSize, active_ip_type_choices
 
 from .models import District, IPAsset, LoanRegistration, Sector
 from .services import COMMITMENT_ITEMS, OUT_OF_SCOPE_TYPES
@@ -71,14 +71,19 @@ class ProfileForm(forms.Form):
     )
 
 
+def _asset_type_choices():
+    """The active types of the IP type table (policy), then the types Art 2 excludes, refused by name."""
+    return [
+        ("", "请选择"),
+        *active_ip_type_choices(),
+        *[(k, f"{v}（不属于支持范围）") for k, v in OUT_OF_SCOPE_TYPES.items()],
+    ]
+
+
 class AssetForm(forms.Form):
     ip_type = forms.ChoiceField(
         label="知识产权类型",
-        choices=[
-            ("", "请选择"),
-            *IPType.choices,
-            *[(k, f"{v}（不属于支持范围）") for k, v in OUT_OF_SCOPE_TYPES.items()],
-        ],
+        choices=_asset_type_choices,
         help_text="《管理办法》第二条：仅支持专利权、商标专用权和地理标志。",
     )
     number = forms.CharField(label="专利号/商标注册号/证书号", max_length=40)

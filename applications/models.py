@@ -21,7 +21,7 @@ from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import Forbidden
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
-from yunfu_ipfund.policy.models import EnterpriseSize, IPType
+from yunfu_ipfund.policy.models import EnterpriseSize, IPType, ip_type_choices
 
 MSG_NOT_OWN_ENTERPRISE = "只有申请企业本身可以办理该登记。"
 MSG_NOT_ADDRESSED_BANK = "只有受理该申请的合作银行可以办理。"
@@ -151,7 +151,7 @@ class IPAsset(models.Model):
     enterprise = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="ip_assets", verbose_name="权利人企业"
     )
-    ip_type = models.CharField("类型", max_length=20, choices=IPType.choices)
+    ip_type = models.CharField("类型", max_length=20, choices=ip_type_choices)  # the IP type table (policy)
     number = models.CharField("专利号/注册号/证书号", max_length=40)
     title = models.CharField("名称", max_length=200)
     holder_name = models.CharField("权利人名称", max_length=200)

@@ -21,7 +21,7 @@ from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError, NotFound
 from yunfu_ipfund.common.middleware import client_ip
 from yunfu_ipfund.notices.selectors import notices_about
-from yunfu_ipfund.policy.models import IPType
+from yunfu_ipfund.policy.models import ip_type_choices
 from yunfu_ipfund.policy.services import policy_in_force
 
 from . import hooks, services
@@ -141,7 +141,8 @@ def credit_declare(request):
 def asset_list(request):
     qs = assets_visible_to(request.user).order_by("enterprise__name", "ip_type", "number")
     ip_type = request.GET.get("type", "")
-    if ip_type in IPType.values:
+    ip_types = ip_type_choices()
+    if ip_type in dict(ip_types):
         qs = qs.filter(ip_type=ip_type)
     q = request.GET.get("q", "").strip()[:100]
     if q:
@@ -152,7 +153,7 @@ def asset_list(request):
         "applications/asset_list.html",
         {
             "page": page,
-            "ip_types": IPType.choices,
+            "ip_types": ip_types,
             "type": ip_type,
             "q": q,
             "query_string": urlencode({k: v for k, v in {"type": ip_type, "q": q}.items() if v}),

@@ -15,7 +15,8 @@ from yunfu_ipfund.common.identifiers import (
 )
 from yunfu_ipfund.common.parsing import parse_date, parse_text
 from yunfu_ipfund.notices.services import notify_organisation, notify_users
-from yunfu_ipfund.policy.models import IPType
+from yunfu_ipfund.policy.models import IPFamily, IPType, ip_type_entry, ip_type_family
+from yunfu_ipfund.policy.services import policy_in_force
 
 from ..actions import ASSET_OVERRIDE_HOLDER, ASSET_REGISTER, ASSET_UPDATE
 from ..models import IPAsset
@@ -36,6 +37,7 @@ MSG_IP_OUT_OF_SCOPE = (
     "商标专用权、地理标志出质的贷款。"
 )
 MSG_IP_UNKNOWN_TYPE = "未知的知识产权类型“{value}”。"
+MSG_IP_NOT_IN_VERSION = "{label}不在《{title}》所列支持的知识产权类型内（第二条：{types}），不能登记。"
 MSG_IP_DUPLICATE = "{label} {number} 已在系统中登记，不能重复登记。"
 MSG_IP_DATES = "有效期截止日不能早于授权日。"
 MSG_GI_RIGHT_TYPE = "请选择地理标志的权利类型。"
@@ -65,13 +67,20 @@ def asset_can_override_holder(asset, user):
 
 
 def _ip_type(value):
+    """The IP type table's row of `value` (policy.IPTypeEntry), listed by the version in force today."""
     value = (value or "").strip()
     if value in OUT_OF_SCOPE_TYPES:
         message = MSG_IP_OUT_OF_SCOPE.format(label=OUT_OF_SCOPE_TYPES[value])
         raise ValidationFailed(message, code="ip_out_of_scope")
-    if value not in IPType.values:
+    entry = ip_type_entry(value)
+    if entry is None or not entry.active:
         raise ValidationFailed(MSG_IP_UNKNOWN_TYPE.format(value=value), code="ip_unknown_type")
-    return IPType(value)
+    policy = policy_in_force(timezone.localdate())
+    if not policy.ip_type_in_scope(entry.code):
+        types = "、".join(t.name for t in policy.ip_types())
+        message = MSG_IP_NOT_IN_VERSION.format(label=entry.name, title=policy.title, types=types)
+        raise ValidationFailed(message, code="ip_not_in_version")
+    return entry
 
 
 def _check_dates(grant_date, expiry_date):
@@ -100,9 +109,10 @@ def ip_asset_register(
     require_enterprise_actor(by, enterprise)
     kind = _ip_type(ip_type)
     values = {"trademark_class": None, "gi_right_type": "", "authorisation_document": ""}
-    if kind in PATENT_TYPES:
-        number, _ = validate_patent_number(number, declared_type=kind.value)
-    elif kind == IPType.TRADEMARK:
+    if kind.family == IPFamily.PATENT:
+        declared = kind.code if kind.code in PATENT_TYPES else None  # a built-in type: its number's digit
+        number, _ = validate_patent_number(number, declared_type=declared)
+    elif kind.family == IPFamily.TRADEMARK:
         number = validate_trademark_number(number)
         values["trademark_class"] = validate_nice_class(trademark_class)
     else:
@@ -121,12 +131,13 @@ def ip_asset_register(
     if mismatch and not request_holder_override:
         message = MSG_HOLDER_MISMATCH.format(holder=holder, name=enterprise.name)
         raise ValidationFailed(message, code="holder_mismatch")
-    if IPAsset.objects.filter(ip_type=kind, number=number).exists():
-        raise ValidationFailed(MSG_IP_DUPLICATE.format(label=kind.label, number=number), code="ip_duplicate")
-    fee_paid = parse_date(annual_fee_paid_through, field="年费缴至") if kind in PATENT_TYPES else None
+    if IPAsset.objects.filter(ip_type=kind.code, number=number).exists():
+        raise ValidationFailed(MSG_IP_DUPLICATE.format(label=kind.name, number=number), code="ip_duplicate")
+    is_patent = kind.family == IPFamily.PATENT
+    fee_paid = parse_date(annual_fee_paid_through, field="年费缴至") if is_patent else None
     asset = IPAsset.objects.create(
         enterprise=enterprise,
-        ip_type=kind,
+        ip_type=kind.code,
         number=number,
         title=parse_text(title, field="名称", max_length=200),
         holder_name=holder,
@@ -138,7 +149,10 @@ def ip_asset_register(
         **values,
     )
     audit_record(
-        by=by, action=ASSET_REGISTER, obj=asset, data={"ip_type": kind, "number": number, "holder": holder}
+        by=by,
+        action=ASSET_REGISTER,
+        obj=asset,
+        data={"ip_type": kind.code, "number": number, "holder": holder},
     )
     if mismatch:
         reviewers = users_with_role_anywhere(Role.BUREAU_CLERK)
@@ -172,9 +186,10 @@ def ip_asset_update(
     locked.grant_date = parse_date(grant_date, field="授权日")
     locked.expiry_date = parse_date(expiry_date, field="有效期至")
     _check_dates(locked.grant_date, locked.expiry_date)
-    if locked.is_patent:
+    family = ip_type_family(locked.ip_type)
+    if family == IPFamily.PATENT:
         locked.annual_fee_paid_through = parse_date(annual_fee_paid_through, field="年费缴至")
-    if locked.ip_type == IPType.GEO_INDICATION:
+    if family == IPFamily.GEO_INDICATION:
         locked.authorisation_document = parse_text(authorisation_document, field="授权文件", max_length=200)
     locked.save()
     after = {f: getattr(locked, f) for f in ASSET_EDITABLE}

@@ -14,7 +14,7 @@ from yunfu_ipfund.common.errors import (
 from yunfu_ipfund.common.identifiers import validate_patent_number, validate_trademark_number
 from yunfu_ipfund.common.money import to_money
 from yunfu_ipfund.notices.reminders import reminder_schedule
-from yunfu_ipfund.policy.models import IPType
+from yunfu_ipfund.policy.models import IPFamily, ip_type_family
 from yunfu_ipfund.policy.services import policy_in_force
 
 from .. import reminders
@@ -93,9 +93,10 @@ _NUMBER_FAMILIES = (
 
 
 def _asset_family(asset):
-    if asset.ip_type in (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN):
+    family = ip_type_family(asset.ip_type)  # the IP type table's Art 2 family
+    if family == IPFamily.PATENT:
         return "patent"
-    return "trademark" if asset.ip_type == IPType.TRADEMARK else "raw"
+    return "trademark" if family == IPFamily.TRADEMARK else "raw"
 
 
 def _number_keys(text):
