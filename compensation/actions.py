@@ -17,6 +17,10 @@ APPROVE_BY_OUTCOME = {"full": APPROVE_FULL, "partial": APPROVE_PARTIAL}
 
 BATCH_PUBLISH = audit_action("compensation.publicnoticebatch.publish", "发布公示批次")
 OBJECTION_RECEIVE = audit_action("compensation.claim.objection_receive", "收到公示异议")
+# The clerk's ruling on an objection (recorded about the objection).
+OBJECTION_FOUNDED = audit_action("compensation.objection.rule.founded", "认定公示异议成立")
+OBJECTION_UNFOUNDED = audit_action("compensation.objection.rule.unfounded", "认定公示异议不成立")
+OBJECTION_RULING = {"founded": OBJECTION_FOUNDED, "unfounded": OBJECTION_UNFOUNDED}
 
 RECOVERY_PREPARE = audit_action("compensation.claim.recovery_prepare", "起草追偿报告")
 RECOVERY_UPDATE = audit_action("compensation.recovery.update", "修改追偿报告")

@@ -135,8 +135,22 @@ class RescindForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     claim = forms.IntegerField(widget=forms.HiddenInput)
-    name = forms.CharField(label="姓名或单位", max_length=100)
-    contact = forms.CharField(label="联系方式（电话或电子邮箱）", max_length=100)
+    name = forms.CharField(label="真实姓名", max_length=100, help_text="2至20个汉字")
+    contact = forms.CharField(
+        label="联系方式（手机号码或电子邮箱）", max_length=100, help_text="用于核实和答复，不公开"
+    )
     content = forms.CharField(
         label="异议内容", widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}), max_length=2000
+    )
+
+
+class ObjectionRulingForm(forms.Form):
+    """The clerk's ruling on one objection of the claim (the service checks who and the reason)."""
+
+    objection = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label="认定结论", choices=[("founded", "成立（退回复审）"), ("unfounded", "不成立（公示期照常）")]
+    )
+    reason = forms.CharField(
+        label="认定理由（将答复异议人）", widget=forms.Textarea(attrs=TEXT), max_length=2000
     )

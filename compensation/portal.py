@@ -15,6 +15,7 @@ from yunfu_ipfund.common.dates import today as local_today
 
 from .models import Claim, Clawback, Recovery
 from .selectors import claims_visible_to
+from .services.publicity import claims_ripe_for_decision, decision_due_of
 
 S = Claim.Status
 LIMIT = 50
@@ -59,6 +60,8 @@ def tasks(user):
     if user.has_perm(PERM_BUREAU_APPROVE):
         for c in qs.filter(status__in=[S.FIRST_REVIEWED, S.JOINT_MEETING]).order_by("review_due_on")[:LIMIT]:
             out.append(_task(f"复审补偿申请 {c.reference}", c, c.review_due_on, "补偿"))
+        for c in claims_ripe_for_decision(qs)[:LIMIT]:
+            out.append(_task(f"作出补偿决定：{c.reference}（公示期满）", c, decision_due_of(c), "补偿"))
         for c in qs.filter(status=S.DECIDED, commitment__isnull=False).order_by("payment_due_on")[:LIMIT]:
             out.append(_task(f"下达补偿申请 {c.reference} 的拨付通知", c, c.payment_due_on, "补偿"))
     if user.has_perm(PERM_FINANCE):

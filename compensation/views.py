@@ -51,6 +51,7 @@ def claim_list(request):
     if not bank_user:
         context["queues"] = selectors.bureau_queues(user)
         context["recoveries_due"], context["clawbacks_due"] = selectors.receipts_due(user)
+        context["ripe"] = services.claims_ripe_for_decision(selectors.claims_visible_to(user))
     return render(request, "compensation/claim_list.html", context)
 
 
@@ -110,6 +111,7 @@ def claim_detail(request, pk):
         "edit": services.claim_can_edit(claim, user),
         "upload": services.claim_can_upload(claim, user),
         "prepare_recovery": services.recovery_can_prepare(claim, user),
+        "decide": services.claim_can_decide(claim, user),
     }
     preview = None
     if claim.status in (Claim.Status.FIRST_REVIEWED, Claim.Status.JOINT_MEETING) and not bank_user:
@@ -133,7 +135,9 @@ def claim_detail(request, pk):
         "reviews": claim.reviews.select_related("reviewer"),
         "reductions": claim.reductions.all(),
         "supplements": claim.supplements.all(),
-        "objections": claim.objections.all() if not bank_user else [],
+        "objections": _objection_rows(claim, user) if not bank_user else [],
+        "pending_objections": services.pending_objections(claim).count(),
+        "decision_due": services.decision_due_of(claim),
         "recoveries": [(r, available_move_names(r, user)) for r in recoveries],
         "recovery_drafts": drafts,
         "clawback": clawback,
@@ -171,6 +175,19 @@ def claim_detail(request, pk):
         },
     }
     return render(request, "compensation/claim_detail.html", context)
+
+
+def _objection_rows(claim, user):
+    """The claim's objections, each with the clerk's ruling form when they may rule it now."""
+    return [
+        {
+            "objection": o,
+            "form": forms.ObjectionRulingForm(auto_id=f"objection-{o.pk}-%s", initial={"objection": o.pk})
+            if services.objection_can_rule(o, user)
+            else None,
+        }
+        for o in claim.objections.select_related("answered_by").order_by("submitted_at", "id")
+    ]
 
 
 def _recovery_drafts(claim, user):
@@ -261,6 +278,19 @@ def _publish(request, claim, data):
     return services.notice_batch_publish(by=request.user, claims=[claim])
 
 
+def _decide(request, claim, data):
+    return services.claim_decide(by=request.user, claim=claim)
+
+
+def _rule_objection(request, claim, data):
+    objection = claim.objections.filter(pk=data["objection"]).first()
+    if objection is None:
+        raise NotFound()
+    return services.objection_rule(
+        by=request.user, objection=objection, outcome=data["outcome"], reason=data["reason"]
+    )
+
+
 def _instruct(request, claim, data):
     return services.claim_instruct_payment(by=request.user, claim=claim)
 
@@ -293,6 +323,8 @@ ACTIONS = {
     "joint_meeting": (_do(forms.JointMeetingForm, _joint_meeting), "联席会议审议情况已登记。"),
     "second_review": (_do(forms.SecondReviewForm, _second_review), "复审结论已提交。"),
     "publish": (_do(None, _publish), "已发布公示。"),
+    "decide": (_do(None, _decide), "已作出补偿决定，补偿决定书已签发。"),
+    "rule_objection": (_do(forms.ObjectionRulingForm, _rule_objection), "异议认定已记录，并已答复异议人。"),
     "instruct": (_do(None, _instruct), "拨付通知书已签发。"),
     "pay": (_do(forms.VoucherForm, _pay), "已确认拨付。"),
     "recovery": (_do(forms.RecoveryForm, _recovery), "追偿报告已起草，待本行复核人员复核后报告市监局。"),
@@ -399,8 +431,11 @@ def clawback_receipt(request, pk):
 
 
 def public_list(request):
-    page = Paginator(selectors.published_batches(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "compensation/public_list.html", {"page": page, "today": local_today()})
+    batches = selectors.published_batches().prefetch_related("objections")
+    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = local_today()
+    states = [(b, b.state_on(today)) for b in page]
+    return render(request, "compensation/public_list.html", {"page": page, "states": states, "today": today})
 
 
 @require_http_methods(["GET", "POST"])
@@ -435,11 +470,21 @@ def public_detail(request, pk):
                     return redirect("compensation:public_detail", pk=batch.pk)
         if status == 200 and form.errors:
             status = 400
-    rows = [dict(row, open=row["claim"] in on_notice) for row in batch.rows]
+    withdrawn = batch.withdrawn_claim_ids()
+    rows = [
+        dict(row, open=row["claim"] in on_notice, withdrawn=row["claim"] in withdrawn) for row in batch.rows
+    ]
+    state = batch.state_on(today)
     return render(
         request,
         "compensation/public_detail.html",
-        {"batch": batch, "rows": rows, "open_now": open_now, "form": form},
+        {
+            "batch": batch,
+            "rows": rows,
+            "open_now": open_now and bool(on_notice),
+            "form": form,
+            "state": state,
+        },
         status=status,
     )
 

@@ -374,7 +374,7 @@ class Flow:
 
     def decided(self, loan, **kw):
         claim = self.published(loan, **kw)
-        return decide_after_publicity(claim)
+        return decide_after_publicity(claim, by=self.approver)
 
     def paid(self, loan, **kw):
         claim = self.decided(loan, **kw)
@@ -394,11 +394,14 @@ class Flow:
         return compensation_services.recovery_countersign(by=self.supervisor, recovery=draft)
 
 
-def decide_after_publicity(claim):
-    """Jump past the end of the public notice and run the sweep."""
+def decide_after_publicity(claim, by=None):
+    """Jump past the end of the public notice, run the sweep (it reminds, never decides) and, given the
+    bureau approver `by`, let them decide."""
     claim.refresh_from_db()
     day_after = claim.batch.ends_on + dt.timedelta(days=1)
     moment = dt.datetime.combine(day_after, dt.time(9, 0), tzinfo=timezone.get_current_timezone())
     with time_machine.travel(moment, tick=False):
         sweep_reminders()
+        if by is not None:
+            compensation_services.claim_decide(by=by, claim=claim)
     return Claim.objects.get(pk=claim.pk)

@@ -3,7 +3,8 @@
 - `drafting`: the bank prepares a claim and its evidence, the supervisor submits (or resubmits);
 - `intake`: the clerk accepts or asks for a supplement; an unsupplemented claim lapses;
 - `review`: first review, the joint meeting (2020 Measures), second review and the computation;
-- `publicity`: the public notice, objections, the decision once the period ends;
+- `publicity`: the public notice, objections and the clerk's ruling, the approver's decision once the
+  period ends;
 - `payment`: commitment or queue, the payment instruction, finance's confirmation;
 - `recovery`: recovery reports (drafted, countersigned), returns, closing the claim;
 - `clawback`: rescission, the money back, the blacklist;
@@ -62,16 +63,32 @@ from .payment import (
     pay_queue_when_money_arrives,
 )
 from .publicity import (
+    MSG_ALREADY_RULED,
     MSG_NOT_IN_NOTICE,
     MSG_NOTHING_TO_PUBLISH,
     MSG_OBJECTION_CONTACT,
     MSG_OBJECTION_CONTENT,
+    MSG_OBJECTION_LIMIT_CLAIM,
+    MSG_OBJECTION_LIMIT_CLIENT,
     MSG_OBJECTION_NAME,
+    MSG_OBJECTION_PENDING,
     MSG_PUBLICITY_RUNNING,
+    MSG_PUBLISH_DAY,
+    MSG_RULING_OUTCOME,
+    MSG_RULING_REASON,
     OBJECTION_MAX_CHARS,
+    OBJECTION_MIN_CHARS,
+    claim_can_decide,
     claim_decide,
+    claims_ripe_for_decision,
+    decision_due,
+    decision_due_of,
     notice_batch_publish,
+    objection_can_rule,
+    objection_email,
+    objection_rule,
     objection_submit,
+    pending_objections,
     publicity_period,
 )
 from .recovery import (
@@ -130,6 +147,22 @@ __all__ = [
     "MSG_VOUCHER_REQUIRED",
     "MSG_WINDOW_CLOSED",
     "OBJECTION_MAX_CHARS",
+    "OBJECTION_MIN_CHARS",
+    "MSG_ALREADY_RULED",
+    "MSG_OBJECTION_LIMIT_CLAIM",
+    "MSG_OBJECTION_LIMIT_CLIENT",
+    "MSG_OBJECTION_PENDING",
+    "MSG_PUBLISH_DAY",
+    "MSG_RULING_OUTCOME",
+    "MSG_RULING_REASON",
+    "claim_can_decide",
+    "claims_ripe_for_decision",
+    "decision_due",
+    "decision_due_of",
+    "objection_can_rule",
+    "objection_email",
+    "objection_rule",
+    "pending_objections",
     "bank_cap_remaining",
     "claim_accept",
     "claim_approve",
