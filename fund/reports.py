@@ -14,6 +14,7 @@ from django.db import transaction
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.articles import ARTICLE_5, ARTICLE_6, implements
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.notices.services import notice_issue
@@ -33,6 +34,7 @@ MONTHLY_STATEMENT_PERMS = (PERM_BUREAU_APPROVE, PERM_FINANCE)
 ANNUAL_REPORT_PERMS = (PERM_BUREAU_APPROVE,)
 
 
+@implements(ARTICLE_5, ARTICLE_6)
 def report_can_issue(user, *, annual):
     """Whether `user` may issue the annual report (`annual`) or the monthly statement."""
     perms = ANNUAL_REPORT_PERMS if annual else MONTHLY_STATEMENT_PERMS

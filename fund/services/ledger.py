@@ -11,6 +11,7 @@ from django.utils import timezone
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record, object_label
+from yunfu_ipfund.common.articles import ARTICLE_4, implements
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
     Conflict,
@@ -193,6 +194,7 @@ def _check_rules(after, *, amount, before):
         )
 
 
+@implements(ARTICLE_4)
 def _post(
     *,
     by,

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import chinese_calendar
 
+from yunfu_ipfund.common.articles import ARTICLE_17, implements
+
 unknown_year_listeners: list[Callable[[int], object]] = []
 
 
@@ -143,6 +145,7 @@ def is_working_day(day):
     return result
 
 
+@implements(ARTICLE_17)
 def add_workdays(start, n):
     """The date n working days after `start`; a negative n counts back. n == 0 is `start` itself.
 

@@ -7,17 +7,32 @@ knows none of them: the platform's apps call `register_daily_check(fn)` in their
 called once with today's date (Asia/Shanghai), registered checks first, in the order registered.
 """
 
+from yunfu_ipfund.common.articles import article, articles_of
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.plugins import app_modules
 
 daily_checks = []
+# The articles of the Measures each registered check serves (common.articles: the one list).
+daily_check_articles = {}
 
 
-def register_daily_check(check):
-    """Add `check(today)` to the daily run (once, however often it is registered). Usable as a decorator."""
+def register_daily_check(check, *, articles=()):
+    """Add `check(today)` to the daily run (once, however often it is registered). Usable as a decorator.
+
+    `articles`: the articles of the Measures it serves (Article objects or numbers); without them, the
+    check's own @implements, its module's ARTICLES or its module's entry in common.articles."""
     if check not in daily_checks:
         daily_checks.append(check)
+    if articles:
+        daily_check_articles[check] = tuple(
+            sorted({article(getattr(a, "number", a)) for a in articles}, key=lambda a: a.number)
+        )
     return check
+
+
+def check_articles(check):
+    """The articles a daily check serves (sorted Article objects; empty if it declares none)."""
+    return daily_check_articles.get(check) or articles_of(check)
 
 
 def all_daily_checks():

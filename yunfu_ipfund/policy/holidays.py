@@ -8,6 +8,7 @@ Registered at start-up by PolicyConfig.ready(): `common.workdays` reads the tabl
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
+from yunfu_ipfund.common.articles import ARTICLE_17, implements
 from yunfu_ipfund.common.memo import memo_clear, memoized
 from yunfu_ipfund.common.workdays import HolidayTable, is_known_year
 from yunfu_ipfund.notices.reminders import alert_administrators
@@ -62,6 +63,7 @@ def alert_unknown_holiday_year(year):
     )
 
 
+@implements(ARTICLE_17)
 def check_holiday_table(today):
     """Daily: this year must be in the table, and from October on next year too (the State Council
     publishes it in autumn)."""

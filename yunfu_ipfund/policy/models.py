@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import DatabaseError, models
 
+from yunfu_ipfund.common.articles import ARTICLE_2, implements
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.memo import memoized
 
@@ -123,6 +124,7 @@ class EnterpriseSize(models.TextChoices):
     LARGE = "large", "大型企业"
 
 
+@implements(ARTICLE_2)
 def validate_ip_types(value):
     """The codes a version lists must be active types of the IP type table (Art 2)."""
     if not isinstance(value, list) or not value:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from yunfu_ipfund.accounts.roles import Role
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.articles import ARTICLE_23, ARTICLE_24, implements
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
 from yunfu_ipfund.common.memo import memo_clear, memoized
 from yunfu_ipfund.notices.reminders import alert_administrators, reminder_schedule
@@ -60,6 +61,7 @@ def _all_versions():
     return list(PolicyVersion.objects.order_by("effective_from"))
 
 
+@implements(ARTICLE_23)
 def policy_in_force(day):
     """The version whose effective period contains `day` (a date, or a datetime taken in local time).
 
@@ -219,6 +221,7 @@ def lpr_save(*, by, effective_date, one_year_rate, reason, rate=None):
 EXPIRY_WARNINGS_DAYS = (30, 90, 180)
 
 
+@implements(ARTICLE_23, ARTICLE_24)
 def check_policy_expiry(today):
     """Daily: reminders 180, 90 and 30 days before the version in force expires while no later version
     exists (each threshold once, to the administrators and the bureau's approvers); an alert when no
