@@ -5,25 +5,38 @@ exactly as the pages do, so every notice those stages issue exists:
   and a claim with a complete checklist is submitted, so the bureau clerk finds it in the intake queue;
 - `STAGE_CLAIMS`: on the non-performing stage loans of lenders.demo, one claim in each further stage
   the real clock reaches: draft, supplement requested (补充材料通知书), accepted (受理通知书), first
-  reviewed, approved awaiting publication, rejected (不予补偿决定书), on public notice (公示).
+  reviewed, approved awaiting publication, rejected (不予补偿决定书), on public notice (公示, published
+  on the previous working day so that its period has begun) with an objection waiting for the clerk's
+  ruling;
+- `LATE_CLAIMS`: four more loans of their own (a patent, an accepted registration and a filing each,
+  made as applications.demo and lenders.demo make theirs), whose claims were published on a seeded day
+  far enough back that the public notice period has already ended (`notice_batch_publish(on=...)`,
+  the only caller of that argument; the audit trail records the seeded day): one waits for the
+  approver's decision today, then one each decided (决定书), payment instructed (拨付通知书) and paid,
+  each step by its person on the real clock.
 
-Not in the demo, because today's services stamp the day itself and decide by a deadline that has not
-passed on a freshly seeded database (see the README's "What the demo shows"):
-decided, queued, payment instructed, paid, recovery, closed and rescinded (claim_decide refuses while
-`batch.ends_on >= today`, and notice_batch_publish always starts the period today); lapsed
-(claim_lapse refuses until the supplement deadline, set from today, has passed); joint meeting (only
-under the 2020 Measures, and a claim takes the version in force on the day it is first submitted).
+Not in the demo: queued, recovery, closed and rescinded; lapsed (claim_lapse refuses until the
+supplement deadline, set from today, has passed); joint meeting (only under the 2020 Measures, and a
+claim takes the version in force on the day it is first submitted).
 """
+
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from applications import demo as applications_demo
+from applications.models import LoanRegistration
+from lenders import demo as lenders_demo
 from lenders import services as lenders_services
 from lenders.demo import NON_PERFORMING, STAGE_FILINGS
 from lenders.models import CoveredLoan
-from yunfu_ipfund.accounts.models import User
+from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.common.workdays import add_workdays
+from yunfu_ipfund.policy.models import IPType
+from yunfu_ipfund.policy.services import policy_in_force
 
 from . import services
 from .evidence import REQUIRED_EVIDENCE
@@ -31,7 +44,7 @@ from .models import Claim
 
 DEMO_CONTRACT = "GSYF-2026-ZSCQ-0001"
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-CLERK, APPROVER = "shijianju_jb", "shijianju_sh"
+CLERK, APPROVER, FINANCE = "shijianju_jb", "shijianju_sh", "caizheng"
 BANK_USERS = {
     "中国工商银行股份有限公司云浮分行": ("gongshang_jb", "gongshang_fh"),
     "中国农业银行股份有限公司云浮分行": ("nonghang_jb", "nonghang_fh"),
@@ -49,6 +62,54 @@ _STOPS = [
     S.PUBLIC_NOTICE,
 ]
 STAGE_CLAIMS = list(zip([c for _, c, stop in STAGE_FILINGS if stop == NON_PERFORMING], _STOPS, strict=True))
+ICBC, ABC, CCB = applications_demo.ICBC, applications_demo.ABC, applications_demo.CCB
+# The claim that waits for the approver's decision: on public notice, its period already ended.
+RIPE = "ripe"
+# (registration purpose, enterprise user, bank, amount, (type, application-number body, title),
+#  contract number, where the claim stops).
+LATE_CLAIMS = [
+    (
+        "石材抛光线节能改造（演示，公示期满待决定）",
+        "qiye1",
+        ICBC,
+        "800000.00",
+        (IPType.UTILITY_MODEL, "202120711021", "一种石材抛光废水循环利用装置"),
+        "GSYF-2026-ZSCQ-0121",
+        RIPE,
+    ),
+    (
+        "大米色选线升级（演示，已决定补偿）",
+        "qiye2",
+        ABC,
+        "600000.00",
+        (IPType.UTILITY_MODEL, "202220711022", "一种大米色选除杂装置"),
+        "NHYF-2026-ZSCQ-0122",
+        S.DECIDED,
+    ),
+    (
+        "石材雕刻数控化改造（演示，已下达拨付通知）",
+        "qiye1",
+        CCB,
+        "700000.00",
+        (IPType.UTILITY_MODEL, "202120711023", "一种石材数控雕刻夹持装置"),
+        "JHYF-2026-ZSCQ-0123",
+        S.PAYMENT_INSTRUCTED,
+    ),
+    (
+        "稻谷烘干余热回收（演示，已拨付）",
+        "qiye2",
+        ICBC,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711024", "一种稻谷烘干余热回收装置"),
+        "GSYF-2026-ZSCQ-0124",
+        S.PAID,
+    ),
+]
+DEMO_OBJECTION = {
+    "name": "陈明",
+    "contact": "chenming@example.com",
+    "content": "演示数据：听说该企业质押的实用新型专利年费未按期缴纳，请核实专利是否仍然有效。",
+}
 NOT_APPLICABLE = (
     ("litigation_papers", "尚未起诉，正在协商还款"),
     ("disposal_evidence", "质押专利尚未处置"),
@@ -102,6 +163,11 @@ def seed(stdout):
             made += _seed_stage_claim(contract, stop)
         except DomainError as exc:
             stdout.write(f"compensation: 未生成“{S(stop).label}”演示补偿申请：{exc.message}")
+    for spec in LATE_CLAIMS:
+        try:
+            made += _seed_late_claim(*spec, stdout=stdout)
+        except DomainError as exc:
+            stdout.write(f"compensation: 未生成“{spec[0]}”演示补偿申请：{exc.message}")
     stdout.write(f"compensation: 各阶段演示补偿申请已就绪（本次新建 {made} 笔）。")
 
 
@@ -147,5 +213,62 @@ def _seed_stage_claim(contract, stop):
         return 1
     claim = services.claim_approve(by=approver, claim=claim, reason="演示数据：符合条件，拟予全额补偿")
     if stop == S.PUBLIC_NOTICE:
-        services.notice_batch_publish(by=clerk, claims=[claim])
+        # Published on the previous working day: the period has begun even when seeded on a holiday.
+        services.notice_batch_publish(by=clerk, claims=[claim], on=add_workdays(today(), -1))
+        services.objection_submit(claim=claim, **DEMO_OBJECTION)
+    return 1
+
+
+def _late_loan(purpose, username, bank_name, amount, asset, contract):
+    """The non-performing covered loan of a late claim: a patent, an accepted registration and a filing
+    taken to non-performing, through the same steps as the demo's other stage loans (idempotent)."""
+    user = User.objects.filter(username=username).select_related("organisation").first()
+    bank = Organisation.objects.filter(kind=Organisation.Kind.BANK, name=bank_name).first()
+    officer = User.objects.filter(username=applications_demo.OFFICERS[bank_name], organisation=bank).first()
+    if user is None or user.organisation is None or bank is None or officer is None:
+        return None
+    if not LoanRegistration.objects.filter(purpose=purpose).exists():
+        ip_type, body, title = asset
+        patent = applications_demo._stage_asset(user.organisation, user, ip_type, body, title)
+        registration, _created = applications_demo._registration(
+            user.organisation, user, bank, purpose, Decimal(amount), [patent]
+        )
+        applications_demo._submit(registration, user)
+        applications_demo._accept(registration, officer)
+    approver, clerk = _user(APPROVER), _user(CLERK)
+    if approver is None or clerk is None:
+        return None
+    lenders_demo._seed_stage_filing(contract, purpose, NON_PERFORMING, approver, clerk)
+    return CoveredLoan.objects.filter(contract_number=contract).select_related("bank").first()
+
+
+@transaction.atomic
+def _seed_late_claim(purpose, username, bank_name, amount, asset, contract, stop, *, stdout):
+    """A claim past a public notice that ended on a seeded day, taken to `stop` by its people today."""
+    loan = _late_loan(purpose, username, bank_name, amount, asset, contract)
+    if loan is None or Claim.objects.filter(covered_loan=loan).exists():
+        return 0
+    officer_name, supervisor_name = BANK_USERS[loan.bank.name]
+    officer, supervisor = _user(officer_name), _user(supervisor_name)
+    clerk, approver, finance = _user(CLERK), _user(APPROVER), _user(FINANCE)
+    if None in (officer, supervisor, clerk, approver, finance):
+        return 0
+    claim = services.claim_submit(by=supervisor, claim=_draft(loan, officer))
+    claim = services.claim_accept(by=clerk, claim=claim)
+    claim = services.claim_first_review(
+        by=clerk, claim=claim, opinion="演示数据：材料齐全，在申请期限内，符合补偿条件"
+    )
+    claim = services.claim_approve(by=approver, claim=claim, reason="演示数据：符合条件，拟予全额补偿")
+    # Published far enough back that the period (and one working day more) has passed today.
+    workdays = policy_in_force(today()).public_notice_workdays
+    services.notice_batch_publish(by=clerk, claims=[claim], on=add_workdays(today(), -(workdays + 1)))
+    if stop == RIPE:
+        return 1
+    claim = services.claim_decide(by=approver, claim=claim)
+    if stop == S.DECIDED or claim.status != S.DECIDED:
+        return 1
+    claim = services.claim_instruct_payment(by=approver, claim=claim)
+    if stop == S.PAYMENT_INSTRUCTED:
+        return 1
+    services.claim_confirm_payment(by=finance, claim=claim, voucher=f"演示-ZF-{claim.pk:04d}")
     return 1

@@ -1,5 +1,7 @@
 """seed_demo on an empty database leaves a filing and a claim in every stage the real clock reaches,
-every notice those stages issue, and a second run changes nothing (issue 10, item 7)."""
+every notice those stages issue, and a second run changes nothing (issue 10, item 7); without a worker,
+the approver can decide a claim whose public notice has ended, and the clerk has an objection to rule
+(issue 9)."""
 
 import io
 import re
@@ -29,12 +31,9 @@ S = Claim.Status
 # Claim states seed_demo cannot reach on the real clock, and why (the report and compensation.demo say
 # which service would need which date):
 UNREACHABLE_CLAIM_STATES = {
-    # notice_batch_publish starts the period today and claim_decide refuses while batch.ends_on >= today;
-    # every state after the decision needs the decision first.
-    S.DECIDED,
+    # Not seeded yet: the fund is not short on a fresh database, and recovery, closing and rescission
+    # follow a payment that is only seeded today.
     S.QUEUED,
-    S.PAYMENT_INSTRUCTED,
-    S.PAID,
     S.RECOVERY,
     S.CLOSED,
     S.RESCINDED,
@@ -43,9 +42,8 @@ UNREACHABLE_CLAIM_STATES = {
     # Only under the 2020 Measures; a claim takes the version in force on its first submission (today).
     S.JOINT_MEETING,
 }
-# Covered-loan states after compensation need a paid claim (see above); EXCLUDED needs a rescission.
+# Covered-loan states after compensation need a claim in recovery (see above); EXCLUDED needs a rescission.
 UNREACHABLE_LOAN_STATES = {
-    CoveredLoan.Status.COMPENSATED,
     CoveredLoan.Status.RECOVERY,
     CoveredLoan.Status.CLOSED,
     CoveredLoan.Status.EXCLUDED,
@@ -59,6 +57,8 @@ NOTICE_KINDS = {
     claim_docs.SUPPLEMENT,
     claim_docs.REFUSAL,
     claim_docs.PUBLIC_NOTICE,
+    claim_docs.DECISION,
+    claim_docs.PAYMENT_INSTRUCTION,
 }
 MODELS = (
     LoanFiling,
@@ -101,8 +101,8 @@ def test_a_filing_in_every_state(seeded):
 def test_a_claim_in_every_state_the_real_clock_reaches(seeded):
     states = set(Claim.objects.values_list("status", flat=True))
     assert states == set(Claim.WORKFLOW.states()) - UNREACHABLE_CLAIM_STATES
-    published = Claim.objects.get(status=S.PUBLIC_NOTICE)
-    assert published.batch.notice is not None and published.batch.ends_on >= published.batch.starts_on
+    for published in Claim.objects.filter(status=S.PUBLIC_NOTICE):
+        assert published.batch.notice is not None and published.batch.ends_on >= published.batch.starts_on
     assert Claim.objects.get(status=S.REJECTED).outcome == Claim.Outcome.REJECT
     assert Claim.objects.get(status=S.APPROVED).approved_amount > 0
 
@@ -143,7 +143,7 @@ ROW_STATUS = re.compile(r'<span class="tag">([^<]+)</span>')
     ("username", "expected"),
     [
         ("shijianju_sh", set(Claim.WORKFLOW.states()) - UNREACHABLE_CLAIM_STATES),
-        ("gongshang_jb", {S.DRAFT, S.SUBMITTED, S.FIRST_REVIEWED, S.PUBLIC_NOTICE}),
+        ("gongshang_jb", {S.DRAFT, S.SUBMITTED, S.FIRST_REVIEWED, S.PUBLIC_NOTICE, S.PAID}),
     ],
 )
 def test_the_claim_list_shows_the_stages(seeded, username, expected):
@@ -180,9 +180,49 @@ def test_each_next_step_the_readme_names_can_be_taken_today(seeded):
     claims.claim_approve(by=who("shijianju_sh"), claim=claim("GSYF-2026-ZSCQ-0111"), reason="符合条件")
     claims.notice_batch_publish(by=who("shijianju_jb"), claims=[claim("NHYF-2026-ZSCQ-0112")])
     on_notice = claim("GSYF-2026-ZSCQ-0114")
-    if on_notice.batch.starts_on <= today():  # seeded on a working day: the period has begun
-        claims.objection_submit(claim=on_notice, name="张三", contact="13800000000", content="演示异议")
-        assert claim("GSYF-2026-ZSCQ-0114").status == S.FIRST_REVIEWED
+    (waiting,) = claims.pending_objections(on_notice)
+    claims.objection_rule(
+        by=who("shijianju_jb"), objection=waiting, outcome="unfounded", reason="经核实不成立"
+    )
+    assert claim("GSYF-2026-ZSCQ-0114").status == S.PUBLIC_NOTICE
+    claims.claim_decide(by=who("shijianju_sh"), claim=claim("GSYF-2026-ZSCQ-0121"))
+    assert claim("GSYF-2026-ZSCQ-0121").status == S.DECIDED
+    claims.claim_confirm_payment(by=who("caizheng"), claim=claim("JHYF-2026-ZSCQ-0123"), voucher="ZF-DEMO-1")
+    assert claim("JHYF-2026-ZSCQ-0123").status == S.PAID
     assert filing("NHYF-2026-ZSCQ-0102").status == LoanFiling.Status.CONFIRMED
     assert claim("NHYF-2026-ZSCQ-0112").status == S.PUBLIC_NOTICE
     assert claim("NHYF-2026-ZSCQ-0109").status == S.SUBMITTED
+
+
+def test_without_a_worker_the_approver_can_decide_today_and_the_clerk_has_an_objection_to_rule(seeded):
+    """On the real clock, no sweep run: a claim whose public notice period has already ended waits for the
+    approver's button, its to-do is on their list, and a claim on notice has an objection for the clerk."""
+    approver = User.objects.get(username="shijianju_sh")
+    ripe = list(claims.claims_ripe_for_decision(Claim.objects.all()))
+    assert [c.covered_loan.contract_number for c in ripe] == ["GSYF-2026-ZSCQ-0121"]
+    (claim,) = ripe
+    assert claim.batch.ends_on < today() and claims.claim_can_decide(claim, approver)
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "shijianju_sh", "password": DEMO_PASSWORD})
+    assert "作出补偿决定</button>" in client.get(claim.get_absolute_url()).content.decode()
+    assert f"作出补偿决定：{claim.reference}" in client.get(reverse("accounts:tasks")).content.decode()
+    # The seeded day of publication is in the audit trail beside the real time of the record.
+    event = AuditEvent.objects.get(
+        code="compensation.publicnoticebatch.publish", object_id=str(claim.batch_id)
+    )
+    assert event.data["published_on"] == claim.batch.starts_on.isoformat()
+    assert claim.batch.starts_on.isoformat() in event.reason
+    on_notice = Claim.objects.get(covered_loan__contract_number="GSYF-2026-ZSCQ-0114")
+    assert (
+        on_notice.status == S.PUBLIC_NOTICE
+        and on_notice.batch.starts_on <= today() <= on_notice.batch.ends_on
+    )
+    (objection,) = claims.pending_objections(on_notice)
+    assert Reminder.objects.filter(
+        kind="compensation.claim.objection", subject_id=str(on_notice.pk), resolved_at__isnull=True
+    ).exists()
+    assert not claims.claim_can_decide(on_notice, approver)
+    paid = Claim.objects.get(covered_loan__contract_number="GSYF-2026-ZSCQ-0124")
+    assert paid.status == S.PAID and paid.covered_loan.status == CoveredLoan.Status.COMPENSATED
+    assert Posting.objects.filter(kind="payout").count() == 1
+    assert objection.outcome == Objection.Outcome.PENDING
