@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yunfu_ipfund.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,10 +147,20 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "yunfu_ipfund.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "yunfu_ipfund.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保 2.0: three of four character classes, and none of the last five passwords (accounts.passwords).
+    {"NAME": "yunfu_ipfund.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
+    {"NAME": "yunfu_ipfund.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"last": 5}},
 ]
+# A password is changed every PASSWORD_MAX_AGE_DAYS, at first login and after a reset (the session is
+# sent to the change page until then); an account unused for ACCOUNT_INACTIVE_DAYS is locked by the
+# daily check. docs/security.md.
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+ACCOUNT_INACTIVE_DAYS = env_int("ACCOUNT_INACTIVE_DAYS", 90)
+# Audit events are kept at least this long (nothing deletes them: the database refuses it; docs/security.md).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "public:home"
@@ -165,6 +176,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The client address of the lockouts is the one of the audit log and the rate limits (common.client).
+AXES_CLIENT_IP_CALLABLE = "yunfu_ipfund.common.client.client_ip"
+# How many reverse proxies of our own append to X-Forwarded-For; 0: the socket address is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # One locale: the portal's own strings are official Chinese wording written directly (no gettext, no
 # locale files, no LocaleMiddleware; docs/adr/0006). USE_I18N stays on only so that Django's own
@@ -237,6 +252,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Throttling keyed by common.client.client_ip (never a forged X-Forwarded-For); the suite runs
+    # under rates it cannot reach, the throttling tests set their own.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "yunfu_ipfund.common.client.ClientAnonRateThrottle",
+        "yunfu_ipfund.common.client.ClientUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_RATE_ANON", "1000000/hour" if TESTING else "60/hour"),
+        "user": os.environ.get("API_RATE_USER", "1000000/hour" if TESTING else "2000/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "云浮市知识产权质押融资风险补偿平台 银行接口",
