@@ -1,11 +1,24 @@
 """Organisations of four kinds and the users who belong to one of them.
 
 Roles are Django groups (accounts.roles) carrying named permissions; a user may hold several roles
-of their organisation's kind (a bank officer is never a bureau approver).
+of their organisation's kind (a bank officer is never a bureau approver), never an administrative role
+beside a business one, never two administrative roles, and never both bank roles (三员分立,
+accounts.roles.role_conflict, checked whenever a user's groups change).
+
+An `AdminRequest` is what an administrator files instead of granting a business role, resetting
+another person's password or reactivating an account: a second security administrator approves it
+(accounts.services), and only then is the change made.
+
+    pending --approve--> approved
+            --reject---> rejected
+            --expire---> expired   (the system, after ADMIN_REQUEST_VALID_DAYS)
 """
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+
+from .roles import Role
 
 
 class Organisation(models.Model):
@@ -45,6 +58,10 @@ class User(AbstractUser):
     )
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False, help_text="首次登录或密码被重置后，须先修改密码才能办理业务。"
+    )
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -58,6 +75,8 @@ class User(AbstractUser):
             ("finance_confirm", "财政局：确认拨付与收款、对账"),
             ("read_all", "查看全部业务记录"),
             ("administer", "系统管理：用户、机构、政策版本、节假日表"),
+            ("administer_security", "安全管理：角色授予、密码重置、登录锁定、账号启用的审批"),
+            ("audit_read", "安全审计：查阅、校验与导出审计日志"),
         ]
 
     def __str__(self):
@@ -70,3 +89,105 @@ class User(AbstractUser):
     @property
     def org_kind(self):
         return self.organisation.kind if self.organisation_id else None
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._history_pending = raw_password is not None
+        if raw_password is not None:
+            self.password_changed_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if getattr(self, "_history_pending", False) and self.has_usable_password():
+            self._history_pending = False
+            PasswordHistory.remember(self)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (accounts.passwords.PasswordHistoryValidator)."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, user):
+        cls.objects.create(user=user, password=user.password)
+        stale = cls.objects.filter(user=user).order_by("-id").values_list("id", flat=True)[cls.KEEP :]
+        cls.objects.filter(id__in=list(stale)).delete()
+
+
+class AdminRequest(models.Model):
+    """A change one administrator asks for and a second administrator approves (accounts.services)."""
+
+    class Kind(models.TextChoices):
+        GRANT_ROLE = "grant_role", "授予业务角色"
+        REVOKE_ROLE = "revoke_role", "撤销角色"
+        RESET_PASSWORD = "reset_password", "重置密码"
+        REACTIVATE = "reactivate", "启用账号"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+        EXPIRED = "expired", "已过期"
+
+    kind = models.CharField("申请事项", max_length=20, choices=Kind.choices)
+    target = models.ForeignKey(
+        User, verbose_name="所涉账号", on_delete=models.PROTECT, related_name="admin_requests_about"
+    )
+    payload = models.JSONField("内容", default=dict, blank=True)
+    reason = models.TextField("理由")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="admin_requests_filed"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admin_requests_decided",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_reason = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "管理操作申请"
+        verbose_name_plural = "管理操作申请"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="adminrequest_decider_is_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("target")),
+                name="adminrequest_decider_is_not_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.target}（{self.get_status_display()}）"
+
+    @property
+    def role(self):
+        return self.payload.get("role", "")
+
+    @property
+    def summary(self):
+        if self.kind in (self.Kind.GRANT_ROLE, self.Kind.REVOKE_ROLE):
+            label = dict(Role.choices).get(self.role, self.role)
+            return f"{self.get_kind_display()}“{label}”：{self.target}"
+        return f"{self.get_kind_display()}：{self.target}"

@@ -11,8 +11,11 @@ class AuditConfig(AppConfig):
         from yunfu_ipfund.accounts.models import Organisation, User
         from yunfu_ipfund.accounts.signals import admin_changed
 
+        from . import security
         from .receivers import record_admin_change
 
         for model in (Organisation, User):
             uid = f"audit.admin_change.{model._meta.label}"
             admin_changed.connect(record_admin_change, sender=model, dispatch_uid=uid)
+        # accounts' security events, every admin-site change, AdminRequest's workflow (audit.security)
+        security.connect()

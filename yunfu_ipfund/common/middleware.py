@@ -6,17 +6,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .client import client_ip  # noqa: F401  (the one client address; audit.services reads it here)
 from .errors import DomainError
 
 current_request = contextvars.ContextVar("current_request", default=None)
-
-
-def client_ip(request):
-    if request is None:
-        return None
-    # Behind the deployment's reverse proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
 
 
 MSG_NUL = "请求中含有无效字符，请检查输入后重试。"

@@ -1,13 +1,14 @@
 """The rate limit of the public forms (notice verification, objections to a public notice).
 
-One allowance an hour per client address and form (`bucket`), counted in the cache; the allowance is
+One allowance an hour per client address (common.client: never a forged X-Forwarded-For) and form
+(`bucket`), counted in the cache; the allowance is
 `settings.PUBLIC_FORM_RATE_PER_HOUR`.
 """
 
 from django.conf import settings
 from django.core.cache import cache
 
-from .middleware import client_ip
+from .client import client_ip
 
 WINDOW_SECONDS = 3600
 
