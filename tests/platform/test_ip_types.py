@@ -114,9 +114,35 @@ def test_the_code_of_a_type_cannot_change_once_saved(administrator, collective_m
 
 def test_a_family_outside_article_2_is_refused(administrator):
     with pytest.raises(ValidationFailed) as caught:
-        services.ip_type_save(by=administrator, code="copyright", name="著作权", family="copyright")
+        services.ip_type_save(by=administrator, code="breed", name="新品种", family="plant")
     assert "知识产权类型有误" in caught.value.message
-    assert not IPTypeEntry.objects.filter(code="copyright").exists()
+    assert not IPTypeEntry.objects.filter(code="breed").exists()
+
+
+@pytest.mark.parametrize(
+    "code, name", [("copyright", "著作权"), ("sw", "计算机软件著作权"), ("tm_secret", "商业秘密（商标）")]
+)
+def test_copyright_and_the_like_cannot_be_added_to_the_table_whatever_family(administrator, code, name):
+    with pytest.raises(ValidationFailed) as caught:
+        services.ip_type_save(by=administrator, code=code, name=name, family="trademark")
+    assert caught.value.code == "ip_type_excluded" and "第二条" in caught.value.message
+    assert not IPTypeEntry.objects.filter(code=code).exists()
+
+
+def test_the_admin_adds_a_type_through_the_audited_service(login_as, administrator):
+    client = login_as(administrator)
+    response = client.post(
+        "/admin/policy/iptypeentry/add/",
+        {"code": "collective_mark", "name": "集体商标", "family": "trademark", "sort": "45", "active": "on"},
+    )
+    assert response.status_code == 302
+    entry = IPTypeEntry.objects.get(code="collective_mark")
+    assert AuditEvent.objects.filter(code="policy.ip_type.create", object_id=str(entry.pk)).count() == 1
+    response = client.post(
+        "/admin/policy/iptypeentry/add/",
+        {"code": "copyright", "name": "著作权", "family": "trademark", "sort": "1"},
+    )
+    assert response.status_code == 302 and not IPTypeEntry.objects.filter(code="copyright").exists()
 
 
 def test_an_asset_of_the_new_type_is_refused_under_the_version_that_does_not_list_it(

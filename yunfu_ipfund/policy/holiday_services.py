@@ -34,6 +34,17 @@ from .actions import (
 )
 from .models import HolidayDay, HolidayYear, IPTypeEntry
 
+# Art 2 names what IP pledge financing is; these are not it, whatever family a row would claim.
+ART_2_EXCLUDED = {
+    "copyright": "著作权",
+    "software_copyright": "软件著作权",
+    "plant_variety": "植物新品种",
+    "trade_secret": "商业秘密",
+}
+MSG_IP_TYPE_EXCLUDED = (
+    "“{name}”不能登记为知识产权类型：《管理办法》第二条规定，知识产权质押融资仅指以专利权、商标专用权、"
+    "地理标志出质的贷款，著作权、软件著作权、植物新品种、商业秘密不在范围内。"
+)
 MSG_DEADLINE_MOVED_TITLE = "期限调整：{title}"
 MSG_DEADLINE_MOVED_BODY = (
     "因节假日表调整（{change}），该事项自 {start} 起 {n} 个工作日的截止日由 {old} 改为 {new}。"
@@ -217,6 +228,8 @@ def ip_type_save(*, by, code, name, family, sort=100, active=True, entry=None, r
             )
     else:
         locked, before = IPTypeEntry(), None
+    if code in ART_2_EXCLUDED or any(label in (name or "") for label in ART_2_EXCLUDED.values()):
+        raise ValidationFailed(MSG_IP_TYPE_EXCLUDED.format(name=name or code), code="ip_type_excluded")
     locked.code, locked.name, locked.family, locked.sort, locked.active = code, name, family, sort, active
     _clean(locked, "知识产权类型")
     locked.save()
