@@ -31,6 +31,7 @@ from yunfu_ipfund.policy.services import policy_in_force
 
 from . import risk, selectors, services
 from .forms import AcceptForm
+from .services.proposals import PROPOSAL_DUE, propose_suspensions, suspension_review
 
 # --- the fund's overview and its reports -----------------------------------------------------------
 
@@ -101,7 +102,13 @@ RISK_HEADER = [
     "逾期在保（元）",
     "逾期率",
     "不良在保（元）",
-    "不良率",
+    "统计期起",
+    "统计期止",
+    "统计期内在保本金（元）",
+    "统计期内不良本金（元）",
+    "统计期内不良率",
+    "统计期内获得补偿（元）",
+    "占资金规模",
     "补偿申请（笔）",
     "获得补偿（元）",
     "返还追偿款（元）",
@@ -109,6 +116,8 @@ RISK_HEADER = [
     "逾期未返还（笔）",
     "逾期未返还（元）",
     "最长逾期（天）",
+    "暂停备案理由",
+    "暂停备案建议",
 ]
 
 
@@ -122,7 +131,13 @@ def _risk_row(r):
         r["overdue"],
         ratio(r["overdue_ratio"]),
         r["non_performing"],
+        r["window_start"],
+        r["window_end"],
+        r["window_covered"],
+        r["window_npl"],
         ratio(r["npl_ratio"]),
+        r["window_compensation"],
+        ratio(r["claims_share"]),
         r["claims"],
         r["compensation"],
         r["recoveries"],
@@ -130,20 +145,22 @@ def _risk_row(r):
         r["overdue_returns"],
         r["overdue_returns_amount"],
         r["overdue_days"],
+        "；".join(r["grounds"]),
+        r["proposal_text"],
     ]
 
 
 @fund_page
 def risk_page(request):
+    """The per-bank figures, their 超阈值 marks and where each bank's suspension proposal stands: all from
+    ONE computation (lenders.services.proposals.suspension_review)."""
     form = AsOfForm(request.GET or None)
     as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
-    rows = risk.bank_risk_table(as_of=as_of)
+    today = local_today()
+    rows, policy = suspension_review(today=today, as_of=as_of)
     if request.GET.get("export") == "xlsx":
         return xlsx_response("fund-bank-risk", "合作银行风险", RISK_HEADER, (_risk_row(r) for r in rows))
-    policy = policy_in_force(as_of or local_today())
-    for r in rows:
-        r["flag_npl"] = risk.npl_over_threshold(r, policy)
-        r["flag_return"] = risk.return_overdue_too_long(r, policy)
+    window_start, window_end = risk.suspension_window(as_of or today, policy)
     return render(
         request,
         "lenders/fund_risk.html",
@@ -151,8 +168,14 @@ def risk_page(request):
             "form": form,
             "rows": rows,
             "policy": policy,
+            "window_start": window_start,
+            "window_end": window_end,
+            "claims_threshold": risk.claims_threshold(policy),
             "f": risk.fund_figures_with_cover(as_of=as_of),
             "as_of": as_of,
+            "can_propose": as_of is None
+            and request.user.has_perm(PERM_BUREAU_APPROVE)
+            and any(r["proposal_state"] == PROPOSAL_DUE for r in rows),
             "proposals": selectors.proposals_visible_to(request.user).select_related("bank")[:50],
             "pause_threshold": payout_alert_threshold(policy),
             "cover_pause": fund_selectors.open_cover_pause(),
@@ -161,6 +184,20 @@ def risk_page(request):
             "pause_form": ReasonForm(prefix="cover"),
         },
     )
+
+
+@fund_page
+@require_POST
+def risk_propose(request):
+    """The approver proposes at once what the daily check would propose today (the same rows)."""
+    made = propose_suspensions(local_today(), by=request.user)  # Forbidden (403) for anyone else
+    if made:
+        messages.success(
+            request, f"已提出 {len(made)} 项暂停备案建议：{'、'.join(p.bank.name for p in made)}。"
+        )
+    else:
+        messages.info(request, "没有需要提出的暂停备案建议。")
+    return redirect("fund:risk")
 
 
 def _refused(form, exc):
@@ -232,6 +269,7 @@ FUND_PAGES = [
     ("", overview, "overview"),
     ("statistics/", statistics, "statistics"),
     ("risk/", risk_page, "risk"),
+    ("risk/propose/", risk_propose, "risk_propose"),
     ("risk/proposals/<int:pk>/", proposal_detail, "proposal_detail"),
     ("reports/", report_issue, "report_issue"),
 ]

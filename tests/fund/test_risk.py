@@ -146,3 +146,143 @@ def test_no_expiry_reminder_once_the_next_version_exists(db):
     )
     assert check_policy_expiry(dt.date(2030, 8, 25)) is None
     assert not Reminder.objects.filter(kind=POLICY_EXPIRY.code).exists()
+
+
+# --- the risk page: its figures, its 超阈值 marks and the proposals are one computation ---------------------
+
+
+@pytest.fixture
+def bank_with_a_compensated_bad_loan(
+    bank_a, bank_a_admitted, enterprise_a, enterprise_user, bank_officer, bank_supervisor, bureau_approver
+):
+    """Bank A: a live loan of 1,000,000.00 confirmed today, and a loan of 100,000.00 that went bad on
+    2026-06-01 and was compensated on 2026-09-01 (its dated history as the services write it)."""
+    from lenders.models import CoveredLoan, LoanEvent
+    from tests.factories import make_covered_loan, make_non_performing_loan, make_profile, make_registration
+
+    make_profile(enterprise_a)
+    registration = make_registration(enterprise_a, bank_a, enterprise_user, amount=D("1000000.00"))
+    make_covered_loan(
+        bank_officer,
+        bank_supervisor,
+        bureau_approver,
+        registration,
+        amount=D("1000000.00"),
+        ip_amount=D("1000000.00"),
+    )
+    S = CoveredLoan.Status
+    bad = make_non_performing_loan(
+        bank_a, enterprise_a, bank_officer, amount="100000.00", covered="100000.00", status=S.COMPENSATED
+    )
+    for day, kind, status in (
+        (dt.date(2026, 1, 10), LoanEvent.Kind.CONFIRMED, S.ACTIVE),
+        (dt.date(2026, 6, 1), LoanEvent.Kind.CLASSIFICATION, S.NON_PERFORMING),
+        (dt.date(2026, 8, 1), LoanEvent.Kind.STATUS, S.IN_CLAIM),
+        (dt.date(2026, 9, 1), LoanEvent.Kind.STATUS, S.COMPENSATED),
+    ):
+        LoanEvent.objects.create(
+            loan=bad,
+            kind=kind,
+            occurred_on=day,
+            outstanding_after=D("100000.00"),
+            covered_outstanding_after=D("100000.00"),
+            status_after=status,
+        )
+    return bank_a
+
+
+@pytest.fixture
+def bank_a_admitted(bank_a, bureau_approver):
+    from tests.factories import admit
+
+    return admit(bank_a, bureau_approver)
+
+
+def _row(page, bank):
+    html = page.content.decode()
+    start = html.index(f'<tr data-bank="{bank.pk}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_the_risk_page_shows_the_figures_the_proposal_is_made_of(
+    bank_with_a_compensated_bad_loan, bank_b, client_for, bureau_approver
+):
+    from django.urls import reverse
+
+    from lenders.models import SuspensionProposal
+    from lenders.services.proposals import suspension_review
+
+    bank_a = bank_with_a_compensated_bad_loan
+    client = client_for(bureau_approver)
+    page = client.get(reverse("fund:risk"))
+    assert page.status_code == 200
+    row = _row(page, bank_a)
+    # the NPL ratio of the window (the compensated loan counts), its mark and the proposal column agree
+    assert "超阈值" in row and "9.09%" in row and "100,000.00 ÷ 1,100,000.00" in row
+    assert 'data-proposal-state="due"' in row and "有暂停备案理由，尚未提出建议" in row
+    assert "近12个月在保不良率 9.09%" in row
+    assert "超阈值" not in _row(page, bank_b) and 'data-proposal-state="none"' in _row(page, bank_b)
+    # the page's rows are the review's rows
+    rows, _ = suspension_review(today=TODAY)
+    shown = {r["bank"].pk: (r["npl_ratio"], r["grounds"], r["proposal_state"]) for r in page.context["rows"]}
+    assert shown == {r["bank"].pk: (r["npl_ratio"], r["grounds"], r["proposal_state"]) for r in rows}
+    assert "立即提出暂停备案建议" in page.content.decode()
+
+    # the approver proposes at once: the proposal carries the same grounds and figures as the row
+    assert client.post(reverse("fund:risk_propose")).status_code == 302
+    proposal = SuspensionProposal.objects.get(bank=bank_a)
+    assert proposal.grounds == "；".join(rows[[r["bank"] for r in rows].index(bank_a)]["grounds"]) + "。"
+    assert (proposal.figures["npl_ratio"], proposal.figures["window_npl"]) == ("0.0909", "100000.00")
+    page = client.get(reverse("fund:risk"))
+    row = _row(page, bank_a)
+    assert 'data-proposal-state="open"' in row and proposal.get_absolute_url() in row
+    assert "已于2026-11-26提出暂停备案建议，待审核人决定" in row
+    assert "立即提出暂停备案建议" not in page.content.decode()
+
+
+@pytest.mark.parametrize("who, status", [("bureau_clerk", 403), ("finance_user", 403), ("bank_officer", 404)])
+def test_only_the_approver_proposes_from_the_risk_page(
+    bank_with_a_compensated_bad_loan, client_for, who, status, request
+):
+    from django.urls import reverse
+
+    from lenders.models import SuspensionProposal
+
+    response = client_for(request.getfixturevalue(who)).post(reverse("fund:risk_propose"))
+    assert response.status_code == status
+    assert not SuspensionProposal.objects.exists()
+
+
+def test_the_overdue_column_counts_a_bad_loan_reported_overdue(
+    bank_a,
+    bank_a_admitted,
+    enterprise_a,
+    enterprise_user,
+    bank_officer,
+    bank_supervisor,
+    bureau_approver,
+    client_for,
+):
+    from django.urls import reverse
+
+    from lenders import services as lender_services
+    from tests.factories import make_covered_loan, make_profile, make_registration
+
+    make_profile(enterprise_a)
+    registration = make_registration(enterprise_a, bank_a, enterprise_user, amount=D("1000000.00"))
+    loan = make_covered_loan(
+        bank_officer,
+        bank_supervisor,
+        bureau_approver,
+        registration,
+        amount=D("1000000.00"),
+        ip_amount=D("1000000.00"),
+    )
+    loan = lender_services.loan_report_classification(
+        by=bank_officer, loan=loan, classification="substandard", classified_on=TODAY
+    )
+    lender_services.loan_report_overdue(
+        by=bank_officer, loan=loan, overdue_since=TODAY, overdue_amount="1.00"
+    )
+    row = _row(client_for(bureau_approver).get(reverse("fund:risk")), bank_a)
+    assert '1,000,000.00</td><td class="num">100.00%' in row  # 逾期在保, 逾期率
