@@ -14,7 +14,7 @@ from yunfu_ipfund.policy.models import PolicyVersion
 
 from .conftest import new_key
 
-pytestmark = [pytest.mark.django_db, pytest.mark.article(4), pytest.mark.article(17)]
+pytestmark = [pytest.mark.django_db, pytest.mark.article(4, 5, 6)]
 
 ANNUAL_BUTTON = "出具月度报表/年度报告"
 MONTHLY_BUTTON = "出具月度报表</button>"

@@ -133,6 +133,22 @@ def test_a_bad_day_is_refused_in_chinese_and_nothing_moves(administrator, remind
     assert reminder.due_date == D(2027, 1, 7)
 
 
+def test_each_move_is_published_for_the_apps_that_keep_the_due_date_too(administrator, reminder):
+    from yunfu_ipfund.policy.holiday_services import reminder_redated
+
+    seen = []
+
+    def receiver(sender, reminder, old_due, new_due, **kwargs):
+        seen.append((reminder.pk, old_due, new_due))
+
+    reminder_redated.connect(receiver, weak=False)
+    try:
+        services.holiday_day_save(by=administrator, date=D(2027, 1, 7), kind="holiday")
+    finally:
+        reminder_redated.disconnect(receiver)
+    assert seen == [(reminder.pk, D(2027, 1, 7), D(2027, 1, 8))]
+
+
 def test_the_admin_saves_through_the_service_and_the_reminder_moves(login_as, administrator, reminder):
     client = login_as(administrator)
     response = client.post(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from yunfu_ipfund.accounts.selectors import users_with_role, users_with_role_anywhere
 from yunfu_ipfund.audit.services import audit_record
@@ -49,6 +50,11 @@ MSG_DEADLINE_MOVED_TITLE = "期限调整：{title}"
 MSG_DEADLINE_MOVED_BODY = (
     "因节假日表调整（{change}），该事项自 {start} 起 {n} 个工作日的截止日由 {old} 改为 {new}。"
 )
+
+# Sent for each reminder moved by a change of the holiday table (reminder=, old_due=, new_due=), so an app
+# that keeps the same due date on its own record (a filing's review deadline) can follow: policy knows no
+# app (a call that would point up the layers is an event the lower layer publishes).
+reminder_redated = Signal()
 
 post_save.connect(memo_clear, sender=IPTypeEntry, dispatch_uid="memo_clear_save_IPTypeEntry")
 post_delete.connect(memo_clear, sender=IPTypeEntry, dispatch_uid="memo_clear_delete_IPTypeEntry")
@@ -120,6 +126,7 @@ def reminders_recount(*, by, start, end, change):
                 ),
                 url=reminder.url,
             )
+        reminder_redated.send(sender=Reminder, reminder=reminder, old_due=old, new_due=due)
         moved.append(reminder)
     return moved
 
