@@ -27,4 +27,5 @@ REQUEST_REFUSED = security_event("accounts.adminrequest.refused", "管理操作�
 ADMIN_SITE_ADD = security_event("admin.add", "管理后台新增")
 ADMIN_SITE_CHANGE = security_event("admin.change", "管理后台修改")
 ADMIN_SITE_DELETE = security_event("admin.delete", "管理后台删除")
+WRITE_REFUSED = security_event("access.write_refused", "操作被拒绝")
 AUDIT_EXPORT = security_event("audit.export", "导出审计日志")

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from yunfu_ipfund.common.plugins import app_modules
 
+from .roles import PERM_ADMINISTER, PERM_AUDIT, PERM_SECURITY
 from .selectors import role_labels
 
 task_sources = []
@@ -41,8 +42,10 @@ def nav_items(user):
         items += list(getattr(module, "nav_items", lambda u: [])(user))
     items.append(("文书", reverse("notices:list")))
     items.append(("消息", reverse("notices:inbox")))
-    if user.has_perm("accounts.read_all"):
+    if user.has_perm("accounts.read_all") or user.has_perm(PERM_AUDIT):
         items.append(("审计日志", reverse("audit:events")))
+    if user.has_perm(PERM_ADMINISTER) or user.has_perm(PERM_SECURITY) or user.has_perm(PERM_AUDIT):
+        items.append(("管理操作申请", reverse("accounts:admin_requests")))
     if user.is_staff:
         items.append(("系统管理", reverse("admin:index")))
     return items

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -7,14 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
@@ -22,4 +15,7 @@ urlpatterns = [
     ),
     path("home/", views.home, name="home"),
     path("tasks/", views.tasks, name="tasks"),
+    path("admin-requests/", views.admin_requests, name="admin_requests"),
+    path("admin-requests/<int:pk>/", views.admin_request, name="admin_request"),
+    path("admin-requests/<int:pk>/<str:move>/", views.admin_request_decide, name="admin_request_decide"),
 ]

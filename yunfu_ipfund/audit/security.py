@@ -19,6 +19,7 @@ from yunfu_ipfund.accounts import signals as accounts_signals
 from yunfu_ipfund.accounts.models import AdminRequest
 from yunfu_ipfund.accounts.roles import PERM_SECURITY
 from yunfu_ipfund.accounts.services import guard_decider
+from yunfu_ipfund.common.middleware import write_refused
 
 from .actions import audit_action
 from .services import audit_record
@@ -74,8 +75,25 @@ def record_admin_log_entry(sender, instance, created, **kwargs):
     )
 
 
+def record_write_refused(sender, *, request, error, **kwargs):
+    """A signed-in user's refused write (403/404 on a page) is an attempt the trail keeps."""
+    audit_record(
+        by=request.user,
+        action=SECURITY_ACTIONS[accounts_actions.WRITE_REFUSED.code],
+        obj=request.user,
+        reason=error.message,
+        data={
+            "method": request.method,
+            "path": request.path[:300],
+            "status": error.status,
+            "code": error.code,
+        },
+    )
+
+
 def connect():
     AdminRequest.WORKFLOW = ADMIN_REQUEST_WORKFLOW
     accounts_signals.workflow.update(transition=transition, available_moves=available_moves)
     accounts_signals.security_event.connect(record_security_event, dispatch_uid="audit.security_event")
+    write_refused.connect(record_write_refused, dispatch_uid="audit.write_refused")
     post_save.connect(record_admin_log_entry, sender=LogEntry, dispatch_uid="audit.admin_log_entry")

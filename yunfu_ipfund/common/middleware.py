@@ -3,6 +3,7 @@
 import contextvars
 
 from django.contrib import messages
+from django.dispatch import Signal
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -10,6 +11,10 @@ from .client import client_ip  # noqa: F401  (the one client address; audit.serv
 from .errors import DomainError
 
 current_request = contextvars.ContextVar("current_request", default=None)
+
+# A signed-in user's write (any method but GET/HEAD) refused with 403 or 404 (`request`, `error`): the
+# audit log records the attempt (audit.security); common imports no app, so it only tells.
+write_refused = Signal()
 
 
 MSG_NUL = "请求中含有无效字符，请检查输入后重试。"
@@ -59,6 +64,14 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
+        user = getattr(request, "user", None)
+        if (
+            exception.status in (403, 404)
+            and request.method not in ("GET", "HEAD")
+            and user
+            and user.is_authenticated
+        ):
+            write_refused.send(sender=type(exception), request=request, error=exception)
         if request.method == "POST" and exception.status != 404:
             messages.error(request, exception.message)
             for item in exception.details:

@@ -43,6 +43,10 @@ USERS = [
     ("shijianju_sh", "郑审核", "云浮市市场监督管理局", [Role.BUREAU_APPROVER], False),
     ("caizheng", "冯财政", "云浮市财政局", [Role.FINANCE], False),
     ("admin", "系统管理员", "云浮市市场监督管理局", [Role.ADMINISTRATOR], True),
+    # 三员分立: two security administrators, so that one files and the other approves, and the auditor.
+    ("anquan", "安全管理员", "云浮市市场监督管理局", [Role.SECURITY_ADMIN], True),
+    ("anquan2", "安全管理员（二）", "云浮市市场监督管理局", [Role.SECURITY_ADMIN], True),
+    ("shenji", "审计管理员", "云浮市市场监督管理局", [Role.AUDIT_ADMIN], True),
 ]
 
 
@@ -68,7 +72,8 @@ class Command(BaseCommand):
                     },
                 )
                 if created:
-                    user.set_password(DEMO_PASSWORD)
+                    user.set_password(DEMO_PASSWORD)  # stamps password_changed_at: not forced to change
+                    user.must_change_password = False
                     user.save()
                 user.groups.add(*[Group.objects.get(name=role) for role in roles])
         # Demo records notify people as real ones do; keep those e-mails off the console while seeding.
