@@ -7,6 +7,8 @@ PROFILE_CREATE = audit_action("applications.enterpriseprofile.create", "填写�
 PROFILE_UPDATE = audit_action("applications.enterpriseprofile.update", "修改企业信息")
 CREDIT_DECLARE = audit_action("applications.enterpriseprofile.declare_credit", "作出信用声明")
 BLACKLIST = audit_action("applications.enterpriseprofile.blacklist", "列入失信黑名单")
+CREDIT_CHECK = audit_action("applications.creditcheck.record", "记录信用核查")
+REGION_OVERRIDE = audit_action("applications.enterpriseprofile.override_region", "核准登记机关与注册地不一致")
 
 ASSET_REGISTER = audit_action("applications.ipasset.register", "登记知识产权")
 ASSET_UPDATE = audit_action("applications.ipasset.update", "更新知识产权信息")

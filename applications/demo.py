@@ -8,13 +8,17 @@
   compensation demos (each loan pledges its own patent: an asset pledged under a live loan cannot be
   pledged again), with the three demo banks.
 
-Profiles and assets are written directly (demo data is not judged), with audit events; registrations
-are submitted and accepted through the workflow like real ones.
+Profiles and assets are written directly (demo data is not judged), with audit events; each profile's
+USCC matches its district, its figures classify it as small or micro, and the bureau clerk (shijianju_jb)
+has recorded a clean credit check for it, so its registrations pass Art 7; registrations are submitted
+and accepted through the workflow like real ones.
 """
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,11 +31,12 @@ from yunfu_ipfund.common.identifiers import make_patent_number, make_uscc
 from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import policy_in_force
 
-from .actions import ASSET_REGISTER, PROFILE_CREATE, REGISTRATION_CREATE
+from .actions import ASSET_REGISTER, CREDIT_CHECK, PROFILE_CREATE, REGISTRATION_CREATE
 from .eligibility import registration_checks
-from .models import EnterpriseProfile, IPAsset, LoanRegistration
+from .models import CreditCheck, EnterpriseProfile, IPAsset, LoanRegistration
 
 BANK = "中国工商银行股份有限公司云浮分行"
+DEMO_CLERK = "shijianju_jb"
 
 ENTERPRISES = [
     {
@@ -218,6 +223,7 @@ def _seed_enterprise(spec, stdout):
     )
     if created:
         audit_record(by=user, action=PROFILE_CREATE, obj=profile, reason="演示数据")
+    _credit_check(org)
     assets = []
     for ip_type, body, title in spec["assets"]:
         is_patent = ip_type != IPType.TRADEMARK
@@ -242,6 +248,38 @@ def _seed_enterprise(spec, stdout):
             audit_record(by=user, action=ASSET_REGISTER, obj=asset, reason="演示数据")
         assets.append(asset)
     return org, user, assets
+
+
+# A one-page PDF standing for the clerk's print-out of the credit publicity system (demo only).
+DEMO_EXTRACT = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _credit_check(org):
+    """The bureau clerk's recorded credit check of a demo enterprise, dated today (idempotent: one a
+    day), so that its registrations pass Art 7 as real ones must."""
+    clerk = User.objects.filter(username=DEMO_CLERK).first()
+    day = today()
+    if clerk is None or CreditCheck.objects.filter(enterprise=org, queried_on=day).exists():
+        return
+    check = CreditCheck(
+        enterprise=org,
+        provider="人工查询录入",
+        source="国家企业信用信息公示系统",
+        queried_on=day,
+        credit_clean=True,
+        annual_report_on_time=True,
+        note="演示数据：企业及法定代表人无不良信用记录，年度报告按时报送。",
+        content_type="application/pdf",
+        sha256=hashlib.sha256(DEMO_EXTRACT).hexdigest(),
+        by=clerk,
+    )
+    check.extract.save("upload", ContentFile(DEMO_EXTRACT), save=False)
+    check.save()
+    audit_record(by=clerk, action=CREDIT_CHECK, obj=check, reason="演示数据")
 
 
 def _registration(org, user, bank, purpose, amount, assets):

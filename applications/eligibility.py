@@ -4,6 +4,8 @@ Every number comes from the PolicyVersion passed in. The lenders app calls `ente
 `asset_checks` again at filing time with the actual loan's figures; keep their signatures.
 """
 
+import datetime as dt
+
 from yunfu_ipfund.common.checks import FAIL, PASS, WARN, Check
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
@@ -13,10 +15,19 @@ from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.policy.models import EnterpriseSize
 
 from . import hooks
-from .models import District, EnterpriseProfile, Sector
-from .selectors import blacklisting_in_force
+from .models import (
+    CITY_REGION_CODE,
+    DISTRICT_REGION_CODES,
+    REGION_NAMES,
+    SOLE_TRADER_CATEGORY,
+    District,
+    EnterpriseProfile,
+    Sector,
+    uscc_region,
+)
+from .selectors import blacklisting_in_force, latest_credit_check
 from .sizes import SOURCE as SIZE_SOURCE
-from .sizes import classify, describe_figures
+from .sizes import SizeUnknown, classify, describe_figures
 
 ART_2, ART_3, ART_7, ART_8 = "第二条", "第三条", "第七条", "第八条"
 
@@ -33,39 +44,205 @@ def _size_label(value):
     return EnterpriseSize(value).label if value in EnterpriseSize.values else value
 
 
-def size_consistency_check(profile):
-    """WARN when the declared size contradicts the figures under the 2011 standard (shown to the
-    bureau)."""
+def size_check(profile, policy):
+    """The size the figures give under the 2011 standard decides (Art 7); the declared size is shown but
+    decides nothing. Missing figures: cannot classify (a failure naming them), never micro."""
+    label = "企业规模（按划型标准测算）"
+    declared = f"（申报为{_size_label(profile.declared_size)}，以测算为准）" if profile.declared_size else ""
     if profile.sector not in Sector.values:
         return Check(
-            "size_consistent",
-            "企业规模与划型标准相符",
-            WARN,
-            "未填写行业，无法按划型标准核对企业规模。",
+            "enterprise_size",
+            label,
+            FAIL,
+            f"依据《管理办法》第七条，须按{SIZE_SOURCE}划型；未填写所属行业，无法划分企业规模。",
             ART_7,
         )
-    computed = classify(profile.sector, profile.employees, profile.revenue, profile.total_assets)
-    figures = describe_figures(profile.sector, profile.employees, profile.revenue, profile.total_assets)
-    if computed == profile.declared_size:
+    figures = (profile.sector, profile.employees, profile.revenue, profile.total_assets)
+    try:
+        computed = classify(*figures)
+    except SizeUnknown as exc:
+        return Check("enterprise_size", label, FAIL, exc.message, ART_7)
+    sector = Sector(profile.sector).label
+    shown = describe_figures(*figures)
+    if computed not in policy.enterprise_sizes:
+        allowed = "、".join(_size_label(s) for s in policy.enterprise_sizes)
         return Check(
-            "size_consistent",
-            "企业规模与划型标准相符",
-            PASS,
-            f"{profile.get_sector_display()}，{figures}，按{SIZE_SOURCE}为{computed.label}。",
+            "enterprise_size",
+            label,
+            FAIL,
+            f"依据《管理办法》第七条，按{SIZE_SOURCE}，{sector}企业{shown}属{computed.label}，"
+            f"不在支持范围（{allowed}）。{declared}",
             ART_7,
         )
     return Check(
-        "size_consistent",
-        "企业规模与划型标准相符",
-        WARN,
-        f"申报为{_size_label(profile.declared_size)}，但{profile.get_sector_display()}{figures}"
-        f"按{SIZE_SOURCE}应为{computed.label}，请核实。",
+        "enterprise_size",
+        label,
+        PASS,
+        f"按{SIZE_SOURCE}，{sector}企业{shown}属{computed.label}。{declared}",
         ART_7,
     )
 
 
-def enterprise_checks(enterprise_org, *, policy, on):
-    """Each condition of Art 7 on `on`, under `policy`."""
+def uscc_region_check(enterprise_org, profile):
+    """Positions 3-8 of the USCC (the registration authority's area code) are the declared district's,
+    or the city's own authority (445300, any district); anything else needs the bureau's override."""
+    label = "登记机关与注册地相符"
+    code = enterprise_org.uscc or ""
+    region = uscc_region(code)
+    if profile.district not in District.values or len(code) != 18:
+        return None  # refused by the district or the USCC check already
+    district = District(profile.district)
+    expected = DISTRICT_REGION_CODES[district]
+    if region == expected:
+        return Check(
+            "uscc_region", label, PASS, f"登记机关行政区划码 {region}，与{district.label}相符。", ART_7
+        )
+    if region == CITY_REGION_CODE:
+        return Check(
+            "uscc_region",
+            label,
+            PASS,
+            f"登记机关行政区划码 {region}（云浮市市级登记机关），市级登记的企业适用于全市各县（市、区）。",
+            ART_7,
+        )
+    if profile.region_overridden:
+        who = profile.region_override_by
+        return Check(
+            "uscc_region",
+            label,
+            PASS,
+            f"登记机关行政区划码 {region} 不是{district.label}（{expected}），已经市监局"
+            f"{who}于 {profile.region_override_at:%Y-%m-%d} 核准："
+            f"{profile.region_override_reason}",
+            ART_7,
+        )
+    place = REGION_NAMES.get(region, "云浮市以外")
+    return Check(
+        "uscc_region",
+        label,
+        FAIL,
+        f"依据《管理办法》第七条，统一社会信用代码第3至8位（登记管理机关行政区划码）为 {region}（{place}），"
+        f"与申报的注册地{district.label}（{expected}）不符；在其他地区登记的企业须经市监局核准（载明理由）。",
+        ART_7,
+    )
+
+
+def legal_person_check(enterprise_org, profile):
+    """Art 7: an independent legal person. A 92 code (个体工商户) is not one, whatever is declared; the
+    declaration itself is never assumed."""
+    label = "独立法人资格"
+    category = (enterprise_org.uscc or "")[:2]
+    if category == SOLE_TRADER_CATEGORY:
+        return Check(
+            "independent_legal_person",
+            label,
+            FAIL,
+            f"依据《管理办法》第七条，支持对象须具有独立法人资格；统一社会信用代码第1至2位为 {category}"
+            "（个体工商户），不具有独立法人资格，不在支持范围。",
+            ART_7,
+        )
+    if profile.is_independent_legal_person is None:
+        return Check(
+            "independent_legal_person", label, FAIL, "尚未声明是否具有独立法人资格（分支机构不具有）。", ART_7
+        )
+    if not profile.is_independent_legal_person:
+        return Check(
+            "independent_legal_person",
+            label,
+            FAIL,
+            "依据《管理办法》第七条，支持对象须具有独立法人资格；本企业声明不具有独立法人资格（如分公司）。",
+            ART_7,
+        )
+    return Check("independent_legal_person", label, PASS, "具有独立法人资格。", ART_7)
+
+
+def declaration_check(profile, *, policy, on):
+    """The enterprise's own declaration counts only if made within `declaration_valid_days` before `on`
+    (the submission); a later one (e.g. renewed after submission) still covers `on`."""
+    months, days = policy.credit_lookback_months, policy.declaration_valid_days
+    declared = profile.credit_declared_on
+    label = "无不良信用记录（企业声明）"
+    if declared is None:
+        return Check(
+            "credit_record",
+            label,
+            FAIL,
+            f"尚未声明企业及法定代表人近 {months} 个月无不良信用记录。",
+            ART_7,
+        )
+    earliest = on - dt.timedelta(days=days)
+    if declared < earliest:
+        return Check(
+            "credit_record",
+            label,
+            FAIL,
+            f"信用声明日期 {declared:%Y-%m-%d} 早于 {earliest:%Y-%m-%d}：声明须在提交前 {days} 日内作出"
+            f"（{on:%Y-%m-%d} 提交），请重新声明。",
+            ART_7,
+        )
+    return Check(
+        "credit_record",
+        label,
+        PASS,
+        f"已于 {declared:%Y-%m-%d} 声明企业及法定代表人近 {months} 个月无不良信用记录（{days} 日内有效）。",
+        ART_7,
+    )
+
+
+def credit_check_check(enterprise_org, *, policy, on):
+    """The bureau clerk's recorded check (credit record and annual reports) must be current: queried no
+    earlier than `declaration_valid_days` before `on` (the submission), and clean."""
+    label = "市监局信用核查"
+    days, months = policy.declaration_valid_days, policy.credit_lookback_months
+    earliest = on - dt.timedelta(days=days)
+    latest = latest_credit_check(enterprise_org)
+    if latest is None:
+        return Check(
+            "credit_check",
+            label,
+            FAIL,
+            "依据《管理办法》第七条，须由市监局核查企业及法定代表人信用记录和年度报告报送情况；尚无核查记录。",
+            ART_7,
+        )
+    if latest.queried_on < earliest:
+        return Check(
+            "credit_check",
+            label,
+            FAIL,
+            f"最近一次信用核查为 {latest.queried_on:%Y-%m-%d}，早于 {earliest:%Y-%m-%d}：核查须在提交前 "
+            f"{days} 日内完成，须由市监局重新核查。",
+            ART_7,
+        )
+    seen = f"{latest.source}，{latest.queried_on:%Y-%m-%d} 查询"
+    if not latest.credit_clean:
+        return Check(
+            "credit_check",
+            label,
+            FAIL,
+            f"依据《管理办法》第七条，市监局核查（{seen}）发现企业或法定代表人近 {months} 个月内"
+            f"有不良信用记录，不在支持范围。{latest.note}",
+            ART_7,
+        )
+    if not latest.annual_report_on_time:
+        return Check(
+            "credit_check",
+            label,
+            FAIL,
+            f"依据《管理办法》第七条，市监局核查（{seen}）发现企业未按时报送年度报告，不在支持范围。{latest.note}",
+            ART_7,
+        )
+    return Check(
+        "credit_check",
+        label,
+        PASS,
+        f"市监局已核查（{seen}）：近 {months} 个月无不良信用记录，年度报告按时报送。",
+        ART_7,
+    )
+
+
+def enterprise_checks(enterprise_org, *, policy, on, submitted_on=None):
+    """Each condition of Art 7 on `on`, under `policy`. The enterprise's declarations are judged against
+    `submitted_on` (the registration's submission day; `on` when not given)."""
     profile = EnterpriseProfile.objects.filter(organisation=enterprise_org).first()
     if profile is None:
         return [Check("enterprise_profile", "企业信息", FAIL, "尚未填写企业信息，无法核验支持条件。", ART_7)]
@@ -98,35 +275,11 @@ def enterprise_checks(enterprise_org, *, policy, on):
             )
         )
 
-    allowed = "、".join(_size_label(s) for s in policy.enterprise_sizes)
-    if profile.declared_size in policy.enterprise_sizes:
-        checks.append(
-            Check(
-                "enterprise_size",
-                "企业规模",
-                PASS,
-                f"{_size_label(profile.declared_size)}（支持：{allowed}）。",
-                ART_7,
-            )
-        )
-    else:
-        checks.append(
-            Check(
-                "enterprise_size",
-                "企业规模",
-                FAIL,
-                f"{_size_label(profile.declared_size)}不在支持范围内（支持：{allowed}）。",
-                ART_7,
-            )
-        )
-    checks.append(size_consistency_check(profile))
-
-    if profile.is_independent_legal_person:
-        checks.append(Check("independent_legal_person", "独立法人资格", PASS, "具有独立法人资格。", ART_7))
-    else:
-        checks.append(
-            Check("independent_legal_person", "独立法人资格", FAIL, "不具有独立法人资格（如分公司）。", ART_7)
-        )
+    region = uscc_region_check(enterprise_org, profile)
+    if region is not None:
+        checks.append(region)
+    checks.append(size_check(profile, policy))
+    checks.append(legal_person_check(enterprise_org, profile))
 
     required = annual_report_year_required(on)
     if profile.annual_report_year and profile.annual_report_year >= required:
@@ -152,38 +305,7 @@ def enterprise_checks(enterprise_org, *, policy, on):
             )
         )
 
-    months = policy.credit_lookback_months
-    declared = profile.credit_declared_on
-    if declared is None:
-        checks.append(
-            Check(
-                "credit_record",
-                "无不良信用记录",
-                FAIL,
-                f"尚未声明企业及法定代表人近 {months} 个月无不良信用记录。",
-                ART_7,
-            )
-        )
-    elif declared < add_months(on, -months):  # a later one (e.g. after disbursement) still covers `on`
-        checks.append(
-            Check(
-                "credit_record",
-                "无不良信用记录",
-                FAIL,
-                f"信用声明日期 {declared:%Y-%m-%d} 不在近 {months} 个月内，请重新声明。",
-                ART_7,
-            )
-        )
-    else:
-        checks.append(
-            Check(
-                "credit_record",
-                "无不良信用记录",
-                PASS,
-                f"已于 {declared:%Y-%m-%d} 声明企业及法定代表人近 {months} 个月无不良信用记录。",
-                ART_7,
-            )
-        )
+    checks.append(declaration_check(profile, policy=policy, on=submitted_on or on))
 
     listing = blacklisting_in_force(enterprise_org, on)
     if listing is not None:
@@ -305,6 +427,7 @@ def registration_checks(registration, *, policy, on):
     """Everything the enterprise side can check before submitting; the bank re-checks actual figures at
     filing."""
     checks = enterprise_checks(registration.enterprise, policy=policy, on=on)
+    checks.append(credit_check_check(registration.enterprise, policy=policy, on=on))
 
     if hooks.active_bank_orgs().filter(pk=registration.bank_id).exists():
         checks.append(Check("cooperating_bank", "合作银行", PASS, registration.bank.name, ART_3))

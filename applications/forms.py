@@ -7,11 +7,17 @@ from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.parsing import parse_date, parse_money
 from yunfu_ipfund.policy.models import EnterpriseSize, active_ip_type_choices
 
+from .credit import MANUAL_SOURCES
 from .models import District, IPAsset, LoanRegistration, Sector
 from .services import COMMITMENT_ITEMS, OUT_OF_SCOPE_TYPES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUTSIDE_YUNFU = "outside"
+YES_NO = [("", "请选择"), ("yes", "是"), ("no", "否")]
+
+
+def _yes(value):
+    return {"yes": True, "no": False, True: True, False: False}.get(value)
 
 
 class MoneyField(forms.Field):
@@ -56,12 +62,21 @@ class ProfileForm(forms.Form):
         label="注册地所在县（市、区）",
         choices=[("", "请选择"), *District.choices, (OUTSIDE_YUNFU, "云浮市以外")],
     )
-    is_independent_legal_person = forms.BooleanField(label="具有独立法人资格（非分支机构）", required=False)
+    is_independent_legal_person = forms.TypedChoiceField(
+        label="是否具有独立法人资格",
+        choices=YES_NO,
+        coerce=_yes,
+        help_text="分公司等分支机构、个体工商户不具有独立法人资格（《管理办法》第七条）。",
+    )
     sector = forms.ChoiceField(label="所属行业（划型标准）", choices=[("", "请选择"), *Sector.choices])
     declared_size = forms.ChoiceField(label="申报企业规模", choices=[("", "请选择"), *EnterpriseSize.choices])
-    employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10**9)
-    revenue = MoneyField(label="上年营业收入（万元）")
-    total_assets = MoneyField(label="资产总额（万元）")
+    employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10**9, required=False)
+    revenue = MoneyField(label="上年营业收入（万元）", required=False)
+    total_assets = MoneyField(
+        label="资产总额（万元）",
+        required=False,
+        help_text="企业规模按工信部联企业〔2011〕300号由所属行业的指标测算，缺少所需指标的无法划型。",
+    )
     annual_report_year = forms.IntegerField(
         label="最近按时报送年度报告的年度",
         required=False,
@@ -156,3 +171,29 @@ class DecisionForm(forms.Form):
         required=False,
         help_text="不予受理须写明理由。",
     )
+
+
+class CreditCheckForm(forms.Form):
+    """What the clerk saw in the credit system (the manual credit provider's inputs)."""
+
+    source = forms.ChoiceField(label="查询来源", choices=[("", "请选择"), *[(s, s) for s in MANUAL_SOURCES]])
+    queried_on = DateField(label="查询日期", widget=DATE)
+    credit_clean = forms.TypedChoiceField(
+        label="企业及法定代表人近三年有无不良信用记录",
+        choices=[("", "请选择"), ("yes", "无不良信用记录"), ("no", "有不良信用记录")],
+        coerce=_yes,
+    )
+    annual_report_on_time = forms.TypedChoiceField(
+        label="是否按时报送年度报告",
+        choices=[("", "请选择"), ("yes", "按时报送"), ("no", "未按时报送")],
+        coerce=_yes,
+    )
+    note = forms.CharField(
+        label="核查说明（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+    extract = forms.FileField(label="查询结果截图或报告（PDF、JPEG、PNG）")
+
+
+class BlacklistForm(forms.Form):
+    reason = forms.CharField(label="列入理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    confirm = forms.BooleanField(label="确认列入失信黑名单（期限按列入当日适用的管理办法确定，不可撤回）")

@@ -21,6 +21,7 @@ from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import Forbidden
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
+from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 from yunfu_ipfund.policy.models import EnterpriseSize, IPType, ip_type_choices
 
 MSG_NOT_OWN_ENTERPRISE = "只有申请企业本身可以办理该登记。"
@@ -35,15 +36,51 @@ class District(models.TextChoices):
     YUNAN_COUNTY = "yunnan", "郁南县"
 
 
-class Sector(models.TextChoices):
-    """Sectors of the 2011 SME classification standard (工信部联企业〔2011〕300号) the portal checks."""
+# Positions 3-8 of a USCC (GB 32100-2015) are the registration authority's administrative area code
+# (GB/T 2260). Yunfu's five county-level areas, and the city's own authority.
+DISTRICT_REGION_CODES = {
+    District.YUNCHENG: "445302",
+    District.YUNAN: "445303",
+    District.LUODING: "445381",
+    District.XINXING: "445321",
+    District.YUNAN_COUNTY: "445322",
+}
+CITY_REGION_CODE = "445300"  # 云浮市 itself: its authority registers firms of every district
+REGION_NAMES = {
+    **{code: district.label for district, code in DISTRICT_REGION_CODES.items()},
+    CITY_REGION_CODE: "云浮市",
+    "440000": "广东省",
+}
+# Positions 1-2: 登记管理部门 9 (市场监督管理) and its category; 92 is 个体工商户 (not a legal person).
+SOLE_TRADER_CATEGORY = "92"
 
+
+def uscc_region(uscc):
+    """The registration authority's area code of a USCC (positions 3-8), '' when too short."""
+    code = (uscc or "").strip().upper()
+    return code[2:8] if len(code) >= 8 else ""
+
+
+class Sector(models.TextChoices):
+    """Every sector of the 2011 SME classification standard (工信部联企业〔2011〕300号 第四条), in its order.
+    The six codes of the first build keep their values (`services` is 其他未列明行业)."""
+
+    AGRICULTURE = "agriculture", "农、林、牧、渔业"
     INDUSTRY = "industry", "工业"
     CONSTRUCTION = "construction", "建筑业"
     WHOLESALE = "wholesale", "批发业"
     RETAIL = "retail", "零售业"
+    TRANSPORT = "transport", "交通运输业"
+    WAREHOUSING = "warehousing", "仓储业"
+    POSTAL = "postal", "邮政业"
+    ACCOMMODATION = "accommodation", "住宿业"
+    CATERING = "catering", "餐饮业"
+    INFO_TRANSMISSION = "info_transmission", "信息传输业"
     SOFTWARE_IT = "software_it", "软件和信息技术服务业"
-    SERVICES = "services", "其他未列明行业（服务业）"
+    REAL_ESTATE = "real_estate", "房地产开发经营"
+    PROPERTY_MANAGEMENT = "property_mgmt", "物业管理"
+    LEASING_BUSINESS = "leasing_business", "租赁和商务服务业"
+    SERVICES = "services", "其他未列明行业"
 
 
 class EnterpriseProfile(models.Model):
@@ -58,15 +95,27 @@ class EnterpriseProfile(models.Model):
     district = models.CharField("所在县（市、区）", max_length=20, choices=District.choices, blank=True)
     sector = models.CharField("行业", max_length=20, choices=Sector.choices)
     declared_size = models.CharField("申报企业规模", max_length=10, choices=EnterpriseSize.choices)
-    employees = models.PositiveIntegerField("从业人员（人）")
-    revenue = MoneyField("上年营业收入（万元）")
-    total_assets = MoneyField("资产总额（万元）")
+    employees = models.PositiveIntegerField("从业人员（人）", null=True, blank=True)
+    revenue = MoneyField("上年营业收入（万元）", null=True, blank=True)
+    total_assets = MoneyField("资产总额（万元）", null=True, blank=True)
     annual_report_year = models.PositiveIntegerField("最近按时报送年报的年度", null=True, blank=True)
     credit_declared_on = models.DateField("无不良信用记录声明日期", null=True, blank=True)
     credit_declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    is_independent_legal_person = models.BooleanField("具有独立法人资格", default=True)
+    # Never assumed: None until the enterprise says; a 92 code (个体工商户) is refused whatever it says.
+    is_independent_legal_person = models.BooleanField("具有独立法人资格", null=True, blank=True, default=None)
+    region_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记机关不在本县（市、区）的核准人",
+    )
+    region_override_reason = models.TextField("登记机关不在本县（市、区）的核准理由", blank=True)
+    region_override_at = models.DateTimeField("登记机关不在本县（市、区）的核准时间", null=True, blank=True)
+    region_override_code = models.CharField("核准时的统一社会信用代码", max_length=18, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -77,11 +126,58 @@ class EnterpriseProfile(models.Model):
         return self.organisation.name
 
     @property
+    def region_overridden(self):
+        """A bureau override of the registration authority, for the code it was given on."""
+        return bool(
+            self.region_override_by_id
+            and self.region_override_reason
+            and self.region_override_code == self.organisation.uscc
+        )
+
+    @property
     def blacklisted_until(self):
         """The end of the latest listing in force today (None when not listed); the records are
         `Blacklisting`."""
         listing = Blacklisting.objects.in_force(local_today()).filter(enterprise_id=self.organisation_id)
         return listing.order_by("-listed_until").values_list("listed_until", flat=True).first()
+
+
+class CreditCheck(models.Model):
+    """The bureau clerk's check of an enterprise's credit record and annual reports (Art 7), as the
+    credit provider (`applications.credit`, setting CREDIT_PROVIDER) returned it. Append-only: a new
+    check is a new row; the latest one within `declaration_valid_days` before submission counts."""
+
+    enterprise = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="credit_checks", verbose_name="企业"
+    )
+    provider = models.CharField("核查方式", max_length=200)
+    source = models.CharField("查询来源", max_length=100)
+    queried_on = models.DateField("查询日期")
+    credit_clean = models.BooleanField("企业及法定代表人近三年无不良信用记录")
+    annual_report_on_time = models.BooleanField("按时报送年度报告")
+    note = models.TextField("核查说明", blank=True)
+    extract = models.FileField(
+        "查询结果截图/报告",
+        upload_to=PrivateUploadTo("credit-checks"),
+        storage=get_private_storage,
+        blank=True,
+    )
+    content_type = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信用核查记录"
+        verbose_name_plural = "信用核查记录"
+        ordering = ["-queried_on", "-id"]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.queried_on:%Y-%m-%d} {self.source}"
+
+    @property
+    def passed(self):
+        return self.credit_clean and self.annual_report_on_time
 
 
 class BlacklistingQuerySet(models.QuerySet):

@@ -13,7 +13,7 @@ from yunfu_ipfund.accounts.selectors import access, is_bank_user, scope_to_org, 
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import NotFound
 
-from .models import Blacklisting, EnterpriseProfile, IPAsset, LoanRegistration
+from .models import Blacklisting, CreditCheck, EnterpriseProfile, IPAsset, LoanRegistration
 
 Status = LoanRegistration.Status
 
@@ -117,6 +117,15 @@ def profile_of(enterprise_org):
     """The enterprise's profile, or None when it has not filled it in yet."""
     qs = EnterpriseProfile.objects.filter(organisation=enterprise_org)
     return qs.select_related("organisation").first()
+
+
+def latest_credit_check(enterprise):
+    """The bureau's latest recorded credit check of the enterprise (by query day), or None."""
+    return CreditCheck.objects.filter(enterprise=enterprise).select_related("by").first()
+
+
+def credit_checks_of(enterprise):
+    return CreditCheck.objects.filter(enterprise=enterprise).select_related("by")
 
 
 # --- the blacklist ---------------------------------------------------------------------------------

@@ -14,29 +14,33 @@ from yunfu_ipfund.accounts.roles import (
     PERM_BUREAU_REVIEW,
     PERM_ENTERPRISE,
 )
-from yunfu_ipfund.accounts.selectors import require_perm
+from yunfu_ipfund.accounts.selectors import access, require_perm, sees_everything
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.audit.workflow import available_move_names
+from yunfu_ipfund.common.checks import FAIL
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError, NotFound
 from yunfu_ipfund.common.middleware import client_ip
+from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.notices.selectors import notices_about
 from yunfu_ipfund.policy.models import ip_type_choices
 from yunfu_ipfund.policy.services import policy_in_force
 
 from . import hooks, services
-from .eligibility import enterprise_checks, registration_checks
+from .eligibility import credit_check_check, enterprise_checks, registration_checks
 from .forms import (
     AssetForm,
     AssetUpdateForm,
+    BlacklistForm,
     CommitmentForm,
+    CreditCheckForm,
     DecisionForm,
     OptionalReasonForm,
     ProfileForm,
     ReasonForm,
     RegistrationForm,
 )
-from .models import LoanRegistration
+from .models import Blacklisting, LoanRegistration
 from .selectors import (
     access_asset,
     access_enterprise,
@@ -44,6 +48,9 @@ from .selectors import (
     assets_of,
     assets_visible_to,
     blacklisting_in_force,
+    blacklistings_of,
+    credit_checks_of,
+    latest_credit_check,
     profile_of,
     registrations_visible_to,
     search_registrations,
@@ -77,13 +84,18 @@ def _own_enterprise(user):
 # --- enterprise profile ----------------------------------------------------------------------------
 
 
-@login_required
-def profile_view(request, pk=None):
-    enterprise = access_enterprise(request.user, pk)
+def _profile_page(request, enterprise, *, region_form=None, blacklist_form=None, status=200):
     profile = profile_of(enterprise)
     policy, policy_error = _policy_today()
-    checks = enterprise_checks(enterprise, policy=policy, on=today()) if (policy and profile) else []
+    checks = []
+    if policy and profile:
+        checks = enterprise_checks(enterprise, policy=policy, on=today())
+        checks.append(credit_check_check(enterprise, policy=policy, on=today()))
     own = services.enterprise_can_edit_profile(enterprise, request.user)
+    user = request.user
+    can_override = services.region_can_override(profile, user) and any(
+        c.rule == "uscc_region" and c.outcome == FAIL for c in checks
+    )
     return render(
         request,
         "applications/profile.html",
@@ -96,7 +108,112 @@ def profile_view(request, pk=None):
             "own": own,
             "events": trail_for(profile) if profile else [],
             "blacklisting": blacklisting_in_force(enterprise),
+            "blacklistings": blacklistings_of(enterprise),
+            "credit_check": latest_credit_check(enterprise),
+            "can_check_credit": services.credit_check_can_record(user),
+            "can_override_region": can_override,
+            "region_form": region_form or ReasonForm(),
+            "can_blacklist": user.has_perm(PERM_BUREAU_APPROVE),
+            "blacklist_form": blacklist_form or BlacklistForm(),
         },
+        status=status,
+    )
+
+
+@login_required
+def profile_view(request, pk=None):
+    return _profile_page(request, access_enterprise(request.user, pk))
+
+
+@require_POST
+@login_required
+def region_override(request, pk):
+    """The bureau accepts a registration authority outside the declared district (with a reason)."""
+    enterprise = access_enterprise(request.user, pk)
+    require_perm(request.user, PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enterprise_region_override(
+                by=request.user, enterprise=enterprise, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, "已核准登记机关与注册地不一致。")
+            return redirect("applications:enterprise_detail", pk=enterprise.pk)
+    return _profile_page(request, enterprise, region_form=form, status=400)
+
+
+@require_POST
+@login_required
+def blacklist(request, pk):
+    """A bureau approver lists the enterprise by hand; the period comes from the version in force."""
+    enterprise = access_enterprise(request.user, pk)
+    require_perm(request.user, PERM_BUREAU_APPROVE)
+    form = BlacklistForm(request.POST)
+    if form.is_valid():
+        try:
+            listing = services.blacklist_enterprise(
+                enterprise,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                source=Blacklisting.Source.MANUAL,
+            )
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已列入失信黑名单，自 {listing.listed_from:%Y-%m-%d} 起至 {listing.listed_until:%Y-%m-%d}。",
+            )
+            return redirect("applications:enterprise_detail", pk=enterprise.pk)
+    return _profile_page(request, enterprise, blacklist_form=form, status=400)
+
+
+@login_required
+def credit_check(request, pk):
+    """The bureau clerk records the credit and annual-report check of an enterprise (Art 7)."""
+    enterprise = access_enterprise(request.user, pk)
+    require_perm(request.user, PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
+    status = 200
+    if request.method == "POST":
+        form = CreditCheckForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.enterprise_credit_check_record(
+                    by=request.user, enterprise=enterprise, **form.cleaned_data
+                )
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, "信用核查结果已记录。")
+                return redirect("applications:enterprise_detail", pk=enterprise.pk)
+        status = 400
+    else:
+        form = CreditCheckForm(initial={"queried_on": today()})
+    context = {
+        "form": form,
+        "enterprise": enterprise,
+        "profile": profile_of(enterprise),
+        "checks_done": credit_checks_of(enterprise),
+    }
+    return render(request, "applications/credit_check_form.html", context, status=status)
+
+
+@login_required
+def credit_check_extract(request, pk, check_pk):
+    """The extract a clerk uploaded: bureau and finance staff only (anyone else: 404)."""
+    enterprise = access_enterprise(request.user, pk)
+    if not sees_everything(request.user):
+        raise NotFound()
+    check = access(credit_checks_of(enterprise), check_pk)
+    if not check.extract:
+        raise NotFound()
+    return serve_private_file(
+        check.extract,
+        download_name=f"信用核查-{check.queried_on:%Y%m%d}-{check.pk}",
+        content_type=check.content_type,
     )
 
 
@@ -117,9 +234,11 @@ def profile_edit(request):
                 return redirect("applications:profile")
         status = 400
     else:
-        initial = {"uscc": enterprise.uscc or "", "is_independent_legal_person": True}
+        initial = {"uscc": enterprise.uscc or ""}
         if profile:
             initial.update({f: getattr(profile, f) for f in services.PROFILE_FIELDS})
+            legal = profile.is_independent_legal_person
+            initial["is_independent_legal_person"] = {True: "yes", False: "no"}.get(legal, "")
         form = ProfileForm(initial=initial)
     context = {"form": form, "enterprise": enterprise}
     return render(request, "applications/profile_form.html", context, status=status)

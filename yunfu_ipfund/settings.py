@@ -208,6 +208,7 @@ PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+CREDIT_PROVIDER = os.environ.get("CREDIT_PROVIDER", "applications.credit.ManualCreditProvider")  # Art 7 check
 
 # Celery: with REDIS_URL, a real broker; without it, tasks run in-process (eager).
 REDIS_URL = os.environ.get("REDIS_URL", "")

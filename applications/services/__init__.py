@@ -24,9 +24,13 @@ from .assets import (
 from .blacklist import blacklist_enterprise, blacklist_until
 from .enterprises import (
     PROFILE_FIELDS,
+    credit_check_can_record,
     enterprise_can_edit_profile,
+    enterprise_credit_check_record,
     enterprise_credit_declare,
     enterprise_profile_save,
+    enterprise_region_override,
+    region_can_override,
 )
 from .registrations import (
     COMMITMENT_ITEMS,
@@ -51,9 +55,13 @@ __all__ = [
     "asset_can_override_holder",
     "blacklist_enterprise",
     "blacklist_until",
+    "credit_check_can_record",
     "enterprise_can_edit_profile",
+    "enterprise_credit_check_record",
     "enterprise_credit_declare",
     "enterprise_profile_save",
+    "enterprise_region_override",
+    "region_can_override",
     "ip_asset_override_holder",
     "ip_asset_register",
     "ip_asset_update",

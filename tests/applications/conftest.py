@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
+from applications.models import CreditCheck, EnterpriseProfile, IPAsset, LoanRegistration
 from lenders import services as lenders_services
 from lenders.models import CooperatingBank
 from tests.factories import admit, make_filing
@@ -45,6 +45,20 @@ def make_profile(org, **overrides):
     )
     values.update(overrides)
     return EnterpriseProfile.objects.create(organisation=org, **values)
+
+
+def make_credit_check(org, by, **overrides):
+    """The bureau's recorded credit check of `org`, clean and dated today (straight into the table)."""
+    values = dict(
+        provider="人工查询录入",
+        source="国家企业信用信息公示系统",
+        queried_on=today(),
+        credit_clean=True,
+        annual_report_on_time=True,
+        by=by,
+    )
+    values.update(overrides)
+    return CreditCheck.objects.create(enterprise=org, **values)
 
 
 _serial = iter(range(10_000, 99_999))
@@ -121,8 +135,13 @@ def patent_a(enterprise_a):
 
 
 @pytest.fixture
-def ready_draft(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, cooperating):
-    """A signed draft of enterprise A to bank A that meets every rule."""
+def credit_checked_a(enterprise_a, bureau_clerk):
+    return make_credit_check(enterprise_a, bureau_clerk)
+
+
+@pytest.fixture
+def ready_draft(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, cooperating, credit_checked_a):
+    """A signed draft of enterprise A to bank A that meets every rule (the bureau checked its credit)."""
     return make_registration(enterprise_a, bank_a, enterprise_user, assets=[patent_a], signed=True)
 
 

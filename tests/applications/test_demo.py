@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from applications import demo
 from applications.eligibility import enterprise_checks
-from applications.models import EnterpriseProfile, IPAsset, LoanRegistration
+from applications.models import CreditCheck, EnterpriseProfile, IPAsset, LoanRegistration
 from yunfu_ipfund.accounts.management.commands.seed_demo import ORGANISATIONS, USERS
 from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.checks import FAIL
@@ -46,6 +46,13 @@ def test_seed_creates_the_demo_records_once(platform_demo, policy):
     for registration in LoanRegistration.objects.filter(status="accepted"):
         assert registration.decided_by.organisation_id == registration.bank_id
     assert submitted.bank.name == demo.BANK and submitted.commitment_signed and submitted.submitted_checks
+    # Art 7 verified, not declared: the region matches, the figures classify, the clerk checked the credit.
+    for registration in LoanRegistration.objects.exclude(status="draft"):
+        failed = [c["rule"] for c in registration.submitted_checks if c["outcome"] == FAIL]
+        assert failed == [], (registration.purpose, failed)
+        rules = {c["rule"] for c in registration.submitted_checks}
+        assert {"uscc_region", "enterprise_size", "credit_check", "independent_legal_person"} <= rules
+    assert CreditCheck.objects.count() == 2 and all(c.extract for c in CreditCheck.objects.all())
 
 
 def test_seed_skips_quietly_without_the_platform_demo(db):

@@ -23,6 +23,7 @@ def profile_form(**overrides):
         "revenue": "1,850.50",
         "total_assets": "600",
         "annual_report_year": "2025",
+        "is_independent_legal_person": "yes",
     }
     data.update(overrides)
     return ProfileForm(data)
@@ -34,6 +35,20 @@ def test_figures_typed_as_text_reach_the_service_as_decimals_and_ints():
     cleaned = form.cleaned_data
     assert (cleaned["revenue"], cleaned["total_assets"]) == (Decimal("1850.50"), Decimal("600.00"))
     assert (cleaned["employees"], cleaned["annual_report_year"]) == (50, 2025)
+    assert cleaned["is_independent_legal_person"] is True
+
+
+@pytest.mark.parametrize(("typed", "cleaned"), [("yes", True), ("no", False)])
+def test_the_legal_person_answer_is_explicit(typed, cleaned):
+    form = profile_form(is_independent_legal_person=typed)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["is_independent_legal_person"] is cleaned
+
+
+def test_a_figure_left_blank_reaches_the_service_as_none():
+    form = profile_form(revenue="", total_assets="", employees="")
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["revenue"], form.cleaned_data["employees"]) == (None, None)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +59,7 @@ def test_figures_typed_as_text_reach_the_service_as_decimals_and_ints():
         ("revenue", "1e999", "上年营业收入"),
         ("revenue", "-5", "上年营业收入"),
         ("revenue", "1" * 21, "不能超过"),
-        ("revenue", "", "必填"),
+        ("is_independent_legal_person", "", "必填"),
     ],
 )
 def test_a_figure_that_is_not_an_amount_is_refused_on_the_form_naming_the_field(field, value, says):

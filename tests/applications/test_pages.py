@@ -53,7 +53,7 @@ class TestProfilePages:
                 "revenue": "800",
                 "total_assets": "600",
                 "annual_report_year": str(today().year - 1),
-                "is_independent_legal_person": "on",
+                "is_independent_legal_person": "yes",
             },
         )
         assert response.status_code == 302
@@ -93,10 +93,12 @@ class TestProfilePages:
         assert client_for(bank_officer).get(url("enterprise_detail", enterprise_a.pk)).status_code == 200
         assert client_for(bank_b_officer).get(url("enterprise_detail", enterprise_a.pk)).status_code == 404
 
-    def test_the_bureau_sees_a_size_contradiction(self, client_for, bureau_clerk, enterprise_a):
+    def test_the_bureau_sees_the_computed_size_beside_the_declared_one(
+        self, client_for, bureau_clerk, enterprise_a
+    ):
         make_profile(enterprise_a, declared_size="micro", employees=500, revenue=Decimal("3000"))
         page = client_for(bureau_clerk).get(url("enterprise_detail", enterprise_a.pk)).content.decode()
-        assert "请核实" in page and "中型企业" in page
+        assert "属中型企业" in page and "申报为微型企业，以测算为准" in page
 
 
 @pytest.mark.parametrize(
@@ -201,7 +203,7 @@ class TestAssetPages:
 
 class TestRegistrationPages:
     def test_the_enterprise_walks_from_draft_to_submitted(
-        self, client_for, enterprise_user, bank_a, patent_a, profile_a, cooperating
+        self, client_for, enterprise_user, bank_a, patent_a, profile_a, cooperating, credit_checked_a
     ):
         client = client_for(enterprise_user)
         response = client.post(

@@ -15,7 +15,7 @@ from applications.services import (
 )
 from tests.applications.conftest import make_profile
 from yunfu_ipfund.audit.selectors import trail_for
-from yunfu_ipfund.common.checks import FAIL, PASS, WARN
+from yunfu_ipfund.common.checks import FAIL, PASS
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import NotFound, ValidationFailed
 from yunfu_ipfund.common.identifiers import make_uscc
@@ -87,7 +87,6 @@ def test_it_refuses_an_enterprise_registered_outside_yunfu_citing_article_7(
         ("employees", -1),
         ("employees", "50"),
         ("revenue", Decimal("12.345")),
-        ("revenue", None),
         ("total_assets", "abc"),
         ("legal_representative", "  "),
         ("annual_report_year", 3000),
@@ -98,15 +97,18 @@ def test_it_refuses_bad_figures(enterprise_user, enterprise_a, field, value):
         enterprise_profile_save(by=enterprise_user, enterprise=enterprise_a, **profile_data(**{field: value}))
 
 
-def test_a_declared_size_contradicting_the_figures_is_kept_but_flagged(enterprise_user, enterprise_a, policy):
-    enterprise_profile_save(
+def test_a_declared_size_contradicting_the_figures_is_kept_but_the_figures_decide(
+    enterprise_user, enterprise_a, policy
+):
+    profile = enterprise_profile_save(
         by=enterprise_user,
         enterprise=enterprise_a,
         **profile_data(declared_size="small", employees=1200, revenue=Decimal("50000")),
     )
-    check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=today()))["size_consistent"]
-    assert check.outcome == WARN
-    assert "大型企业" in check.message and "小型企业" in check.message
+    assert profile.declared_size == "small"
+    check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=today()))["enterprise_size"]
+    assert check.outcome == FAIL
+    assert "属大型企业" in check.message and "申报为小型企业" in check.message
 
 
 def test_a_user_of_another_enterprise_cannot_edit_the_profile(enterprise_b_user, enterprise_a):
@@ -179,13 +181,13 @@ class TestEnterpriseChecks:
         ]
         assert check.outcome == PASS
 
-    def test_the_credit_look_back_is_read_from_the_policy(self, enterprise_a, policy):
-        make_profile(enterprise_a, credit_declared_on=dt.date(2024, 1, 10))
+    def test_the_declarations_validity_is_read_from_the_policy(self, enterprise_a, policy):
+        make_profile(enterprise_a, credit_declared_on=dt.date(2026, 10, 27))
         on = dt.date(2026, 11, 26)
         assert (
             checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["credit_record"].outcome
             == PASS
         )
-        policy.credit_lookback_months = 12
+        policy.declaration_valid_days = 29
         check = checks_by_rule(enterprise_checks(enterprise_a, policy=policy, on=on))["credit_record"]
-        assert check.outcome == FAIL and "12 个月" in check.message
+        assert check.outcome == FAIL and "29 日内" in check.message

@@ -23,7 +23,7 @@ ALL = list(S)
 
 
 @pytest.fixture
-def at(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, cooperating):
+def at(enterprise_a, bank_a, enterprise_user, profile_a, patent_a, cooperating, credit_checked_a):
     """at(status) -> a signed registration of enterprise A to bank A in that status."""
 
     def make(status):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from applications.models import Sector
-from applications.sizes import SOURCE, THRESHOLDS, classify
+from applications.sizes import SOURCE, THRESHOLDS, SizeUnknown, classify
 from yunfu_ipfund.policy.models import EnterpriseSize
 
 L, M, S, X = EnterpriseSize.LARGE, EnterpriseSize.MEDIUM, EnterpriseSize.SMALL, EnterpriseSize.MICRO
@@ -58,6 +58,67 @@ CASES = [
     (Sector.SERVICES, 99, None, None, S),
     (Sector.SERVICES, 10, None, None, S),
     (Sector.SERVICES, 9, None, None, X),
+    # the ten sectors the first build did not have (第四条第（一）、（六）至（十一）、（十三）至（十五）项)
+    (Sector.AGRICULTURE, None, D("20000"), None, L),
+    (Sector.AGRICULTURE, None, D("19999.99"), None, M),
+    (Sector.AGRICULTURE, None, D("500"), None, M),
+    (Sector.AGRICULTURE, None, D("499.99"), None, S),
+    (Sector.AGRICULTURE, None, D("50"), None, S),
+    (Sector.AGRICULTURE, None, D("49.99"), None, X),
+    (Sector.TRANSPORT, 1000, D("30000"), None, L),
+    (Sector.TRANSPORT, 999, D("30000"), None, M),
+    (Sector.TRANSPORT, 300, D("3000"), None, M),
+    (Sector.TRANSPORT, 300, D("2999.99"), None, S),
+    (Sector.TRANSPORT, 20, D("200"), None, S),
+    (Sector.TRANSPORT, 20, D("199.99"), None, X),
+    (Sector.WAREHOUSING, 200, D("30000"), None, L),
+    (Sector.WAREHOUSING, 199, D("30000"), None, M),
+    (Sector.WAREHOUSING, 100, D("1000"), None, M),
+    (Sector.WAREHOUSING, 99, D("1000"), None, S),
+    (Sector.WAREHOUSING, 20, D("100"), None, S),
+    (Sector.WAREHOUSING, 19, D("100"), None, X),
+    (Sector.POSTAL, 1000, D("30000"), None, L),
+    (Sector.POSTAL, 1000, D("29999.99"), None, M),
+    (Sector.POSTAL, 300, D("2000"), None, M),
+    (Sector.POSTAL, 299, D("2000"), None, S),
+    (Sector.POSTAL, 20, D("100"), None, S),
+    (Sector.POSTAL, 20, D("99.99"), None, X),
+    (Sector.ACCOMMODATION, 300, D("10000"), None, L),
+    (Sector.ACCOMMODATION, 299, D("10000"), None, M),
+    (Sector.ACCOMMODATION, 100, D("2000"), None, M),
+    (Sector.ACCOMMODATION, 100, D("1999.99"), None, S),
+    (Sector.ACCOMMODATION, 10, D("100"), None, S),
+    (Sector.ACCOMMODATION, 9, D("100"), None, X),
+    (Sector.CATERING, 300, D("10000"), None, L),
+    (Sector.CATERING, 300, D("9999.99"), None, M),
+    (Sector.CATERING, 100, D("2000"), None, M),
+    (Sector.CATERING, 99, D("2000"), None, S),
+    (Sector.CATERING, 10, D("100"), None, S),
+    (Sector.CATERING, 10, D("99.99"), None, X),
+    (Sector.INFO_TRANSMISSION, 2000, D("100000"), None, L),
+    (Sector.INFO_TRANSMISSION, 1999, D("100000"), None, M),
+    (Sector.INFO_TRANSMISSION, 100, D("1000"), None, M),
+    (Sector.INFO_TRANSMISSION, 99, D("1000"), None, S),
+    (Sector.INFO_TRANSMISSION, 10, D("100"), None, S),
+    (Sector.INFO_TRANSMISSION, 10, D("99.99"), None, X),
+    (Sector.REAL_ESTATE, None, D("200000"), D("10000"), L),
+    (Sector.REAL_ESTATE, None, D("200000"), D("9999.99"), M),
+    (Sector.REAL_ESTATE, None, D("1000"), D("5000"), M),
+    (Sector.REAL_ESTATE, None, D("999.99"), D("5000"), S),
+    (Sector.REAL_ESTATE, None, D("100"), D("2000"), S),
+    (Sector.REAL_ESTATE, None, D("100"), D("1999.99"), X),
+    (Sector.PROPERTY_MANAGEMENT, 1000, D("5000"), None, L),
+    (Sector.PROPERTY_MANAGEMENT, 999, D("5000"), None, M),
+    (Sector.PROPERTY_MANAGEMENT, 300, D("1000"), None, M),
+    (Sector.PROPERTY_MANAGEMENT, 300, D("999.99"), None, S),
+    (Sector.PROPERTY_MANAGEMENT, 100, D("500"), None, S),
+    (Sector.PROPERTY_MANAGEMENT, 99, D("500"), None, X),
+    (Sector.LEASING_BUSINESS, 300, None, D("120000"), L),
+    (Sector.LEASING_BUSINESS, 300, None, D("119999.99"), M),
+    (Sector.LEASING_BUSINESS, 100, None, D("8000"), M),
+    (Sector.LEASING_BUSINESS, 99, None, D("8000"), S),
+    (Sector.LEASING_BUSINESS, 10, None, D("100"), S),
+    (Sector.LEASING_BUSINESS, 10, None, D("99.99"), X),
 ]
 
 
@@ -74,6 +135,40 @@ def test_construction_ignores_employees_and_services_ignore_money():
 def test_the_table_covers_every_sector_and_names_its_source():
     assert set(THRESHOLDS) == set(Sector)
     assert "工信部联企业〔2011〕300号" in SOURCE
+
+
+def test_an_agricultural_firm_with_30_staff_and_30000_wan_revenue_is_large():
+    # 农、林、牧、渔业 营业收入20000万元以下为中小微型企业: revenue alone decides, staff do not count.
+    assert classify(Sector.AGRICULTURE, 30, D("30000"), None) == L
+
+
+def test_every_sector_of_the_standard_is_in_the_table_with_its_item():
+    assert len(THRESHOLDS) == 16
+    items = [t.article for t in THRESHOLDS.values()]
+    assert items[0].startswith("第四条第（一）项 农、林、牧、渔业")
+    assert items[-1].startswith("第四条第（十六）项 其他未列明行业")
+
+
+@pytest.mark.parametrize(
+    ("sector", "employees", "revenue", "assets", "missing"),
+    [
+        (Sector.INDUSTRY, 50, None, None, "营业收入"),
+        (Sector.INDUSTRY, None, D("800"), None, "从业人员"),
+        (Sector.CONSTRUCTION, 50, D("800"), None, "资产总额"),
+        (Sector.AGRICULTURE, 30, None, D("1"), "营业收入"),
+        (Sector.SERVICES, None, D("1"), D("1"), "从业人员"),
+    ],
+)
+def test_a_missing_figure_cannot_be_classified_not_micro(sector, employees, revenue, assets, missing):
+    with pytest.raises(SizeUnknown) as exc:
+        classify(sector, employees, revenue, assets)
+    assert f"未填写{missing}" in exc.value.message and "无法划分企业规模" in exc.value.message
+    assert "第七条" in exc.value.message
+
+
+def test_a_figure_the_sector_does_not_use_may_be_missing():
+    assert classify(Sector.INDUSTRY, 50, D("800"), None) == S
+    assert classify(Sector.CONSTRUCTION, None, D("300"), D("300")) == S
 
 
 def test_an_unknown_sector_is_refused():
