@@ -332,12 +332,13 @@ def loss_event_update(loan, *, today):
     if loan.status not in CoveredLoan.REPORTABLE:
         return loan.loss_event_on  # in claim or settled: the loss event the claim was judged on stays
     day, source = loss_event_of(loan, today=today)
+    was_overdue = loan.loss_event_source == LossEventSource.OVERDUE
     if (loan.loss_event_on, loan.loss_event_source) != (day, source):
         CoveredLoan.objects.filter(pk=loan.pk).update(loss_event_on=day, loss_event_source=source)
         loan.loss_event_on, loan.loss_event_source = day, source
     if source == LossEventSource.OVERDUE and loan.non_performing_on is None:
         _flag_unclassified(loan, day)
-    else:
+    elif was_overdue:  # only an overdue loss event ever raised the flag (no query on an ordinary report)
         reminder_resolve(kind=reminders.LOAN_LOSS_UNCLASSIFIED, about=loan, discriminator=None)
     return day
 
