@@ -75,16 +75,19 @@ def test_each_event_chains_to_the_previous_one(three_events, bank_officer):
     assert three_events[2].actor is None and three_events[2].actor_name == "系统"
 
 
-def test_the_request_address_is_recorded(client_for, bank_officer, bank_a, rf):
+def test_the_request_address_is_recorded(client_for, bank_officer, bank_a, rf, settings):
+    """The client address of common.client: the socket address, unless proxies are configured
+    (tests/platform/test_client_address.py); a forged X-Forwarded-For is not recorded."""
     from yunfu_ipfund.common.middleware import current_request
 
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1", REMOTE_ADDR="192.0.2.8")
     token = current_request.set(request)
     try:
         event = audit_record(by=bank_officer, action=VIEW, obj=bank_a)
     finally:
         current_request.reset(token)
-    assert AuditEvent.objects.get(pk=event.pk).ip == "203.0.113.7"
+    assert AuditEvent.objects.get(pk=event.pk).ip == "192.0.2.8"
 
 
 def test_an_event_stores_its_action_code_and_label_and_a_bare_phrase_is_refused(three_events, bank_a):

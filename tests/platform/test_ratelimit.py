@@ -27,14 +27,22 @@ def test_each_address_has_its_own_hourly_allowance_per_form(settings):
     assert rate_limited(first, "objection") is False
 
 
-def test_the_address_behind_the_proxy_is_the_one_counted(settings):
+def test_the_address_behind_the_configured_proxy_is_the_one_counted(settings):
     settings.PUBLIC_FORM_RATE_PER_HOUR = 1
-    proxied = RequestFactory().post(
-        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1"
-    )
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxied = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
     assert rate_limited(proxied, "verify") is False
     assert rate_limited(request_from("127.0.0.1"), "verify") is False
     assert rate_limited(proxied, "verify") is True
+
+
+def test_without_a_configured_proxy_a_forged_header_shares_the_socket_addresss_allowance(settings):
+    settings.PUBLIC_FORM_RATE_PER_HOUR = 1
+    settings.TRUSTED_PROXY_COUNT = 0
+    first = RequestFactory().post("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    second = RequestFactory().post("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert rate_limited(first, "verify") is False
+    assert rate_limited(second, "verify") is True
 
 
 def test_the_public_views_still_offer_the_same_limiter():
