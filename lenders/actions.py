@@ -20,6 +20,10 @@ LOAN_REPORT_EXTENSION = audit_action("lenders.coveredloan.report.extension", "�
 
 PROPOSAL_CREATE = audit_action("lenders.suspensionproposal.create", "提出暂停备案建议")
 
+# Fraud found before a claim: the enterprise's other covered loans flagged for review, and cleared.
+LOAN_REVIEW_FLAG = audit_action("lenders.coveredloan.review_flag", "标记待复核（同一企业另有贷款被认定骗取）")
+LOAN_REVIEW_FLAG_CLEAR = audit_action("lenders.coveredloan.review_flag_clear", "解除待复核标记")
+
 IMPORT_SUBMIT = audit_action("lenders.importjob.submit", "提交批量导入")
 IMPORT_FINISH = audit_action("lenders.importjob.finish", "批量导入完成")
 

@@ -24,6 +24,7 @@ BANK_TERMINATION = "lenders_bank_termination"
 FILING_CONFIRMATION = "lenders_filing_confirmation"
 FILING_RETURN = "lenders_filing_return"
 FILING_REFUSAL = "lenders_filing_refusal"
+LOAN_EXCLUSION = "lenders_loan_exclusion"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,17 @@ class FilingRefusal:
     entries: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LoanExclusion:
+    """移出风险补偿范围通知书 (fraud found before a claim): what was found, what follows for the bank and the
+    enterprise, the loan's facts, and the enterprise's other covered loans flagged for review (when any)."""
+
+    paragraphs: list[str]
+    facts: list[list[str]]
+    entries_title: str = ""
+    entries: list[str] = field(default_factory=list)
+
+
 KINDS = tuple(
     register(NoticeKind(code=code, title=title, prefix=prefix, template=TEMPLATE, context=context))
     for code, title, prefix, context in (
@@ -76,6 +88,7 @@ KINDS = tuple(
         (FILING_CONFIRMATION, "备案确认书", PREFIX_FILING, FilingConfirmation),
         (FILING_RETURN, "备案补正通知书", PREFIX_FILING, FilingItemised),
         (FILING_REFUSAL, "不予备案通知书", PREFIX_FILING, FilingRefusal),
+        (LOAN_EXCLUSION, "移出风险补偿范围通知书", PREFIX_FILING, LoanExclusion),
     )
 )
 
@@ -210,4 +223,39 @@ def filing_refusal(filing, *, reason, failed):
         facts=filing_facts(filing),
         entries_title="未通过的规则" if entries else "",
         entries=entries,
+    )
+
+
+# --- a covered loan's documents ----------------------------------------------------------------------
+
+
+def loan_exclusion(loan, *, reason, excluded_on, flagged, blacklisted_until=None):
+    """The 移出风险补偿范围通知书: fraud found before any claim (《管理办法》第十六条); the loan leaves the
+    cover from `excluded_on`; the enterprise's other covered loans (`flagged`, their contract numbers and
+    banks) are to be reviewed; the enterprise listed until `blacklisted_until` (第二十一条) when listed."""
+    paragraphs = [
+        f"经查，{loan.enterprise.name}向{loan.bank.name}申请的知识产权质押贷款（借款合同编号"
+        f"{loan.contract_number}）存在骗取风险补偿资金的情形：{reason}",
+        f"根据《管理办法》第十六条的规定，该笔贷款自{body_date(excluded_on)}起移出风险补偿范围，"
+        "风险补偿资金不再承担该笔贷款的任何补偿责任，贵行不得就该笔贷款申请风险补偿。",
+    ]
+    if blacklisted_until:
+        paragraphs.append(
+            f"根据《管理办法》第二十一条的规定，{loan.enterprise.name}自{body_date(excluded_on)}起列入失信黑名单，"
+            f"至{body_date(blacklisted_until)}止，期间不得申请纳入风险补偿范围的知识产权质押贷款。"
+        )
+    if flagged:
+        paragraphs.append("该企业其他已纳入风险补偿范围的贷款已标记待复核，请相关合作银行配合核查。")
+    return LoanExclusion(
+        paragraphs=paragraphs,
+        facts=[
+            ["借款企业", loan.enterprise.name],
+            ["贷款银行", loan.bank.name],
+            ["借款合同编号", loan.contract_number],
+            ["贷款金额", f"{format_money(loan.amount)}元"],
+            ["原纳入补偿范围金额", f"{format_money(loan.covered_amount)}元"],
+            ["移出日期", body_date(excluded_on)],
+        ],
+        entries_title="标记待复核的其他贷款如下" if flagged else "",
+        entries=[f"{bank}借款合同{contract}" for contract, bank in flagged],
     )

@@ -404,6 +404,10 @@ class CoveredLoan(models.Model):
         IN_CLAIM --compensate--> COMPENSATED --enter_recovery--> RECOVERY --close--> CLOSED
         COMPENSATED --close--> CLOSED
         any live or compensated state --exclude (fraud/ineligibility)--> EXCLUDED
+        ACTIVE | OVERDUE | NON_PERFORMING --(bureau approver, reason + evidence) exclude_for_fraud--> EXCLUDED
+            (fraud found before a claim: the cover released, a notice to the bank and the enterprise, the
+            enterprise's other covered loans flagged for review, the enterprise blacklisted; a loan already
+            in a claim is excluded through the rescission of the compensation instead)
 
     Every change writes a LoanEvent with the figures after it, so the covered outstanding on any past
     date can be answered (selectors.covered_outstanding(as_of=...)).
@@ -484,7 +488,18 @@ class CoveredLoan(models.Model):
             None,
             NOOP,
         ),
+        # Fraud found before a claim (lenders.services.loans.loan_exclude_for_fraud): the approver's own move.
+        Move(
+            "exclude_for_fraud",
+            (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING),
+            S.EXCLUDED,
+            "认定骗取，移出风险补偿范围",
+            PERM_BUREAU_APPROVE,
+            NOOP,
+        ),
     )
+    # States of a loan in the compensation process: excluded only by rescinding the compensation.
+    IN_COMPENSATION = (S.IN_CLAIM, S.COMPENSATED, S.RECOVERY, S.CLOSED)
     # States in which the covered part still counts as covered outstanding (leverage, caps).
     LIVE = (S.ACTIVE, S.OVERDUE, S.NON_PERFORMING, S.IN_CLAIM)
     # States the bank's reports (repayment, overdue, classification, extension) apply to.
@@ -526,6 +541,25 @@ class CoveredLoan(models.Model):
     )
     confirmed_at = models.DateTimeField("确认时间")
     updated_at = models.DateTimeField(auto_now=True)
+    # Fraud found before a claim (exclude_for_fraud): why, on what evidence, by whom, when.
+    exclusion_reason = models.TextField("移出理由", blank=True)
+    exclusion_evidence = models.FileField(
+        "骗取证据材料", upload_to=PrivateUploadTo("exclusions"), storage=get_private_storage, blank=True
+    )
+    exclusion_evidence_name = models.CharField("证据原文件名", max_length=200, blank=True)
+    exclusion_evidence_type = models.CharField(max_length=50, blank=True)
+    exclusion_evidence_sha256 = models.CharField(max_length=64, blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    excluded_at = models.DateTimeField("移出时间", null=True, blank=True)
+    # Flagged for review: another covered loan of the same enterprise was excluded for fraud. Seen by the
+    # bureau and the loan's bank; cleared by the bureau (audited), which empties these three fields.
+    review_flag_reason = models.TextField("待复核原因", blank=True)
+    review_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_flagged_at = models.DateTimeField("标记复核时间", null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "在保贷款"
@@ -541,6 +575,10 @@ class CoveredLoan(models.Model):
     @property
     def is_live(self):
         return self.status in self.LIVE
+
+    @property
+    def is_flagged_for_review(self):
+        return self.review_flagged_at is not None
 
 
 class LoanEvent(models.Model):

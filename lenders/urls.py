@@ -26,3 +26,8 @@ urlpatterns = [
     path("api-token/", views.api_token, name="api_token"),
 ]
 urlpatterns.append(path("filings/<int:pk>/archive.zip", views.filing_archive, name="filing_archive"))
+urlpatterns += [
+    path("loans/<int:pk>/exclude/", views.loan_exclude, name="loan_exclude"),
+    path("loans/<int:pk>/review-flag/clear/", views.loan_review_flag_clear, name="loan_review_flag_clear"),
+    path("loans/<int:pk>/exclusion-evidence/", views.loan_exclusion_evidence, name="loan_exclusion_evidence"),
+]

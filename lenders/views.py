@@ -420,6 +420,13 @@ def loan_detail(request, pk):
             "trail": trail_for(loan),
             "notices": notices_about(loan.filing, request.user),
             "countdown": countdown(loan.maturity_on) if loan.status in CoveredLoan.LIVE else None,
+            "can_exclude": services.loans.loan_can_exclude_for_fraud(loan, request.user),
+            "can_clear_flag": loan.is_flagged_for_review
+            and sees_everything(request.user)
+            and (request.user.has_perm(PERM_BUREAU_REVIEW) or request.user.has_perm(PERM_BUREAU_APPROVE)),
+            "sees_evidence": bool(loan.exclusion_evidence)
+            and sees_everything(request.user)
+            and not is_bank_user(request.user),
             "forms": [(name, label, cls(prefix=name)) for name, (label, cls) in REPORT_FORMS.items()]
             if can_report
             else [],
@@ -560,3 +567,79 @@ def filing_archive(request, pk):
     response = FileResponse(built.file, as_attachment=True, filename=name, content_type="application/zip")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- fraud found before a claim: exclusion of a covered loan, and the review flag ---------------------
+
+
+@login_required
+def loan_exclude(request, pk):
+    """The bureau approver's confirmation step and decision: exclude a covered loan found fraudulent before
+    any claim (a reason and an evidence file). Anyone else who may see the loan: 403; others: 404."""
+    loan = selectors.access_loan(request.user, pk)
+    require_perm(request.user, PERM_BUREAU_APPROVE)
+    error, status = None, 200
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            error, status = "请勾选确认：移出后该笔贷款不再享受风险补偿，且不可撤回。", 400
+        else:
+            try:
+                services.loans.loan_exclude_for_fraud(
+                    by=request.user,
+                    loan=loan,
+                    reason=request.POST.get("reason", ""),
+                    evidence=request.FILES.get("evidence"),
+                )
+            except DomainError as exc:
+                if exc.status in (403, 404):
+                    raise
+                error, status = exc.message, exc.status
+            else:
+                messages.success(request, "已认定骗取并移出风险补偿范围，通知书已向贷款银行和借款企业出具。")
+                return redirect("lenders:loan_detail", loan.pk)
+    others = (
+        CoveredLoan.objects.filter(enterprise_id=loan.enterprise_id, status__in=CoveredLoan.LIVE)
+        .exclude(pk=loan.pk)
+        .select_related("bank")
+    )
+    return render(
+        request,
+        "lenders/loan_exclude.html",
+        {
+            "loan": loan,
+            "can_exclude": services.loans.loan_can_exclude_for_fraud(loan, request.user),
+            "others": others,
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def loan_review_flag_clear(request, pk):
+    """The bureau clears a loan's review flag, with a reason (403 for a bank or finance user)."""
+    loan = selectors.access_loan(request.user, pk)
+    services.loans.loan_review_flag_clear(by=request.user, loan=loan, reason=request.POST.get("reason", ""))
+    messages.success(request, "已解除待复核标记。")
+    return redirect("lenders:loan_detail", loan.pk)
+
+
+@login_required
+def loan_exclusion_evidence(request, pk):
+    """The evidence of a fraud exclusion: the bureau and finance only (a bank, an enterprise: 404)."""
+    user = request.user
+    if is_bank_user(user) or not sees_everything(user):
+        raise NotFound()
+    loan = selectors.access_loan(user, pk)
+    if not loan.exclusion_evidence:
+        raise NotFound()
+    ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
+        loan.exclusion_evidence_type, ""
+    )
+    return serve_private_file(
+        loan.exclusion_evidence,
+        download_name=f"{loan.contract_number}-骗取证据材料{ext}",
+        content_type=loan.exclusion_evidence_type or None,
+    )

@@ -442,3 +442,153 @@ def remind_unreported_overdue(*, today):
         )
         count += 1
     return count
+
+
+# --- fraud found before a claim (Art 16, Rulings of December 2026) ----------------------------------
+# Kept at the end of this module, with its own imports, so the reports above stay as they are.
+
+from django.utils import timezone  # noqa: E402
+
+from applications.models import Blacklisting  # noqa: E402
+from applications.services import blacklist_enterprise  # noqa: E402
+from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_BUREAU_REVIEW  # noqa: E402
+from yunfu_ipfund.accounts.selectors import require_perm  # noqa: E402
+from yunfu_ipfund.common.uploads import validate_upload  # noqa: E402
+from yunfu_ipfund.notices.services import notice_issue, notify_organisation  # noqa: E402
+
+from .. import documents  # noqa: E402
+from .base import _required_reason  # noqa: E402
+
+MSG_EXCLUDE_IN_COMPENSATION = (
+    "该笔贷款当前状态为“{status}”，已进入补偿程序，不能在补偿前认定骗取并移出风险补偿范围；"
+    "请在补偿程序中撤销补偿决定（《管理办法》第十六条）。"
+)
+MSG_EXCLUDE_NOT_COVERED = "该笔贷款当前状态为“{status}”，已不在风险补偿范围内，无需移出。"
+MSG_EVIDENCE_REQUIRED = "请上传认定骗取的证据材料（PDF 或图片）。"
+MSG_NOT_FLAGGED = "该笔贷款没有待复核标记。"
+MSG_REVIEW_FLAG = (
+    "同一企业的贷款（借款合同编号{contract}，{bank}）于{day}被认定骗取并移出风险补偿范围：{reason}"
+)
+
+
+def loan_can_exclude_for_fraud(loan, user):
+    """The approver may exclude a loan not yet in a claim (the button on the loan page)."""
+    return "exclude_for_fraud" in {m.name for m in CoveredLoan.WORKFLOW.moves_from(loan.status)} and bool(
+        user.is_authenticated and user.has_perm(PERM_BUREAU_APPROVE)
+    )
+
+
+@transaction.atomic
+def loan_exclude_for_fraud(*, by, loan, reason, evidence):
+    """Fraud found before a claim: the bureau approver excludes the covered loan (EXCLUDED) with a reason and
+    an uploaded evidence file.
+
+    The cover is released as for every exit from the live states (the covered outstanding and the leverage
+    count LIVE loans only; the dated history records the move, so the figures of any later day follow);
+    the loan's open reminders are resolved; a 移出风险补偿范围通知书 goes to the bank, copied to the
+    enterprise; the enterprise's other live covered loans are flagged for review (who, when, why); the
+    enterprise is blacklisted (applications.services.blacklist_enterprise, source 骗取). A loan in the
+    compensation process (补偿申请中 or later) is refused: the rescission of the compensation excludes it.
+    A repeat on an excluded loan is a no-op. Returns the loan."""
+    require_perm(by, PERM_BUREAU_APPROVE)
+    reason = _required_reason(reason)
+    if not evidence:
+        raise ValidationFailed(
+            MSG_EVIDENCE_REQUIRED,
+            code="evidence_required",
+            details=[{"field": "evidence", "message": MSG_EVIDENCE_REQUIRED}],
+        )
+    content_type, sha256 = validate_upload(evidence)
+    locked = lock(CoveredLoan, loan.pk)
+    if locked.status == CoveredLoan.Status.EXCLUDED:
+        return locked
+    if locked.status in CoveredLoan.IN_COMPENSATION:
+        raise DomainError(
+            MSG_EXCLUDE_IN_COMPENSATION.format(status=locked.get_status_display()), code="in_compensation"
+        )
+    if locked.status not in CoveredLoan.LIVE:
+        raise DomainError(
+            MSG_EXCLUDE_NOT_COVERED.format(status=locked.get_status_display()), code="not_covered"
+        )
+    now = timezone.now()
+    today = local_today()
+    locked, _ = transition(
+        locked,
+        "exclude_for_fraud",
+        by=by,
+        reason=reason,
+        data={"evidence_sha256": sha256, "evidence_name": evidence.name[:200]},
+        exclusion_reason=reason,
+        exclusion_evidence=evidence,
+        exclusion_evidence_name=evidence.name[:200],
+        exclusion_evidence_type=content_type,
+        exclusion_evidence_sha256=sha256,
+        excluded_by=by,
+        excluded_at=now,
+    )
+    _record(locked, by=by, kind=LoanEvent.Kind.STATUS, on=today, note=f"认定骗取，移出风险补偿范围：{reason}")
+    _after_settled(locked)
+    flag_reason = MSG_REVIEW_FLAG.format(
+        contract=locked.contract_number, bank=locked.bank.name, day=f"{today:%Y-%m-%d}", reason=reason
+    )
+    flagged = []
+    others = (
+        CoveredLoan.objects.select_for_update()
+        .filter(enterprise_id=locked.enterprise_id, status__in=CoveredLoan.LIVE)
+        .exclude(pk=locked.pk)
+        .order_by("id")
+    )
+    for other in others:
+        other.review_flag_reason, other.review_flagged_by, other.review_flagged_at = flag_reason, by, now
+        other.save(
+            update_fields=["review_flag_reason", "review_flagged_by", "review_flagged_at", "updated_at"]
+        )
+        audit_record(by=by, action=actions.LOAN_REVIEW_FLAG, obj=other, reason=flag_reason)
+        notify_organisation(
+            other.bank,
+            title=f"贷款待复核：{other.enterprise.name} 借款合同 {other.contract_number}",
+            body=flag_reason,
+            url=other.get_absolute_url(),
+        )
+        flagged.append((other.contract_number, other.bank.name))
+    listing = blacklist_enterprise(
+        locked.enterprise,
+        by=by,
+        reason=f"借款合同{locked.contract_number}（{locked.bank.name}）认定骗取风险补偿资金：{reason}",
+        source=Blacklisting.Source.FRAUD,
+    )
+    notice_issue(
+        kind=documents.LOAN_EXCLUSION,
+        subject=locked.filing,
+        addressee=locked.bank,
+        copied_to=[locked.enterprise],
+        context=documents.loan_exclusion(
+            locked,
+            reason=reason,
+            excluded_on=today,
+            flagged=flagged,
+            blacklisted_until=listing.listed_until,
+        ),
+        by=by,
+    )
+    return locked
+
+
+@transaction.atomic
+def loan_review_flag_clear(*, by, loan, reason):
+    """The bureau (clerk or approver) clears a loan's review flag after reviewing it, with a reason
+    (audited with the flag it cleared)."""
+    require_perm(by, PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
+    reason = _required_reason(reason)
+    locked = lock(CoveredLoan, loan.pk)
+    if not locked.is_flagged_for_review:
+        raise DomainError(MSG_NOT_FLAGGED, code="not_flagged")
+    cleared = {
+        "flag_reason": locked.review_flag_reason,
+        "flagged_by": locked.review_flagged_by_id,
+        "flagged_at": locked.review_flagged_at.isoformat(),
+    }
+    locked.review_flag_reason, locked.review_flagged_by, locked.review_flagged_at = "", None, None
+    locked.save(update_fields=["review_flag_reason", "review_flagged_by", "review_flagged_at", "updated_at"])
+    audit_record(by=by, action=actions.LOAN_REVIEW_FLAG_CLEAR, obj=locked, reason=reason, data=cleared)
+    return locked

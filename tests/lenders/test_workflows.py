@@ -50,6 +50,12 @@ TABLES = {
             None,
             NOOP,
         ),
+        "exclude_for_fraud": (
+            (L.ACTIVE, L.OVERDUE, L.NON_PERFORMING),
+            L.EXCLUDED,
+            PERM_BUREAU_APPROVE,
+            NOOP,
+        ),
     },
     SuspensionProposal: {
         "accept": ((P.PROPOSED,), P.ACCEPTED, PERM_BUREAU_APPROVE, NOOP),

@@ -133,6 +133,13 @@ SAMPLES = {
     bank_docs.FILING_CONFIRMATION: lambda: bank_docs.filing_confirmation(
         FILING, LOAN, policy=POLICY, lpr=NS(one_year_rate=Decimal("3.00")), rate_ceiling=Decimal("4.50")
     ),
+    bank_docs.LOAN_EXCLUSION: lambda: bank_docs.loan_exclusion(
+        NS(**vars(LOAN), bank=BANK),
+        reason="借款企业伪造专利权属证明，经国家知识产权局核实该专利不属于该企业",
+        excluded_on=D(2026, 12, 1),
+        flagged=[("JK-2026-0402", "中国农业银行云浮分行")],
+        blacklisted_until=D(2029, 12, 1),
+    ),
     bank_docs.FILING_RETURN: lambda: bank_docs.filing_return(
         FILING, items=["质押登记证明不清晰，请重新扫描上传", "借款合同缺少签章页"]
     ),
