@@ -315,11 +315,17 @@ def public_notice(*, rows, start, end, workdays, policy_titles):
     )
 
 
-def decision(claim, *, policy, computation, batch):
-    """风险补偿决定书: the amount, its computation and articles, and the bank's obligations afterwards."""
+def decision(claim, *, policy, computation, batch, unfounded_objections=0):
+    """风险补偿决定书: the amount, its computation and articles, and the bank's obligations afterwards.
+    `unfounded_objections`: objections received during the notice and ruled unfounded (异议不成立)."""
     reductions = computation.get("reductions") or []
     articles = sorted(set(ARTICLES_DECISION) | {r["article"] for r in reductions}, key=_article_number)
-    if batch:
+    if batch and unfounded_objections:
+        publicity = (
+            f"并于{fmt_day(batch.starts_on)}至{fmt_day(batch.ends_on)}公示期满，"
+            "公示期间收到的异议经核实不成立，"
+        )
+    elif batch:
         publicity = f"并于{fmt_day(batch.starts_on)}至{fmt_day(batch.ends_on)}公示期满无异议，"
     else:
         publicity = ""

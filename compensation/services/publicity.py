@@ -423,7 +423,13 @@ def claim_decide(*, by, claim):
     # Every to-do of the claim before its decision is met (its public notice, its objections).
     reminder_resolve(about=claim)
     claim = Claim.objects.select_related("batch", "covered_loan__enterprise", "bank").get(pk=claim.pk)
-    context = documents.decision(claim, policy=policy, computation=claim.computation, batch=claim.batch)
+    context = documents.decision(
+        claim,
+        policy=policy,
+        computation=claim.computation,
+        batch=claim.batch,
+        unfounded_objections=unfounded,
+    )
     issue(documents.DECISION, claim, context, by=by, addressee=claim.bank, copied_to=[finance()])
     # A queue for want of money is the fund's consequence, not the approver's move.
     commit_or_queue(claim, by=None)

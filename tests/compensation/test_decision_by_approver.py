@@ -130,7 +130,8 @@ def test_an_objection_awaiting_a_ruling_blocks_the_decision(client_for, flow, lo
         )
         claim = services.claim_decide(by=flow.approver, claim=claim)
     assert claim.status == S.DECIDED
-    assert Notice.objects.get(kind="claim_decision").context is not None
+    paragraph = Notice.objects.get(kind="claim_decision").context["paragraphs"][0]
+    assert "异议经核实不成立" in paragraph and "无异议" not in paragraph
     assert AuditEvent.objects.get(code="compensation.claim.decide").reason == "公示期满，异议均已认定不成立"
 
 
