@@ -9,6 +9,8 @@ CLAIM_CREATE = audit_action("compensation.claim.create", "创建补偿申请")
 CLAIM_UPDATE = audit_action("compensation.claim.update", "修改补偿申请")
 EVIDENCE_UPLOAD = audit_action("compensation.claim.evidence_upload", "上传补偿申请材料")
 EVIDENCE_NOT_APPLICABLE = audit_action("compensation.claim.evidence_not_applicable", "材料标记为不适用")
+# A file with the same content as another material of the claim, or as a file in another claim.
+EVIDENCE_DUPLICATE = audit_action("compensation.claim.evidence_duplicate", "材料内容与其他材料相同（提示）")
 
 # The second review's outcome (the move `approve`, recorded as what was approved).
 APPROVE_FULL = audit_action("compensation.claim.approve.full", "复审：全额补偿")

@@ -78,6 +78,14 @@ class RecoveryIn(serializers.Serializer):
     amount = serializers.CharField(max_length=20)
     costs = serializers.CharField(max_length=20, required=False, default="0")
     description = serializers.CharField(max_length=4000, required=False, default="")
+    confirm_reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="金额异常（费用超过追偿金额，或累计追偿超过未收回本金与利息之和）时"
+        "经办人确认的理由。",
+    )
 
 
 class RecoveryOut(serializers.ModelSerializer):
@@ -95,6 +103,7 @@ class RecoveryOut(serializers.ModelSerializer):
             "return_due_on",
             "reported_late",
             "countersigned_at",
+            "warnings",
         ]
 
 

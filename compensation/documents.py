@@ -401,7 +401,7 @@ def clawback(claim, *, policy, reason, owed, due, blacklisted_until):
     """追回风险补偿资金通知书: the rescission, what is owed back (if paid) and the blacklist."""
     if owed > 0:
         demand = (
-            f"请贵行于{fmt_day(due)}前（{policy.recovery_return_workdays}个工作日内）"
+            f"请贵行于{fmt_day(due)}前（{policy.clawback_return_workdays}个工作日内）"
             "将已拨付的风险补偿资金退回专户。"
         )
     else:

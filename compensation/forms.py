@@ -121,6 +121,22 @@ class RecoveryForm(forms.Form):
         label="追偿情况说明", widget=forms.Textarea(attrs=TEXT), max_length=4000, required=False
     )
     evidence = forms.FileField(label="证明材料", required=False)
+    confirm = forms.BooleanField(
+        label="确认金额无误",
+        required=False,
+        help_text="追偿费用超过追偿金额，或累计追偿金额超过未收回本金与利息之和时，须勾选并说明理由；"
+        "理由将提供给本行复核人员和市监局。",
+    )
+    confirm_reason = forms.CharField(
+        label="确认理由", widget=forms.Textarea(attrs=TEXT), max_length=1000, required=False
+    )
+
+    def clean(self):
+        """The service takes `confirm_reason` only: a reason without the box ticked confirms nothing."""
+        data = super().clean()
+        if not data.pop("confirm", False):
+            data["confirm_reason"] = ""
+        return data
 
 
 class CloseForm(forms.Form):

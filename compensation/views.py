@@ -24,7 +24,7 @@ from yunfu_ipfund.notices.selectors import notices_about
 
 from . import archive, forms, selectors, services
 from .evidence import EVIDENCE_BY_CODE
-from .models import Claim, Recovery
+from .models import Claim, ClaimEvidence, Recovery
 
 PAGE_SIZE = 20
 
@@ -140,6 +140,8 @@ def claim_detail(request, pk):
         "decision_due": services.decision_due_of(claim),
         "recoveries": [(r, available_move_names(r, user)) for r in recoveries],
         "recovery_drafts": drafts,
+        # Duplicate evidence (by content): the bank is never told which other claim; the bureau is.
+        "evidence_duplicates": ClaimEvidence.duplicate_findings(claim, reveal=not bank_user),
         "clawback": clawback,
         "clawback_moves": available_move_names(clawback, user) if clawback else set(),
         "notices": _claim_notices(claim, user),
@@ -204,6 +206,8 @@ def _recovery_drafts(claim, user):
                     "amount": r.amount,
                     "costs": r.costs,
                     "description": r.description,
+                    "confirm": bool(r.confirm_reason),
+                    "confirm_reason": r.confirm_reason,
                 },
             ),
             "moves": available_move_names(r, user),
@@ -233,7 +237,10 @@ def _update(request, claim, data):
 
 
 def _evidence(request, claim, data):
-    return services.evidence_upload(by=request.user, claim=claim, kind=data["kind"], file=data["file"])
+    item = services.evidence_upload(by=request.user, claim=claim, kind=data["kind"], file=data["file"])
+    if item.duplicates.get("kinds") or item.duplicates.get("claims"):
+        messages.warning(request, "上传的文件与其他材料内容相同，请核对（详见材料清单上方的提示）。")
+    return item
 
 
 def _not_applicable(request, claim, data):

@@ -12,11 +12,13 @@ from yunfu_ipfund.accounts.roles import (
     PERM_BUREAU_REVIEW,
     PERM_FINANCE,
 )
+from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
 from .. import guards as g
+from ..actions import EVIDENCE_DUPLICATE
 from ..evidence import EVIDENCE_CHOICES
 
 USER = settings.AUTH_USER_MODEL
@@ -313,7 +315,17 @@ class ClaimEvidence(models.Model):
     """One item of the checklist: an uploaded file, or (for an optional item) a reasoned not-applicable.
 
     The latest row of a kind counts; earlier rows stay as history (replaced files are never deleted).
+
+    Duplicate evidence is detected by content (`sha256` of the file's bytes): the same file as two
+    materials of one claim, or a file already used in another claim (any bank's). It is a warning,
+    never a refusal (Rulings: "detection"): recorded on the row when it is uploaded (`duplicates`,
+    and an audit event), and shown on the claim page to the bank's officer and supervisor and to the
+    bureau at intake (`duplicate_findings`). A bank is never told which other claim or bank it is.
     """
+
+    MSG_SAME_FILE = "以下材料为同一文件（内容相同）：{labels}，请核对是否误传。"
+    MSG_ELSEWHERE = "“{label}”：该文件与其他补偿申请中的材料内容相同。"
+    MSG_ELSEWHERE_FOR_BUREAU = "“{label}”：该文件与其他补偿申请中的材料内容相同（{where}）。"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField("材料类型", max_length=40, choices=EVIDENCE_CHOICES)
@@ -321,7 +333,9 @@ class ClaimEvidence(models.Model):
     reason = models.TextField("不适用理由", blank=True)
     file = models.FileField(upload_to=PrivateUploadTo("claims"), storage=get_private_storage, blank=True)
     content_type = models.CharField(max_length=50, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
+    sha256 = models.CharField("文件内容 SHA-256", max_length=64, blank=True, db_index=True)
+    # At upload: {"kinds": [other materials of this claim with the same file], "claims": [other claims' ids]}
+    duplicates = models.JSONField("内容相同的材料（上传时）", default=dict, blank=True)
     size = models.PositiveIntegerField(default=0)
     original_name = models.CharField("原文件名", max_length=200, blank=True)
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -335,9 +349,83 @@ class ClaimEvidence(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name or '不适用'}"
 
+    def save(self, *args, **kwargs):
+        """A new file is compared with the claim's current materials and every other claim's files; what
+        matches is kept on the row and audited in the same transaction as the upload."""
+        found = self._state.adding and self.sha256 and not self.not_applicable
+        if found:
+            self.duplicates = self._matches()
+        super().save(*args, **kwargs)
+        if found and (self.duplicates.get("kinds") or self.duplicates.get("claims")):
+            audit_record(
+                by=self.uploaded_by,
+                action=EVIDENCE_DUPLICATE,
+                obj=self.claim,
+                reason=self.get_kind_display(),
+                data={"kind": self.kind, "sha256": self.sha256, **self.duplicates},
+            )
+
     @property
     def download_name(self):
         return f"{self.claim.reference}-{self.get_kind_display()}{EXTENSIONS.get(self.content_type, '')}"
+
+    def _matches(self):
+        current = ClaimEvidence.current(self.claim_id)
+        kinds = sorted(k for k, item in current.items() if item.sha256 == self.sha256 and k != self.kind)
+        claims = sorted(
+            set(
+                ClaimEvidence.objects.filter(sha256=self.sha256, not_applicable=False)
+                .exclude(claim_id=self.claim_id)
+                .values_list("claim_id", flat=True)
+            )
+        )
+        return {"kinds": kinds, "claims": claims}
+
+    @classmethod
+    def current(cls, claim_id):
+        """The latest row of each kind of a claim, {kind: row}."""
+        latest = {}
+        for item in cls.objects.filter(claim_id=claim_id).order_by("id"):
+            latest[item.kind] = item
+        return latest
+
+    @classmethod
+    def duplicate_findings(cls, claim, *, reveal=False):
+        """The warnings about the claim's current files, in Chinese: files that are two or more of its
+        materials, and files also in another claim. `reveal` (the bureau only, who may see every claim)
+        adds which claim and material; a bank sees only that there is one."""
+        current = cls.current(claim.pk)
+        files = {k: item for k, item in current.items() if item.sha256 and not item.not_applicable}
+        labels = dict(EVIDENCE_CHOICES)
+        order = [code for code, _label in EVIDENCE_CHOICES]
+        groups = {}
+        for kind in order:
+            if kind in files:
+                groups.setdefault(files[kind].sha256, []).append(kind)
+        findings = [
+            cls.MSG_SAME_FILE.format(labels="、".join(f"“{labels[k]}”" for k in kinds))
+            for kinds in groups.values()
+            if len(kinds) > 1
+        ]
+        elsewhere = (
+            cls.objects.filter(sha256__in=list(groups), not_applicable=False)
+            .exclude(claim_id=claim.pk)
+            .select_related("claim")
+            .order_by("claim_id", "id")
+        )
+        by_hash = {}
+        for other in elsewhere:
+            by_hash.setdefault(other.sha256, []).append(other)
+        for digest, kinds in groups.items():
+            for kind in kinds if digest in by_hash else ():
+                if reveal:
+                    where = "；".join(
+                        f"补偿申请 {o.claim.reference} 的“{o.get_kind_display()}”" for o in by_hash[digest]
+                    )
+                    findings.append(cls.MSG_ELSEWHERE_FOR_BUREAU.format(label=labels[kind], where=where))
+                else:
+                    findings.append(cls.MSG_ELSEWHERE.format(label=labels[kind]))
+        return findings
 
 
 class SupplementRequest(models.Model):

@@ -79,6 +79,11 @@ class Recovery(models.Model):
     )
     computation = models.JSONField("计算过程", default=dict)
     description = models.TextField("追偿情况说明", blank=True)
+    # Unusual figures (costs above the recovery, recoveries above principal and interest): the
+    # warnings at drafting ({code, message}) and the officer's reason for confirming them, which the
+    # supervisor sees before countersigning. Shown to the bank and the bureau, never on a notice.
+    warnings = models.JSONField("金额异常提示", default=list, blank=True)
+    confirm_reason = models.TextField("经办人确认金额无误的理由", blank=True)
     evidence = models.FileField(
         upload_to=PrivateUploadTo("recoveries"), storage=get_private_storage, blank=True
     )

@@ -30,11 +30,12 @@ MSG_REASON_REQUIRED = "请填写理由。"
 def claim_rescind(*, by, claim, reason, evidence=None):
     """The approver rescinds a compensation found to rest on false information (Articles 16, 21):
     releases what is still committed, demands back what was paid, excludes the loan and blacklists
-    the enterprise for the policy's years."""
+    the enterprise for the policy's years. The deadline to pay back (`clawback_return_workdays`) and the
+    blacklist years are those of the version in force on the day of the rescission, not the claim's."""
     require_move(Claim, "rescind", by)
     reason = parse_text(reason, field="撤销理由", message=MSG_REASON_REQUIRED)
-    policy = policy_of(claim)
     today = local_today()
+    policy = policy_of(claim, on=today)
     content_type = sha256 = ""
     if evidence is not None:
         content_type, sha256 = validate_upload(evidence)
@@ -65,7 +66,7 @@ def claim_rescind(*, by, claim, reason, evidence=None):
         decided_by=by,
         blacklisted_until=until,
         status=Clawback.Status.DEMANDED if owed > 0 else Clawback.Status.NOTHING_DUE,
-        due_on=add_workdays(today, policy.recovery_return_workdays) if owed > 0 else None,
+        due_on=add_workdays(today, policy.clawback_return_workdays) if owed > 0 else None,
     )
     if evidence is not None:
         clawback.evidence.save("upload", evidence, save=False)

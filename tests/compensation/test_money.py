@@ -80,8 +80,9 @@ def test_the_queue_is_first_come_first_served(flow, bank_a, enterprise_a, bank_o
 
 def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, loan):
     claim = flow.paid(loan)
-    # net 900,000 x 80% x 40% = 288,000 > paid 192,000: 192,000.00
-    recovery = flow.recovery(claim, amount="900000.00")
+    # net 900,000 x 800,000 / 1,000,000 x 192,000 / 480,000 = 288,000 > paid 192,000: 192,000.00
+    # (900,000 is above the 600,000 unrecovered plus interest: the officer confirms it with a reason)
+    recovery = flow.recovery(claim, amount="900000.00", confirm_reason="含保证人代偿的利息和罚息")
     assert recovery.return_amount == D("192000.00")
     with pytest.raises(DomainError, match="尚有追偿款未返还"):
         services.claim_close(by=flow.approver, claim=claim, close_reason="full_recovery", reason="全额收回")
@@ -89,7 +90,7 @@ def test_a_recovery_return_is_capped_at_the_payout_and_the_claim_closes(flow, lo
     with pytest.raises(Conflict):
         services.recovery_confirm_receipt(by=flow.finance, recovery=recovery, voucher="SK-9")
     assert Posting.objects.filter(kind="recovery").count() == 1
-    later = flow.recovery(claim, amount="50000.00")
+    later = flow.recovery(claim, amount="50000.00", confirm_reason="拍卖尾款")
     assert later.return_amount == 0 and later.status == Recovery.Status.SETTLED
     claim = services.claim_close(
         by=flow.approver, claim=claim, close_reason="full_recovery", reason="全额收回"
@@ -200,3 +201,35 @@ def test_open_paid_claims_get_a_quarterly_recovery_report_reminder_until_closed(
     reminder.refresh_from_db()
     assert reminder.resolved_at is not None
     assert run_daily_checks(dt.date(2027, 4, 1)) == 0
+
+
+# --- the clawback's deadline and blacklist years: the version in force on the rescission day ----------
+
+
+@pytest.mark.parametrize("workdays", [1, 3])
+def test_the_clawback_deadline_is_the_versions_clawback_return_workdays_of_the_rescission_day(
+    flow, loan, policy, workdays
+):
+    import datetime as dt
+
+    from tests.compensation.test_recovery_pari_passu import paid_claim
+    from yunfu_ipfund.common.dates import today
+    from yunfu_ipfund.common.workdays import add_workdays
+    from yunfu_ipfund.policy.models import PolicyVersion
+
+    PolicyVersion.objects.filter(pk=policy.pk).update(
+        clawback_return_workdays=workdays, recovery_return_workdays=10, blacklist_years=3
+    )
+    # the claim was first submitted under the 2020 version, with other numbers: they do not apply
+    old = PolicyVersion.objects.get(effective_to=dt.date(2025, 9, 24))
+    PolicyVersion.objects.filter(pk=old.pk).update(clawback_return_workdays=20, blacklist_years=5)
+    claim = paid_claim(flow, loan, unrecovered="600000.00", paid="192000.00")
+    Claim.objects.filter(pk=claim.pk).update(policy_version=old)
+    clawback = services.claim_rescind(
+        by=flow.approver, claim=Claim.objects.get(pk=claim.pk), reason="伪造还款记录"
+    )
+    assert clawback.due_on == add_workdays(today(), workdays) != add_workdays(today(), 10)
+    assert clawback.blacklisted_until.year == today().year + 3
+    notice = Notice.objects.get(kind="claim_clawback")
+    paragraphs = "".join(notice.context["paragraphs"])
+    assert f"（{workdays}个工作日内）" in paragraphs and "（3年）" in paragraphs

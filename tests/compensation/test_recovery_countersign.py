@@ -120,13 +120,18 @@ def test_a_bank_officer_cannot_countersign(flow, paid, bank_officer):
 
 
 def test_the_preparer_cannot_countersign_their_own_report(flow, paid):
-    both = make_user("officer_supervisor", paid.bank, Role.BANK_OFFICER, Role.BANK_SUPERVISOR)
-    draft = services.recovery_prepare(
-        by=both, claim=paid, received_on=paid.payment_value_date, amount="1000.00"
-    )
+    """Accounts now refuse one person both bank roles (so no such user can be made); the move's guard
+    still refuses the preparer."""
+    from django.db import transaction
+
+    from compensation import guards
+
+    with pytest.raises(ValidationFailed, match="四眼原则"), transaction.atomic():
+        make_user("officer_supervisor", paid.bank, Role.BANK_OFFICER, Role.BANK_SUPERVISOR)
+    draft = prepare(flow, paid)
     with pytest.raises(Forbidden, match=MSG_SAME_PERSON[:6]):
-        services.recovery_countersign(by=both, recovery=draft)
-    assert Recovery.objects.get(pk=draft.pk).status == RS.DRAFT and not ReturnDue.objects.exists()
+        guards.not_the_recovery_preparer(draft, flow.officer)
+    guards.not_the_recovery_preparer(draft, flow.supervisor)
     assert services.recovery_countersign(by=flow.supervisor, recovery=draft).status == RS.REPORTED
 
 
@@ -267,3 +272,32 @@ def test_supervisors_see_drafts_to_countersign_in_their_tasks(flow, paid, bank_b
     assert not any("追偿" in t["title"] for t in tasks(flow.officer) + tasks(bank_b_supervisor))
     services.recovery_countersign(by=flow.supervisor, recovery=draft)
     assert not any("复核追偿报告" in t["title"] for t in tasks(flow.supervisor))
+
+
+# --- the version in force on the day the recovery was received ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "received_on, report_days, return_days",
+    [(dt.date(2025, 9, 24), 3, 7), (dt.date(2025, 9, 25), 5, 10)],
+)
+def test_recovery_deadlines_come_from_the_version_in_force_on_the_day_received(
+    flow, loan, received_on, report_days, return_days
+):
+    from tests.compensation.test_recovery_pari_passu import paid_claim
+    from yunfu_ipfund.common.dates import today
+    from yunfu_ipfund.common.workdays import add_workdays
+    from yunfu_ipfund.policy.models import PolicyVersion
+
+    old = PolicyVersion.objects.get(effective_to=dt.date(2025, 9, 24))
+    PolicyVersion.objects.filter(pk=old.pk).update(recovery_report_workdays=3, recovery_return_workdays=7)
+    new = PolicyVersion.objects.get(effective_from=dt.date(2025, 9, 25))
+    assert (new.recovery_report_workdays, new.recovery_return_workdays) == (5, 10)
+    claim = paid_claim(flow, loan, unrecovered="600000.00", paid="192000.00", value_date=dt.date(2025, 9, 1))
+    # the claim was first submitted under the old version: that does not pin its recovery deadlines
+    Claim.objects.filter(pk=claim.pk).update(policy_version=old if received_on > old.effective_to else new)
+    recovery = flow.recovery(Claim.objects.get(pk=claim.pk), amount="110000.00", received_on=received_on)
+    assert recovery.report_due_on == add_workdays(received_on, report_days)
+    assert recovery.return_due_on == add_workdays(today(), return_days)
+    notice = Notice.objects.get(kind="claim_recovery_return", subject_id=str(recovery.pk))
+    assert f"{return_days}个工作日内" in "".join(notice.context["paragraphs"])
