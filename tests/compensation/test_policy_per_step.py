@@ -16,6 +16,7 @@ from compensation import services
 from compensation.models import Claim
 from lenders.models import CoveredLoan
 from lenders.rules import filing_checks
+from tests.factories import decide_after_publicity
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.workdays import add_workdays
 from yunfu_ipfund.policy.models import PolicyVersion
@@ -29,6 +30,15 @@ FIRST_2025 = dt.date(2025, 9, 25)  # Thursday
 
 def at(day, hour=9):
     return time_machine.travel(dt.datetime.combine(day, dt.time(hour, 0), tzinfo=TZ), tick=False)
+
+
+def decided(flow, claim):
+    """Past the public notice: the sweep runs; where the approver decides (not the sweep), they decide."""
+    claim = decide_after_publicity(Claim.objects.get(pk=claim.pk))
+    if claim.status == Claim.Status.PUBLIC_NOTICE:
+        with at(claim.batch.ends_on + dt.timedelta(days=1)):
+            claim = services.claim_decide(by=flow.approver, claim=claim)
+    return Claim.objects.get(pk=claim.pk)
 
 
 def set_2020(**numbers):
@@ -156,9 +166,7 @@ def test_a_recovery_received_after_the_switch_has_the_deadlines_of_the_new_versi
     with at(dt.date(2025, 7, 1)):
         claim = flow.approved(make_loan(bank_a, enterprise_a, bank_officer))
         services.notice_batch_publish(by=flow.clerk, claims=[claim])
-    from tests.factories import decide_after_publicity
-
-    claim = decide_after_publicity(Claim.objects.get(pk=claim.pk))
+    claim = decided(flow, claim)
     with at(dt.date(2025, 7, 15)):
         claim = services.claim_instruct_payment(by=flow.approver, claim=claim)
         claim = services.claim_confirm_payment(by=flow.finance, claim=claim, voucher="ZF-2025-7")

@@ -29,6 +29,15 @@ def at(day, hour=9):
     return time_machine.travel(dt.datetime.combine(day, dt.time(hour, 0), tzinfo=TZ), tick=False)
 
 
+def decided(flow, claim):
+    """Past the public notice: the sweep runs; where the approver decides (not the sweep), they decide."""
+    claim = decide_after_publicity(Claim.objects.get(pk=claim.pk))
+    if claim.status == Claim.Status.PUBLIC_NOTICE:
+        with at(claim.batch.ends_on + dt.timedelta(days=1)):
+            claim = services.claim_decide(by=flow.approver, claim=claim)
+    return Claim.objects.get(pk=claim.pk)
+
+
 @pytest.fixture
 def version_2027(administrator):
     """The 2025 version ends on 31 Dec 2026; the 2027 version has other caps, share and days."""
@@ -95,7 +104,7 @@ def test_a_claim_submitted_before_and_reviewed_and_recovered_under_the_third_ver
     assert claim.policy_version.code == "2025"  # the version at first submission, for the record only
     with at(dt.date(2027, 1, 11), 15):
         services.notice_batch_publish(by=flow.clerk, claims=[claim])
-    claim = decide_after_publicity(Claim.objects.get(pk=claim.pk))
+    claim = decided(flow, claim)
     payday = claim.batch.ends_on + dt.timedelta(days=3)
     with at(payday):
         claim = services.claim_instruct_payment(by=flow.approver, claim=claim)
