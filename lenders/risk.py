@@ -43,6 +43,7 @@ from fund.risk import assert_leverage_allows
 from fund.selectors import bank_ledger_figures, bank_ledger_zero, fund_figures
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.audit.models import AuditEvent
+from yunfu_ipfund.common.articles import ARTICLE_15, implements
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen
@@ -93,6 +94,7 @@ def return_overdue_too_long(row, policy):
     return row["overdue_days"] > policy.suspension_return_overdue_days
 
 
+@implements(ARTICLE_15)
 def suspension_grounds(row, policy):
     """The reasons (Chinese sentences, with the figures) a bank's row gives for proposing its suspension."""
     months = policy.suspension_window_months
@@ -244,6 +246,7 @@ def _zero():
     }
 
 
+@implements(ARTICLE_15)
 def bank_risk_table(*, as_of=None, today=None, policy=None):
     """One row per bank organisation, on `day` (the as-of day, or today), judged under the version in force
     on `day`: the covered outstanding, the overdue (reported overdue) and non-performing covered amounts

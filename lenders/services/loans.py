@@ -453,6 +453,7 @@ from applications.models import Blacklisting  # noqa: E402
 from applications.services import blacklist_enterprise  # noqa: E402
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_BUREAU_REVIEW  # noqa: E402
 from yunfu_ipfund.accounts.selectors import require_perm  # noqa: E402
+from yunfu_ipfund.common.articles import ARTICLE_16, ARTICLE_21, implements  # noqa: E402
 from yunfu_ipfund.common.uploads import validate_upload  # noqa: E402
 from yunfu_ipfund.notices.services import notice_issue, notify_organisation  # noqa: E402
 
@@ -478,6 +479,7 @@ def loan_can_exclude_for_fraud(loan, user):
     )
 
 
+@implements(ARTICLE_16, ARTICLE_21)
 @transaction.atomic
 def loan_exclude_for_fraud(*, by, loan, reason, evidence):
     """Fraud found before a claim: the bureau approver excludes the covered loan (EXCLUDED) with a reason and

@@ -18,6 +18,7 @@ from yunfu_ipfund.accounts.roles import (
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.audit.workflow import transition
+from yunfu_ipfund.common.articles import ARTICLE_15, implements
 from yunfu_ipfund.common.errors import (
     DomainError,
 )
@@ -71,6 +72,7 @@ def _proposal_state(row, *, today, open_by_bank, decided_by_bank, profiles):
     return PROPOSAL_DUE, "有暂停备案理由，尚未提出建议（每日检查时提出，审核人也可立即提出）", None
 
 
+@implements(ARTICLE_15)
 def suspension_review(*, today, as_of=None):
     """The risk table (lenders.risk.bank_risk_table, judged under the version in force on `as_of` or
     `today`) with, on each row, where the bank's suspension proposal stands today: `proposal_state`
@@ -121,6 +123,7 @@ def _proposal_figures(row):
     return {k: (str(row[k]) if row[k] is not None else None) for k in PROPOSAL_FIGURES}
 
 
+@implements(ARTICLE_15)
 @transaction.atomic
 def propose_suspensions(today, *, by=None):
     """Daily (or the approver at once, `by`): a proposal (with the figures and a reminder to the approver)

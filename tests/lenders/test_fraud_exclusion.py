@@ -22,7 +22,7 @@ from yunfu_ipfund.notices.models import Notice
 
 from .conftest import PDF, make_loan, make_registration
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(16, 21)]
 S = CoveredLoan.Status
 REASON = "借款企业伪造专利权属证明，经国家知识产权局核实该专利不属于该企业"
 

@@ -22,7 +22,7 @@ from yunfu_ipfund.policy.models import PolicyVersion
 
 from .conftest import make_loan, make_registration
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(15)]
 D = Decimal
 S = CoveredLoan.Status
 TODAY = dt.date(2026, 11, 26)
