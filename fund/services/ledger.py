@@ -39,7 +39,7 @@ from ..selectors import (
 
 MSG_KEY_REQUIRED = "缺少业务幂等键。"
 MSG_POSTING_TOO_LARGE = (
-    "金额 {amount} 元超过《{title}》参数“单笔记账金额上限”{limit} 元（防录入错误），请核对；"
+    "金额过大：{amount} 元超过《{title}》参数“单笔记账金额上限”{limit} 元（防录入错误），请核对；"
     "确需登记更大金额的，请管理员在政策版本中调整该上限。"
 )
 MSG_KEY_CONFLICT = "幂等键“{key}”已用于另一笔不同的业务（{existing}），本次登记不予受理。"
