@@ -65,7 +65,7 @@ def test_a_supplement_request_needs_valid_itemised_codes(flow, loan, items):
         services.claim_request_supplement(by=flow.clerk, claim=flow.submitted(loan), items=items)
 
 
-def test_the_public_notice_runs_five_working_days_across_national_day_then_decides_by_itself(flow, loan):
+def test_the_public_notice_runs_five_working_days_across_national_day_then_the_approver_decides(flow, loan):
     with at(dt.date(2026, 9, 28)):
         claim = flow.approved(make_loan(loan.bank, loan.enterprise, flow.officer))
         batch = services.notice_batch_publish(by=flow.clerk)
@@ -74,10 +74,12 @@ def test_the_public_notice_runs_five_working_days_across_national_day_then_decid
     with at(dt.date(2026, 10, 9), 18):
         sweep_reminders()
         with pytest.raises(DomainError, match="期满后方可"):
-            services.claim_decide(by=None, claim=claim)
+            services.claim_decide(by=flow.approver, claim=claim)
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLIC_NOTICE
-    with at(dt.date(2026, 10, 10)):
+    with at(dt.date(2026, 10, 10)):  # Saturday, a make-up working day
         sweep_reminders()
+        assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLIC_NOTICE  # the sweep never decides
+        services.claim_decide(by=flow.approver, claim=claim)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.DECIDED and claim.commitment is not None
     decision = Notice.objects.get(kind="claim_decision")
@@ -95,21 +97,27 @@ def test_publication_on_a_holiday_starts_the_period_on_the_next_working_day(flow
     assert (batch.starts_on, batch.ends_on) == (dt.date(2026, 10, 8), dt.date(2026, 10, 13))
 
 
-def test_an_objection_sends_the_claim_back_to_second_review(flow, loan):
+def test_a_founded_objection_sends_the_claim_back_to_second_review(flow, loan):
     claim = flow.published(loan)
     objection = services.objection_submit(
         claim=claim,
         name="张三",
         contact="13800000000",
-        content="<script>该企业仍在正常经营</script>",
+        content="<script>该企业仍在正常经营，并未停止还款</script>",
         ip="10.0.0.1",
+    )
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLIC_NOTICE  # the clerk rules first
+    services.objection_rule(
+        by=flow.clerk, objection=objection, outcome=Objection.Outcome.FOUNDED, reason="经核实，企业仍在还款"
     )
     claim.refresh_from_db()
     assert claim.status == Claim.Status.FIRST_REVIEWED and claim.second_reviewer is None
     assert Objection.objects.get().pk == objection.pk
     with pytest.raises(DomainError, match="不在公示期内"):
-        services.objection_submit(claim=claim, name="李四", contact="x@example.com", content="再次异议")
-    claim = services.claim_approve(by=flow.approver, claim=claim, reason="异议不成立，维持")
+        services.objection_submit(
+            claim=claim, name="李四", contact="x@example.com", content="再次提出异议：该企业仍在正常经营"
+        )
+    claim = services.claim_approve(by=flow.approver, claim=claim, reason="已核实异议，重新复审")
     assert claim.status == Claim.Status.APPROVED
 
 
