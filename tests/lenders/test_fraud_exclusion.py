@@ -15,6 +15,7 @@ from lenders import services
 from lenders.models import CoveredLoan, LoanEvent
 from lenders.selectors import covered_outstanding
 from lenders.services.loans import loan_exclude_for_fraud, loan_review_flag_clear
+from tests.conftest import postgres_only, run_in_parallel
 from yunfu_ipfund.audit.models import AuditEvent
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError, Forbidden, ValidationFailed
@@ -308,3 +309,41 @@ def test_the_exclusion_day_is_today_in_the_notice(loan, bureau_approver):
     facts = dict(Notice.objects.get(kind="lenders_loan_exclusion").context["facts"])
     day = today()
     assert facts["移出日期"] == f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- at the same time as the claim ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def policies(transactional_db):
+    """A transactional test starts without the seeded versions and the fund's opening: put them back."""
+    from tests.factories import ensure_policies
+
+    ensure_policies()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_exclusion_and_a_claim_at_once_are_judged_one_after_the_other(
+    policies, loan, bank_officer, bureau_approver
+):
+    """The exclusion locks the loan before it reads its state: whichever of the two comes second sees the
+    first one's state and is refused; the loan ends excluded with no claim, or in claim with no exclusion."""
+    loan = put_in(loan, S.NON_PERFORMING, bank_officer, bureau_approver)
+    results = run_in_parallel(
+        lambda: loan_exclude_for_fraud(
+            by=bureau_approver, loan=CoveredLoan.objects.get(pk=loan.pk), reason=REASON, evidence=evidence()
+        ),
+        lambda: services.covered_loan_transition(
+            by=bureau_approver, loan=CoveredLoan.objects.get(pk=loan.pk), to_state=S.IN_CLAIM
+        ),
+    )
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1, results
+    loan.refresh_from_db()
+    notices = Notice.objects.filter(kind="lenders_loan_exclusion").count()
+    if loan.status == S.EXCLUDED:
+        assert notices == 1 and Blacklisting.objects.count() == 1
+    else:
+        assert loan.status == S.IN_CLAIM and refused[0].code == "in_compensation"
+        assert notices == 0 and not Blacklisting.objects.exists()
