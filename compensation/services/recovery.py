@@ -1,6 +1,16 @@
 """Recovery after compensation (Article 14): the bank officer drafts a recovery report, a supervisor
 (not the preparer) countersigns it, which reports it and demands the fund's share; finance confirms
-the return; the approver closes the claim on write-off or full recovery."""
+the return; the approver closes the claim on write-off or full recovery.
+
+Rulings of December 2026 implemented here:
+- the fund's share is pari passu (`recovery_share`): the ratio the fund actually bore, exact;
+- unusual figures (`recovery_warnings`) are refused unless the officer confirms with a reason, which
+  the supervisor sees and the countersign judges again;
+- report and return deadlines come from the version in force on the day the money was received
+  (`recovery_policy`).
+
+The share's arithmetic is a pure function (`recovery_share`) beside the service, not in
+compensation.amounts, whose recovery_computation/recovery_return are no longer called here."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -90,6 +100,7 @@ def recovery_can_edit(recovery, user):
 
 
 def covered_ratio(claim):
+    """The covered part of the loan (covered ÷ amount), the ratio a recovery's covered part is taken by."""
     loan = claim.covered_loan
     return loan.covered_amount / loan.amount
 
