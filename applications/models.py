@@ -18,7 +18,7 @@ from django.urls import reverse
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, PERM_ENTERPRISE
 from yunfu_ipfund.audit.workflow import NOOP, Move, Workflow
 from yunfu_ipfund.common.dates import today as local_today
-from yunfu_ipfund.common.errors import Forbidden
+from yunfu_ipfund.common.errors import DomainError, Forbidden
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
@@ -26,6 +26,7 @@ from yunfu_ipfund.policy.models import EnterpriseSize, IPType, ip_type_choices
 
 MSG_NOT_OWN_ENTERPRISE = "只有申请企业本身可以办理该登记。"
 MSG_NOT_ADDRESSED_BANK = "只有受理该申请的合作银行可以办理。"
+MSG_APPEND_ONLY = "{what}只增不改：已有记录不能修改或删除，如有错误请另行记录。"
 
 
 class District(models.TextChoices):
@@ -175,6 +176,14 @@ class CreditCheck(models.Model):
     def __str__(self):
         return f"{self.enterprise} {self.queried_on:%Y-%m-%d} {self.source}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise DomainError(MSG_APPEND_ONLY.format(what=self._meta.verbose_name), code="append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(MSG_APPEND_ONLY.format(what=self._meta.verbose_name), code="append_only")
+
     @property
     def passed(self):
         return self.credit_clean and self.annual_report_on_time
@@ -234,6 +243,14 @@ class Blacklisting(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} 列入黑名单 {self.listed_from:%Y-%m-%d} 至 {self.listed_until:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise DomainError(MSG_APPEND_ONLY.format(what=self._meta.verbose_name), code="append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError(MSG_APPEND_ONLY.format(what=self._meta.verbose_name), code="append_only")
 
 
 class IPAsset(models.Model):

@@ -121,3 +121,14 @@ def test_it_takes_no_end_date(bureau_approver, enterprise_a):
 def test_a_bank_cannot_be_listed(bureau_approver, bank_a):
     with pytest.raises(DomainError):
         blacklist_enterprise(bank_a, by=bureau_approver, reason="理由", source=Source.MANUAL)
+
+
+def test_a_listing_is_never_edited_or_deleted(bureau_approver, enterprise_a):
+    listing = blacklist_enterprise(enterprise_a, by=bureau_approver, reason="虚假材料", source=Source.MANUAL)
+    listing.listed_until = dt.date(2099, 1, 1)
+    with pytest.raises(DomainError, match="只增不改"):
+        listing.save()
+    with pytest.raises(DomainError, match="只增不改"):
+        listing.delete()
+    listing.refresh_from_db()
+    assert listing.listed_until != dt.date(2099, 1, 1)
