@@ -14,7 +14,7 @@ from yunfu_ipfund.policy import services
 from yunfu_ipfund.policy.models import LprRate, PolicyVersion
 from yunfu_ipfund.policy.seed import DEFAULTS_2025
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(23)]
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -12,7 +12,7 @@ from yunfu_ipfund.notices.models import Reminder
 from yunfu_ipfund.policy.models import HolidayDay, HolidayYear
 from yunfu_ipfund.policy.reminders import HOLIDAY_YEAR_MISSING
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(17)]
 
 D = dt.date
 
