@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import PasswordHistory
+from .models import PasswordHistory, User
 
 CLASSES = (
     ("大写字母", str.isupper),
@@ -59,7 +59,7 @@ class PasswordHistoryValidator:
     def validate(self, password, user=None):
         if user is None or not getattr(user, "pk", None):
             return
-        for old in recent_hashes(user, self.last):
+        for old in recent_hashes(user, self.last):  # the current password first, then the earlier ones
             if check_password(password, old):
                 raise ValidationError(
                     f"新密码不能与最近 {self.last} 次使用过的密码相同。", code="password_reused"
@@ -70,9 +70,14 @@ class PasswordHistoryValidator:
 
 
 def recent_hashes(user, last=5):
-    return list(
-        PasswordHistory.objects.filter(user=user).order_by("-id").values_list("password", flat=True)[:last]
-    )
+    """The hashes of the user's last `last` passwords, the current one included (an account made
+    without the history, e.g. by create_user, still has its current password counted)."""
+    stored = User.objects.filter(pk=user.pk).values_list("password", flat=True).first() or ""
+    hashes = [stored] if stored and not stored.startswith("!") else []
+    for old in PasswordHistory.objects.filter(user=user).order_by("-id").values_list("password", flat=True):
+        if old not in hashes:
+            hashes.append(old)
+    return hashes[:last]
 
 
 def password_expired(user, now=None):

@@ -167,13 +167,14 @@ def admin_request_file(*, by, kind, target, reason, role=""):
     role = role or ""
     User.objects.select_for_update().get(pk=target.pk)  # one pending request per change, even in a race
     _check_applicable(kind, target, role)
+    payload = {"role": role} if role else {}
     duplicate = AdminRequest.objects.filter(
-        kind=kind, target=target, status=AdminRequest.Status.PENDING, payload__role=role
+        kind=kind, target=target, status=AdminRequest.Status.PENDING, payload=payload
     ).first()
     if duplicate is not None:
         raise Conflict(MSG_DUPLICATE.format(pk=duplicate.pk), code="duplicate")
     request = AdminRequest.objects.create(
-        kind=kind, target=target, payload={"role": role} if role else {}, reason=reason, requested_by=by
+        kind=kind, target=target, payload=payload, reason=reason, requested_by=by
     )
     send_security_event(
         actions.REQUEST_FILE, by=by, obj=request, reason=reason, data=_event_data(request), to_state="pending"
