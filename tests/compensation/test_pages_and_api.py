@@ -103,7 +103,7 @@ def test_the_public_sees_only_published_masked_rows_and_no_documents(client, flo
     assert client.get(reverse("compensation:public_detail", args=[99999])).status_code == 404
 
 
-def test_an_objection_through_the_public_form_is_escaped_and_sends_the_claim_back(
+def test_an_objection_through_the_public_form_is_escaped_and_waits_for_the_clerk(
     client, flow, loan, bureau_approver, client_for
 ):
     claim = flow.published(loan)
@@ -111,13 +111,20 @@ def test_an_objection_through_the_public_form_is_escaped_and_sends_the_claim_bac
     bad = client.post(url, {"claim": claim.pk, "name": "张三", "contact": "", "content": "x"})
     assert bad.status_code == 400
     ok = client.post(
-        url, {"claim": claim.pk, "name": "张三", "contact": "13800000000", "content": "<b>仍在经营</b>"}
+        url,
+        {
+            "claim": claim.pk,
+            "name": "张三",
+            "contact": "13800000000",
+            "content": "<b>该企业仍在正常经营，贷款并未逾期</b>",
+        },
     )
     assert ok.status_code == 302
     claim.refresh_from_db()
-    assert claim.status == Claim.Status.FIRST_REVIEWED and Objection.objects.count() == 1
+    # The claim stays on notice: only the clerk's ruling that the objection is founded sends it back.
+    assert claim.status == Claim.Status.PUBLIC_NOTICE and Objection.objects.count() == 1
     body = client_for(bureau_approver).get(claim.get_absolute_url()).content.decode()
-    assert "&lt;b&gt;仍在经营&lt;/b&gt;" in body
+    assert "&lt;b&gt;该企业仍在正常经营" in body and "<b>该企业" not in body
 
 
 def test_the_objection_form_is_rate_limited(client, flow, loan, settings):
