@@ -68,7 +68,7 @@ def record_admin_log_entry(sender, instance, created, **kwargs):
             "model": f"{instance.content_type.app_label}.{instance.content_type.model}"
             if instance.content_type_id
             else "",
-            "object_id": instance.object_id,
+            "object_id": str(instance.object_id or ""),
             "object": instance.object_repr,
             "change": instance.get_change_message(),
         },
