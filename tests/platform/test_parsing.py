@@ -256,3 +256,59 @@ def test_parsed_text_is_stripped_and_within_the_limit(value, limit):
         assert len(value.strip()) > limit or "\x00" in value
     else:
         assert text == value.strip() and len(text) <= limit
+
+
+# Strict amounts (issue 12): ASCII or full-width digits, one decimal point, a leading minus only.
+# Decimal() alone takes digits of every script, underscores, exponents, NaN, Infinity and a plus sign.
+@pytest.mark.parametrize(
+    "value",
+    [
+        "١٠٠",
+        "१००",
+        "1_000",
+        "1e5",
+        "1E5",
+        "1e-2",
+        "NaN",
+        "nan",
+        "Infinity",
+        "inf",
+        "+1",
+        "--1",
+        "1.2.3",
+        "1 000",
+        "0x10",
+        "1.",
+        ".",
+        "-",
+        "١٠٠.٥",
+        "１_０００",
+    ],
+)
+def test_amounts_are_ascii_or_full_width_digits_with_one_point(value):
+    with pytest.raises(ValidationFailed) as exc:
+        parse_money(value, field="还款金额", allow_negative=True)
+    assert exc.value.message.startswith("还款金额：")
+    assert "不是有效的金额" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("１０００", "1000.00"),
+        ("１，０００．５", "1000.50"),
+        ("1,000", "1000.00"),
+        ("0.01", "0.01"),
+        (".5", "0.50"),
+        ("-0.01", "-0.01"),
+        ("9999999999999.99", "9999999999999.99"),
+    ],
+)
+def test_amounts_at_the_edge_of_the_grammar(value, expected):
+    assert parse_money(value, allow_negative=True) == Decimal(expected)
+
+
+def test_one_fen_above_the_largest_amount_is_refused():
+    with pytest.raises(ValidationFailed) as exc:
+        parse_money("10000000000000.00", field="还款金额")
+    assert exc.value.message.startswith("还款金额：金额过大")

@@ -1,5 +1,6 @@
 """Money: Decimal only, two decimals, ROUND_HALF_UP at the edges, and amounts in Chinese capitals."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import ValidationFailed
@@ -15,6 +16,12 @@ MSG_TOO_LARGE = "金额过大（超过 {limit} 元），请核对。"
 # The largest amount the portal accepts anywhere: 15 digits, two of them decimals.
 MAX_AMOUNT = Decimal("9999999999999.99")
 
+# What an amount typed as text may look like once the thousands separators (, ，) and the ¥/￥ sign are
+# gone: ASCII digits (full-width ones are read as ASCII), at most one decimal point, a leading minus
+# only. Decimal() alone would also take 1_000, 1e5, NaN, +1 and digits of other scripts (١٠٠).
+_AMOUNT_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
+
 
 def to_money(value, *, allow_negative=False, allow_zero=True, limit=MAX_AMOUNT):
     """Parse user input (str, int, Decimal) into a Decimal with exactly two places.
@@ -27,6 +34,9 @@ def to_money(value, *, allow_negative=False, allow_zero=True, limit=MAX_AMOUNT):
         value = value.strip().replace(",", "").replace("，", "")
         if value.startswith("¥") or value.startswith("￥"):
             value = value[1:]
+        value = value.translate(_WIDE_DIGITS)
+        if not _AMOUNT_TEXT.fullmatch(value):
+            raise ValidationFailed(MSG_NOT_A_NUMBER.format(value=value))
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
