@@ -211,6 +211,27 @@ def test_the_clock_paused_while_returned_carries_into_the_approvers_deadline(
     assert reminder(reminders.FILING_DECISION, reviewed).due_date == again.review_due_on
 
 
+@pytest.mark.parametrize(
+    ("submitted_on", "due"),
+    [
+        (dt.date(2026, 12, 1), dt.date(2026, 12, 2)),  # Tuesday: the next working day
+        (dt.date(2026, 12, 4), dt.date(2026, 12, 7)),  # Friday: one working day is Monday
+    ],
+)
+def test_one_review_workday_is_the_next_working_day_for_both_to_dos(
+    time_machine, draft, bank_supervisor, bureau_clerk, policy, submitted_on, due
+):
+    """`filing_review_workdays` of the version in force on the disbursement date, at its smallest."""
+    from yunfu_ipfund.policy.models import PolicyVersion
+
+    PolicyVersion.objects.filter(pk=policy.pk).update(filing_review_workdays=1)
+    time_machine.move_to(dt.datetime.combine(submitted_on, dt.time(10), tzinfo=SHANGHAI), tick=False)
+    filing = services.filing_submit(by=bank_supervisor, filing=draft)
+    assert filing.review_due_on == due and reminder(reminders.FILING_REVIEW, filing).due_date == due
+    filing = services.filing_first_review(by=bureau_clerk, filing=filing)
+    assert reminder(reminders.FILING_DECISION, filing).due_date == due
+
+
 def test_the_inbox_gives_the_clerk_the_first_review_and_the_approver_the_decision(
     submitted, bureau_clerk, bureau_approver
 ):
