@@ -12,7 +12,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import postgres_only
 from tests.factories import PASSWORD, Flow, ensure_policies, make_non_performing_loan, make_user
+from tests.platform.conftest import atomic_refusal
 from yunfu_ipfund.accounts.models import AdminRequest, User
 from yunfu_ipfund.accounts.roles import MSG_ADMIN_AND_BUSINESS, MSG_BOTH_BANK_ROLES, Role, role_conflict
 from yunfu_ipfund.accounts.services import MSG_NEEDS_REQUEST, MSG_NOT_FOR_YOURSELF
@@ -231,3 +233,21 @@ def test_no_bank_account_holds_both_bank_roles_whatever_writes_the_groups(bank_a
     with pytest.raises(ValidationFailed), transaction.atomic():
         supervisor.user_set.add(bank_officer)  # from the group's side too
     assert set(bank_officer.groups.values_list("name", flat=True)) == {Role.BANK_OFFICER}
+
+
+@postgres_only
+def test_the_database_refuses_a_forbidden_role_combination_written_around_the_orm(bureau, bank_officer):
+    """A row written straight into the groups table (no m2m signal) is refused by PostgreSQL."""
+    through = User.groups.through
+    supervisor = Group.objects.get(name=Role.BANK_SUPERVISOR)
+    error = atomic_refusal(through.objects.create, user=bank_officer, group=supervisor)
+    assert error is not None and "三员分立" in str(error)
+    admin = make_user("raw_admin", bureau, Role.ADMINISTRATOR)
+    error = atomic_refusal(through.objects.create, user=admin, group=Group.objects.get(name=Role.FINANCE))
+    assert error is not None
+    assert atomic_refusal(through.objects.create, user=admin, group=Group.objects.get(name=Role.AUDIT_ADMIN))
+    clerk = make_user("raw_clerk", bureau, Role.BUREAU_CLERK)
+    assert (
+        atomic_refusal(through.objects.create, user=clerk, group=Group.objects.get(name=Role.BUREAU_APPROVER))
+        is None
+    )
