@@ -355,7 +355,7 @@ class Flow:
 
     def approved(self, loan, reductions=(), **kw):
         claim = self.reviewed(loan, **kw)
-        if claim.policy_version.requires_joint_meeting:
+        if compensation_services.policy_of(claim).requires_joint_meeting:
             claim = compensation_services.claim_joint_meeting(
                 by=self.approver,
                 claim=claim,

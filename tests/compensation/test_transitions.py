@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from compensation import services
 from compensation.models import Claim
@@ -192,11 +193,14 @@ def test_the_wrong_role_is_refused_with_403_and_offered_no_button(
 
 
 @pytest.fixture
-def under_2020(flow, loan):
-    """A first-reviewed claim whose policy version (the 2020 Measures) has a joint-meeting office."""
+def under_2020(flow, loan, time_machine):
+    """A first-reviewed claim on a day under the 2020 Measures, which have a joint-meeting office (the
+    version in force on the day of the step judges it: docs/adr/0003)."""
     version = PolicyVersion.objects.get(code="2020")
     assert version.requires_joint_meeting
-    return claim_in(flow, loan, version, S.FIRST_REVIEWED, first_reviewer=flow.clerk)
+    claim = claim_in(flow, loan, version, S.FIRST_REVIEWED, first_reviewer=flow.clerk)
+    time_machine.move_to(dt.datetime(2025, 6, 2, 10, 0, tzinfo=timezone.get_current_timezone()), tick=False)
+    return claim
 
 
 JOINT = {"meeting_on": "2025-06-02", "minutes_reference": "云联席〔2025〕3号", "opinion": "同意补偿"}
