@@ -344,3 +344,28 @@ if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
             "NOTICE_TRUST_ROOTS must name the PEM files of the roots the public verification trusts."
         )
+
+# The audit chain's key (audit.hashing): every event is an HMAC-SHA256 over all its fields and the previous
+# event's hash, with a key that is not in the database. AUDIT_HMAC_KEY_ID is stored in each event, so a
+# rotation is recorded in the chain; AUDIT_HMAC_OLD_KEYS ("id:key,id:key") keeps the earlier keys for
+# verification (docs/operations.md). Production refuses to start without a key; development and the tests
+# use a clearly marked demo key. The daily checkpoint of the chain's head is appended to
+# AUDIT_ANCHOR_DIR (JSON lines; outside the database; empty in tests unless a test sets it).
+_DEMO_AUDIT_KEY = "demo-only-audit-hmac-key-never-use-in-production"
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_ID = os.environ.get("AUDIT_HMAC_KEY_ID", "")
+AUDIT_HMAC_OLD_KEYS = dict(
+    item.split(":", 1) for item in env_list("AUDIT_HMAC_OLD_KEYS", []) if ":" in item
+)
+if not AUDIT_HMAC_KEY and (DEBUG or TESTING):
+    AUDIT_HMAC_KEY, AUDIT_HMAC_KEY_ID = _DEMO_AUDIT_KEY, AUDIT_HMAC_KEY_ID or "demo"
+if not (DEBUG or TESTING):
+    if not AUDIT_HMAC_KEY or AUDIT_HMAC_KEY == _DEMO_AUDIT_KEY or len(AUDIT_HMAC_KEY) < 32:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY is not set (or is the demo key, or shorter than 32 characters): the audit chain "
+            "must be keyed in production (see .env.example and docs/operations.md)."
+        )
+    if not AUDIT_HMAC_KEY_ID:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY_ID is not set: name the audit key (e.g. 2026-12).")
+AUDIT_HMAC_KEY_ID = AUDIT_HMAC_KEY_ID or "k1"
+AUDIT_ANCHOR_DIR = os.environ.get("AUDIT_ANCHOR_DIR", "" if TESTING else str(VAR_DIR / "audit-anchors"))

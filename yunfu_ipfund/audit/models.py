@@ -1,8 +1,10 @@
 """Append-only, hash-chained event log.
 
-Each row's hash covers its own fields and the previous row's hash, so changing or deleting any row
-breaks the chain from there on (`manage.py verify_audit_chain`). On PostgreSQL and SQLite a trigger
-refuses UPDATE and DELETE outright (migration 0002).
+Each row's hash is an HMAC (audit.hashing: a key outside the database, named by `key_id`) over every
+stored field and the previous row's hash, so changing or deleting any row breaks the chain from there on;
+the daily checkpoint of the head (audit.anchors, notices.checkpoint) finds the newest rows deleted
+(`manage.py verify_audit_chain`). On PostgreSQL and SQLite a trigger refuses UPDATE and DELETE outright
+(migration 0002).
 """
 
 from django.conf import settings
@@ -35,6 +37,7 @@ class AuditEvent(models.Model):
     data = models.JSONField("详情", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField("密钥编号", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "审计事件"
