@@ -271,16 +271,18 @@ def test_the_first_reviewer_is_offered_no_second_review(flow, loan, policy, bure
     assert {"approve", "reject"} <= available_move_names(claim, flow.approver)
 
 
-def test_the_preparer_is_offered_no_submit_even_with_both_bank_roles(flow, loan, policy, bank_a):
+def test_the_preparer_is_offered_no_submit_even_as_a_supervisor(flow, loan, policy, bank_a):
+    """No account holds both bank roles any more (issue 11); a claim prepared by someone who is now a
+    supervisor (moved from officer) is still not theirs to submit: four eyes go by person, not role."""
     from tests.conftest import make_user
     from yunfu_ipfund.accounts.roles import Role
 
-    both = make_user("officer_supervisor", bank_a, Role.BANK_OFFICER, Role.BANK_SUPERVISOR)
-    claim = claim_in(flow, loan, policy, S.DRAFT, prepared_by=both)
-    assert "submit" not in available_move_names(claim, both)
-    assert "submit" in available_move_names(claim, flow.supervisor)
+    other = make_user("second_supervisor", bank_a, Role.BANK_SUPERVISOR)
+    claim = claim_in(flow, loan, policy, S.DRAFT, prepared_by=flow.supervisor)
+    assert "submit" not in available_move_names(claim, flow.supervisor)
+    assert "submit" in available_move_names(claim, other)
     with pytest.raises(Forbidden):
-        services.claim_submit(by=both, claim=claim)
+        services.claim_submit(by=flow.supervisor, claim=claim)
 
 
 def test_a_claim_waiting_for_a_countersign_or_a_return_offers_no_close(flow, paid_claim):
