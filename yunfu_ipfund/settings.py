@@ -92,10 +92,14 @@ PORTAL_APPS = ["applications", "lenders", "fund", "compensation"]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The database briefly away: 系统繁忙，请稍后重试 (503), never a 500 (outside sessions and auth).
+    "yunfu_ipfund.common.db_unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every authenticated response (pages, API, PDFs).
+    "yunfu_ipfund.common.cache_headers.NoStoreForAuthenticatedMiddleware",
     "yunfu_ipfund.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,6 +142,37 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Two database roles (docs/operations.md "Database roles"): DATABASE_URL is the runtime role (no DDL,
+# no TRUNCATE, only SELECT/INSERT on the append-only tables); MIGRATE_DATABASE_URL is the owner of the
+# tables. `manage.py migrate` (and `db_roles`, `createcachetable`) connect as the owner when it is set:
+# one alias, switched for those commands, so that a data migration's queries run in the migration's
+# own connection and transaction.
+MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
+OWNER_COMMANDS = ("migrate", "db_roles", "createcachetable")
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("manage.py", "django-admin") else ""
+if DATABASE_URL and MIGRATE_DATABASE_URL and _COMMAND in OWNER_COMMANDS:
+    DATABASES["default"] = dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0)
+    DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Robustness (issue 12): a reused connection is checked before its first query in each request, so a
+# connection PostgreSQL dropped is replaced instead of failing one request; web requests give up on a
+# statement after DB_STATEMENT_TIMEOUT_MS and on a lock wait after DB_LOCK_TIMEOUT_MS; Celery workers
+# (their tasks: imports, renders, daily checks) get the longer DB_TASK_* limits. The page the user sees
+# when the database is away: common.db_unavailable.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 10_000)
+DB_TASK_STATEMENT_TIMEOUT_MS = env_int("DB_TASK_STATEMENT_TIMEOUT_MS", 600_000)
+DB_TASK_LOCK_TIMEOUT_MS = env_int("DB_TASK_LOCK_TIMEOUT_MS", 60_000)
+# The suite (parallel transactions queued on one lock, on a loaded 2-core CI machine) runs under the
+# tasks' limits; tests/platform/test_db_robustness.py checks the web ones.
+_LONG_LIMITS = Path(sys.argv[0]).name == "celery" or TESTING
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if _COMMAND not in OWNER_COMMANDS:  # a migration may take long; the owner's commands are not limited
+        _statement_ms = DB_TASK_STATEMENT_TIMEOUT_MS if _LONG_LIMITS else DB_STATEMENT_TIMEOUT_MS
+        _lock_ms = DB_TASK_LOCK_TIMEOUT_MS if _LONG_LIMITS else DB_LOCK_TIMEOUT_MS
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c statement_timeout={_statement_ms} -c lock_timeout={_lock_ms}"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
