@@ -3,6 +3,8 @@
 - Cumulative net payouts >= policy.fund_pause_payout_ratio x capital -> the bureau and finance are
   alerted once (services.check_payout_pause).
 - Open reconciliation periods that have ended -> a reminder to finance to sign them off.
+- The running balances and daily totals disagree with the entries, or a posting does not balance ->
+  the administrators, finance and the bureau approvers are alerted (fund.integrity.check_ledger).
 
 The per-bank grounds for suspending a bank's filings (Art 15-16) are the lenders app's (lenders.risk).
 """
@@ -14,6 +16,7 @@ from yunfu_ipfund.notices.services import reminder_schedule
 from yunfu_ipfund.policy.services import policy_in_force
 
 from . import reminders
+from .integrity import check_ledger
 from .models import StatementPeriod
 from .services import check_payout_pause
 
@@ -35,6 +38,7 @@ def remind_periods_to_sign_off(today):
 
 def run_daily_checks(today=None):
     today = today or local_today()
+    check_ledger(today)  # the running balances against the entries (fund.integrity), policy or not
     try:
         policy_in_force(today)
     except DomainError:

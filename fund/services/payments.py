@@ -20,6 +20,7 @@ from yunfu_ipfund.notices.services import reminder_schedule
 from yunfu_ipfund.policy.services import policy_in_force
 
 from .. import actions, reminders
+from ..integrity import assert_trusted_balances
 from ..locks import lock_fund
 from ..models import (
     Account,
@@ -68,6 +69,7 @@ def commitment_create(
     if purpose == Commitment.Purpose.FEE and not policy_in_force(day).fees_allowed:
         raise DomainError(MSG_FEES_NOT_ALLOWED, code="fees_not_allowed")
     lock_fund()
+    assert_trusted_balances()  # the decision reads the available balance: never an edited one
     found = Commitment.objects.filter(key=key).first()
     if found is not None:
         same = (found.purpose, found.amount, found.reference_type, found.reference_id, found.bank_id) == (
@@ -148,6 +150,7 @@ def _pay(*, by, commitment, purpose, kind, account, amount, key, value_date, rea
     day = _day(value_date)
     amount = _amount(amount, day)
     lock_fund()
+    assert_trusted_balances()
     commitment = Commitment.objects.select_related("bank", "created_by").get(pk=commitment.pk)
     if commitment.purpose != purpose:
         raise DomainError(
@@ -278,6 +281,7 @@ def posting_reverse(*, by, posting, reason, key, value_date=None):
     if day < original.value_date:
         raise ValidationFailed(MSG_REVERSAL_EARLIER.format(day=original.value_date), code="reversal_earlier")
     lock_fund()
+    assert_trusted_balances()
     existing = Posting.objects.filter(reversal_of=original).first()
     if existing is not None and existing.key != _key(key):
         raise DomainError(MSG_ALREADY_REVERSED.format(other=existing.pk), code="already_reversed")
