@@ -1,10 +1,15 @@
 """Named personas and shared fixtures. Domain tests add theirs in tests/<app>/conftest.py; the builders
 the fixtures call are in tests/factories.py."""
 
+import functools
+import os
+import secrets
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+from django.test import TransactionTestCase
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -22,6 +27,9 @@ def pytest_configure(config):
     # `@pytest.mark.article(7)` (or several numbers): the articles of the Measures a test covers, read by
     # `manage.py measures_map` into docs/measures-map.md (yunfu_ipfund.common.articles).
     config.addinivalue_line("markers", "article(*numbers): the articles of the Measures the test covers")
+    config.addinivalue_line(
+        "markers", "db_owner: runs as the owner of the tables (tampering on purpose; DDL)"
+    )
 
 
 @pytest.fixture
@@ -127,6 +135,95 @@ def client_for(client):
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL); skipped on SQLite"
 )
+
+
+# --- Two database roles (issue 12; docs/operations.md "Database roles") ---------------------------------
+# On PostgreSQL the suite runs as the runtime role, as production does: pytest-django creates the test
+# database with DATABASE_URL's role (the owner: it needs CREATEDB), `grant_runtime_role` then creates
+# `<test database>_app` with the runtime grants, and the connections switch to it (the settings dict
+# is shared by every thread's connection, so run_in_parallel's threads use it too). What only the owner
+# may do goes through `db_owner()`: the flush after each transactional test (it TRUNCATEs), tests
+# marked `db_owner` (tampering with the database on purpose, e.g. disabling a trigger) and the
+# migration tests (modules named test_migrations.py: they run DDL). TEST_AS_DB_OWNER=1 keeps the owner.
+DB_ROLES = {}
+
+
+@contextmanager
+def db_owner():
+    """Connect as the owner of the tables inside the block (no-op on SQLite or before the switch)."""
+    if not DB_ROLES:
+        yield
+        return
+    conf = connection.settings_dict
+    saved = (conf["USER"], conf["PASSWORD"])
+    connection.close()
+    conf["USER"], conf["PASSWORD"] = DB_ROLES["owner"]
+    try:
+        yield
+    finally:
+        connection.close()
+        conf["USER"], conf["PASSWORD"] = saved
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    if connection.vendor != "postgresql" or os.environ.get("TEST_AS_DB_OWNER"):
+        yield
+        return
+    from yunfu_ipfund.common.dbroles import grant_runtime_role
+
+    conf = connection.settings_dict
+    role, password = f"{conf['NAME']}_app"[:63], secrets.token_urlsafe(24)
+    with django_db_blocker.unblock():
+        grant_runtime_role(role, password)
+        connection.close()
+    DB_ROLES["owner"] = (conf["USER"], conf["PASSWORD"])
+    DB_ROLES["runtime"] = (role, password)
+    conf["USER"], conf["PASSWORD"] = role, password
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+    conf["USER"], conf["PASSWORD"] = DB_ROLES.pop("owner")  # pytest-django drops the database as owner
+    DB_ROLES.clear()
+
+
+_transactional_teardown = TransactionTestCase._fixture_teardown
+
+
+def _fixture_teardown_as_owner(self):
+    with db_owner():
+        _transactional_teardown(self)
+
+
+TransactionTestCase._fixture_teardown = _fixture_teardown_as_owner
+
+
+@pytest.fixture
+def _as_db_owner(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), db_owner():
+        yield
+
+
+# Modules that tamper with the database on purpose (to show the checks find it) need the owner: until
+# each marks its tests `db_owner`, a module whose source disables or drops a trigger runs as the owner.
+_OWNER_SQL = ("DISABLE TRIGGER", "DROP TRIGGER")
+
+
+@functools.cache
+def _needs_owner(path):
+    if path.name == "test_migrations.py":  # migrations run DDL
+        return True
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any(sql in source for sql in _OWNER_SQL) and path.name != "test_db_roles.py"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("db_owner") or _needs_owner(item.path):
+            item.fixturenames.insert(0, "_as_db_owner")  # first: around the test's database fixtures
 
 
 @pytest.fixture(autouse=True)
