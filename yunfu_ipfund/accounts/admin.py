@@ -96,10 +96,11 @@ class UserAdmin(BaseUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
-            return fieldsets
+        hidden = () if request.user.is_superuser else self.SUPERUSER_ONLY
+        if obj is not None and obj.pk == request.user.pk:
+            hidden += ("request_reason",)  # nothing to request about oneself
         return [
-            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in self.SUPERUSER_ONLY)})
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
             for name, options in fieldsets
         ]
 
@@ -109,7 +110,7 @@ class UserAdmin(BaseUserAdmin):
             "password_changed_at",
         ]
         if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
-            readonly += ["groups", "is_staff", "is_active", "organisation", "request_reason"]
+            readonly += ["groups", "is_staff", "is_active", "organisation"]
         return readonly
 
     def user_change_password(self, request, id, form_url=""):
@@ -171,7 +172,7 @@ class UserAdmin(BaseUserAdmin):
             data={
                 "groups": sorted(user.groups.values_list("name", flat=True)),
                 "active": user.is_active,
-                "requests": [r.pk for r in filed],
+                **({"requests": [r.pk for r in filed]} if filed else {}),
             },
         )
 
