@@ -17,7 +17,8 @@ from yunfu_ipfund.audit.services import KEY_ROTATION, audit_record, verify_chain
 
 from .test_audit import triggers_off
 
-pytestmark = pytest.mark.django_db
+# db_owner: the tests tamper with the log as the owner of the table would (the runtime role cannot).
+pytestmark = [pytest.mark.django_db, pytest.mark.db_owner]
 
 SUBMIT = audit_action("platform_test.filing.submit", "提交备案")
 RETURN = audit_action("platform_test.filing.return", "退回补正")
@@ -244,3 +245,31 @@ def test_the_canonical_form_is_plain_sorted_json(events):
     payload = json.loads(canonical(events[0]))
     assert list(payload) == sorted(payload) and payload["organisation_name"] == "中国工商银行云浮分行"
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+# --- the daily checkpoint ---------------------------------------------------------------------------
+
+
+def test_the_daily_check_anchors_the_head_in_the_file_and_in_a_notice_once_a_day(
+    events, bureau, finance_bureau
+):
+    from yunfu_ipfund.notices.checkpoint import AUDIT_CHECKPOINT
+    from yunfu_ipfund.notices.checks import run_daily_checks
+    from yunfu_ipfund.notices.models import Notice
+
+    head = AuditEvent.objects.order_by("-id").first()
+    run_daily_checks()
+    [anchor] = read_anchors()
+    assert (anchor.last_id, anchor.last_hash, anchor.count) == (
+        head.pk,
+        head.hash,
+        AuditEvent.objects.filter(id__lte=head.pk).count(),
+    )
+    notice = Notice.objects.get(kind=AUDIT_CHECKPOINT)
+    assert notice.addressee == bureau and list(notice.copied_to.all()) == [finance_bureau]
+    assert f"#{head.pk}" in str(notice.context) and head.hash[:8] in str(notice.context)
+    run_daily_checks()
+    assert Notice.objects.filter(kind=AUDIT_CHECKPOINT).count() == 1 and len(read_anchors()) == 2
+    assert verify_chain()[1] == []
+    tamper("DELETE FROM audit_auditevent WHERE id >= %s", [head.pk])
+    assert "最新的记录被删除" in failure()

@@ -16,6 +16,8 @@ from compensation.amounts import Step
 from fund import documents as fund_docs
 from lenders import documents as bank_docs
 from tests.pdfcheck import font_faults, needs_poppler, pdf_text, text_faults
+from yunfu_ipfund.audit.anchors import Checkpoint
+from yunfu_ipfund.notices import checkpoint as audit_checkpoint
 from yunfu_ipfund.notices import pdf
 from yunfu_ipfund.notices.kinds import KINDS, GeneralContext, Table
 from yunfu_ipfund.notices.services import notice_issue
@@ -205,6 +207,16 @@ SAMPLES = {
     ),
     claim_docs.LAPSE: lambda: claim_docs.lapse(CLAIM, requested_on=D(2026, 11, 2), due=D(2026, 11, 16)),
 }
+# The audit chain's daily checkpoint (notices.checkpoint): the hash printed in hyphenated groups.
+SAMPLES[audit_checkpoint.AUDIT_CHECKPOINT] = lambda: audit_checkpoint.checkpoint_context(
+    Checkpoint(
+        date="2026-12-01",
+        last_id=1035,
+        last_hash="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        count=1035,
+        key_id="2026-12",
+    )
+)
 REGISTERED = sorted(code for code in KINDS if not code.startswith("platform_test"))
 
 

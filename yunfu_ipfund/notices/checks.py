@@ -40,6 +40,8 @@ def all_daily_checks():
     for _app, module in app_modules("checks"):
         if module.run_daily_checks not in checks:
             checks.append(module.run_daily_checks)
+    if write_daily_checkpoint not in checks:
+        checks.append(write_daily_checkpoint)
     return checks
 
 
@@ -47,3 +49,8 @@ def run_daily_checks(today=None):
     today = today or local_today()
     for check in all_daily_checks():
         check(today)
+
+
+# The audit chain's daily checkpoint (notices.checkpoint; importing it registers its notice kind). It
+# runs last (all_daily_checks), so it anchors the head after every other check has written its events.
+from .checkpoint import write_daily_checkpoint  # noqa: E402
