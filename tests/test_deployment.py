@@ -61,6 +61,43 @@ def test_compose_keeps_media_on_a_volume_and_no_secrets_inline(compose):
         assert match.group(2).startswith("${"), match.group(0)
 
 
+def test_compose_runs_the_portal_as_the_runtime_role_and_migrates_as_the_owner(compose):
+    """Issue 12: the web, worker and beat connect as ipfund_app (no DDL, TRUNCATE or triggers); only
+    migrate and db_roles know the owner's URL, and db_roles runs after migrate, before the others start."""
+    import dj_database_url
+
+    def user(url):  # ${VARIABLE:?message} stands for a secret given at `docker compose up`
+        return dj_database_url.parse(re.sub(r"\$\{[^}]*\}", "secret", url))["USER"]
+
+    services = compose["services"]
+    assert (
+        user(services["migrate"]["environment"]["MIGRATE_DATABASE_URL"])
+        == compose["services"]["db"]["environment"]["POSTGRES_USER"]
+    )
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert "MIGRATE_DATABASE_URL" not in env, name
+        assert user(env["DATABASE_URL"]) == "ipfund_app", name
+        assert services[name]["depends_on"]["db_roles"]["condition"] == "service_completed_successfully"
+    roles = services["db_roles"]
+    assert _command(roles) == ["python", "manage.py", "db_roles"]
+    assert "db_roles" in get_commands()
+    assert roles["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert (
+        roles["environment"]["MIGRATE_DATABASE_URL"]
+        == services["migrate"]["environment"]["MIGRATE_DATABASE_URL"]
+    )
+
+
+def test_ci_and_the_readme_use_the_two_roles():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "manage.py db_roles" in ci and "MIGRATE_DATABASE_URL" in ci and "guard roles_rehearsal" in ci
+    readme = (ROOT / "README.md").read_text()
+    assert "manage.py migrate && .venv/bin/python manage.py db_roles" in readme
+    assert "MIGRATE_DATABASE_URL" in readme
+    assert "## Database roles" in (ROOT / "docs" / "operations.md").read_text()
+
+
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text()
     assert "bash scripts/demo.sh" in readme
