@@ -129,8 +129,10 @@ def test_a_supervisor_submits_and_the_review_clock_starts(submitted, bank_superv
 
 
 def test_the_preparer_never_submits_their_own_filing(draft, bank_officer):
+    """No account holds both bank roles; the preparer who has since become a supervisor still may not."""
     from django.contrib.auth.models import Group
 
+    bank_officer.groups.remove(Group.objects.get(name="bank_officer"))
     bank_officer.groups.add(Group.objects.get(name="bank_supervisor"))
     bank_officer = type(bank_officer).objects.get(pk=bank_officer.pk)
     with pytest.raises(Forbidden, match="四眼"):
