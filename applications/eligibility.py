@@ -6,6 +6,7 @@ Every number comes from the PolicyVersion passed in. The lenders app calls `ente
 
 import datetime as dt
 
+from yunfu_ipfund.common.articles import ARTICLE_2, ARTICLE_7, ARTICLE_8, implements
 from yunfu_ipfund.common.checks import FAIL, PASS, WARN, Check
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
@@ -240,6 +241,7 @@ def credit_check_check(enterprise_org, *, policy, on):
     )
 
 
+@implements(ARTICLE_7)
 def enterprise_checks(enterprise_org, *, policy, on, submitted_on=None):
     """Each condition of Art 7 on `on`, under `policy`. The enterprise's declarations are judged against
     `submitted_on` (the registration's submission day; `on` when not given)."""
@@ -324,6 +326,7 @@ def enterprise_checks(enterprise_org, *, policy, on, submitted_on=None):
     return checks
 
 
+@implements(ARTICLE_2)
 def asset_checks(assets, *, enterprise, policy, maturity, on=None, excluding_filing_id=None):
     """Each pledged asset: in scope (Art 2), owned and held by the enterprise, valid until maturity, fee
     paid, free.
@@ -423,6 +426,7 @@ def estimated_maturity(registration, on):
     return add_months(on, registration.term_months) if registration.term_months else None
 
 
+@implements(ARTICLE_8)
 def registration_checks(registration, *, policy, on):
     """Everything the enterprise side can check before submitting; the bank re-checks actual figures at
     filing."""

@@ -33,6 +33,7 @@ decided at its full amount; when `available` is given and short, the computation
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from yunfu_ipfund.common.articles import ARTICLE_13, ARTICLE_14, implements
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen
 
@@ -130,6 +131,7 @@ def _rounded(exact, shown):
     return f" = {format_money(Decimal(whole))[:-3]}.{frac}{approx} 元，四舍五入到分"
 
 
+@implements(ARTICLE_13)
 def compute_compensation(
     *,
     unrecovered_principal,
@@ -277,6 +279,7 @@ def recovery_computation(*, net_recovery, fund_share, covered_ratio, paid, alrea
     return Computation(steps=tuple(steps), amount=final, base=net, capped_by=tuple(capped_by))
 
 
+@implements(ARTICLE_14)
 def recovery_return(*, net_recovery, fund_share, covered_ratio, paid, already_returned):
     """The amount the bank returns to the fund for one net recovery (see recovery_computation)."""
     return recovery_computation(

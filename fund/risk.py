@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from yunfu_ipfund.common.articles import ARTICLE_15, ARTICLE_16, implements
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen
 
@@ -48,11 +49,13 @@ def assert_cover_not_paused():
         )
 
 
+@implements(ARTICLE_15)
 def leverage_ceiling(available, policy):
     """Covered outstanding the fund may carry: policy.leverage_multiple x available (nothing when none is)."""
     return round_fen(available * policy.leverage_multiple) if available > 0 else ZERO
 
 
+@implements(ARTICLE_16)
 def payout_alert_threshold(policy):
     """Cumulative net payouts at which the bureau and finance are alerted (and may pause new cover)."""
     return policy.fund_capital * policy.fund_pause_payout_ratio

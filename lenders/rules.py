@@ -8,7 +8,10 @@ confirms (every failure blocks). The daily beat hook of the bank side is lenders
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from applications.eligibility import asset_checks, enterprise_checks
+from yunfu_ipfund.common.articles import ARTICLE_9, implements
 from yunfu_ipfund.common.checks import FAIL, PASS, WARN, Check
 from yunfu_ipfund.common.dates import months_between
 from yunfu_ipfund.common.money import format_money
@@ -27,6 +30,7 @@ def _pct(value):
     return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
 
 
+@implements(ARTICLE_9)
 def filing_deadline(filing, policy):
     return add_workdays(filing.disbursed_on, policy.filing_deadline_workdays)
 
@@ -128,12 +132,20 @@ def exposure_checks(filing):
     ]
 
 
+@implements(2, 3, 7, 8, 9, 10)
 def filing_checks(filing, *, on, stage=STAGE_SUBMIT, policy=None):
     """Every rule for `filing` on day `on` (the day of submission or confirmation)."""
     policy = policy or policy_in_force(filing.disbursed_on)
     pledges = list(filing.pledges.select_related("asset"))
     checks = [bank_check(filing, on=on)]
-    checks += enterprise_checks(filing.enterprise, policy=policy, on=filing.disbursed_on)
+    # The enterprise's declarations were made for its registration: judged against its submission day.
+    submitted_at = filing.registration.submitted_at if filing.registration_id else None
+    checks += enterprise_checks(
+        filing.enterprise,
+        policy=policy,
+        on=filing.disbursed_on,
+        submitted_on=timezone.localtime(submitted_at).date() if submitted_at else None,
+    )
     checks += asset_checks(
         [p.asset for p in pledges],
         enterprise=filing.enterprise,

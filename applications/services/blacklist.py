@@ -11,6 +11,7 @@ from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.common.articles import ARTICLE_22, implements
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
@@ -36,6 +37,7 @@ def blacklist_until(on):
     return add_months(on, 12 * policy.blacklist_years), policy
 
 
+@implements(ARTICLE_22)
 @transaction.atomic
 def blacklist_enterprise(enterprise, *, by, reason, source, on=None) -> Blacklisting:
     """List `enterprise` on the blacklist from `on` (today) for the policy's years.

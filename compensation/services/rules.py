@@ -1,6 +1,7 @@
 """The rules a claim is checked against, shown to the bank, the clerk and the approver (reads only)."""
 
 from applications.selectors import is_blacklisted
+from yunfu_ipfund.common.articles import ARTICLE_12, implements
 from yunfu_ipfund.common.checks import FAIL, PASS, WARN, Check
 from yunfu_ipfund.common.dates import add_months
 from yunfu_ipfund.common.dates import today as local_today
@@ -75,6 +76,7 @@ def claim_checklist(claim):
     return completeness(evidence_states(claim))
 
 
+@implements(ARTICLE_12)
 def claim_checks(claim, *, on=None):
     """Itemised checks of a claim against the Measures (Check list)."""
     on = on or local_today()

@@ -19,6 +19,7 @@ from yunfu_ipfund.accounts.roles import (
 from yunfu_ipfund.accounts.selectors import require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.audit.workflow import lock, transition
+from yunfu_ipfund.common.articles import ARTICLE_10, implements
 from yunfu_ipfund.common.checks import FAIL, raise_if_failed
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
@@ -381,6 +382,7 @@ def filing_override_late(*, by, filing, reason):
     return locked
 
 
+@implements(ARTICLE_10)
 @transaction.atomic
 def filing_confirm(*, by, filing, reason=""):
     """The approver confirms the filing is covered: re-checks every rule and the leverage ceiling under

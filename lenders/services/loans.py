@@ -20,6 +20,7 @@ from yunfu_ipfund.accounts.roles import (
 )
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.audit.workflow import lock, transition
+from yunfu_ipfund.common.articles import ARTICLE_11, ARTICLE_12, implements
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import (
     DomainError,
@@ -203,6 +204,7 @@ def loan_report_repayment(*, by, loan, amount, paid_on, cures_overdue=False, not
     return locked
 
 
+@implements(ARTICLE_11)
 @transaction.atomic
 def loan_report_overdue(*, by, loan, overdue_since, overdue_amount, note=""):
     locked, day = _reportable(by, loan, overdue_since, "逾期起始日", "overdue_since")
@@ -228,6 +230,7 @@ def loan_report_overdue(*, by, loan, overdue_since, overdue_amount, note=""):
     return locked
 
 
+@implements(ARTICLE_11, ARTICLE_12)
 @transaction.atomic
 def loan_report_classification(*, by, loan, classification, classified_on, note=""):
     """A five-category classification change. 次级 or worse: NON_PERFORMING (the loss event of Art 12);

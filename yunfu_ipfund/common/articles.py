@@ -159,7 +159,6 @@ def implements(*articles):
 # measures_map`. An annotation in the module (@implements, ARTICLES) is preferred; its entry here then
 # goes. Keys are module paths, not imports (this module imports no app).
 MODULE_ARTICLES = {
-    "applications.eligibility": (2, 7),
     "applications.services.assets": (2,),
     "applications.services.enterprises": (7,),
     "applications.services.registrations": (8,),
@@ -171,19 +170,12 @@ MODULE_ARTICLES = {
     "compensation.services.recovery": (14,),
     "compensation.services.drafting": (12,),
     "compensation.services.review": (12, 13),
-    "compensation.services.rules": (12, 13),
-    "compensation.amounts": (13,),
     "fund.checks": (4, 15, 16),
-    "fund.risk": (15, 16),
     "fund.statements": (4,),
     "fund.reports": (4, 6),
     "fund.services.payments": (4, 13),
     "fund.services.receipts": (3, 4, 14),
     "lenders.checks": (11, 15, 16),
-    "lenders.risk": (15, 16),
-    "lenders.rules": (2, 3, 7, 8, 9, 10, 11),
-    "lenders.services.filings": (9, 10),
-    "lenders.services.loans": (11, 12),
     "yunfu_ipfund.accounts.roles": (5, 6, 17, 18, 19, 20, 21),
     "yunfu_ipfund.policy.seed": (1, 3, 23),
 }
