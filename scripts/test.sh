@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: installs what the tests need, then runs them.
 # With DATABASE_URL (PostgreSQL) and REDIS_URL set, the PostgreSQL-only and Redis tests run too;
-# without them the suite runs on SQLite and names what it skipped.
+# without them the suite runs on SQLite and names what it skipped. On PostgreSQL, DATABASE_URL's role creates
+# the test database and the suite then runs as the runtime role `<test database>_app` (tests/conftest.py;
+# docs/operations.md "Database roles"); TEST_AS_DB_OWNER=1 keeps the owner.
 #   bash scripts/test.sh [pytest args]   install, then run the suite
 #   bash scripts/test.sh --install-only  install only (.ci/run: once, before the guardrails)
 #   bash scripts/test.sh --no-install    run the suite with what is installed (.ci/run, after them)
