@@ -51,6 +51,11 @@ def _next_id(connection):
         return cursor.fetchone()[0]
 
 
+def _write(connection, rows):
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {TABLE} SET key_id = %s, prev_hash = %s, hash = %s WHERE id = %s", rows)
+
+
 def rechain(apps, schema_editor):
     AuditEvent = apps.get_model("audit", "AuditEvent")
     if schema_editor.connection.vendor not in ("postgresql", "sqlite"):
@@ -69,12 +74,12 @@ def rechain(apps, schema_editor):
             previous = event.hash
             last = event
             count += 1
-            batch.append(event)
-            if len(batch) >= 1000:
-                AuditEvent.objects.bulk_update(batch, ["key_id", "prev_hash", "hash"])
+            batch.append((key_id, event.prev_hash, event.hash, event.id))
+            if len(batch) >= 2000:
+                _write(schema_editor.connection, batch)
                 batch = []
         if batch:
-            AuditEvent.objects.bulk_update(batch, ["key_id", "prev_hash", "hash"])
+            _write(schema_editor.connection, batch)
     finally:
         _guard_on(schema_editor, triggers)
     if count == 0:
