@@ -121,3 +121,24 @@ def test_audit_events_are_kept_at_least_180_days_and_nothing_deletes_them(settin
     Client().post(LOGIN, {"username": bank_officer.username, "password": "wrong"})
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.all().delete()
+
+
+def test_a_deactivation_and_a_change_of_organisation_in_the_admin_site_are_security_events(
+    sysadmin, bureau_clerk, finance_bureau
+):
+    client = Client()
+    client.force_login(sysadmin)
+    form = {
+        "username": bureau_clerk.username,
+        "organisation": finance_bureau.pk,
+        "date_joined_0": "2026-11-26",
+        "date_joined_1": "09:00:00",
+    }  # no "is_active": switched off; no groups: the clerk role is asked to be revoked
+    response = client.post(
+        f"/admin/accounts/user/{bureau_clerk.pk}/change/", {**form, "request_reason": "调离"}
+    )
+    assert response.status_code == 302
+    bureau_clerk.refresh_from_db()
+    assert not bureau_clerk.is_active and bureau_clerk.organisation == finance_bureau
+    codes = _codes(bureau_clerk)
+    assert "accounts.deactivate" in codes and "accounts.organisation_change" in codes

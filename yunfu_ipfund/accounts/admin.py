@@ -15,10 +15,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from yunfu_ipfund.common.errors import DomainError
 
+from . import actions
 from .models import AdminRequest, Organisation, User
 from .roles import ROLES_BY_ORG_KIND, Role
 from .services import admin_request_file, refuse_direct_change
-from .signals import send_admin_changed
+from .signals import send_admin_changed, send_security_event
 
 MSG_FILED = "已提交管理操作申请（{items}），经另一名安全管理员批准后生效；在此之前账号的角色和状态不变。"
 MSG_REASON_FOR_REQUEST = "变更角色或启用账号须填写申请理由（将随申请提交另一名安全管理员审批）。"
@@ -125,11 +126,19 @@ class UserAdmin(BaseUserAdmin):
             obj.must_change_password = (
                 True  # the first password is the administrator's: changed at first login
             )
-        if change and obj.pk:
-            stored = User.objects.get(pk=obj.pk)
-            if obj.is_active and not stored.is_active:
-                obj.is_active = False  # a reactivation is a request (filed in save_related)
+        stored = User.objects.filter(pk=obj.pk).first() if change and obj.pk else None
+        if stored is not None and obj.is_active and not stored.is_active:
+            obj.is_active = False  # a reactivation is a request (filed in save_related)
         super().save_model(request, obj, form, change)
+        if stored is not None and stored.is_active and not obj.is_active:
+            send_security_event(actions.ACCOUNT_DEACTIVATE, by=request.user, obj=obj)
+        if stored is not None and stored.organisation_id != obj.organisation_id:
+            send_security_event(
+                actions.ORGANISATION_MOVE,
+                by=request.user,
+                obj=obj,
+                data={"from": stored.organisation_id, "to": obj.organisation_id},
+            )
 
     def save_related(self, request, form, formsets, change):
         changes = (
