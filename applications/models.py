@@ -22,7 +22,7 @@ from yunfu_ipfund.common.errors import DomainError, Forbidden
 from yunfu_ipfund.common.fields import MoneyField
 from yunfu_ipfund.common.money import format_money
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
-from yunfu_ipfund.policy.models import EnterpriseSize, IPType, ip_type_choices
+from yunfu_ipfund.policy.models import EnterpriseSize, IPFamily, ip_type_choices, ip_type_family
 
 MSG_NOT_OWN_ENTERPRISE = "只有申请企业本身可以办理该登记。"
 MSG_NOT_ADDRESSED_BANK = "只有受理该申请的合作银行可以办理。"
@@ -310,7 +310,8 @@ class IPAsset(models.Model):
 
     @property
     def is_patent(self):
-        return self.ip_type in (IPType.INVENTION, IPType.UTILITY_MODEL, IPType.DESIGN)
+        """Of the patent family of the IP type table (a type a later Measures adds included)."""
+        return ip_type_family(self.ip_type) == IPFamily.PATENT
 
     @property
     def holder_matches(self):

@@ -226,3 +226,22 @@ def test_the_measures_page_lists_each_versions_types(client, version_2030):
     page = client.get("/measures/").content.decode()
     assert "<td>发明专利、实用新型专利、外观设计专利、注册商标、集体商标、地理标志</td>" in page  # 2030
     assert "<td>发明专利、实用新型专利、外观设计专利、注册商标、地理标志</td>" in page  # 2025 and 2020
+
+
+def test_an_asset_of_a_new_patent_family_type_is_a_patent(administrator, enterprise_a):
+    """A type a later Measures adds to the patent family is a patent wherever the asset asks (annual
+    fee, the Art 7-11 asset checks), not only the three built-in patent codes."""
+    services.ip_type_save(
+        by=administrator,
+        reason="新办法新增",
+        code="patent_extra",
+        name="专利（新增类）",
+        family="patent",
+        sort=35,
+    )
+    asset = make_patent(enterprise_a)
+    assert asset.is_patent
+    asset.ip_type = "patent_extra"
+    assert asset.is_patent
+    asset.ip_type = "trademark"
+    assert not asset.is_patent
