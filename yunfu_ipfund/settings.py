@@ -149,7 +149,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # own connection and transaction.
 MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
 OWNER_COMMANDS = ("migrate", "db_roles", "createcachetable")
-_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("manage.py", "django-admin") else ""
+_COMMAND = (
+    sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("manage.py", "django-admin") else ""
+)
 if DATABASE_URL and MIGRATE_DATABASE_URL and _COMMAND in OWNER_COMMANDS:
     DATABASES["default"] = dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0)
     DATABASES["default"]["ATOMIC_REQUESTS"] = False
