@@ -273,3 +273,27 @@ def test_the_daily_check_anchors_the_head_in_the_file_and_in_a_notice_once_a_day
     assert verify_chain()[1] == []
     tamper("DELETE FROM audit_auditevent WHERE id >= %s", [head.pk])
     assert "最新的记录被删除" in failure()
+
+
+# --- concurrency ------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real parallel transactions need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_appends_keep_one_linear_chain(bank_a):
+    from django.db import transaction
+
+    from tests.conftest import run_in_parallel
+
+    def append(i):
+        def call():
+            with transaction.atomic():
+                return audit_record(by=None, action=SUBMIT, obj=bank_a, reason=f"并发 {i}").pk
+
+        return call
+
+    results = run_in_parallel(*(append(i) for i in range(8)))
+    assert all(isinstance(r, int) for r in results), results
+    rows = list(AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash"))
+    assert all(later[1] == earlier[2] for earlier, later in zip(rows, rows[1:], strict=False))
+    assert verify_chain()[1] == []
