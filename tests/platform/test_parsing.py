@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from yunfu_ipfund.common.errors import ValidationFailed
+from yunfu_ipfund.common.money import to_money
 from yunfu_ipfund.common.parsing import parse_date, parse_datetime, parse_money, parse_text
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -312,3 +313,21 @@ def test_one_fen_above_the_largest_amount_is_refused():
     with pytest.raises(ValidationFailed) as exc:
         parse_money("10000000000000.00", field="还款金额")
     assert exc.value.message.startswith("还款金额：金额过大")
+
+
+@pytest.mark.parametrize("value", ["١٠٠", "1_000", "1e5", "1E5", "NaN", "Infinity", "+1", "--1"])
+def test_the_api_path_refuses_them_too(value):
+    """The bank API's amounts are strings its services read with to_money (the same grammar)."""
+    with pytest.raises(ValidationFailed, match="不是有效的金额"):
+        to_money(value, allow_negative=True)
+
+
+@pytest.mark.parametrize("value", ["١٠٠", "1_000", "1e5", "+1"])
+def test_the_form_field_refuses_them_naming_the_field(value):
+    from django import forms
+
+    from applications.forms import MoneyField
+
+    with pytest.raises(forms.ValidationError) as exc:
+        MoneyField(label="申请金额（元）").clean(value)
+    assert exc.value.messages == [f"申请金额（元）：“{value}”不是有效的金额。"]
