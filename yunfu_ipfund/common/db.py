@@ -43,7 +43,8 @@ def _create(table):
 
 def append_only(table):
     """A migration operation that makes `table` refuse UPDATE and DELETE of rows on PostgreSQL (UPDATE only
-    on SQLite). TRUNCATE is left to the table owner: the test suite's flush needs it, and the
-    application's database role in production should not own its tables."""
+    on SQLite). TRUNCATE and disabling the trigger are left to the table owner, which only runs
+    migrations: the portal connects as the runtime role of `common.dbroles` (`manage.py db_roles`), which
+    owns no table and gets SELECT/INSERT only on the tables carrying this trigger."""
     forwards, backwards = _create(table)
     return migrations.RunPython(forwards, backwards)
