@@ -62,7 +62,7 @@ def test_two_confirmations_at_once_are_judged_one_after_the_other_against_the_ce
     from yunfu_ipfund.common.errors import DomainError
     from yunfu_ipfund.policy.models import PolicyVersion
 
-    from .conftest import make_filing, make_registration
+    from .conftest import first_review, make_filing, make_registration
 
     if not Posting.objects.filter(key=OPENING_KEY).exists():  # a transactional test starts without it
         contribution_post(
@@ -79,7 +79,8 @@ def test_two_confirmations_at_once_are_judged_one_after_the_other_against_the_ce
         filing = make_filing(
             bank_officer, make_registration(enterprise_a, bank_a, enterprise_user)
         )  # 800,000
-        filings.append(services.filing_submit(by=bank_supervisor, filing=filing))
+        services.filing_submit(by=bank_supervisor, filing=filing)
+        filings.append(first_review(filing, bureau_approver))
     results = run_in_parallel(
         *[lambda f=f: services.filing_confirm(by=bureau_approver, filing=f) for f in filings]
     )

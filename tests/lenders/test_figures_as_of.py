@@ -16,7 +16,7 @@ from lenders.models import CoveredLoan, LoanEvent
 from lenders.selectors import bank_portfolio_figures, covered_outstanding
 from yunfu_ipfund.common.dates import today
 
-from .conftest import make_filing, make_registration
+from .conftest import first_review, make_filing, make_registration
 
 S = CoveredLoan.Status
 ALL_STATUSES = list(S.values)
@@ -82,6 +82,7 @@ def six_loans(
     for _ in range(4):
         filing = make_filing(bank_officer, make_registration(enterprise_a, bank_a, enterprise_user))
         services.filing_submit(by=bank_supervisor, filing=filing)
+        first_review(filing, bureau_approver)
         loans.append(services.filing_confirm(by=bureau_approver, filing=filing).covered_loan)
     return loans
 

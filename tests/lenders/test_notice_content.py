@@ -19,8 +19,8 @@ def _render(notice, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["lenders_bank_admission", "lenders_filing_confirmation"])
-def test_the_bank_notices_print_no_python_dump(kind, submitted, bureau_approver, tmp_path):
-    services.filing_confirm(by=bureau_approver, filing=submitted)
+def test_the_bank_notices_print_no_python_dump(kind, first_reviewed, bureau_approver, tmp_path):
+    services.filing_confirm(by=bureau_approver, filing=first_reviewed)
     notice = Notice.objects.filter(kind=kind).latest("id")
     path = _render(notice, tmp_path)
     text = pdf_text(path)
@@ -35,12 +35,12 @@ def test_the_bank_notices_print_no_python_dump(kind, submitted, bureau_approver,
 
 
 def test_a_notice_issued_before_the_declared_contexts_still_prints_its_list(
-    submitted, bureau_approver, bank_a_profile, tmp_path
+    first_reviewed, bureau_approver, bank_a_profile, tmp_path
 ):
     """An old 不予备案通知书 (its list under "items"), re-rendered, prints the list; an old 准入通知书
     (no list at all) prints no dump."""
     services.bank_suspend(by=bureau_approver, bank=bank_a_profile, reason="整改")
-    services.filing_refuse(by=bureau_approver, filing=submitted, reason="合作银行已暂停备案")
+    services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="合作银行已暂停备案")
     refusal = Notice.objects.get(kind="lenders_filing_refusal")
     old = {k: v for k, v in refusal.context.items() if k not in ("entries", "entries_title")}
     Notice.objects.filter(pk=refusal.pk).update(

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_the_filing_confirmation_pdf_shows_the_covered_amount_and_share(
-    submitted, bureau_approver, django_capture_on_commit_callbacks, tmp_path
+    first_reviewed, bureau_approver, django_capture_on_commit_callbacks, tmp_path
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.filing_confirm(by=bureau_approver, filing=submitted)
+        services.filing_confirm(by=bureau_approver, filing=first_reviewed)
     notice = Notice.objects.get(kind="lenders_filing_confirmation")
     assert notice.render_status == Notice.RenderStatus.RENDERED, notice.render_error
     path = tmp_path / "n.pdf"
@@ -29,7 +29,7 @@ def test_the_filing_confirmation_pdf_shows_the_covered_amount_and_share(
     compact = "".join(text.split())
     assert "备案确认书" in compact
     assert notice.number in compact
-    assert submitted.contract_number in compact
+    assert first_reviewed.contract_number in compact
     assert "800,000.00" in compact
     assert "人民币捌拾万元整" in compact
     assert "40%" in compact

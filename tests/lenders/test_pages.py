@@ -6,7 +6,7 @@ from django.urls import reverse
 from lenders.models import CoveredLoan, FilingDocument, LoanFiling
 from yunfu_ipfund.common.dates import today
 
-from .conftest import make_filing, make_registration
+from .conftest import first_review, make_filing, make_registration
 
 
 def test_the_public_bank_list_needs_no_login(client, bank_a_profile):
@@ -119,12 +119,12 @@ def test_a_bank_user_cannot_open_the_bureau_pages(client_for, bank_officer, bank
     assert client.get(f"/lenders/bureau/banks/{bank_a_profile.pk}/").status_code == 404
 
 
-def test_the_approver_confirms_from_the_page(client_for, submitted, bureau_approver):
+def test_the_approver_confirms_from_the_page(client_for, first_reviewed, bureau_approver):
     response = client_for(bureau_approver).post(
-        f"/lenders/filings/{submitted.pk}/confirm/", {"reason": "符合条件"}
+        f"/lenders/filings/{first_reviewed.pk}/confirm/", {"reason": "符合条件"}
     )
     assert response.status_code == 302
-    assert CoveredLoan.objects.filter(filing=submitted).exists()
+    assert CoveredLoan.objects.filter(filing=first_reviewed).exists()
 
 
 def test_the_officer_reports_a_repayment_from_the_page(client_for, loan, bank_officer):
@@ -173,6 +173,7 @@ def _many_loans(n, officer, supervisor, approver, enterprise, bank, user):
     for _ in range(n):
         filing = make_filing(officer, make_registration(enterprise, bank, user))
         services.filing_submit(by=supervisor, filing=filing)
+        first_review(filing, approver)
         services.filing_confirm(by=approver, filing=filing)
 
 

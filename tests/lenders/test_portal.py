@@ -1,6 +1,6 @@
 """Navigation and the task inbox of each role."""
 
-from lenders import portal
+from lenders import portal, services
 
 
 def titles(user):
@@ -18,9 +18,17 @@ def test_the_officer_sees_drafts_to_finish_and_the_supervisor_drafts_to_counters
 def test_the_bureau_sees_the_queue_with_its_deadline(
     submitted, bureau_clerk, bureau_approver, bank_b_officer
 ):
+    # Submitted: the clerk's first review is due; the approver has nothing to decide yet.
     task = next(t for t in portal.tasks(bureau_clerk) if submitted.contract_number in t["title"])
-    assert task["due"] == submitted.review_due_on
-    assert any("审批备案" in t for t in titles(bureau_approver))
+    assert task["title"].startswith("初审备案") and task["due"] == submitted.review_due_on
+    assert not any(submitted.contract_number in t for t in titles(bureau_approver))
+    assert titles(bank_b_officer) == []
+    # First-reviewed: it leaves the clerk's inbox and is the approver's, on the same review deadline.
+    reviewed = services.filing_first_review(by=bureau_clerk, filing=submitted)
+    assert not any(submitted.contract_number in t for t in titles(bureau_clerk))
+    task = next(t for t in portal.tasks(bureau_approver) if submitted.contract_number in t["title"])
+    assert task["title"].startswith("审批备案") and task["due"] == reviewed.review_due_on
+    assert reviewed.review_due_on == submitted.review_due_on
     assert titles(bank_b_officer) == []
 
 

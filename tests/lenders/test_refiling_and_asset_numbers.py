@@ -21,17 +21,19 @@ S = LoanFiling.Status
 # --- 1. a refused filing frees its contract number ---------------------------------------------------
 
 
-def test_a_refused_contract_number_can_be_filed_again(submitted, bureau_approver, bank_officer, registration):
-    services.filing_refuse(by=bureau_approver, filing=submitted, reason="质押登记材料不全")
+def test_a_refused_contract_number_can_be_filed_again(
+    first_reviewed, bureau_approver, bank_officer, registration
+):
+    services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="质押登记材料不全")
     again = make_filing(
-        bank_officer, registration, documents=False, contract_number=submitted.contract_number
+        bank_officer, registration, documents=False, contract_number=first_reviewed.contract_number
     )
     assert again.status == S.DRAFT
-    assert LoanFiling.objects.filter(contract_number=submitted.contract_number).count() == 2
+    assert LoanFiling.objects.filter(contract_number=first_reviewed.contract_number).count() == 2
 
 
 def test_a_second_live_filing_with_the_same_number_is_still_refused(
-    submitted,
+    first_reviewed,
     bureau_approver,
     bank_officer,
     registration,
@@ -39,11 +41,11 @@ def test_a_second_live_filing_with_the_same_number_is_still_refused(
     bank_a,
     enterprise_user,
 ):
-    services.filing_refuse(by=bureau_approver, filing=submitted, reason="质押登记材料不全")
-    make_filing(bank_officer, registration, documents=False, contract_number=submitted.contract_number)
+    services.filing_refuse(by=bureau_approver, filing=first_reviewed, reason="质押登记材料不全")
+    make_filing(bank_officer, registration, documents=False, contract_number=first_reviewed.contract_number)
     other = make_registration(enterprise_a, bank_a, enterprise_user)
     with pytest.raises(ValidationFailed, match="不能重复"):
-        make_filing(bank_officer, other, documents=False, contract_number=submitted.contract_number)
+        make_filing(bank_officer, other, documents=False, contract_number=first_reviewed.contract_number)
 
 
 @pytest.mark.parametrize(

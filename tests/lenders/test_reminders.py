@@ -10,7 +10,7 @@ from lenders.checks import run_daily_checks
 from yunfu_ipfund.notices.models import Message, Reminder
 from yunfu_ipfund.notices.services import sweep_reminders
 
-from .conftest import make_filing
+from .conftest import first_review, make_filing
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -97,6 +97,7 @@ def test_maturity_and_unreported_overdue_reminders(
         bank_officer, registration, disbursed_on=dt.date(2026, 9, 28), maturity_on=dt.date(2026, 10, 16)
     )
     services.filing_submit(by=bank_supervisor, filing=filing)
+    first_review(filing, bureau_approver)
     loan = services.filing_confirm(by=bureau_approver, filing=filing).covered_loan
     maturity = the(reminders.LOAN_MATURITY, loan)
     assert maturity.due_date == dt.date(2026, 10, 16)

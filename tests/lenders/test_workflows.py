@@ -29,9 +29,10 @@ TABLES = {
     },
     LoanFiling: {
         "submit": ((F.DRAFT, F.RETURNED), F.SUBMITTED, PERM_BANK_COUNTERSIGN, CONFLICT),
+        "first_review": ((F.SUBMITTED,), F.FIRST_REVIEWED, PERM_BUREAU_REVIEW, CONFLICT),
         "return_for_correction": ((F.SUBMITTED,), F.RETURNED, PERM_BUREAU_REVIEW, CONFLICT),
-        "confirm": ((F.SUBMITTED,), F.CONFIRMED, PERM_BUREAU_APPROVE, NOOP),
-        "refuse": ((F.SUBMITTED, F.RETURNED), F.REFUSED, PERM_BUREAU_APPROVE, NOOP),
+        "confirm": ((F.FIRST_REVIEWED,), F.CONFIRMED, PERM_BUREAU_APPROVE, NOOP),
+        "refuse": ((F.FIRST_REVIEWED, F.RETURNED), F.REFUSED, PERM_BUREAU_APPROVE, NOOP),
     },
     CoveredLoan: {
         "report_overdue": ((L.ACTIVE,), L.OVERDUE, PERM_BANK_PREPARE, NOOP),
@@ -159,7 +160,7 @@ def test_the_filing_page_offers_each_person_the_moves_they_may_make(
         body = client_for(user).get(f"/lenders/filings/{filing.pk}/").content.decode()
         return {
             label
-            for label in ("复核并报送", "退回补正", "确认纳入风险补偿", "不予备案")
+            for label in ("复核并报送", "初审通过", "退回补正", "确认纳入风险补偿", "不予备案")
             if f">{label}</button>" in body
         }
 
@@ -168,19 +169,55 @@ def test_the_filing_page_offers_each_person_the_moves_they_may_make(
     assert available_move_names(draft, bank_supervisor) == {"submit"}
     submitted = services.filing_submit(by=bank_supervisor, filing=draft)
     assert buttons(bank_supervisor, submitted) == set()
-    assert buttons(bureau_clerk, submitted) == {"退回补正"}
-    assert buttons(bureau_approver, submitted) == {"确认纳入风险补偿", "不予备案"}
+    # Submitted: the clerk's first review (pass or return) comes first; the approver decides nothing yet.
+    assert buttons(bureau_clerk, submitted) == {"初审通过", "退回补正"}
+    assert "confirm" not in available_move_names(submitted, bureau_approver)
+    assert not {"确认纳入风险补偿", "不予备案"} & buttons(bureau_approver, submitted)
+    reviewed = services.filing_first_review(by=bureau_clerk, filing=submitted)
+    assert buttons(bureau_clerk, reviewed) == set()
+    assert buttons(bureau_approver, reviewed) == {"确认纳入风险补偿", "不予备案"}
+    assert buttons(bank_supervisor, reviewed) == set()
+
+
+def test_the_returned_filing_page_offers_refusal_to_the_approver_and_resubmission_to_the_bank(
+    client_for, submitted, bank_supervisor, bureau_clerk, bureau_approver
+):
+    def buttons(user, filing):
+        body = client_for(user).get(f"/lenders/filings/{filing.pk}/").content.decode()
+        return {
+            label
+            for label in ("复核并报送", "初审通过", "退回补正", "确认纳入风险补偿", "不予备案")
+            if f">{label}</button>" in body
+        }
+
     returned = services.filing_return(by=bureau_clerk, filing=submitted, reasons=["补正"])
     assert buttons(bureau_approver, returned) == {"不予备案"}
+    assert buttons(bureau_clerk, returned) == set()
     assert buttons(bank_supervisor, returned) == {"复核并报送"}
 
 
-def test_the_approver_who_returned_a_filing_is_not_offered_its_confirmation(submitted, bureau_approver):
-    LoanFiling.objects.filter(pk=submitted.pk).update(returned_by=bureau_approver)
-    submitted.refresh_from_db()
-    assert "confirm" not in available_move_names(submitted, bureau_approver)
-    with pytest.raises(Forbidden):
-        services.filing_confirm(by=bureau_approver, filing=submitted)
+def test_the_approver_who_returned_a_filing_is_not_offered_its_confirmation(first_reviewed, bureau_approver):
+    # The filing is past its first review (confirm's only source), but this approver once returned it:
+    # the four-eyes guard, not the state, must be what refuses.
+    LoanFiling.objects.filter(pk=first_reviewed.pk).update(returned_by=bureau_approver)
+    first_reviewed.refresh_from_db()
+    assert "confirm" not in available_move_names(first_reviewed, bureau_approver)
+    with pytest.raises(Forbidden) as exc:
+        services.filing_confirm(by=bureau_approver, filing=first_reviewed)
+    assert exc.value.status == 403
+    first_reviewed.refresh_from_db()
+    assert first_reviewed.status == F.FIRST_REVIEWED
+
+
+def test_the_approver_who_made_the_first_review_is_not_offered_its_confirmation(
+    first_reviewed, bureau_approver
+):
+    LoanFiling.objects.filter(pk=first_reviewed.pk).update(first_reviewed_by=bureau_approver)
+    first_reviewed.refresh_from_db()
+    assert "confirm" not in available_move_names(first_reviewed, bureau_approver)
+    with pytest.raises(Forbidden) as exc:
+        services.filing_confirm(by=bureau_approver, filing=first_reviewed)
+    assert exc.value.status == 403
 
 
 # --- suspension proposals ---------------------------------------------------------------------------------

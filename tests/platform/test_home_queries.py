@@ -1,6 +1,7 @@
 """The home page's queries do not grow with the records on it (issue 13): the bank officer's and the
 bureau approver's home stay under 15 queries with 5 and with 20 filings of several kinds in their
-queues (drafts, submitted, confirmed), the policy version and the holiday table read once per request.
+queues (drafts, submitted, first-reviewed, confirmed), the policy version and the holiday table read
+once per request.
 
 Counted as PostgreSQL sees them in service: the test runs inside a transaction, so the session's save
 (SESSION_SAVE_EVERY_REQUEST) adds a SAVEPOINT and its RELEASE that a served request does not make.
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lenders import services as lenders_services
-from tests.factories import admit, make_filing, make_profile, make_registration
+from tests.factories import admit, first_review, make_filing, make_profile, make_registration
 
 UNDER = 15
 TEST_ONLY = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -25,16 +26,19 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def queues(bank_a, enterprise_a, enterprise_user, bank_officer, bank_supervisor, bureau_approver):
-    """add(n): n more filings of bank A, a third each still drafts, submitted to the bureau, confirmed."""
+    """add(n): n more filings of bank A, a quarter each still drafts, submitted to the bureau (the clerk's
+    first review due), first-reviewed (the approver's decision due), confirmed."""
     admit(bank_a, bureau_approver)
     make_profile(enterprise_a)
 
     def add(n):
         for i in range(n):
             filing = make_filing(bank_officer, make_registration(enterprise_a, bank_a, enterprise_user))
-            if i % 3 >= 1:
+            if i % 4 >= 1:
                 lenders_services.filing_submit(by=bank_supervisor, filing=filing)
-            if i % 3 == 2:
+            if i % 4 >= 2:
+                first_review(filing, bureau_approver)
+            if i % 4 == 3:
                 lenders_services.filing_confirm(by=bureau_approver, filing=filing)
 
     return add
