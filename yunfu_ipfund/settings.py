@@ -166,7 +166,8 @@ DB_TASK_STATEMENT_TIMEOUT_MS = env_int("DB_TASK_STATEMENT_TIMEOUT_MS", 600_000)
 DB_TASK_LOCK_TIMEOUT_MS = env_int("DB_TASK_LOCK_TIMEOUT_MS", 60_000)
 # The suite (parallel transactions queued on one lock, on a loaded 2-core CI machine) runs under the
 # tasks' limits; tests/platform/test_db_robustness.py checks the web ones.
-_LONG_LIMITS = Path(sys.argv[0]).name == "celery" or TESTING
+_IN_CELERY = "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name)  # celery …, python -m celery
+_LONG_LIMITS = _IN_CELERY or TESTING
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if _COMMAND not in OWNER_COMMANDS:  # a migration may take long; the owner's commands are not limited

@@ -161,6 +161,10 @@ def test_the_web_limits_come_from_the_environment(monkeypatch):
     fresh = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fresh)
     assert "statement_timeout=600000" in fresh.DATABASES["default"]["OPTIONS"]["options"]
+    monkeypatch.setattr(sys, "argv", ["/venv/lib/python3.11/site-packages/celery/__main__.py", "worker"])
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    assert "lock_timeout=60000" in fresh.DATABASES["default"]["OPTIONS"]["options"]
     monkeypatch.setenv("MIGRATE_DATABASE_URL", "postgres://owner:pw@db:5432/ipfund")
     monkeypatch.setattr(sys, "argv", ["manage.py", "migrate"])
     fresh = importlib.util.module_from_spec(spec)
