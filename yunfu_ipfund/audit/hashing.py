@@ -12,6 +12,7 @@ settings.AUDIT_HMAC_OLD_KEYS for verification (docs/operations.md, "Rotating the
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -57,6 +58,14 @@ def audit_keys():
     return keys
 
 
+@functools.cache
+def hashed_columns(model):
+    """[(name, attname, field)] of HASHED_FIELDS on `model` (the model, or a migration's historical one)."""
+    return [
+        (name, model._meta.get_field(name).attname, model._meta.get_field(name)) for name in HASHED_FIELDS
+    ]
+
+
 def _plain(field, value):
     if value is None:
         return None
@@ -67,12 +76,13 @@ def _plain(field, value):
     return value
 
 
-def canonical(event, *, prev_hash=None):
-    """The bytes the HMAC covers: every field of HASHED_FIELDS, as sorted compact JSON."""
-    payload = {}
-    for name in HASHED_FIELDS:
-        field = event._meta.get_field(name)
-        payload[name] = _plain(field, getattr(event, field.attname))
+def canonical(event, *, prev_hash=None, model=None):
+    """The bytes the HMAC covers: every field of HASHED_FIELDS, as sorted compact JSON. `event` is a model
+    instance, or any object with the fields' attnames (the verifier's rows) when `model` is given."""
+    payload = {
+        name: _plain(field, getattr(event, attname))
+        for name, attname, field in hashed_columns(model or type(event))
+    }
     if prev_hash is not None:
         payload["prev_hash"] = prev_hash
     return json.dumps(
@@ -84,10 +94,10 @@ def hmac_hex(key, message):
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def compute_hash(prev_hash, event, *, key_id=None):
+def compute_hash(prev_hash, event, *, key_id=None, model=None, keys=None):
     """The event's HMAC under the key named by `key_id` (default: the event's own key id)."""
     key_id = key_id or event.key_id
-    key = audit_keys().get(key_id)
+    key = (keys if keys is not None else audit_keys()).get(key_id)
     if not key:
         raise UnknownAuditKey(key_id)
-    return hmac_hex(key, canonical(event, prev_hash=prev_hash))
+    return hmac_hex(key, canonical(event, prev_hash=prev_hash, model=model))

@@ -9,6 +9,7 @@ new key id. `verify_chain` recomputes the chain and compares its head with every
 """
 
 import json
+from types import SimpleNamespace
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -18,7 +19,7 @@ from yunfu_ipfund.common.middleware import client_ip, current_request
 
 from .actions import AuditAction, audit_action
 from .anchors import read_anchors
-from .hashing import GENESIS, UnknownAuditKey, audit_keys, compute_hash, current_key_id
+from .hashing import GENESIS, UnknownAuditKey, audit_keys, compute_hash, current_key_id, hashed_columns
 from .models import AuditEvent
 
 __all__ = ["GENESIS", "audit_record", "compute_hash", "object_label", "verify_chain"]
@@ -143,10 +144,11 @@ def _chain_problem(event, previous, keys):
             f"{_when(event)}：密钥编号“{event.key_id}”未配置，无法校验"
             "（请在 AUDIT_HMAC_OLD_KEYS 中配置该密钥）。"
         )
-    if compute_hash(event.prev_hash, event) != event.hash:
+    expected = compute_hash(event.prev_hash, event, model=AuditEvent, keys=keys)
+    if expected != event.hash:
         return (
             f"{_when(event)}：内容与哈希不符（该记录被篡改，或其后的哈希未用审计密钥重算）："
-            f"存储的哈希 {event.hash[:12]}…，按现有内容应为 {compute_hash(event.prev_hash, event)[:12]}…。"
+            f"存储的哈希 {event.hash[:12]}…，按现有内容应为 {expected[:12]}…。"
         )
     return ""
 
@@ -192,7 +194,10 @@ def verify_chain(batch_size=5000):
     problems = []
     previous = None
     checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+    attnames = [attname for _name, attname, _field in hashed_columns(AuditEvent)] + ["hash"]
+    rows = AuditEvent.objects.order_by("id").values_list(*attnames)
+    for values in rows.iterator(chunk_size=batch_size):
+        event = SimpleNamespace(**dict(zip(attnames, values, strict=True)))
         checked += 1
         if not problems:
             problem = _chain_problem(event, previous, keys)
