@@ -1,9 +1,11 @@
 """One loan through its whole life in a real browser, each role logging in through the login form:
-the enterprise applies, the bank files the disbursed loan, the bureau returns it once and confirms it,
-the loan goes bad, the bank claims, the bureau reviews, publishes and decides, finance pays, and the
-bank's recovery flows back into the fund. Every step is done on the pages; the only thing the test
-does itself is move the clock (time_machine, shared with the live server's thread) and run the daily
-reminder sweep, which in production is a Celery beat task with no page.
+the enterprise applies once the bureau clerk has recorded its credit check, the bank files the disbursed
+loan, the bureau returns it once, the clerk passes its first review and the approver confirms it, the
+loan goes bad, the bank claims, the bureau reviews and publishes, a citizen objects and the clerk rules
+the objection unfounded, the approver decides after the period, finance pays, and the bank's recovery
+flows back into the fund. Every step is done on the pages; the only thing the test does itself is move
+the clock (time_machine, shared with the live server's thread) and run the daily reminder sweep, which in
+production is a Celery beat task with no page (it reminds; it no longer decides).
 
 Screenshots of each step go to var/screenshots/NN-*.png (ignored by git); `make screenshots` writes them
 to docs/screenshots/ instead, the walkthrough the docs show. After the walk every notice it issued (sealed
@@ -11,10 +13,11 @@ with a demo CA of the test) is written page by page as notices/<kind>-<n>-<page>
 and fonts checked with tests/pdfcheck.py, and the public check is done with the decision's QR link and by
 uploading its PDF.
 
-The calendar: applied 2026-03-02, disbursed 2026-03-05, overdue from 2026-06-05, classified 次级 on
-2026-09-07, published 2026-09-28 for 5 working days across the National Day week (Oct 1-7 off), so the
-notice ends 2026-10-09 and the sweep of 2026-10-12 decides; paid 2026-10-12; recovery received 2026-11-13,
-prepared by the bank officer and countersigned by the bank supervisor on 2026-11-16.
+The calendar: credit check recorded and applied 2026-03-02, disbursed 2026-03-05, overdue from
+2026-06-05, classified 次级 on 2026-09-07, published 2026-09-28 for 5 working days across the National Day
+week (Oct 1-7 off), an objection on 2026-09-29 ruled unfounded on 2026-09-30, so the notice ends
+2026-10-09; the sweep of 2026-10-12 reminds and the approver decides that day; paid 2026-10-12; recovery
+received 2026-11-13, prepared by the bank officer and countersigned by the bank supervisor on 2026-11-16.
 """
 
 import datetime as dt
@@ -105,6 +108,11 @@ def clock():
 
 def main_text(page):
     return page.locator("main").inner_text()
+
+
+def card(page, heading):
+    """The page's section whose heading is `heading` (a section's text may mention another's title)."""
+    return page.locator("section", has=page.get_by_role("heading", name=heading, exact=True))
 
 
 def flash(page):
@@ -260,7 +268,7 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_label("法定代表人").fill("黄稻香")
     page.get_by_label("注册地址").fill("罗定市素龙街道稻香路18号")
     page.get_by_label("注册地所在县（市、区）").select_option("luoding")
-    page.get_by_label("具有独立法人资格（非分支机构）").check()
+    page.get_by_label("是否具有独立法人资格").select_option("yes")
     page.get_by_label("所属行业（划型标准）").select_option("industry")
     page.get_by_label("申报企业规模").select_option("micro")
     page.get_by_label("从业人员（人）").fill("18")
@@ -307,10 +315,48 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_label(re.compile(TRADEMARK)).check()
     page.get_by_role("button", name="保存草稿").click()
     assert "草稿已保存" in flash(page)
+    check_url = page.url
     checks = page.locator("ul.checks")
-    assert checks.locator("li.fail").count() == 0, checks.inner_text()
+    # Everything passes but the bureau's credit check, which nobody has recorded yet (Art 7)
+    failing = checks.locator("li.fail")
+    assert failing.count() == 1, checks.inner_text()
+    assert "市监局信用核查" in failing.inner_text() and "尚无核查记录" in failing.inner_text()
     assert "在云浮市注册" in checks.inner_text() and "专利年费已缴纳" in checks.inner_text()
     shot(page, "03-enterprise-eligibility-check")
+    logout(page)
+
+    # --- 1b. The bureau clerk looks the enterprise up and records the check, with the extract ----------
+    as_user(page, "sjj_jb")
+    page.goto("/applications/registrations/")
+    page.locator("tr", has_text=ENTERPRISE).get_by_role("link").first.click()  # its draft, #n
+    page.locator("dl.facts").get_by_role("link", name=ENTERPRISE).click()
+    assert "尚未核查" in main_text(page)
+    page.get_by_role("link", name="记录信用核查").click()
+    page.get_by_label("查询来源").select_option("国家企业信用信息公示系统")
+    assert page.get_by_label("查询日期").input_value() == "2026-03-02"
+    page.get_by_label("企业及法定代表人近三年有无不良信用记录").select_option("yes")
+    page.get_by_label("是否按时报送年度报告").select_option("yes")
+    page.get_by_label("核查说明（可不填）").fill(
+        "经查国家企业信用信息公示系统，未列入经营异常名录和严重违法失信名单，2025年度年报已按时公示。"
+    )
+    page.get_by_label("查询结果截图或报告（PDF、JPEG、PNG）").set_input_files(
+        pdf_upload("信用信息查询结果.pdf")
+    )
+    page.get_by_role("button", name="记录核查结果").click()
+    assert "信用核查结果已记录" in flash(page)
+    assert "2026-03-02 国家企业信用信息公示系统" in main_text(page)
+    page.get_by_role("link", name="记录信用核查").click()
+    history = page.locator("section", has_text="历次核查").inner_text()
+    assert "2026-03-02" in history and "吴经办" in history and "下载" in history, history
+    shot(page, "03b-bureau-clerk-records-credit-check")
+    logout(page)
+
+    as_user(page, "qiye_dx")
+    page.goto(check_url)
+    checks = page.locator("ul.checks")
+    assert checks.locator("li.fail").count() == 0, checks.inner_text()
+    assert "市监局已核查（国家企业信用信息公示系统，2026-03-02 查询）" in checks.inner_text()
+    shot(page, "03c-enterprise-eligibility-passes")
     for box in page.locator("form input[type=checkbox]").all():
         box.check()
     page.get_by_role("button", name="签署并提交").click()
@@ -413,9 +459,21 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     assert "已报送" in flash(page)
     logout(page)
 
+    as_user(page, "sjj_jb")
+    page.goto("/lenders/bureau/queue/")
+    page.get_by_role("link", name=CONTRACT).click()
+    assert page.get_by_role("button", name="确认纳入风险补偿").count() == 0  # not the clerk's to confirm
+    page.get_by_label("初审意见（可空）").fill("已核对更正后的借款合同编号和骑缝章合同文本，材料齐全。")
+    page.get_by_role("button", name="初审通过").click()
+    assert "已初审通过，提交审核人审核决定" in flash(page)
+    assert "吴经办" in page.locator("dl.facts").first.inner_text()
+    shot(page, "10b-bureau-clerk-first-review")
+    logout(page)
+
     as_user(page, "sjj_sh")
     page.goto("/lenders/bureau/queue/")
     page.get_by_role("link", name=CONTRACT).click()
+    assert page.get_by_role("button", name="初审通过").count() == 0
     page.locator("#c-reason").fill("经审核，材料齐全，符合《管理办法》第八条至第十条规定。")
     page.get_by_role("button", name="确认纳入风险补偿").click()
     assert "已确认纳入风险补偿范围" in flash(page)
@@ -590,14 +648,53 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     assert MASKED in body and ENTERPRISE not in body and "稻香" not in body
     assert "2026年09月28日 至 2026年10月09日" in body and "640,000.00" in body
     shot(page, "23-public-notice-masked")
+    public_url = page.url
+
+    clock.go(dt.date(2026, 9, 29))
+    page.goto(public_url)
+    page.get_by_label("真实姓名").fill("陈志远")
+    page.get_by_label("联系方式（手机号码或电子邮箱）").fill("13902661234")
+    page.get_by_label("异议内容").fill(
+        "据我所知，该企业2026年8月已将质押的发明专利转让他人，银行申请补偿时质押物可能已不存在，请核实。"
+    )
+    shot(page, "23b-public-files-objection")
+    page.get_by_role("button", name="提交异议").click()
+    assert "您的异议已收到" in flash(page)
+
+    clock.go(dt.date(2026, 9, 30))
+    as_user(page, "sjj_jb")
+    page.goto(claim_url)
+    objections = card(page, "公示异议")
+    assert "陈志远" in objections.inner_text() and "质押的发明专利转让" in objections.inner_text()
+    objections.get_by_label("认定结论").select_option("unfounded")
+    objections.get_by_label("认定理由（将答复异议人）").fill(
+        f"经向国家知识产权局查询，专利 {PATENT} 权利人仍为借款企业，质押登记有效，未发生转让，异议不成立。"
+    )
+    objections.get_by_role("button", name="记录认定").click()
+    assert "异议认定已记录" in flash(page)
+    objections = card(page, "公示异议").inner_text()
+    assert "不成立" in objections and "吴经办" in objections, objections
+    assert "公示中" in page.locator("h1").inner_text()  # the period runs on
+    shot(page, "23c-bureau-clerk-rules-objection-unfounded")
+    logout(page)
 
     clock.go(dt.date(2026, 10, 12))
-    off_the_loop(sweep_reminders)  # the daily beat task: the notice ended on 10-09 without objection
+    off_the_loop(sweep_reminders)  # the daily beat task: it reminds the approver, it decides nothing
     as_user(page, "sjj_sh")
-    page.goto(claim_url)
+    page.goto("/compensation/")
+    ripe = page.locator("section", has_text="公示期满，待作出补偿决定")
+    ripe.get_by_role("link").first.click()
+    assert urlsplit(page.url).path == urlsplit(claim_url).path, page.url
+    assert "公示中" in page.locator("h1").inner_text()
+    decision = card(page, "作出补偿决定")
+    assert "公示期已于 2026-10-09 届满" in decision.inner_text(), decision.inner_text()
+    shot(page, "23d-approver-decides-after-notice")
+    decision.get_by_role("button", name="作出补偿决定").click()
+    assert "已作出补偿决定" in flash(page)
     assert "已决定补偿" in page.locator("h1").inner_text()
     text = download_notice(page, "决定", tmp_path / "decision.pdf")
     assert "陆拾肆万元整" in compact(text) and CONTRACT in text, text
+    assert "公示期间收到的异议经核实不成立" in compact(text), text  # not 无异议: there was one
     shot(page, "24-claim-decided")
 
     # --- 7. Payment ----------------------------------------------------------------------------------
