@@ -15,6 +15,7 @@ from yunfu_ipfund.common.articles import ARTICLE_15, ARTICLE_16, implements
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen
 
+from .integrity import assert_trusted_balances
 from .locks import lock_fund
 from .selectors import fund_figures, open_cover_pause
 
@@ -87,6 +88,7 @@ def assert_leverage_allows(*, covered_outstanding, additional_covered, on, polic
     """
     if connection.in_atomic_block:
         lock_fund()
+        assert_trusted_balances()  # the available balance it reads agrees with the ledger's entries
     assert_cover_not_paused()
     f = leverage_figures(
         covered_outstanding=covered_outstanding, additional_covered=additional_covered, on=on, policy=policy

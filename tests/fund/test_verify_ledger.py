@@ -108,3 +108,22 @@ def test_the_daily_check_alerts_finance_the_bureau_and_the_administrators(commit
 def test_a_commitment_with_a_true_balance_is_still_accepted(committed_4_5m, commit):
     assert commit("500000.00").amount == Decimal("500000.00")
     assert new_key()
+
+
+def test_the_leverage_ceiling_is_not_judged_on_an_edited_balance(committed_4_5m):
+    """Cover decisions (Art 15-16 leverage) read the available balance too: an edited cash balance that
+    would lift the ceiling is refused under the lock, not believed."""
+    from django.db import transaction
+
+    from fund.risk import assert_leverage_allows
+    from yunfu_ipfund.policy.services import policy_in_force
+
+    raw("UPDATE fund_ledgeraccount SET balance = balance + 1000000 WHERE code = %s", [Account.CASH])
+    with pytest.raises(DomainError) as caught, transaction.atomic():
+        assert_leverage_allows(
+            covered_outstanding=Decimal("0"),
+            additional_covered=Decimal("100000.00"),
+            on=today(),
+            policy=policy_in_force(today()),
+        )
+    assert caught.value.code == "ledger_untrusted"
