@@ -17,7 +17,17 @@ def test_every_demo_role_logs_in_and_sees_its_home(page, shot, measures_and_fund
         body = page.locator("main").inner_text()
         assert f"您好，{full_name}" in body
         assert roles[0].label in page.locator("header").inner_text()
-        if username in ("qiye1", "gongshang_jb", "shijianju_sh", "caizheng"):
+        # the business roles, and the 三员分立 administrators (system, security, audit: issue 11)
+        if username in (
+            "qiye1",
+            "gongshang_jb",
+            "shijianju_jb",
+            "shijianju_sh",
+            "caizheng",
+            "admin",
+            "anquan",
+            "shenji",
+        ):
             shot(page, f"home-{username}")
         logout(page)
 
