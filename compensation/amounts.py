@@ -33,7 +33,7 @@ decided at its full amount; when `available` is given and short, the computation
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from yunfu_ipfund.common.articles import ARTICLE_13, ARTICLE_14, implements
+from yunfu_ipfund.common.articles import ARTICLE_13, implements
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen
 
@@ -239,53 +239,3 @@ def compute_compensation(
 def net_of_costs(amount, costs):
     """A recovery less its documented collection costs, never below zero."""
     return max(Decimal(amount) - Decimal(costs), ZERO)
-
-
-def recovery_computation(*, net_recovery, fund_share, covered_ratio, paid, already_returned):
-    """The fund's share of one net recovery (Article 14): the same ratios as the payout, and never more
-    than what the fund paid less what has already come back."""
-    net = _dec(net_recovery, "追偿净额")
-    share = Decimal(fund_share)
-    ratio = Decimal(covered_ratio)
-    paid = _dec(paid, "已拨付补偿金额")
-    returned = _dec(already_returned, "已返还金额")
-    if not (0 <= share <= 1) or not (0 <= ratio <= 1):
-        raise ValidationFailed(MSG_SHARE)
-    steps = []
-    owed = net * ratio * share
-    steps.append(
-        Step(
-            "按比例应返还风险补偿资金的部分",
-            f"{_yuan(net)} × {_percent(ratio)}（纳入补偿范围比例）× {_percent(share)}（分担比例）",
-            owed,
-            ARTICLE_RECOVERY,
-        )
-    )
-    ceiling = max(paid - returned, ZERO)
-    capped_by = []
-    if owed > ceiling:
-        owed = ceiling
-        capped_by.append("paid")
-        steps.append(
-            Step(
-                "以已拨付补偿金额为限",
-                f"{_yuan(paid)} − 已返还 {_yuan(returned)} = {_yuan(ceiling)}",
-                owed,
-                ARTICLE_RECOVERY,
-            )
-        )
-    final = round_fen(owed)
-    steps.append(Step("应返还金额", "以上结果四舍五入到分", final, ARTICLE_RECOVERY))
-    return Computation(steps=tuple(steps), amount=final, base=net, capped_by=tuple(capped_by))
-
-
-@implements(ARTICLE_14)
-def recovery_return(*, net_recovery, fund_share, covered_ratio, paid, already_returned):
-    """The amount the bank returns to the fund for one net recovery (see recovery_computation)."""
-    return recovery_computation(
-        net_recovery=net_recovery,
-        fund_share=fund_share,
-        covered_ratio=covered_ratio,
-        paid=paid,
-        already_returned=already_returned,
-    ).amount

@@ -9,8 +9,8 @@ Rulings of December 2026 implemented here:
 - report and return deadlines come from the version in force on the day the money was received
   (`recovery_policy`).
 
-The share's arithmetic is a pure function (`recovery_share`) beside the service, not in
-compensation.amounts, whose recovery_computation/recovery_return are no longer called here."""
+The share's arithmetic is a pure function (`recovery_share`) beside the service; it is the only
+recovery arithmetic (compensation.amounts keeps the payout's and `net_of_costs`)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +23,7 @@ from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, Role
 from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm
 from yunfu_ipfund.audit.services import audit_record
 from yunfu_ipfund.audit.workflow import lock
+from yunfu_ipfund.common.articles import ARTICLE_14, implements
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import MSG_ALREADY_DONE, Conflict, DomainError, ValidationFailed
 from yunfu_ipfund.common.money import ZERO, format_money, round_fen, to_money
@@ -140,6 +141,7 @@ def _dec(frac):
     return Decimal(frac.numerator) / Decimal(frac.denominator)
 
 
+@implements(ARTICLE_14)
 def recovery_share(
     *,
     net_recovery,

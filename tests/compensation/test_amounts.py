@@ -11,8 +11,6 @@ from compensation.amounts import (
     Reduction,
     compute_compensation,
     net_of_costs,
-    recovery_computation,
-    recovery_return,
 )
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.common.money import amount_in_capitals, round_fen
@@ -165,23 +163,32 @@ def test_it_refuses_inconsistent_figures(kwargs):
         compute(**args)
 
 
+def _share(net, *, paid, returned=D("0"), share=SHARE, covered_ratio=D("0.8")):
+    """The one recovery arithmetic (compensation.services.recovery.recovery_share) on a 600,000 loan
+    whose whole principal was unrecovered, `covered_ratio` of it covered, compensated uncapped."""
+    from compensation.services.recovery import recovery_share
+
+    return recovery_share(
+        net_recovery=net,
+        loan_amount=D("600000"),
+        covered_amount=D("600000") * covered_ratio,
+        unrecovered_principal=D("600000"),
+        reductions_total=D("0"),
+        paid=paid,
+        already_returned=returned,
+        fund_share=share,
+    )
+
+
 def test_a_recovery_returns_the_same_share_of_the_net_recovery():
     # recovered 110,000 less documented costs 10,000 = 100,000; x 80% covered x 40% = 32,000.00
     net = net_of_costs(D("110000"), D("10000"))
-    assert recovery_return(
-        net_recovery=net, fund_share=SHARE, covered_ratio=D("0.8"), paid=D("192000"), already_returned=0
-    ) == D("32000.00")
+    assert _share(net, paid=D("192000")).amount == D("32000.00")
 
 
 def test_a_recovery_return_is_capped_at_what_the_fund_paid_less_what_came_back():
     # net 900,000 x 80% x 40% = 288,000 > paid 192,000 - already returned 32,000 = 160,000
-    result = recovery_computation(
-        net_recovery=D("900000"),
-        fund_share=SHARE,
-        covered_ratio=D("0.8"),
-        paid=D("192000"),
-        already_returned=D("32000"),
-    )
+    result = _share(D("900000"), paid=D("192000"), returned=D("32000"))
     assert result.amount == D("160000.00")
     assert result.capped_by == ("paid",)
 
@@ -252,9 +259,7 @@ def test_more_unrecovered_principal_never_pays_less(loan, unrecovered_pct, extra
 def test_successive_recovery_returns_never_exceed_the_payout(paid, recoveries, share, covered):
     returned = D("0")
     for net in recoveries:
-        amount = recovery_return(
-            net_recovery=net, fund_share=share, covered_ratio=covered, paid=paid, already_returned=returned
-        )
+        amount = _share(net, paid=paid, returned=returned, share=share, covered_ratio=covered).amount
         assert amount >= 0
         returned += amount
     assert returned <= paid
