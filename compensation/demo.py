@@ -128,7 +128,10 @@ def _draft(loan, officer):
         enforcement_actions="演示数据：电话催收 6 次，上门催收 2 次，已发送律师函。",
     )
     for kind in REQUIRED_EVIDENCE:
-        upload = SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf")
+        # Each material its own file (the duplicate-evidence check compares contents): a real bank
+        # scans a different document for each.
+        content = DEMO_PDF + f"% {loan.contract_number} {kind}\n".encode()
+        upload = SimpleUploadedFile(f"{kind}.pdf", content, content_type="application/pdf")
         services.evidence_upload(by=officer, claim=claim, kind=kind, file=upload)
     for kind, reason in NOT_APPLICABLE:
         services.evidence_mark_not_applicable(by=officer, claim=claim, kind=kind, reason=reason)

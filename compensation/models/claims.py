@@ -324,8 +324,9 @@ class ClaimEvidence(models.Model):
     """
 
     MSG_SAME_FILE = "以下材料为同一文件（内容相同）：{labels}，请核对是否误传。"
-    MSG_ELSEWHERE = "“{label}”：该文件与其他补偿申请中的材料内容相同。"
-    MSG_ELSEWHERE_FOR_BUREAU = "“{label}”：该文件与其他补偿申请中的材料内容相同（{where}）。"
+    MSG_ELSEWHERE = "{labels}：该文件与其他补偿申请中的材料内容相同。"
+    MSG_ELSEWHERE_FOR_BUREAU = "{labels}：该文件与其他补偿申请中的材料内容相同（{where}）。"
+    SHOWN_CLAIMS = 5  # the bureau's warning names at most this many other claims, then "等 N 项申请"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField("材料类型", max_length=40, choices=EVIDENCE_CHOICES)
@@ -416,15 +417,26 @@ class ClaimEvidence(models.Model):
         by_hash = {}
         for other in elsewhere:
             by_hash.setdefault(other.sha256, []).append(other)
+        # One line per file (however many materials and other claims share it), so the page stays short.
         for digest, kinds in groups.items():
-            for kind in kinds if digest in by_hash else ():
-                if reveal:
-                    where = "；".join(
-                        f"补偿申请 {o.claim.reference} 的“{o.get_kind_display()}”" for o in by_hash[digest]
-                    )
-                    findings.append(cls.MSG_ELSEWHERE_FOR_BUREAU.format(label=labels[kind], where=where))
-                else:
-                    findings.append(cls.MSG_ELSEWHERE.format(label=labels[kind]))
+            if digest not in by_hash:
+                continue
+            named = "、".join(f"“{labels[k]}”" for k in kinds)
+            if not reveal:
+                findings.append(cls.MSG_ELSEWHERE.format(labels=named))
+                continue
+            per_claim = {}
+            for other in by_hash[digest]:
+                per_claim.setdefault(other.claim.reference, []).append(other.get_kind_display())
+            parts = [
+                f"补偿申请 {ref} 的“{kinds_there[0]}”"
+                if len(kinds_there) == 1
+                else f"补偿申请 {ref} 的 {len(kinds_there)} 份材料"
+                for ref, kinds_there in list(per_claim.items())[: cls.SHOWN_CLAIMS]
+            ]
+            if len(per_claim) > cls.SHOWN_CLAIMS:
+                parts.append(f"等共 {len(per_claim)} 项申请")
+            findings.append(cls.MSG_ELSEWHERE_FOR_BUREAU.format(labels=named, where="；".join(parts)))
         return findings
 
 

@@ -129,3 +129,20 @@ def test_the_migration_hashes_existing_readable_files_and_leaves_missing_ones(fl
     missing.refresh_from_db()
     assert readable.sha256 == hashlib.sha256(PDF + b"% d-loan_contract\n").hexdigest()
     assert missing.sha256 == ""
+
+
+def test_a_file_shared_with_many_claims_is_one_short_line_for_the_bureau(flow, loan, client_for, bank_a):
+    """The same file in every material of many claims (a bank's template scan) gives one line per file,
+    naming at most SHOWN_CLAIMS other claims: the page a clerk reads stays short."""
+    from tests.factories import make_non_performing_loan as another_loan
+
+    others = [flow.draft(another_loan(bank_a, loan.enterprise, flow.officer)) for _ in range(7)]
+    claim = flow.draft(loan)
+    findings = ClaimEvidence.duplicate_findings(claim, reveal=True)
+    assert len(findings) == 2  # the same file as every material here; the same file as in other claims
+    elsewhere = findings[1]
+    assert elsewhere.count("补偿申请 BC") == ClaimEvidence.SHOWN_CLAIMS
+    assert f"等共 {len(others)} 项申请" in elsewhere and f"{len(REQUIRED_EVIDENCE)} 份材料" in elsewhere
+    assert ClaimEvidence.duplicate_findings(claim) == findings[:1] + [
+        "、".join(f"“{EVIDENCE_BY_CODE[k].label}”" for k in REQUIRED_EVIDENCE) + f"：{ELSEWHERE}。"
+    ]
