@@ -309,9 +309,14 @@ def objection_rule(*, by, objection, outcome, reason):
     audit_record(
         by=by,
         action=actions.OBJECTION_RULING[outcome],
-        obj=objection,
+        obj=claim,  # in the claim's trail, beside the objection it rules on
         reason=reason,
-        data={"claim": claim.pk, "batch": objection.batch_id, "withdrawn": withdrawn, "answered_by": told},
+        data={
+            "objection": objection.pk,
+            "batch": objection.batch_id,
+            "withdrawn": withdrawn,
+            "answered_by": told,
+        },
     )
     if withdrawn:
         _return_to_second_review(claim, objection, by=by, reason=reason)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from compensation import reminders, services
 from compensation.models import Claim, Objection, PublicNoticeBatch
 from yunfu_ipfund.audit.models import AuditEvent
+from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from yunfu_ipfund.common.workdays import add_workdays
@@ -190,6 +191,9 @@ def test_an_unfounded_objection_is_answered_and_the_period_runs_on(
     assert open_reminders(kind=reminders.PUBLICITY_END, about=claim).count() == 1
     event = AuditEvent.objects.get(code="compensation.objection.rule.unfounded")
     assert event.actor == flow.clerk and event.reason == "经核实，专利仍在质押登记中。"
+    # The ruling is in the claim's own trail (the 操作记录 of the claim page), naming the objection.
+    assert (event.object_id, event.data["objection"]) == (str(claim.pk), objection.pk)
+    assert event in trail_for(claim)
     (answer,) = mail.outbox
     assert answer.to == ["zhangsan@example.com"] and "不成立" in answer.body
     assert "经核实，专利仍在质押登记中。" in answer.body
