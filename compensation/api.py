@@ -83,8 +83,7 @@ class RecoveryIn(serializers.Serializer):
         required=False,
         default="",
         allow_blank=True,
-        help_text="金额异常（费用超过追偿金额，或累计追偿超过未收回本金与利息之和）时"
-        "经办人确认的理由。",
+        help_text="金额异常（费用超过追偿金额，或累计追偿超过未收回本金与利息之和）时经办人确认的理由。",
     )
 
 

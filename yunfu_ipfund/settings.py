@@ -392,9 +392,7 @@ if not (DEBUG or TESTING):
 _DEMO_AUDIT_KEY = "demo-only-audit-hmac-key-never-use-in-production"
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 AUDIT_HMAC_KEY_ID = os.environ.get("AUDIT_HMAC_KEY_ID", "")
-AUDIT_HMAC_OLD_KEYS = dict(
-    item.split(":", 1) for item in env_list("AUDIT_HMAC_OLD_KEYS", []) if ":" in item
-)
+AUDIT_HMAC_OLD_KEYS = dict(item.split(":", 1) for item in env_list("AUDIT_HMAC_OLD_KEYS", []) if ":" in item)
 if not AUDIT_HMAC_KEY and (DEBUG or TESTING):
     AUDIT_HMAC_KEY, AUDIT_HMAC_KEY_ID = _DEMO_AUDIT_KEY, AUDIT_HMAC_KEY_ID or "demo"
 if not (DEBUG or TESTING):
