@@ -33,6 +33,7 @@ def test_compose_has_the_five_services_with_health_checks(compose):
         assert "healthcheck" in services[name], name
 
 
+@pytest.mark.django_db  # loading the tasks runs the system checks, which list the IP type table's choices
 def test_compose_commands_exist_in_the_project(compose):
     services = compose["services"]
     web = _command(services["web"])
