@@ -19,6 +19,8 @@ from django.urls import reverse
 from yunfu_ipfund.common.money import amount_in_capitals, format_money
 from yunfu_ipfund.notices.kinds import NoticeKind, Table, body_date, register
 
+from .models.publicity import Objection
+
 PREFIX_CLAIM = "云市监知补"
 PREFIX_RECOVERY = "云市监知追"
 
@@ -310,7 +312,7 @@ def public_notice(*, rows, start, end, workdays, policy_titles):
         how_to_object=(
             "公示期间，任何单位和个人对上述拟补偿项目有异议的，可通过本平台"
             f"“{PUBLIC_PAGE_NAME}”页面（{public_list_url()}）提交书面异议"
-            f"（须留下真实姓名或单位及联系方式），截止时间为{fmt_day(end)}。"
+            f"（{Objection.REQUIREMENTS.format(minimum=Objection.MIN_CHARS)}），截止时间为{fmt_day(end)}。"
         ),
     )
 

@@ -71,6 +71,11 @@ class PublicNoticeBatch(models.Model):
 class Objection(models.Model):
     """An objection during the public notice period, with the clerk's ruling (成立 / 不成立)."""
 
+    # What an objection must carry (the service checks it; the public notice tells the public the same).
+    MIN_CHARS = 10
+    MAX_CHARS = 2000
+    REQUIREMENTS = "须填写真实姓名（中文）、有效的手机号码或电子邮箱，以及不少于 {minimum} 字的异议事实和理由"
+
     class Outcome(models.TextChoices):
         PENDING = "", "待认定"
         FOUNDED = "founded", "成立"

@@ -61,8 +61,8 @@ MSG_OBJECTION_PENDING = (
     "全部认定后方可作出补偿决定。"
 )
 
-OBJECTION_MIN_CHARS = 10
-OBJECTION_MAX_CHARS = 2000
+OBJECTION_MIN_CHARS = Objection.MIN_CHARS
+OBJECTION_MAX_CHARS = Objection.MAX_CHARS
 RULING_MAX_CHARS = 2000
 MOBILE = re.compile(r"1[3-9]\d{9}")
 # A real name in Chinese characters, with the middle dot of minority and transliterated names.

@@ -304,3 +304,15 @@ def test_a_late_objection_is_refused_after_the_period(flow, loan):
         with pytest.raises(DomainError, match="不在公示期内"):
             object_to(claim)
     assert today()  # the real clock is untouched
+
+
+def test_the_public_notice_tells_the_public_what_an_objection_needs(flow, loan):
+    """The 公示 states the rules the objection form enforces (real name, mobile or e-mail, a text of at
+    least Objection.MIN_CHARS characters), not a looser "姓名或单位及联系方式"."""
+    from yunfu_ipfund.notices.models import Notice
+
+    claim = flow.published(loan)
+    notice = Notice.objects.filter(kind="claim_public_notice").latest("id")
+    text = str(notice.context)
+    assert "真实姓名（中文）、有效的手机号码或电子邮箱" in text and f"不少于 {Objection.MIN_CHARS} 字" in text
+    assert "或单位" not in text and claim.batch_id
