@@ -33,6 +33,7 @@ POLICY = NS(
     supplement_rounds=2,
     recovery_report_workdays=10,
     recovery_return_workdays=10,
+    clawback_return_workdays=10,
     payment_workdays=10,
     blacklist_years=3,
 )
