@@ -230,7 +230,8 @@ def claim_facts(claim):
         ["借款合同编号", loan.contract_number],
         ["贷款金额", yuan(loan.amount)],
         ["纳入补偿范围金额", yuan(loan.covered_amount)],
-        ["认定不良日期", fmt_day(claim.classified_on)],
+        ["损失事件日期（申请期限起算）", fmt_day(claim.loss_event()[0])],
+        ["银行认定不良日期", fmt_day(claim.classified_on)],
         ["申请补偿的未收回本金", yuan(claim.unrecovered_principal)],
     ]
 

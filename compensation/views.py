@@ -147,7 +147,9 @@ def claim_detail(request, pk):
         "notices": _claim_notices(claim, user),
         "events": trail_for(claim),
         "postings": selectors.claim_postings(claim),
-        "window_end": services.claim_window_end(claim, policy),
+        "window_end": services.claim_window_end(claim),
+        "loss_day": claim.loss_event()[0],
+        "loss_how": claim.loss_event()[1],
         "today": local_today(),
         # Several forms share field names (kind, reason, opinion...): each gets its own id prefix, so
         # that every label points at its own field.

@@ -297,6 +297,16 @@ class Claim(models.Model):
     def get_absolute_url(self):
         return reverse("compensation:claim_detail", args=[self.pk])
 
+    def loss_event(self):
+        """(day, how) of the loss event the claim window runs from: the covered loan's loss event (the
+        earlier of the bank's non-performing classification and the day the loan passed the version's
+        overdue days, lenders.services.loans), or the classification day on a claim made before loss
+        events were recorded."""
+        loan = self.covered_loan
+        if loan.loss_event_on:
+            return loan.loss_event_on, loan.get_loss_event_source_display() or "认定不良"
+        return self.classified_on, "银行认定不良"
+
     @property
     def reference(self):
         return f"BC{self.created_at:%Y}-{self.pk:05d}" if self.pk and self.created_at else "（新）"

@@ -22,14 +22,8 @@ S = Claim.Status
 
 
 def loss_event_of(claim):
-    """(day, how) of the loss event the claim window runs from: the covered loan's loss event (the
-    earlier of the bank's non-performing classification and the day the loan passed the version's
-    overdue days, lenders.services.loans), or the classification day on a claim made before loss events
-    were recorded."""
-    loan = claim.covered_loan
-    if loan.loss_event_on:
-        return loan.loss_event_on, loan.get_loss_event_source_display() or "认定不良"
-    return claim.classified_on, "银行认定不良"
+    """(day, how) of the claim's loss event (Claim.loss_event)."""
+    return claim.loss_event()
 
 
 def window_policy(claim):

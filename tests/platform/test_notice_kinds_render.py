@@ -67,6 +67,7 @@ CLAIM = NS(
     bank=BANK,
     covered_loan=LOAN,
     classified_on=D(2026, 9, 30),
+    loss_event=lambda: (D(2026, 9, 26), "逾期达到认定不良天数"),
     unrecovered_principal=Decimal("480000.00"),
     approved_amount=Decimal("192000.00"),
     payment_due_on=D(2026, 12, 15),
