@@ -179,7 +179,7 @@ class CreditCheckForm(forms.Form):
     source = forms.ChoiceField(label="查询来源", choices=[("", "请选择"), *[(s, s) for s in MANUAL_SOURCES]])
     queried_on = DateField(label="查询日期", widget=DATE)
     credit_clean = forms.TypedChoiceField(
-        label="企业及法定代表人近三年有无不良信用记录",
+        label="企业及法定代表人近 36 个月有无不良信用记录",  # the months: the version in force (__init__)
         choices=[("", "请选择"), ("yes", "无不良信用记录"), ("no", "有不良信用记录")],
         coerce=_yes,
     )
@@ -192,6 +192,11 @@ class CreditCheckForm(forms.Form):
         label="核查说明（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
     extract = forms.FileField(label="查询结果截图或报告（PDF、JPEG、PNG）")
+
+    def __init__(self, *args, lookback_months=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if lookback_months:
+            self.fields["credit_clean"].label = f"企业及法定代表人近 {lookback_months} 个月有无不良信用记录"
 
 
 class BlacklistForm(forms.Form):

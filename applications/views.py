@@ -171,6 +171,14 @@ def blacklist(request, pk):
     return _profile_page(request, enterprise, blacklist_form=form, status=400)
 
 
+def _lookback_months():
+    """The credit look-back of the version in force today (Art 7), for the clerk's form label."""
+    try:
+        return policy_in_force(today()).credit_lookback_months
+    except DomainError:
+        return None
+
+
 @login_required
 def credit_check(request, pk):
     """The bureau clerk records the credit and annual-report check of an enterprise (Art 7)."""
@@ -178,7 +186,7 @@ def credit_check(request, pk):
     require_perm(request.user, PERM_BUREAU_REVIEW, PERM_BUREAU_APPROVE)
     status = 200
     if request.method == "POST":
-        form = CreditCheckForm(request.POST, request.FILES)
+        form = CreditCheckForm(request.POST, request.FILES, lookback_months=_lookback_months())
         if form.is_valid():
             try:
                 services.enterprise_credit_check_record(
@@ -191,7 +199,7 @@ def credit_check(request, pk):
                 return redirect("applications:enterprise_detail", pk=enterprise.pk)
         status = 400
     else:
-        form = CreditCheckForm(initial={"queried_on": today()})
+        form = CreditCheckForm(initial={"queried_on": today()}, lookback_months=_lookback_months())
     context = {
         "form": form,
         "enterprise": enterprise,

@@ -360,6 +360,17 @@ class TestCreditCheckPage:
         response = client.get(url("credit_check_extract", enterprise_a.pk, check.pk))
         assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
 
+    def test_the_form_asks_for_the_look_back_of_the_version_in_force(
+        self, client_for, bureau_clerk, enterprise_a, profile_a
+    ):
+        from yunfu_ipfund.policy.models import PolicyVersion
+        from yunfu_ipfund.policy.services import policy_in_force
+
+        version = policy_in_force(dt.date.today())
+        PolicyVersion.objects.filter(pk=version.pk).update(credit_lookback_months=24)
+        page = client_for(bureau_clerk).get(url("credit_check", enterprise_a.pk)).content.decode()
+        assert "近 24 个月有无不良信用记录" in page and "近三年" not in page
+
     def test_a_check_without_the_extract_is_refused_on_the_page(
         self, client_for, bureau_clerk, enterprise_a, profile_a
     ):
