@@ -44,9 +44,9 @@ def value_date_of(value):
     return parse_date(value, field="起息日") or local_today()
 
 
-def _commit(claim):
+def _commit(claim, *, by=None):
     return commitment_create(
-        by=None,
+        by=by,  # the approver whose decision commits it; None when the queue drains as money arrives
         amount=claim.approved_amount,
         reference=claim,
         key=f"claim-{claim.pk}-commitment",
@@ -56,11 +56,13 @@ def _commit(claim):
 
 
 def commit_or_queue(claim, *, by):
-    """Commit the decided amount when the fund can carry it and nobody is queued ahead; else queue."""
+    """Commit the decided amount when the fund can carry it and nobody is queued ahead; else queue.
+    `by` (the approver who decided) is the commitment's actor; a queue for want of money is the fund's
+    consequence, recorded as the system's move."""
     lock_fund()
     ahead = Claim.objects.filter(status=S.QUEUED).exclude(pk=claim.pk).exists()
     if not ahead and fund_available() >= claim.approved_amount:
-        commitment = _commit(claim)
+        commitment = _commit(claim, by=by)
         Claim.objects.filter(pk=claim.pk).update(commitment=commitment)
         remind(
             reminders.INSTRUCT,
@@ -70,7 +72,7 @@ def commit_or_queue(claim, *, by):
             recipient_role=Role.BUREAU_APPROVER,
         )
         return False
-    move(claim, "queue", by=by, reason="可用余额不足或前有排队项目", queued_at=now())
+    move(claim, "queue", by=None, reason="可用余额不足或前有排队项目", queued_at=now())
     notify_organisation(
         claim.bank,
         title=f"补偿申请 {claim.reference} 已决定补偿，因资金可用余额不足进入拨付排队",

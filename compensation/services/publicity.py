@@ -436,6 +436,5 @@ def claim_decide(*, by, claim):
         unfounded_objections=unfounded,
     )
     issue(documents.DECISION, claim, context, by=by, addressee=claim.bank, copied_to=[finance()])
-    # A queue for want of money is the fund's consequence, not the approver's move.
-    commit_or_queue(claim, by=None)
+    commit_or_queue(claim, by=by)
     return Claim.objects.get(pk=claim.pk)

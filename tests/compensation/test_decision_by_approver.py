@@ -201,3 +201,12 @@ def test_two_approvers_deciding_at_once_decide_once(
     assert AuditEvent.objects.filter(code="compensation.claim.decide").count() == 1
     assert Notice.objects.filter(kind="claim_decision").count() == 1
     assert Commitment.objects.filter(key=f"claim-{claim.pk}-commitment").count() == 1
+
+
+def test_the_commitment_made_by_the_decision_names_the_approver(flow, loan):
+    """The fund journal's 登记人 of the commitment a decision makes is the approver who decided, not 系统."""
+    from fund.models import Commitment
+
+    claim = flow.decided(loan)
+    commitment = Commitment.objects.get(pk=claim.commitment_id)
+    assert commitment.created_by == flow.approver
