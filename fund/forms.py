@@ -22,7 +22,7 @@ class JournalFilter(forms.Form):
         empty_label="全部",
         queryset=Organisation.objects.filter(kind=Organisation.Kind.BANK).order_by("name"),
     )
-    reference = forms.CharField(label="业务编号/幂等键", required=False, max_length=200)
+    reference = forms.CharField(label="业务编号", required=False, max_length=200)
 
 
 class AsOfForm(forms.Form):
