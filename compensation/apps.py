@@ -13,3 +13,13 @@ class CompensationConfig(AppConfig):
         from .services import pay_queue_when_money_arrives
 
         money_arrived.connect(pay_queue_when_money_arrives, dispatch_uid="compensation-pay-queue")
+
+        # Deadlines kept on the records follow their reminders when the holiday table changes.
+        from yunfu_ipfund.policy.holiday_services import follow_due_fields
+
+        from .models import Claim, Clawback, Recovery, SupplementRequest
+
+        follow_due_fields(Claim, "intake_due_on", "review_due_on", "payment_due_on")
+        follow_due_fields(SupplementRequest, "due_on")
+        follow_due_fields(Recovery, "report_due_on", "return_due_on")
+        follow_due_fields(Clawback, "due_on")

@@ -14,6 +14,13 @@ class LendersConfig(AppConfig):
         hooks.active_bank_orgs.register(active_bank_orgs)
         hooks.pledged_asset_ids.register(asset_ids_pledged_under_live_loans)
 
+        # A filing's deadlines follow their reminders when the holiday table changes.
+        from yunfu_ipfund.policy.holiday_services import follow_due_fields
+
+        from .models import LoanFiling
+
+        follow_due_fields(LoanFiling, "review_due_on", "correction_due_on")
+
         # The pages under /fund/ that show the loans' figures beside the fund's (lenders.fund_pages).
         from fund import pages
 

@@ -56,6 +56,23 @@ MSG_DEADLINE_MOVED_BODY = (
 # app (a call that would point up the layers is an event the lower layer publishes).
 reminder_redated = Signal()
 
+
+def follow_due_fields(model, *fields):
+    """An app whose record keeps the same due date as its reminder (a filing's review deadline, a claim's
+    payment deadline) declares which fields: when a change of the holiday table moves the reminder, the
+    record's field that held the old date moves with it, so the page and the to-do never disagree."""
+    label = f"{model._meta.app_label}.{model._meta.model_name}"
+
+    def follow(sender, *, reminder, old_due, new_due, **kwargs):
+        if reminder.subject_type != label or not reminder.subject_id:
+            return
+        records = model._default_manager.filter(pk=reminder.subject_id)
+        for field in fields:
+            records.filter(**{field: old_due}).update(**{field: new_due})
+
+    reminder_redated.connect(follow, weak=False, dispatch_uid=f"follow-due-{label}")
+
+
 post_save.connect(memo_clear, sender=IPTypeEntry, dispatch_uid="memo_clear_save_IPTypeEntry")
 post_delete.connect(memo_clear, sender=IPTypeEntry, dispatch_uid="memo_clear_delete_IPTypeEntry")
 
