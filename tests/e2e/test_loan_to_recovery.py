@@ -334,7 +334,7 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_role("link", name="记录信用核查").click()
     page.get_by_label("查询来源").select_option("国家企业信用信息公示系统")
     assert page.get_by_label("查询日期").input_value() == "2026-03-02"
-    page.get_by_label("企业及法定代表人近三年有无不良信用记录").select_option("yes")
+    page.get_by_label("企业及法定代表人近 36 个月有无不良信用记录").select_option("yes")
     page.get_by_label("是否按时报送年度报告").select_option("yes")
     page.get_by_label("核查说明（可不填）").fill(
         "经查国家企业信用信息公示系统，未列入经营异常名录和严重违法失信名单，2025年度年报已按时公示。"

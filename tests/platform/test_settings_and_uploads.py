@@ -19,6 +19,8 @@ PRODUCTION = {
     "TESTING": "false",
     "ALLOWED_HOSTS": "ipfund.yunfu.gov.cn",
     "SECRET_KEY": "k3Jx9-Pq_vL2mN8rT4wZ6yB1cF5hD7gS0aE3uI9oQ2xW4zR6tY8p",
+    "AUDIT_HMAC_KEY": "Zr8-audit-chain-key-for-the-deployment-test-only-4Qm2",  # production needs one
+    "AUDIT_HMAC_KEY_ID": "2026-12",
 }
 
 
