@@ -379,9 +379,6 @@ class Classification(models.TextChoices):
     LOSS = "loss", "损失"
 
 
-NON_PERFORMING_CLASSES = (Classification.SUBSTANDARD, Classification.DOUBTFUL, Classification.LOSS)
-
-
 class LossEventSource(models.TextChoices):
     """How a covered loan's loss event arose."""
 
