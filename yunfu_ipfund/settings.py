@@ -44,6 +44,8 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", False)
+# Django's own debug 404/500 pages, for developers who ask for them; the demo shows the portal's.
+DEBUG_TECHNICAL_PAGES = env_bool("DEBUG_TECHNICAL_PAGES", False)
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -91,6 +93,8 @@ PORTAL_APPS = ["applications", "lenders", "fund", "compensation"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # With DEBUG (the demo), the portal's Chinese 404/500 pages instead of Django's technical ones.
+    "yunfu_ipfund.common.error_pages.FriendlyErrorPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The database briefly away: 系统繁忙，请稍后重试 (503), never a 500 (outside sessions and auth).
     "yunfu_ipfund.common.db_unavailable.DatabaseUnavailableMiddleware",
