@@ -7,8 +7,9 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.openapi import from_wsgi
+
+from lenders.services.tokens import api_token_issue
 
 
 def _check(case, token):
@@ -39,7 +40,7 @@ def keep_the_test_connection():
 def test_the_bank_api_never_answers_500_and_always_explains_in_chinese(
     db, keep_the_test_connection, bank_officer, bank_a
 ):
-    token = Token.objects.create(user=bank_officer).key
+    token = api_token_issue(by=bank_officer).key
     schema = from_wsgi(
         "/api/schema/?format=json", get_wsgi_application(), headers={"Authorization": f"Token {token}"}
     )

@@ -3,11 +3,11 @@
 import json
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compensation import services
 from compensation.models import Claim, Objection, Recovery
+from lenders.services.tokens import api_token_issue
 from yunfu_ipfund.notices.models import Notice
 
 from .conftest import pdf_file
@@ -162,7 +162,7 @@ def test_portal_tasks_list_what_needs_each_role(flow, loan, bureau_clerk, bank_s
 
 def api_for(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(by=user).key}")
     return client
 
 

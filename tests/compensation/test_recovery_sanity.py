@@ -11,12 +11,12 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compensation import services
 from compensation.models import Recovery
 from lenders.models import CoveredLoan
+from lenders.services.tokens import api_token_issue
 from yunfu_ipfund.audit.models import AuditEvent
 from yunfu_ipfund.common.errors import ValidationFailed
 from yunfu_ipfund.notices.models import Notice
@@ -143,7 +143,7 @@ def test_the_page_refuses_without_the_box_with_400_and_accepts_it_ticked_with_a_
 
 def test_the_api_refuses_with_400_and_the_figures_and_accepts_a_confirmation(flow, claim):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=flow.officer).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(by=flow.officer).key}")
     url = reverse("api-claims-recoveries", args=[claim.pk])
     payload = {"received_on": str(claim.payment_value_date), "amount": "5000000.00"}
     refused = api.post(url, payload, format="json")

@@ -1,7 +1,6 @@
 """The bank API: token auth, own records only, fail-closed actions, one error shape, idempotency."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from lenders import services
@@ -35,11 +34,15 @@ def test_without_a_token_the_api_answers_401_in_the_one_error_shape(db):
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
-def test_the_token_page_issues_a_token(client_for, bank_officer):
-    response = client_for(bank_officer).post("/lenders/api-token/")
-    assert response.status_code == 200
-    token = Token.objects.get(user=bank_officer)
-    assert token.key in response.content.decode()
+def test_the_key_page_refuses_an_expiry_beyond_the_longest_or_none(client_for, bank_officer):
+    response = client_for(bank_officer).post(
+        "/lenders/api-token/new/", {"name": "信贷系统", "expires_on": "2099-01-01"}
+    )
+    assert response.status_code == 400  # beyond the longest expiry
+    response = client_for(bank_officer).post(
+        "/lenders/api-token/new/", {"name": "信贷系统", "expires_on": ""}
+    )
+    assert response.status_code == 400  # the date is required on the form (the default is prefilled)
 
 
 def test_the_officer_creates_and_the_supervisor_submits_through_the_api(

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
+from lenders.services.tokens import api_token_issue
 from tests.conftest import make_org, make_user, postgres_only, run_in_parallel
 from yunfu_ipfund.accounts.api_permissions import ActionPermissions
 from yunfu_ipfund.accounts.models import Organisation
@@ -119,10 +120,8 @@ def test_without_credentials_it_is_401_in_the_one_shape(db):
     ],
 )
 def test_the_bank_api_refuses_an_unmapped_method_with_exactly_403(bank_officer, method, url):
-    from rest_framework.authtoken.models import Token
-
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bank_officer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(by=bank_officer).key}")
     response = getattr(client, method)(url.format(filing=1, loan=1, claim=1), {}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
@@ -236,20 +235,16 @@ def test_two_concurrent_requests_with_one_key_run_once(probe, bank_a):
 
 @pytest.mark.parametrize("url", ["/api/filings/?q=%00", "/api/loans/?status=%00"])
 def test_a_nul_character_in_a_list_filter_is_a_400_not_a_database_error(bank_officer, url):
-    from rest_framework.authtoken.models import Token
-
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bank_officer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(by=bank_officer).key}")
     response = client.get(url)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
 
 
 def test_an_unknown_status_filter_is_still_ignored(bank_officer):
-    from rest_framework.authtoken.models import Token
-
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bank_officer).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(by=bank_officer).key}")
     assert client.get("/api/filings/?status=nonsense&q=").json()["count"] == 0
 
 

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from lenders.services.tokens import api_token_issue
 from yunfu_ipfund.common.cache_headers import NoStoreForAuthenticatedMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +23,8 @@ def test_a_signed_in_users_page_is_not_stored(client_for, bank_officer):
 
 
 def test_an_api_answer_to_a_token_is_not_stored(bank_officer):
-    from rest_framework.authtoken.models import Token
-
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bank_officer).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(by=bank_officer).key}")
     response = api.get("/api/loans/")
     assert response.status_code == 200
     assert _no_store(response)
