@@ -23,3 +23,6 @@ class CompensationConfig(AppConfig):
         follow_due_fields(SupplementRequest, "due_on")
         follow_due_fields(Recovery, "report_due_on", "return_due_on")
         follow_due_fields(Clawback, "due_on")
+
+        # The enterprise told of recoveries on its loan (compensation.parties, audit.workflow.moved).
+        from . import parties  # noqa: F401

@@ -31,3 +31,6 @@ class LendersConfig(AppConfig):
         # Imported for what they register: the notice kinds (lenders.documents), and the Celery tasks the
         # services queue by name (a web process has no worker to discover them).
         from . import documents, tasks  # noqa: F401
+
+        # The enterprise told of its loan's moves (lenders.parties listens to audit.workflow.moved).
+        from . import parties  # noqa: F401

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from yunfu_ipfund.common.errors import (
     MSG_ALREADY_DONE,
@@ -40,6 +41,11 @@ from .services import audit_record
 
 NOOP = "noop"
 CONFLICT = "conflict"
+
+# Sent inside the move's transaction after it is saved and audited (`sender` the model, `obj`, `move`
+# the Move, `from_state`, `by`): who must be told about a move (the parties' inboxes) listens here, so
+# the services that make the moves do not each repeat it. A receiver that fails undoes the move.
+moved = Signal()
 
 
 @dataclass(frozen=True)
@@ -213,4 +219,5 @@ def transition(
         reason=reason,
         data=data,
     )
+    moved.send(sender=model, obj=locked, move=move, from_state=from_state, by=by)
     return locked, True
