@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     # the domain, in the order of the Measures
     "applications",
     "lenders",
+    "lenders.apikeys",  # the bank users' hashed, named, expiring API keys (issue 11 item 6)
     "fund",
     "compensation",
 ]
@@ -286,7 +287,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, named, expiring API keys (lenders.apikeys) replace DRF's plaintext tokens.
+        "lenders.apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -306,6 +308,10 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_RATE_USER", "1000000/hour" if TESTING else "2000/hour"),
     },
 }
+# Bank API keys (issue 11 item 6): the expiry offered by default and the longest allowed.
+API_KEY_DEFAULT_DAYS = env_int("API_KEY_DEFAULT_DAYS", 180)
+API_KEY_MAX_DAYS = env_int("API_KEY_MAX_DAYS", 365)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "云浮市知识产权质押融资风险补偿平台 银行接口",
     "DESCRIPTION": "合作银行报送贷款备案、还款、逾期、风险分类及补偿申请的接口。",
