@@ -9,6 +9,7 @@ from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.ratelimit import rate_limited
 from yunfu_ipfund.notices import signing
+from yunfu_ipfund.notices.pdf import sha256_hex
 from yunfu_ipfund.notices.services import notice_verify
 from yunfu_ipfund.policy.models import PolicyVersion
 from yunfu_ipfund.policy.services import policy_in_force
@@ -47,6 +48,29 @@ MSG_FILE_TOO_BIG = "文件过大：核验的文件不能超过 10 MB。"
 MSG_FILE_NOT_PDF = "只能核验 PDF 文件（按文件内容判断），上传的文件不是 PDF。"
 MSG_IDENTICAL = "与签发的文件一致：该文件与本平台签发的原件逐字节相同。"
 MSG_NOT_IDENTICAL = "与签发的文件不一致：本平台签发的文书中没有与该文件逐字节相同的文件，它可能被改动过。"
+MSG_STORED_INTACT = "存档文件完整：本平台保存的原件与签发时登记的 SHA-256 一致。"
+MSG_STORED_CHANGED = (
+    "存档文件异常：本平台保存的原件与签发时登记的 SHA-256 不一致，请联系云浮市市场监督管理局。"
+)
+MSG_STORED_PENDING = "文件正在生成，暂不能核验电子签章，请稍后再试。"
+
+
+def _stored_file_check(notice):
+    """The number-and-code half: the stored file re-hashed against the SHA-256 recorded at issue, and
+    its signature checked as an upload is (valid? signer? signing time, the timestamp's when B-T)."""
+    if not notice.sha256 or not notice.pdf:
+        return {"stored_message": MSG_STORED_PENDING, "stored_intact": False, "stored_signature": None}
+    try:
+        with notice.pdf.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        data = b""
+    intact = sha256_hex(data) == notice.sha256
+    return {
+        "stored_message": MSG_STORED_INTACT if intact else MSG_STORED_CHANGED,
+        "stored_intact": intact,
+        "stored_signature": signing.verify_pdf(data) if intact else None,
+    }
 
 
 def _verify_upload(request, context):
@@ -93,6 +117,8 @@ def verify(request):
             context["error"] = MSG_RATE
             return render(request, "public/verify.html", context, status=429)
         context["result"] = notice_verify(number, code)
+        if context["result"] is not None:
+            context.update(_stored_file_check(context["result"]))
     return render(request, "public/verify.html", context)
 
 

@@ -77,7 +77,7 @@ class _WeasyPrintWriting:
     def __call__(self, **kwargs):
         return self
 
-    def write_pdf(self):
+    def write_pdf(self, **options):
         return self.data
 
 

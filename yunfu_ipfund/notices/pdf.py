@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.utils.safestring import mark_safe
 from yunfu_ipfund.common.dates import chinese_date
 from yunfu_ipfund.common.money import amount_in_capitals, format_money
 
-from . import qr
+from . import fontsubset, qr
 from .kinds import get_kind
 
 
@@ -95,10 +96,17 @@ def require_cjk_font(data):
 def render_pdf_bytes(html):
     """The PDF of `html`, refused (MissingCJKFont) when it embeds no CJK font: a notice rendered on a
     machine without them is not stored; `notice_render` records the failure and the beat retries it."""
-    from weasyprint import HTML  # heavy (Pango, fonts): loaded by the process that renders, when it does
+    from weasyprint import CSS, HTML  # heavy (Pango, fonts): loaded by the process that renders
+    from weasyprint.text.fonts import FontConfiguration
 
     base = Path(settings.BASE_DIR) / "static"
-    return require_cjk_font(HTML(string=html, base_url=str(base)).write_pdf())
+    with tempfile.TemporaryDirectory(prefix="yunfu-notice-fonts-") as directory:
+        # Each CJK face cut to this document's characters (fontsubset: a one-page notice ~60 KB).
+        html, font_css = fontsubset.write_faces(html, directory)
+        font_config = FontConfiguration()
+        sheets = [CSS(string=font_css, font_config=font_config)] if font_css else []
+        data = HTML(string=html, base_url=str(base)).write_pdf(stylesheets=sheets, font_config=font_config)
+    return require_cjk_font(data)
 
 
 def sha256_hex(data):

@@ -59,6 +59,9 @@ class VerifyResult:
     signer: str = ""
     signed_at: dt.datetime | None = None
     signed: bool = False
+    # PAdES-B-T: the time a timestamp authority vouched for, when its token is present and valid.
+    timestamp_at: dt.datetime | None = None
+    timestamp_valid: bool = False
 
 
 def signing_configured():
@@ -258,8 +261,12 @@ def verify_pdf(data):
         return VerifyResult(valid=False, intact=False, trusted=False, signed=True, message=MSG_BROKEN)
     signer = _common_name(status.signing_cert) if status.signing_cert is not None else ""
     signed_at = status.signer_reported_dt
+    timestamp_at, timestamp_valid = None, False
     if status.timestamp_validity is not None:
-        signed_at = status.timestamp_validity.timestamp
+        timestamp = status.timestamp_validity
+        timestamp_at = timezone.localtime(timestamp.timestamp)
+        timestamp_valid = bool(timestamp.intact and timestamp.valid and timestamp.trusted)
+        signed_at = timestamp.timestamp
     if signed_at is not None:
         signed_at = timezone.localtime(signed_at)
     intact = bool(status.intact and status.valid)
@@ -281,6 +288,8 @@ def verify_pdf(data):
         signer=signer,
         signed_at=signed_at,
         signed=True,
+        timestamp_at=timestamp_at,
+        timestamp_valid=timestamp_valid,
     )
 
 
