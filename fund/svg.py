@@ -65,8 +65,11 @@ def line_chart(labels, series, *, width=720, height=260, title="", unit="元"):
             ticks.append(n - 1)
     for i, label in enumerate(labels):
         if i in ticks:
+            # The last label ends at its point: centred, its second half fell outside the chart
+            # ("2026-12-" on the fund page).
+            anchor = "end" if i == n - 1 and n > 1 else "middle"
             out.append(
-                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#444">'
+                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="{anchor}" fill="#444">'
                 f"{escape(label)}</text>"
             )
     for index, (name, vs) in enumerate(series):
