@@ -22,3 +22,17 @@ document.addEventListener("DOMContentLoaded", function () {
     }, seconds * 1000);
   });
 });
+// Tables shown as stacked cards on phones (portal.css): each cell carries its column's heading.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("table.table").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!headings.length) { return; }
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (headings[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", headings[i]); }
+      });
+    });
+  });
+});
