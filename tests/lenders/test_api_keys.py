@@ -2,6 +2,7 @@
 holder's rights change, audited; only the holder lists or revokes them."""
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
 import time_machine
@@ -293,3 +294,23 @@ def test_the_compatible_wrapper_returns_the_plain_key_once(bank_officer):
     assert first.key != second.key
     assert call(first.key).status_code == 200 and call(second.key).status_code == 200
     assert not hasattr(ApiKey.objects.get(pk=first.pk), "key")
+
+
+def test_the_migration_deletes_the_former_plaintext_tokens(bank_officer):
+    """DRF's tokens (rest_framework.authtoken, plaintext) are revoked by the keys' first migration, and
+    one that was left behind does not authenticate anyway."""
+    migration = import_module("lenders.apikeys.migrations.0001_initial")
+    old = "0123456789abcdef0123456789abcdef01234567"
+    with connection.cursor() as cursor:
+        if "authtoken_token" not in connection.introspection.table_names(cursor):
+            pytest.skip("rest_framework.authtoken is no longer installed: there is no table to empty")
+        cursor.execute(
+            "INSERT INTO authtoken_token (key, user_id, created) VALUES (%s, %s, now())",
+            [old, bank_officer.pk],
+        )
+    assert call(old).status_code == 401
+    with connection.schema_editor() as editor:
+        migration.revoke_authtoken_tokens(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM authtoken_token")
+        assert cursor.fetchone()[0] == 0
