@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Notice, Reminder
+from . import outbox
+from .models import Notice, OutboxMessage, Reminder
 from .reminders import reminder_kind
 
 
@@ -39,4 +40,26 @@ class ReminderAdmin(admin.ModelAdmin):
         return reminder_kind.label(obj.kind) if obj.kind else "—"
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What the queue owes: pending rows wait for the broker, failed ones for an administrator
+    (docs/operations.md, "队列与发件箱")."""
+
+    list_display = ("id", "task_name", "status", "attempts", "next_attempt_at", "created_at", "sent_at")
+    list_filter = ("status", "task_name")
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["retry_failed"]
+
+    @admin.action(description="重新发送所选的发送失败任务")
+    def retry_failed(self, request, queryset):
+        n = outbox.outbox_retry(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"已将 {n} 项发送失败的任务重新排队，将在一分钟内发送。")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

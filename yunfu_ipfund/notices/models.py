@@ -167,3 +167,42 @@ class Reminder(models.Model):
     @property
     def is_open(self):
         return self.resolved_at is None
+
+
+class OutboxMessage(models.Model):
+    """One piece of background work (an e-mail, a PDF render, an import run), written in the
+    transaction of the action that asks for it and published to the broker after that commits
+    (notices.outbox). The row is the record that the work is owed: when the broker is down it stays
+    pending and the beat sweep (`notices.dispatch_outbox`) publishes it again, with backoff, until it
+    is sent or the attempts run out (failed, administrators alerted). docs/operations.md, "队列与发件箱".
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    task_name = models.CharField("任务", max_length=100)
+    args = models.JSONField("参数", default=list)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    next_attempt_at = models.DateTimeField("下次发送时间")
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    # Set by a task that is not idempotent (an e-mail) once it has run, so a redelivered or
+    # re-published message does not run it twice (notices.outbox.run_once).
+    done_at = models.DateTimeField("执行完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "发件箱任务"
+        verbose_name_plural = "发件箱任务"
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_pending_due"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_name} #{self.pk}（{self.get_status_display()}）"

@@ -25,7 +25,7 @@ from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.workdays import workdays_between
 
-from . import pdf, signing
+from . import outbox, pdf, signing
 from .actions import NOTICE_ISSUE, NOTICE_RERENDER
 from .kinds import context_validate, get_kind
 from .models import DocumentSequence, Message, Notice, Reminder
@@ -43,8 +43,16 @@ TASK_SEND_EMAIL = "notices.send_email"
 def enqueue_after_commit(task_name, *args):
     """Queue the Celery task registered as `task_name` once the current transaction commits (never
     when it rolls back). Tasks are named, not imported: a task module imports its services, and the
-    Celery app is the composition root's (`current_app`), which no layer imports."""
-    transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
+    Celery app is the composition root's (`current_app`), which no layer imports.
+
+    With a broker, the work is an outbox row written in this transaction and published after commit
+    (notices.outbox): a broker that is down never turns the committed action into an error, the row
+    waits for the beat sweep. Without one (eager: development, the suite) the task runs in-process
+    after commit, as it always did."""
+    if current_app.conf.task_always_eager:
+        transaction.on_commit(lambda: current_app.tasks[task_name].delay(*args))
+        return None
+    return outbox.outbox_add(task_name, args)
 
 
 # --- numbering and issuing ------------------------------------------------------------------------
