@@ -12,13 +12,15 @@
   days after the period have passed; it never decides.
 """
 
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 
+from fund.locks import lock_fund
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_BUREAU_REVIEW, Role
 from yunfu_ipfund.accounts.selectors import require_perm
@@ -400,11 +402,26 @@ def _publicity_end_action(reminder):
     return False
 
 
+def _decision_time():
+    """The decision's place in the queue, taken under the fund's lock: now, or just after the latest
+    decision when a clock is behind, so decision times strictly increase in the order the lock was
+    granted and the queue (ordered by decision time) is the order in which money was committed."""
+    moment = now()
+    latest = Claim.objects.aggregate(latest=Max("decided_at"))["latest"]
+    if latest is not None and moment <= latest:
+        moment = latest + dt.timedelta(microseconds=1)
+    return moment
+
+
 @transaction.atomic
 def claim_decide(*, by, claim):
     """The bureau approver decides the compensation once the public notice has ended and no objection
-    awaits a ruling: the decision notice, then the amount is committed or queued."""
+    awaits a ruling: the decision notice, then the amount is committed or queued.
+
+    Strictly first come, first served: the fund's lock is taken before anything else, so decisions
+    are stamped (`_decision_time`) and committed or queued one after the other, in one order."""
     require_perm(by, PERM_BUREAU_APPROVE)
+    lock_fund()
     claim = Claim.objects.select_related("batch", "covered_loan__enterprise", "bank").get(pk=claim.pk)
     today = local_today()
 
@@ -422,7 +439,7 @@ def claim_decide(*, by, claim):
         follows=True,  # the approver's permission was checked above; the table marks it a bureau step
         check=check,
         reason="公示期满，异议均已认定不成立" if unfounded else "公示期满无异议",
-        decided_at=now(),
+        decided_at=_decision_time(),
         payment_due_on=add_workdays(today, policy.payment_workdays),
     )
     # Every to-do of the claim before its decision is met (its public notice, its objections).
