@@ -30,6 +30,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "db_owner: runs as the owner of the tables (tampering on purpose; DDL)"
     )
+    config.addinivalue_line(
+        "markers",
+        "real_second_factor: a login leaves the session owing its second factor, as in production "
+        "(tests/platform/test_second_factor.py, the browser walk); otherwise every login is verified",
+    )
 
 
 @pytest.fixture
@@ -231,6 +236,38 @@ def _fast_password_hashing(settings):
     """Every user a test makes would cost a full PBKDF2 hash (about 0.35 s here); what the tests check
     is who may do what, not the hash's cost, so they hash with MD5 (production keeps the default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _verify_second_factor(sender, request, user, **kwargs):
+    """Test-only: the session of any login (force_login, client.login, a POST to the login page) is
+    verified by a confirmed authenticator of the user's, as if the code page had been passed."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yunfu_ipfund.accounts import second_factor
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    # As second_factor.login does (force_login's request has no request.user for django_otp.login).
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    second_factor.remember_device(device)
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_verified_at_login(request):
+    """The suite signs staff in to test what they may do, not the second factor: each login is verified
+    (accounts.second_factor), except in tests marked `real_second_factor` and the browser walk."""
+    if request.node.get_closest_marker("real_second_factor") or "tests/e2e/" in str(request.node.path):
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(_verify_second_factor, dispatch_uid="tests.second_factor")
+    try:
+        yield
+    finally:
+        user_logged_in.disconnect(dispatch_uid="tests.second_factor")
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,14 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium, no browser download)
 against pytest-django's live server. Skipped, and named as such, where Chromium is missing."""
 
+import base64
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
 
 from tests.factories import ensure_policies
 
@@ -20,6 +23,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # Browser logins go through the code page, as in production (tests/conftest.py).
+            item.add_marker(pytest.mark.real_second_factor)
             if not os.path.exists(CHROMIUM):
                 item.add_marker(pytest.mark.skip(reason="needs /usr/bin/chromium (Debian package chromium)"))
 
@@ -90,11 +95,63 @@ def shot():
     return take
 
 
+SECOND_FACTOR_OR_HOME = re.compile(r".*/accounts/(home/|second-factor/)")
+
+
+def totp_now(secret_base32):
+    """The code an authenticator app shows now for a Base32 secret (django-otp's TOTP, 30 s, 6 digits)."""
+    secret = secret_base32.replace(" ", "").upper()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
+
+
+def code_for(username):
+    """The current code of the user's confirmed authenticator (their secret read from the database, as
+    their phone would hold it). The walk signs the same person in several times within one 30-second
+    step, and a TOTP code is accepted once (replay protection, tests/platform/test_second_factor.py):
+    the device's last accepted step is reset here, as the next step of the clock would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def enrol_second_factor(page, shot=None):
+    """On the enrolment page: read the secret as a person would type it into the app, confirm with the
+    code, and pass the recovery codes page."""
+    secret = page.locator("#otp-secret").inner_text()
+    if shot is not None:
+        shot(page, "second-factor-enrol")
+    page.get_by_label("认证器应用显示的 6 位验证码").fill(totp_now(secret))
+    page.get_by_role("button", name="确认绑定").click()
+    page.get_by_role("heading", name="认证器应用已绑定").wait_for()
+    codes = page.locator(".recovery-codes li").all_inner_texts()
+    if shot is not None:
+        shot(page, "second-factor-recovery-codes")
+    page.get_by_role("link", name="我已保存恢复码，继续").click()
+    return codes
+
+
+def enter_second_factor(page, username, shot=None):
+    if shot is not None:
+        shot(page, "second-factor-code")
+    page.get_by_label("动态验证码").fill(code_for(username))
+    page.get_by_role("button", name="验证").click()
+
+
 def login(page, username, password):
+    """The real login: the password, then (staff) the code of the authenticator, or its enrolment at the
+    first login."""
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url(SECOND_FACTOR_OR_HOME)
+    if "/accounts/second-factor/enrol/" in page.url:
+        enrol_second_factor(page)
+    elif "/accounts/second-factor/" in page.url:
+        enter_second_factor(page, username)
     page.wait_for_url("**/accounts/home/")
 
 

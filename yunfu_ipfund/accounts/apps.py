@@ -10,10 +10,13 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from axes.signals import user_locked_out
         from django.contrib.auth import signals as auth_signals
+        from django.db.models.signals import post_delete, post_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from . import receivers
-        from .models import User
+        from .models import RecoveryCodeDevice, User
         from .roles import ensure_role_groups
+        from .second_factor import forget_device
         from .services import check_groups_change
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")
@@ -25,3 +28,11 @@ class AccountsConfig(AppConfig):
             receivers.on_login_failed, dispatch_uid="accounts.login_failed"
         )
         user_locked_out.connect(receivers.on_locked_out, dispatch_uid="accounts.locked_out")
+        # A verified session's device is read through the cache (second_factor.cached_device).
+        for device_model in (TOTPDevice, RecoveryCodeDevice):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_device,
+                    sender=device_model,
+                    dispatch_uid=f"accounts.forget.{device_model.__name__}",
+                )

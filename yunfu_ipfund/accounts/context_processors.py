@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from yunfu_ipfund.common.plugins import app_modules
 
+from . import second_factor
 from .roles import PERM_ADMINISTER, PERM_AUDIT, PERM_SECURITY
 from .selectors import role_labels
 
@@ -74,6 +75,8 @@ def portal(request):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
+    if second_factor.pending(user):  # nothing but the code page, enrolment, password change and logout
+        return {"role_labels": role_labels(user)}
     context = {"nav_items": nav_items(user), "role_labels": role_labels(user)}
     for source in context_sources:
         context.update(source(user))

@@ -14,3 +14,29 @@ class LoginForm(AuthenticationForm):
     password = forms.CharField(
         label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="动态验证码",
+        max_length=20,
+        help_text="认证器应用当前显示的 6 位数字；手机丢失时可输入一个恢复码。",
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="认证器应用显示的 6 位验证码",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )

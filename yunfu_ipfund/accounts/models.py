@@ -6,8 +6,8 @@ beside a business one, never two administrative roles, and never both bank roles
 accounts.roles.role_conflict, checked whenever a user's groups change).
 
 An `AdminRequest` is what an administrator files instead of granting a business role, resetting
-another person's password or reactivating an account: a second security administrator approves it
-(accounts.services), and only then is the change made.
+another person's password or second factor, or reactivating an account: a second security
+administrator approves it (accounts.services), and only then is the change made.
 
     pending --approve--> approved
             --reject---> rejected
@@ -17,6 +17,8 @@ another person's password or reactivating an account: a second security administ
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django_otp.models import Device
 
 from .roles import Role
 
@@ -62,6 +64,10 @@ class User(AbstractUser):
         "须修改密码", default=False, help_text="首次登录或密码被重置后，须先修改密码才能办理业务。"
     )
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # The second factor's lockout (accounts.second_factor): wrong codes in a row, and until when the
+    # code page refuses every code after the limit.
+    otp_failures = models.PositiveSmallIntegerField("动态验证码连续错误次数", default=0)
+    otp_locked_until = models.DateTimeField("第二认证因素锁定至", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -134,6 +140,7 @@ class AdminRequest(models.Model):
         REVOKE_ROLE = "revoke_role", "撤销角色"
         RESET_PASSWORD = "reset_password", "重置密码"
         REACTIVATE = "reactivate", "启用账号"
+        RESET_SECOND_FACTOR = "reset_second_factor", "重置第二认证因素"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待审批"
@@ -191,3 +198,41 @@ class AdminRequest(models.Model):
             label = dict(Role.choices).get(self.role, self.role)
             return f"{self.get_kind_display()}“{label}”：{self.target}"
         return f"{self.get_kind_display()}：{self.target}"
+
+
+def recovery_code_digest(user_id, code):
+    """A recovery code at rest: a keyed hash (HMAC-SHA256 with SECRET_KEY) of the owner and the code. A
+    code is 50 random bits, so a fast keyed hash suffices, and it is found by its digest in one query."""
+    return salted_hmac(
+        "yunfu_ipfund.accounts.recovery_code", f"{user_id}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+class RecoveryCodeDevice(Device):
+    """The one-time recovery codes of a user, as a django-otp device (django-otp's own static tokens are
+    kept in plaintext: these are kept as digests, `recovery_code_digest`). Each code works once."""
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def verify_token(self, token):
+        digest = recovery_code_digest(self.user_id, token)
+        used = self.codes.filter(digest=digest, used_at__isnull=True).update(used_at=timezone.now())
+        return used == 1
+
+    def codes_left(self):
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField("摘要", max_length=64, unique=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self):
+        return f"{self.device.user}：{'已使用' if self.used_at else '未使用'}"

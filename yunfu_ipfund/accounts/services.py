@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from yunfu_ipfund.common.errors import Conflict, Forbidden, ValidationFailed
 
-from . import actions
+from . import actions, second_factor
 from .models import AdminRequest, User
 from .roles import (
     MSG_ROLE_NOT_FOR_ORG,
@@ -41,7 +41,8 @@ from .signals import send_notify, send_security_event, transition
 ADMIN_REQUEST_VALID_DAYS = 7
 
 MSG_NEEDS_REQUEST = (
-    "授予或撤销角色、重置他人密码、重新启用账号须提交管理操作申请，经另一名安全管理员批准后生效（三员分立）。"
+    "授予或撤销角色、重置他人密码或第二认证因素、重新启用账号须提交管理操作申请，"
+    "经另一名安全管理员批准后生效（三员分立）。"
 )
 MSG_NOT_AN_ADMINISTRATOR = "只有系统管理员或安全管理员可以提交管理操作申请。"
 MSG_NOT_FOR_YOURSELF = "不能为本人账号提交管理操作申请：本人的角色、密码和状态须由其他管理员申请和审批。"
@@ -134,6 +135,8 @@ def _check_applicable(kind, target, role):
             raise ValidationFailed(MSG_DOES_NOT_HAVE_ROLE.format(user=target, role=label))
     elif kind == AdminRequest.Kind.REACTIVATE and target.is_active:
         raise ValidationFailed(MSG_ALREADY_ACTIVE.format(user=target))
+    elif kind == AdminRequest.Kind.RESET_SECOND_FACTOR:
+        second_factor.check_resettable(target)
 
 
 def refuse_direct_change(*, by, target, what, data=None):
@@ -164,6 +167,8 @@ def admin_request_file(*, by, kind, target, reason, role=""):
         raise ValidationFailed(MSG_REASON_REQUIRED)
     if kind not in AdminRequest.Kind.values:
         raise ValidationFailed(f"未知的申请事项：{kind}。")
+    if kind == AdminRequest.Kind.RESET_SECOND_FACTOR and not is_security_admin(by):
+        raise Forbidden(second_factor.MSG_RESET_BY_SECURITY_ADMIN, code="no_role")
     role = role or ""
     User.objects.select_for_update().get(pk=target.pk)  # one pending request per change, even in a race
     _check_applicable(kind, target, role)
@@ -272,6 +277,9 @@ def _apply(request, *, by):
         send_security_event(actions.PASSWORD_RESET, by=by, obj=target, data=data)
         _deliver_temporary_password(target, temporary)
         body = "您的登录密码已被重置，临时密码已单独发送至您的电子邮箱；登录后须立即修改密码。"
+    elif kind == AdminRequest.Kind.RESET_SECOND_FACTOR:
+        second_factor.reset(target, by=by, data=data)
+        body = "您的第二认证因素（认证器应用及恢复码）已被重置，下次登录时须重新绑定认证器应用。"
     else:  # REACTIVATE
         target.is_active = True
         target.last_login = timezone.now()  # the inactivity lock counts again from today

@@ -13,6 +13,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
+    path("second-factor/", views.second_factor_verify, name="second_factor"),
+    path("second-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path("home/", views.home, name="home"),
     path("tasks/", views.tasks, name="tasks"),
     path("admin-requests/", views.admin_requests, name="admin_requests"),

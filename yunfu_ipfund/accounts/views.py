@@ -1,16 +1,21 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yunfu_ipfund.common.errors import MSG_NO_ROLE, DomainError, Forbidden, NotFound
 
-from . import services
+from . import second_factor, services
 from .context_processors import tasks_for
-from .forms import LoginForm
+from .forms import EnrolForm, LoginForm, SecondFactorForm
 from .models import AdminRequest, User
 from .passwords import password_change_due
 from .roles import Role
@@ -43,10 +48,110 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+# --- the second factor (accounts.second_factor) -------------------------------------------------------
+
+
+def _next_url(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("accounts:home")
+
+
+def _with_next(name, request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': target})}" if target else url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_verify(request):
+    """The code page: the authenticator's code (or a recovery code) verifies the session."""
+    user = request.user
+    if second_factor.session_verified(user):
+        return redirect(_next_url(request))
+    device = second_factor.totp_device(user)
+    if device is None:
+        return redirect(_with_next("accounts:second_factor_enrol", request))
+    form = SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            verified = second_factor.verify(user=user, token=form.cleaned_data["code"])
+        except second_factor.SecondFactorLocked as error:
+            logout(request)
+            return render(
+                request, "accounts/second_factor_locked.html", {"message": error.message}, status=403
+            )
+        except DomainError as error:
+            form.add_error("code", error.message)
+            status = 400
+        else:
+            second_factor.login(request, verified)
+            if not isinstance(verified, type(device)):
+                messages.warning(
+                    request,
+                    "您使用了一个恢复码登录，该恢复码已作废。如认证器应用丢失，请联系安全管理员申请重置。",
+                )
+            return redirect(_next_url(request))
+    user.refresh_from_db(fields=["otp_locked_until"])
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "locked": second_factor.lock_message(user) if second_factor.locked_now(user) else "",
+        "demo_code": second_factor.current_code(device) if settings.DEMO_SHOW_TOTP else "",
+    }
+    return render(request, "accounts/second_factor.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_enrol(request):
+    """Enrolment at the first login (staff) or by choice (an enterprise user): the secret and its QR code,
+    a code to confirm it, then the recovery codes, shown once."""
+    user = request.user
+    if second_factor.is_enrolled(user):
+        if second_factor.session_verified(user):
+            messages.info(request, "您的账号已启用第二认证因素。如需更换手机，请联系安全管理员申请重置。")
+            return redirect(_next_url(request))
+        return redirect(_with_next("accounts:second_factor", request))
+    device = second_factor.enrolment_device(user)
+    form = EnrolForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        done = second_factor.enrol_confirm(user=user, device=device, token=form.cleaned_data["code"])
+        if done is not None:
+            confirmed, codes = done
+            second_factor.login(request, confirmed)
+            return render(
+                request,
+                "accounts/second_factor_recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error("code", second_factor.MSG_ENROL_WRONG_CODE)
+        status = 400
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "secret": second_factor.secret_grouped(device),
+        "qr_svg": second_factor.qr_svg(device),
+        "issuer": second_factor.ISSUER,
+        "required": second_factor.is_staff_account(user),
+    }
+    return render(request, "accounts/second_factor_enrol.html", context, status=status)
+
+
 @login_required
 def home(request):
     tasks = tasks_for(request.user)
-    return render(request, "accounts/home.html", {"tasks": tasks[:10], "task_count": len(tasks)})
+    context = {
+        "tasks": tasks[:10],
+        "task_count": len(tasks),
+        # An enterprise user without a second factor may enrol one (staff cannot get here without it).
+        "offer_second_factor": not second_factor.session_verified(request.user),
+    }
+    return render(request, "accounts/home.html", context)
 
 
 @login_required
