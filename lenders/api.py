@@ -7,18 +7,28 @@ it twice (`yunfu_ipfund.common.api.idempotent`).
 """
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from applications.selectors import access_registration
 from yunfu_ipfund.accounts.api_permissions import ActionPermissions
 from yunfu_ipfund.accounts.roles import PERM_BANK_COUNTERSIGN, PERM_BANK_PREPARE
-from yunfu_ipfund.common.api import IDEMPOTENCY_HEADER, READ_ERRORS, WRITE_ERRORS, idempotent, validated
+from yunfu_ipfund.common.api import (
+    IDEMPOTENCY_HEADER,
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    AmountField,
+    ApiCursorPagination,
+    ListQuery,
+    TextField,
+    idempotent,
+    paginated,
+    validated,
+)
 
 from . import services
 from .models import Classification, CoveredLoan, FilingDocument, LoanFiling, RepaymentMethod
@@ -32,6 +42,9 @@ from .selectors import (
 )
 
 BANK_USERS = (PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
+
+# What filing_terms reads as an annual rate: a percentage above 0 and below 100, at most 4 decimals.
+RATE_PATTERN = r"^[0-9]{1,2}(\.[0-9]{1,4})?%?$"
 
 
 # --- serializers -----------------------------------------------------------------------------------
@@ -93,19 +106,24 @@ class FilingOut(serializers.ModelSerializer):
 
 class PledgeIn(serializers.Serializer):
     asset = serializers.IntegerField()
-    pledge_registration_number = serializers.CharField(max_length=60)
+    pledge_registration_number = TextField(max_length=60)
     pledge_registered_on = serializers.DateField()
 
 
 class FilingIn(serializers.Serializer):
     registration = serializers.IntegerField()
-    contract_number = serializers.CharField(max_length=100)
-    amount = serializers.CharField(help_text='元，到分，字符串，如 "1000000.00"')
-    ip_amount = serializers.CharField(help_text="知识产权质押对应金额，仅此部分纳入风险补偿")
-    other_collateral = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    contract_number = TextField(max_length=100)
+    amount = AmountField(help_text='贷款金额，元，到分，字符串，如 "1000000.00"')
+    ip_amount = AmountField(help_text="知识产权质押对应金额，仅此部分纳入风险补偿")
+    other_collateral = TextField(max_length=300, required=False, allow_blank=True)
     disbursed_on = serializers.DateField()
     maturity_on = serializers.DateField()
-    annual_rate = serializers.CharField(help_text='年利率，百分数，如 "3.85"')
+    annual_rate = serializers.RegexField(
+        RATE_PATTERN,
+        max_length=8,
+        help_text='年利率，百分数，如 "3.85"',
+        error_messages={"invalid": "年利率应为大于 0、小于 100 的百分数，最多 4 位小数（如 3.85）。"},
+    )
     repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices)
     pledges = PledgeIn(many=True)
 
@@ -147,43 +165,51 @@ class LoanOut(serializers.ModelSerializer):
 
 
 class RepaymentIn(serializers.Serializer):
-    amount = serializers.CharField()
+    amount = AmountField()
     paid_on = serializers.DateField()
     cures_overdue = serializers.BooleanField(required=False, default=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = TextField(required=False, allow_blank=True, max_length=300)
 
 
 class OverdueIn(serializers.Serializer):
     overdue_since = serializers.DateField()
-    overdue_amount = serializers.CharField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    overdue_amount = AmountField()
+    note = TextField(required=False, allow_blank=True, max_length=300)
 
 
 class ClassificationIn(serializers.Serializer):
     classification = serializers.ChoiceField(choices=Classification.choices)
     classified_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = TextField(required=False, allow_blank=True, max_length=300)
 
 
 class ExtensionIn(serializers.Serializer):
     new_maturity_on = serializers.DateField()
     agreed_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = TextField(required=False, allow_blank=True, max_length=300)
 
 
-class SearchQuery(serializers.Serializer):
-    """The list filters, checked at the edge: an unknown status is ignored as before, a NUL character is
-    a 400 (PostgreSQL refuses it in a query)."""
+class FilingQuery(ListQuery):
+    """The filings list's filters, checked at the edge as the schema states them: an unknown status or a
+    NUL character (PostgreSQL refuses it in a query) is a 400."""
 
-    status = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
-    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
+    status = serializers.ChoiceField(
+        choices=LoanFiling.Status.choices, required=False, allow_blank=True, default="", help_text="备案状态"
+    )
+    q = TextField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        max_length=100,
+        help_text="合同编号或企业名称",
+    )
 
 
-def _search_parameters(statuses):
-    return [
-        OpenApiParameter("status", OpenApiTypes.STR, enum=statuses),
-        OpenApiParameter("q", OpenApiTypes.STR, description="合同编号或企业名称"),
-    ]
+class LoanQuery(FilingQuery):
+    status = serializers.ChoiceField(
+        choices=CoveredLoan.Status.choices, required=False, allow_blank=True, default="", help_text="贷款状态"
+    )
 
 
 # --- views -----------------------------------------------------------------------------------------
@@ -191,9 +217,9 @@ def _search_parameters(statuses):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="本行的贷款备案",
-        parameters=_search_parameters(LoanFiling.Status.values),
-        responses={200: FilingOut(many=True), **READ_ERRORS},
+        summary="本行的贷款备案（按编号倒序分页）",
+        parameters=[FilingQuery],
+        responses={200: FilingOut(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="一笔备案", responses={200: FilingOut, **READ_ERRORS}),
 )
@@ -207,8 +233,8 @@ class FilingViewSet(viewsets.ViewSet):
         "submit": (PERM_BANK_COUNTERSIGN,),
         "documents": (PERM_BANK_PREPARE,),
     }
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-    pagination_class = PageNumberPagination
+    parser_classes = [JSONParser]  # the document upload takes multipart (its action says so)
+    pagination_class = ApiCursorPagination
     serializer_class = FilingOut
 
     def get_queryset(self):
@@ -219,10 +245,8 @@ class FilingViewSet(viewsets.ViewSet):
         )
 
     def list(self, request):
-        qs = search_filings(self.get_queryset(), **validated(SearchQuery, request, data=request.query_params))
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(FilingOut(page, many=True).data)
+        qs = self.get_queryset()
+        return paginated(self, request, qs, FilingOut, query=FilingQuery, search=search_filings)
 
     def retrieve(self, request, pk=None):
         filing = access_filing(request.user, pk)
@@ -266,7 +290,7 @@ class FilingViewSet(viewsets.ViewSet):
         responses={201: DocumentOut, **WRITE_ERRORS},
         parameters=[IDEMPOTENCY_HEADER],
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def documents(self, request, pk=None):
         filing = access_filing(request.user, pk, for_write=True)
 
@@ -305,9 +329,9 @@ def _report(name, serializer_class, service, summary):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="本行的在保贷款",
-        parameters=_search_parameters(CoveredLoan.Status.values),
-        responses={200: LoanOut(many=True), **READ_ERRORS},
+        summary="本行的在保贷款（按编号倒序分页）",
+        parameters=[LoanQuery],
+        responses={200: LoanOut(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="一笔在保贷款", responses={200: LoanOut, **READ_ERRORS}),
 )
@@ -322,17 +346,13 @@ class LoanViewSet(viewsets.ViewSet):
         "classification": (PERM_BANK_PREPARE,),
         "extension": (PERM_BANK_PREPARE,),
     }
-    pagination_class = PageNumberPagination
+    parser_classes = [JSONParser]
+    pagination_class = ApiCursorPagination
     serializer_class = LoanOut
 
     def list(self, request):
-        qs = search_loans(
-            loans_visible_to(request.user).order_by("-id"),
-            **validated(SearchQuery, request, data=request.query_params),
-        )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(LoanOut(page, many=True).data)
+        qs = loans_visible_to(request.user)
+        return paginated(self, request, qs, LoanOut, query=LoanQuery, search=search_loans)
 
     def retrieve(self, request, pk=None):
         return Response(LoanOut(access_loan(request.user, pk)).data)

@@ -1,8 +1,10 @@
 """The bank API under /api/: filings and covered loans, the OpenAPI schema and its docs page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
+
+from yunfu_ipfund.common.api import api_not_found
 
 from .api import FilingViewSet, LoanViewSet
 
@@ -18,4 +20,6 @@ urlpatterns = [
     # from this same URL (?script), so the strict Content-Security-Policy holds (no inline script, no CDN).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    # Under these prefixes an unmatched path (an id that is not a number) answers in the API's shape.
+    re_path(r"^(?:filings|loans)/", api_not_found),
 ]
