@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories import Flow
 from tests.factories import make_non_performing_loan as make_loan
+from yunfu_ipfund.common import cache as resilient_cache
 from yunfu_ipfund.common import ratelimit
 
 from .brokers import DOWN_URL
@@ -21,6 +22,7 @@ def cache_down(db, settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(ratelimit, "_local", {})
     monkeypatch.setattr(ratelimit, "_cache_down", False)
+    monkeypatch.setattr(resilient_cache, "_down", False)
 
 
 def test_verify_answers_and_still_limits_when_the_cache_is_down(client, settings, caplog, db):
@@ -77,12 +79,19 @@ def test_an_objection_is_received_when_the_cache_is_down(
     assert again.status_code == 429 and Objection.objects.filter(claim=claim).count() == 1
 
 
-def test_the_public_statistics_are_computed_when_the_cache_is_down(bank_a, enterprise_a, bank_officer):
-    from lenders.selectors import public_statistics
+def test_the_cache_reads_miss_and_the_writes_are_skipped_when_redis_is_down(caplog):
+    import redis
+    from django.core.cache import cache
 
-    make_loan(bank_a, enterprise_a, bank_officer)  # its save forgets the cached figures: skipped, no error
-    figures = public_statistics()
-    assert set(figures) == {"banks", "loans", "covered_outstanding", "payout_count", "figures"}
+    with caplog.at_level(logging.ERROR, logger="yunfu_ipfund.common.cache"):
+        assert cache.get("figures") is None and cache.get("figures", "默认") == "默认"
+        assert cache.get_many(["a", "b"]) == {}
+        cache.set("figures", 1)
+        cache.delete("figures")  # what a signal forgetting cached figures does on every save: no error
+        cache.clear()
+    assert len([r for r in caplog.records if "Redis is unreachable" in r.getMessage()]) == 1
+    with pytest.raises(redis.exceptions.ConnectionError):  # a count never silently fails (common.ratelimit)
+        cache.incr("rate:x")
 
 
 def test_the_limiter_counts_in_the_cache_again_once_it_is_back(rf, settings, caplog):
