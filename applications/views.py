@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -21,6 +20,7 @@ from yunfu_ipfund.common.checks import FAIL
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError, NotFound
 from yunfu_ipfund.common.middleware import client_ip
+from yunfu_ipfund.common.pagination import page_of
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.notices.selectors import notices_about
 from yunfu_ipfund.policy.models import ip_type_choices
@@ -274,7 +274,7 @@ def asset_list(request):
     q = request.GET.get("q", "").strip()[:100]
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     return render(
         request,
         "applications/asset_list.html",
@@ -384,7 +384,7 @@ def registration_list(request, incoming=False):
     status = request.GET.get("status", Status.SUBMITTED if incoming and "status" not in request.GET else "")
     q = request.GET.get("q", "").strip()[:100]
     qs = search_registrations(registrations_visible_to(request.user), status=status, q=q)
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs.order_by("-created_at", "-id"), PAGE_SIZE)
     return render(
         request,
         "applications/registration_list.html",

@@ -6,7 +6,6 @@ claim page with its message (platform middleware); the public objection form kee
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +17,7 @@ from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
 from yunfu_ipfund.common.middleware import client_ip
+from yunfu_ipfund.common.pagination import page_of
 from yunfu_ipfund.common.ratelimit import rate_limited
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.notices.selectors import notices_about
@@ -45,7 +45,7 @@ def claim_list(request):
     status = request.GET.get("status", "")
     if status in Claim.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs.order_by("-id"), PAGE_SIZE)
     bank_user = is_bank_user(user)
     context = {"page": page, "statuses": Claim.Status.choices, "is_bank": bank_user, "today": local_today()}
     if not bank_user:
@@ -441,7 +441,7 @@ def clawback_receipt(request, pk):
 
 def public_list(request):
     batches = selectors.published_batches().prefetch_related("objections")
-    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, batches, PAGE_SIZE)
     today = local_today()
     states = [(b, b.state_on(today)) for b in page]
     return render(request, "compensation/public_list.html", {"page": page, "states": states, "today": today})

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.roles import PERM_BUREAU_APPROVE, PERM_FINANCE, PERM_READ_ALL
@@ -179,11 +179,27 @@ def balance_series(*, start, end, points=12):
     return series
 
 
+def with_committed_total(commitments):
+    """`commitments` with each one's COMMITTED entries summed in the same query (`committed_total`), so a
+    list shows what remains of each without a query per row (commitment_remaining reads it)."""
+    total = (
+        Entry.objects.filter(posting__commitment=OuterRef("pk"), account=Account.COMMITTED)
+        .values("posting__commitment")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return commitments.annotate(committed_total=Subquery(total))
+
+
 def commitment_remaining(commitment):
-    """What is still committed (instructed, not yet paid or released), from the ledger."""
-    total = Entry.objects.filter(posting__commitment=commitment, account=Account.COMMITTED).aggregate(
-        s=Sum("amount")
-    )["s"]
+    """What is still committed (instructed, not yet paid or released), from the ledger (from the
+    annotation of with_committed_total when the commitment was read with it)."""
+    if hasattr(commitment, "committed_total"):
+        total = commitment.committed_total
+    else:
+        total = Entry.objects.filter(posting__commitment=commitment, account=Account.COMMITTED).aggregate(
+            s=Sum("amount")
+        )["s"]
     return -round_fen(total or ZERO)
 
 

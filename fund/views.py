@@ -6,7 +6,6 @@ form on screen with the message, or goes back to the page through the platform's
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,6 +15,7 @@ from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, Forbidden, NotFound
 from yunfu_ipfund.common.money import format_money
+from yunfu_ipfund.common.pagination import page_of
 
 from . import selectors, services
 from .exports import xlsx_response
@@ -66,7 +66,7 @@ def journal(request):
         return xlsx_response(
             "fund-journal", "资金流水", JOURNAL_HEADER, (_journal_row(p) for p in qs.iterator(2000))
         )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -174,7 +174,7 @@ def commitment_list(request):
     commitments = (
         selectors.commitments_visible_to(request.user).select_related("bank", "created_by").order_by("-id")
     )
-    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.with_committed_total(commitments), PAGE_SIZE)
     for c in page:
         c.remaining = selectors.commitment_remaining(c)
     form = None
@@ -299,7 +299,7 @@ def period_list(request):
             _refused(request, form, exc)
         else:
             return redirect(period.get_absolute_url())
-    page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, periods, PAGE_SIZE)
     return render(request, "fund/period_list.html", {"page": page, "form": form})
 
 

@@ -253,14 +253,7 @@ def proposal_detail(request, pk):
 
 
 def statistics(request):
-    context = {
-        "as_of": local_today(),
-        "banks": selectors.active_bank_count(),
-        "loans": selectors.covered_loan_totals(),
-        "covered_outstanding": selectors.covered_outstanding(),
-        "payout_count": fund_selectors.payout_count(),
-        "figures": fund_selectors.fund_figures(),
-    }
+    context = {"as_of": local_today(), **selectors.public_statistics()}
     return render(request, "lenders/statistics.html", context)
 
 

@@ -8,9 +8,13 @@ bank_portfolio_figures, enterprise_covered_outstanding.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.signals import post_delete, post_save
 
+from fund import selectors as fund_selectors
+from fund.models import Posting
 from yunfu_ipfund.accounts.models import Organisation
 from yunfu_ipfund.accounts.selectors import access, scope_to_org, sees_everything
 from yunfu_ipfund.common.dates import today as local_today
@@ -314,3 +318,40 @@ def imports_visible_to(user):
 
 def access_import(user, pk):
     return access(imports_visible_to(user), pk)
+
+
+# --- the public statistics page: its figures kept in the cache until a write changes them ------------
+
+STATISTICS_CACHE_KEY = "lenders.public_statistics.v1"
+STATISTICS_TTL = 600  # a safety net only: every write behind the figures drops them at once
+
+
+def public_statistics():
+    """The public statistics page's aggregate figures (DOMAIN.md, the public's role): counted over every
+    loan and posting ever made, so computed once and kept in the cache until a covered loan, a
+    cooperating bank or a posting is saved or deleted (`statistics_forget`), not on every visit."""
+    figures = cache.get(STATISTICS_CACHE_KEY)
+    if figures is None:
+        figures = {
+            "banks": active_bank_count(),
+            "loans": covered_loan_totals(),
+            "covered_outstanding": covered_outstanding(),
+            "payout_count": fund_selectors.payout_count(),
+            "figures": fund_selectors.fund_figures(),
+        }
+        cache.set(STATISTICS_CACHE_KEY, figures, STATISTICS_TTL)
+    return figures
+
+
+def statistics_forget(*args, **kwargs):
+    """Drop the cached statistics now (this transaction's later reads) and again at commit (a reader
+    that filled the cache from the rows before the commit)."""
+    cache.delete(STATISTICS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(STATISTICS_CACHE_KEY))
+
+
+# Every posting (its entries are written with it, the running balances in the same transaction), every
+# covered loan's and every cooperating bank's save or deletion.
+for _model in (CoveredLoan, CooperatingBank, Posting):
+    for _signal in (post_save, post_delete):
+        _signal.connect(statistics_forget, sender=_model, dispatch_uid=f"statistics_forget_{_model.__name__}")

@@ -3,7 +3,6 @@ form page keeps the form on screen, elsewhere the platform middleware shows it."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.checks import Check, all_pass
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound
+from yunfu_ipfund.common.pagination import page_of
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.common.workdays import workdays_between
 from yunfu_ipfund.notices.selectors import notices_about
@@ -49,7 +49,7 @@ PAGE_SIZE = 20
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, qs, PAGE_SIZE)
 
 
 def _query_string(request, *keys):
