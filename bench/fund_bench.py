@@ -31,7 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if __name__ == "__main__":  # run as a script (bench/pages_bench.py imports the generator from its own tree)
+    sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yf_bench"
 TODAY = dt.date(2026, 11, 26)
