@@ -66,3 +66,23 @@ def test_the_home_page_stays_under_15_queries_at_5_and_at_20_filings(
     assert len(at_20) == len(at_5), at_20
     assert sum("policy_policyversion" in q for q in at_20) <= 1
     assert sum("policy_holiday" in q for q in at_20) <= 2  # this year's days, the declared years
+
+
+@pytest.mark.parametrize(
+    "persona", ["enterprise_user", "bank_supervisor", "bureau_clerk", "finance_user", "administrator"]
+)
+def test_every_other_role_s_home_stays_under_15_queries_whatever_the_queues_hold(
+    request, client_for, queues, django_assert_max_num_queries, persona
+):
+    client = client_for(request.getfixturevalue(persona))
+    counts = []
+    for more in (5, 15):
+        queues(more)
+        with django_assert_max_num_queries(UNDER + 1):  # raw: + SAVEPOINT and RELEASE - 1
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(reverse("accounts:home"))
+        assert response.status_code == 200
+        queries = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(TEST_ONLY)]
+        assert sum("policy_policyversion" in q for q in queries) <= 1, queries
+        counts.append(len(queries))
+    assert counts[0] < UNDER and counts[1] == counts[0], counts
