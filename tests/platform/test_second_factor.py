@@ -404,3 +404,17 @@ def test_parallel_wrong_codes_are_each_counted_and_lock_at_the_fifth(bank_office
     assert refused == sorted(second_factor.MSG_WRONG_CODE.format(left=n) for n in (1, 2, 3, 4))
     bank_officer.refresh_from_db()
     assert bank_officer.otp_locked_until is not None
+
+
+def test_new_recovery_codes_replace_the_old_ones_and_are_audited(bank_officer):
+    device = enrol_device(bank_officer)
+    client = password_login(bank_officer)
+    assert client.get(reverse("accounts:recovery_codes"))["Location"].startswith(CODE_PAGE)
+    client.post(CODE_PAGE, {"code": code_of(device)})
+    old = second_factor.recovery_codes_reissue(user=bank_officer)
+    assert "还有 10 个" in client.get(reverse("accounts:recovery_codes")).content.decode()
+    new = client.post(reverse("accounts:recovery_codes")).context["codes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    assert password_login(bank_officer).post(CODE_PAGE, {"code": old[0]}).status_code == 400
+    assert password_login(bank_officer).post(CODE_PAGE, {"code": new[0]}).status_code == 302
+    assert codes(bank_officer).count("accounts.second_factor.recovery_codes") == 2

@@ -26,6 +26,7 @@ SECOND_FACTOR_VERIFY = security_event("accounts.second_factor.verify", "第二�
 SECOND_FACTOR_FAILED = security_event("accounts.second_factor.failed", "第二认证因素验证失败")
 SECOND_FACTOR_LOCKED = security_event("accounts.second_factor.locked", "动态验证码错误次数过多，账号被锁定")
 RECOVERY_CODE_USED = security_event("accounts.second_factor.recovery_code", "使用恢复码登录")
+RECOVERY_CODES_REISSUE = security_event("accounts.second_factor.recovery_codes", "重新生成恢复码")
 SECOND_FACTOR_RESET = security_event("accounts.second_factor.reset", "重置第二认证因素")
 REQUEST_FILE = security_event("accounts.adminrequest.file", "提交管理操作申请")
 REQUEST_REFUSED = security_event("accounts.adminrequest.refused", "管理操作被拒绝")

@@ -167,6 +167,18 @@ def enrol_confirm(*, user, device, token):
     return locked, codes
 
 
+@transaction.atomic
+def recovery_codes_reissue(*, user):
+    """New recovery codes for an enrolled user in a verified session (the earlier ones stop working)."""
+    if not is_enrolled(user):
+        raise ValidationFailed(MSG_NOT_ENROLLED.format(user=user))
+    codes = _issue_recovery_codes(user)
+    send_security_event(
+        actions.RECOVERY_CODES_REISSUE, by=user, obj=user, data={"recovery_codes": len(codes)}
+    )
+    return codes
+
+
 def _issue_recovery_codes(user):
     device, _ = RecoveryCodeDevice.objects.get_or_create(
         user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("second-factor/", views.second_factor_verify, name="second_factor"),
     path("second-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("second-factor/recovery-codes/", views.recovery_codes_reissue, name="recovery_codes"),
     path("home/", views.home, name="home"),
     path("tasks/", views.tasks, name="tasks"),
     path("admin-requests/", views.admin_requests, name="admin_requests"),

@@ -16,7 +16,7 @@ from yunfu_ipfund.common.errors import MSG_NO_ROLE, DomainError, Forbidden, NotF
 from . import second_factor, services
 from .context_processors import tasks_for
 from .forms import EnrolForm, LoginForm, SecondFactorForm
-from .models import AdminRequest, User
+from .models import AdminRequest, RecoveryCodeDevice, User
 from .passwords import password_change_due
 from .roles import Role
 from .signals import available_moves
@@ -140,6 +140,26 @@ def second_factor_enrol(request):
         "required": second_factor.is_staff_account(user),
     }
     return render(request, "accounts/second_factor_enrol.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes_reissue(request):
+    """New recovery codes (a verified session: the second-factor rule of the middleware applies here)."""
+    user = request.user
+    if not second_factor.session_verified(user):
+        return redirect(_with_next("accounts:second_factor_enrol", request))
+    if request.method == "POST":
+        codes = second_factor.recovery_codes_reissue(user=user)
+        return render(
+            request,
+            "accounts/second_factor_recovery_codes.html",
+            {"codes": codes, "next": reverse("accounts:home"), "reissued": True},
+        )
+    left = RecoveryCodeDevice.objects.filter(user=user).first()
+    return render(
+        request, "accounts/second_factor_recovery_reissue.html", {"left": left.codes_left() if left else 0}
+    )
 
 
 @login_required
