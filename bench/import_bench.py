@@ -1,26 +1,30 @@
-"""Bulk import of repayment reports: ms/row (not a test). One command:
+"""Bulk import of repayment reports: time, queries, audit events and peak memory (not a test). One command:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yf_bench_import .venv/bin/python bench/import_bench.py
 
 (DATABASE_URL defaults to that; the database is dropped and re-created, so it must be a throwaway
 one: the name must start with yf_bench.) Options: --rows 1000 10000 (sizes to time, default both),
 --loans N (covered loans the rows are spread over, default 2000), --modes all_or_nothing keep_good,
---profile FILE (write a pyinstrument HTML profile of the first run; pyinstrument is not a project
-dependency: pip install it into the venv for this).
+--memory-rows 20000 (one more run per --formats csv xlsx, keep-the-good-rows; 0 for none; every run
+reports its peak memory), --code DIR ... (checkouts to run, default this one: give an
+old checkout, e.g. a `git worktree add /tmp/old 6f38deb`, and this one to get before and after in one
+run), --profile FILE (a pyinstrument HTML profile of the first run; pip install pyinstrument).
 
-It migrates a fresh database and writes one bank, its officer, a cooperating-bank profile and N
-covered loans with their whole filing chain (registrations, filings, loans, the confirmation events)
-in bulk. Each run then uploads a CSV of repayment rows (round-robin over the loans, so every loan
-gets several dated reports) through `imports.import_job_create`, exactly as the page does, and times
-`imports.import_run(job)`, which is what the Celery task runs: every row goes through
-`services.loan_report_repayment` and is audited. The database is re-generated between runs so
-each run starts from the same loans.
+Each run is a child process (`--child`, with the checkout's code on sys.path): it migrates a fresh
+database and writes one bank, its officer, a cooperating-bank profile and N covered loans with their
+whole filing chain (registrations, filings, loans, the confirmation events) in bulk, then uploads a
+CSV or XLSX of repayment rows (round-robin over the loans, so every loan gets several dated reports)
+through `imports.import_job_create`, exactly as the page does, and times `imports.import_run(job)`,
+which is what the Celery task runs: every row goes through `services.loan_report_repayment` and is
+audited. Peak memory is the child's resident-set high-water mark (VmHWM) during `import_run`, the
+mark being reset just before it (/proc/self/clear_refs), beside its resident set before the run.
 """
 
 import argparse
 import csv
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -29,7 +33,6 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yf_bench_import"
 
@@ -41,7 +44,11 @@ def parse_args():
     parser.add_argument(
         "--modes", nargs="+", default=["all_or_nothing", "keep_good"], choices=["all_or_nothing", "keep_good"]
     )
+    parser.add_argument("--formats", nargs="+", default=["csv", "xlsx"], choices=["csv", "xlsx"])
+    parser.add_argument("--memory-rows", type=int, default=20_000)
+    parser.add_argument("--code", nargs="+", default=[str(ROOT)], help="checkouts to run (before, after)")
     parser.add_argument("--profile", help="write a pyinstrument HTML profile of the first run to this file")
+    parser.add_argument("--child", nargs=3, metavar=("ROWS", "MODE", "FORMAT"), help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -188,7 +195,28 @@ def repayment_csv(contracts, rows, disbursed):
     return out.getvalue().encode("utf-8-sig")
 
 
-def run_once(args, name, rows, mode, profile_to=None):
+def repayment_xlsx(contracts, rows, disbursed):
+    """The same rows as an XLSX workbook (openpyxl write-only, as a bank's export would be)."""
+    from openpyxl import Workbook
+
+    text = repayment_csv(contracts, rows, disbursed).decode("utf-8-sig")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for row in csv.reader(io.StringIO(text)):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _status_kb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def run_once(args, name, rows, mode, file_format="csv", profile_to=None):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
 
@@ -202,9 +230,12 @@ def run_once(args, name, rows, mode, profile_to=None):
 
     call_command("migrate", verbosity=0)
     officer, contracts, disbursed = generate(args.loans)
-    upload = SimpleUploadedFile(
-        "repayments.csv", repayment_csv(contracts, rows, disbursed), content_type="text/csv"
-    )
+    if file_format == "xlsx":
+        upload = SimpleUploadedFile("repayments.xlsx", repayment_xlsx(contracts, rows, disbursed))
+    else:
+        upload = SimpleUploadedFile(
+            "repayments.csv", repayment_csv(contracts, rows, disbursed), content_type="text/csv"
+        )
     job = imports.import_job_create(by=officer, kind="reports", mode=mode, file=upload)
     events_before, audit_before = LoanEvent.objects.count(), AuditEvent.objects.count()
     queries = []
@@ -219,10 +250,16 @@ def run_once(args, name, rows, mode, profile_to=None):
 
         profiler = Profiler()
         profiler.start()
+    import gc
+
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # reset the resident-set high-water mark
+    rss_before = _status_kb("VmRSS")
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         job = imports.import_run(job.pk)
     elapsed = time.perf_counter() - started
+    peak = _status_kb("VmHWM")
     if profiler:
         profiler.stop()
         Path(profile_to).write_text(profiler.output_html())
@@ -231,35 +268,80 @@ def run_once(args, name, rows, mode, profile_to=None):
     events = LoanEvent.objects.count() - events_before
     audits = AuditEvent.objects.count() - audit_before
     assert events == rows, events
-    return elapsed, len(queries), audits
+    return {
+        "elapsed": elapsed,
+        "queries": len(queries),
+        "audits": audits,
+        "rss_before_mb": rss_before / 1024,
+        "peak_mb": peak / 1024,
+        "size_kb": upload.size / 1024,
+    }
 
 
-def main():
-    args = parse_args()
+def child(args):
+    sys.path.insert(0, os.getcwd())  # the checkout the parent started this child in
     name = setup_django()
     import django
 
     django.setup()
+    rows, mode, file_format = int(args.child[0]), args.child[1], args.child[2]
+    print(json.dumps(run_once(args, name, rows, mode, file_format, profile_to=args.profile)))
+
+
+def run_child(args, code, rows, mode, file_format):
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "import_bench.py"),
+        "--child",
+        str(rows),
+        mode,
+        file_format,
+    ]
+    command += ["--loans", str(args.loans)] + (["--profile", args.profile] if args.profile else [])
+    done = subprocess.run(command, cwd=code, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode:
+        return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    args = parse_args()
+    if args.child:
+        return child(args)
+    setup_django()  # checks the database name before any child drops it
+    plan = [(rows, mode, "csv") for rows in args.rows for mode in args.modes]
+    if args.memory_rows:
+        plan += [(args.memory_rows, "keep_good", f) for f in args.formats]
     results = []
-    profile = args.profile
-    for rows in args.rows:
-        for mode in args.modes:
-            elapsed, queries, audits = run_once(args, name, rows, mode, profile_to=profile)
-            profile = None
-            results.append((rows, mode, elapsed, queries, audits))
+    for rows, mode, file_format in plan:
+        for code in args.code:
+            result = run_child(args, code, rows, mode, file_format)
+            label = Path(code).name if len(args.code) > 1 else ""
+            results.append((label, rows, mode, file_format, result))
+            if "error" in result:
+                print(
+                    f"  {label} {rows:,} rows, {mode}, {file_format}: failed: {result['error']}", flush=True
+                )
+                continue
             print(
-                f"  {rows:,} rows, {mode}: {elapsed:.1f} s, {elapsed * 1000 / rows:.1f} ms/row, "
-                f"{queries / rows:.1f} queries/row, {audits:,} audit events",
+                f"  {label} {rows:,} rows, {mode}, {file_format}: {result['elapsed']:.1f} s, "
+                f"{result['elapsed'] * 1000 / rows:.2f} ms/row, {result['queries'] / rows:.1f} queries/row, "
+                f"{result['audits']:,} audit events, peak {result['peak_mb']:.0f} MB "
+                f"(from {result['rss_before_mb']:.0f} MB)",
                 flush=True,
             )
     print()
     print(f"Repayment rows over {args.loans:,} covered loans of one bank (PostgreSQL).")
-    print("| Rows | Mode | Total (s) | ms/row | Queries/row | Audit events |")
-    print("|---:|---|---:|---:|---:|---:|")
-    for rows, mode, elapsed, queries, audits in results:
+    print("| Code | Rows | Mode | File | Total (s) | ms/row | Queries/row | Audit events | Peak RSS (MB) |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|")
+    for label, rows, mode, file_format, r in results:
+        if "error" in r:
+            print(f"| {label} | {rows:,} | {mode} | {file_format} | failed: {r['error']} | | | | |")
+            continue
         print(
-            f"| {rows:,} | {mode} | {elapsed:.1f} | {elapsed * 1000 / rows:.1f} | "
-            f"{queries / rows:.1f} | {audits:,} |"
+            f"| {label} | {rows:,} | {mode} | {file_format} | {r['elapsed']:.1f} | "
+            f"{r['elapsed'] * 1000 / rows:.2f} | {r['queries'] / rows:.1f} | {r['audits']:,} | "
+            f"{r['peak_mb']:.0f} (from {r['rss_before_mb']:.0f}) |"
         )
 
 

@@ -7,23 +7,30 @@ stored on the ImportJob, and the error report is offered as CSV or XLSX with for
 """
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
+import math
+import zipfile
+import zlib
 from decimal import Decimal
 
 from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from applications.selectors import access_registration, registrations_visible_to
 from yunfu_ipfund.accounts.models import User
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE
 from yunfu_ipfund.accounts.selectors import require_perm
-from yunfu_ipfund.audit.services import audit_record
+from yunfu_ipfund.audit.services import audit_batch, audit_record
 from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+from yunfu_ipfund.common.memo import request_memo
 from yunfu_ipfund.common.spreadsheets import safe_cell
 from yunfu_ipfund.notices.services import enqueue_after_commit
 
@@ -33,6 +40,7 @@ from .selectors import loan_by_contract
 
 # The Celery task that runs a job (lenders.tasks.run_import), queued by name: the task imports this module.
 TASK_RUN_IMPORT = "lenders.run_import"
+TASK_RECOVER_IMPORTS = "lenders.recover_import_jobs"  # beat, every few minutes (yunfu_ipfund/celery.py)
 
 FILING_COLUMNS = [
     ("registration_id", "登记编号"),
@@ -69,13 +77,38 @@ REPORT_TYPES = {
     "展期": "extension",
 }
 MAX_ROWS = 20_000
+# Cells read per row (the templates have at most ten columns); a sheet whose dimension claims 16,384
+# columns is read ten columns wide, never padded out to its claim.
+MAX_COLUMNS = 30
+# The data ends at the first run of this many blank rows (a sheet formatted down to row 1,048,576
+# yields those rows as blank: they are not read to the end).
+MAX_BLANK_RUN = 1_000
+# An XLSX is a zip: what it unpacks to is bounded (openpyxl inflates the shared strings whole).
+XLSX_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 PROGRESS_EVERY = 50
+CHUNK_ROWS = 500  # rows run (and, keep-the-good-rows, committed) together: lookups and audit per chunk
+# The worker running a job holds a lease it renews with every chunk; a job whose lease ran out (its
+# worker died) is re-queued by import_jobs_recover, up to MAX_ATTEMPTS runs.
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 3
 
 MSG_FILE_TYPE = "只接受 CSV（UTF-8 或 GBK 编码）或 XLSX 文件。"
 MSG_NO_ROWS = "文件中没有数据行。"
 MSG_TOO_MANY = "单个文件最多 {n} 行，请拆分后导入。"
+MSG_TOO_BIG = "文件过大：单个文件最多 {mb} MB，请拆分后导入。"
+MSG_UNPACKED_TOO_BIG = (
+    "XLSX 文件解压后超过 {mb} MB（上限），无法导入：请删除多余的工作表、格式和空行后重新保存，或改用 CSV。"
+)
+MSG_NOT_XLSX = "XLSX 文件已损坏或不是 Excel 工作簿，无法读取。"
+MSG_CSV_BAD = (
+    "CSV 文件第 {row} 行无法解析：请检查引号和分隔符，单元格不超过 {limit} 个字符，且不含空字符（NUL）。"
+)
 MSG_MISSING_COLUMNS = "缺少列：{cols}。请使用模板的表头。"
 MSG_ROLLED_BACK = "有 {n} 行有误，按“全部成功才导入”的选择，所有行均未导入。"
+MSG_INTERRUPTED = "导入进程中断，已重试 {n} 次，请重新上传。"
+MSG_INTERRUPTED_PART = (
+    "中断前已处理前 {done} 个数据行（其中 {ok} 行已导入，错误行见错误报告），重新上传时请只保留其后的行。"
+)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -107,31 +140,131 @@ def _cell(value):
     return str(value).strip()
 
 
-def read_rows(fileobj, file_format):
-    """(header, list of rows as lists of strings)."""
-    if file_format == "xlsx":
-        from openpyxl import load_workbook
+def _mb(n):
+    """A limit in MB, rounded down to a tenth (the figure shown is never above the limit)."""
+    return f"{math.floor(n * 10 / 1048576) / 10:.1f}"
 
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+
+def _max_bytes():
+    return settings.UPLOAD_MAX_BYTES
+
+
+_BLOCK = 64 * 1024
+
+
+def _csv_encoding(fileobj):
+    """utf-8-sig or gb18030: the file is decoded block by block (never held whole), and refused past
+    the size limit while it is read."""
+    limit = _max_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        fileobj.seek(0)
+        decoder, size = codecs.getincrementaldecoder(encoding)(), 0
         try:
-            rows = [[_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    else:
-        raw = fileobj.read()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
+            while block := fileobj.read(_BLOCK):
+                size += len(block)
+                if size > limit:
+                    raise ValidationFailed(MSG_TOO_BIG.format(mb=_mb(limit)), code="import_too_big")
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed(MSG_FILE_TYPE, code="import_type")
+
+
+def _csv_rows(fileobj):
+    encoding = _csv_encoding(fileobj)
+    fileobj.seek(0)
+    text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
+    reader = csv.reader(text)
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):  # noqa: B007 (the row number of an error)
+            yield number, [c.strip() for c in row[:MAX_COLUMNS]]
+    except csv.Error:
+        raise ValidationFailed(
+            MSG_CSV_BAD.format(row=number + 1, limit=csv.field_size_limit()), code="import_csv"
+        ) from None
+    finally:
+        with contextlib.suppress(ValueError):  # already closed by the caller
+            text.detach()  # the caller closes the file, not this wrapper
+
+
+def _check_unpacked(fileobj):
+    """Refuse an XLSX whose members unpack past XLSX_MAX_UNPACKED_BYTES (a zip bomb), before openpyxl
+    inflates any (it reads the shared strings whole). The sizes are the zip directory's: Python's
+    zipfile never inflates a member past the size the directory declares (it stops there and fails
+    the CRC check), so a directory that understates them only makes the file unreadable."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise ValidationFailed(MSG_NOT_XLSX, code="import_xlsx") from None
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise ValidationFailed(
+            MSG_UNPACKED_TOO_BIG.format(mb=_mb(XLSX_MAX_UNPACKED_BYTES)), code="import_too_big"
+        )
+
+
+def _xlsx_rows(fileobj):
+    from openpyxl import load_workbook
+
+    _check_unpacked(fileobj)
+    fileobj.seek(0)
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error):
+        raise ValidationFailed(MSG_NOT_XLSX, code="import_xlsx") from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the rows and cells there are, not the dimension the file claims
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            yield number, [_cell(v) for v in row]
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        raise ValidationFailed(MSG_NOT_XLSX, code="import_xlsx") from None
+    finally:
+        workbook.close()
+
+
+def _trimmed(values):
+    end = len(values)
+    while end and not values[end - 1]:
+        end -= 1
+    return values[:end]
+
+
+def read_rows(fileobj, file_format):
+    """(header, rows): `rows` yields (row number in the file, cells as strings) of each data row,
+    streamed (never the whole file in memory). Blank rows are skipped; the data ends at a run of
+    MAX_BLANK_RUN blank rows. The row past MAX_ROWS stops the read with MSG_TOO_MANY, a CSV past the
+    upload size limit or an XLSX unpacking past XLSX_MAX_UNPACKED_BYTES is refused before a row is read."""
+    physical = _xlsx_rows(fileobj) if file_format == "xlsx" else _csv_rows(fileobj)
+
+    def non_blank():
+        blanks = 0
+        for number, values in physical:
+            values = _trimmed(values)
+            if not values:
+                blanks += 1
+                if blanks >= MAX_BLANK_RUN:
+                    return
                 continue
-        else:
-            raise ValidationFailed(MSG_FILE_TYPE, code="import_type")
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    rows = [r for r in rows if any(r)]
-    if not rows:
+            blanks = 0
+            yield number, values
+
+    rows = non_blank()
+    first = next(rows, None)
+    if first is None:
         raise ValidationFailed(MSG_NO_ROWS, code="import_empty")
-    return rows[0], rows[1:]
+
+    def data():
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                raise ValidationFailed(MSG_TOO_MANY.format(n=MAX_ROWS), code="import_too_many")
+            yield row
+
+    return first[1], data()
 
 
 def map_header(header, kind):
@@ -317,76 +450,198 @@ class _RollBack(Exception):
     pass
 
 
-def import_run(job_id):
-    """Run one import job. Idempotent: a job already done or running is left alone."""
+class _LeaseLost(Exception):
+    """Another run holds the job now (this worker's lease ran out and the job was re-queued)."""
+
+
+def _LEASE_OUT(now):  # noqa: N802 (a condition, read like a constant)
+    return Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+
+
+def _saved(job):
+    """(header, row errors) an earlier run of the job stored."""
+    saved = job.errors if isinstance(job.errors, dict) else {}
+    return list(saved.get("header", [])), list(saved.get("rows", []))
+
+
+def _take(job_id):
+    """The job, marked RUNNING under a fresh lease for this run, if it is QUEUED or RUNNING with an
+    expired lease and not locked by a live run (skip_locked); else None. The attempt number is the
+    run's fencing token: a run whose job was taken again since stops at its next chunk."""
+    now = timezone.now()
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ImportJob.Status.QUEUED:
-            return job
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id)
+            .filter(
+                Q(status=ImportJob.Status.QUEUED)
+                | (Q(status=ImportJob.Status.RUNNING, attempts__lt=MAX_ATTEMPTS) & _LEASE_OUT(now))
+            )
+            .first()
+        )
+        if job is None:
+            return None
         job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
-    by = User.objects.select_related("organisation").get(pk=job.created_by_id)
-    try:
-        with job.file.open("rb") as handle:
-            header, rows = read_rows(handle, job.file_format)
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.lease_expires_at = now + LEASE
+        job.save(update_fields=["status", "attempts", "started_at", "lease_expires_at"])
+    return job
+
+
+def _hold(job, attempt):
+    """Lock the job row in the current transaction and check this run still owns it; renews the lease."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.RUNNING or locked.attempts != attempt:
+        raise _LeaseLost
+    locked.lease_expires_at = timezone.now() + LEASE
+    return locked
+
+
+def _scan(job):
+    """Read the whole file once (streamed) before any row runs: the limits refuse it before a row is
+    written, and the total is known. Returns (header, mapped columns, total data rows)."""
+    with job.file.open("rb") as handle:
+        header, rows = read_rows(handle, job.file_format)
         mapped = map_header(header, job.kind)
-        if len(rows) > MAX_ROWS:
-            raise ValidationFailed(MSG_TOO_MANY.format(n=MAX_ROWS), code="import_too_many")
-    except DomainError as exc:
-        return _finish(job, status=ImportJob.Status.FAILED, message=_error_text(exc))
-    except Exception as exc:  # unreadable file: a clear message, never a crash of the worker
-        return _finish(job, status=ImportJob.Status.FAILED, message=f"文件无法读取：{type(exc).__name__}")
+        total = sum(1 for _ in rows)
+    return header, mapped, total
 
-    handler = ROW_HANDLERS[job.kind]
-    total = len(rows)
-    job.total_rows = total
-    errors, ok = [], 0
-    keep_good = job.mode == ImportJob.Mode.KEEP_GOOD
-    records = [
-        {key: values[i] if i < len(values) else "" for i, key in enumerate(mapped) if key} for values in rows
+
+def _chunks(rows, size):
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _records(mapped, chunk):
+    return [
+        {key: values[i] if i < len(values) else "" for i, key in enumerate(mapped) if key}
+        for _, values in chunk
     ]
-    lookup = JobLookup(by).prefetch(job.kind, records)  # reads only, before any transaction
 
-    def run_all():
-        nonlocal ok
-        for index, (values, row) in enumerate(zip(rows, records, strict=True), start=2):
-            # A row's writes are the one service call its handler makes, and every service is atomic:
-            # a refused row is rolled back to its savepoint (or, keep-the-good-rows, its own
-            # transaction), so no extra savepoint is wrapped around it here.
+
+def _run_chunk(job, by, handler, chunk, mapped, errors):
+    """Run the rows of one chunk (inside the caller's transaction): the records they name are read in
+    a few queries, the policy version and the holiday table once (a memo for the chunk), and the
+    audit events of the good rows are written together at the end of the chunk (audit_batch: the
+    chain as row-by-row). Each row's writes are the one service call its handler makes, and every
+    service is atomic: a refused row is rolled back to its savepoint, and its audit events dropped.
+    Returns the number of good rows; appends the refused ones to `errors`."""
+    records = _records(mapped, chunk)
+    ok = 0
+    with request_memo(), audit_batch() as batch:
+        lookup = JobLookup(by).prefetch(job.kind, records)
+        for (number, values), row in zip(chunk, records, strict=True):
+            mark = batch.mark()
             try:
                 handler(by=by, row=row, lookup=lookup)
                 ok += 1
             except DomainError as exc:
-                errors.append({"row": index, "values": values, "error": _error_text(exc)})
-            done = index - 1
-            if done % PROGRESS_EVERY == 0 or done == total:
-                cache.set(progress_key(job.pk), (done, total), 3600)
-        if errors and not keep_good:
-            raise _RollBack
+                batch.discard_after(mark)
+                errors.append({"row": number, "values": values, "error": _error_text(exc)})
+    return ok
 
+
+def import_run(job_id):
+    """Run one import job, if it is free to take (see _take): a job done, failed, or held by a live
+    run is left alone, so a task delivered twice runs the rows once.
+
+    All-or-nothing is one transaction holding the job row's lock: a worker that dies leaves nothing
+    behind (its transaction is rolled back, its lock released), and the next run starts from the top.
+    Keep-the-good-rows commits chunk by chunk, each chunk's rows with the job's processed count,
+    good-row count and errors in the same transaction: the next run resumes after the last committed
+    chunk, so no row is imported twice."""
+    job = _take(job_id)
+    if job is None:
+        return ImportJob.objects.get(pk=job_id)
+    attempt = job.attempts
+    by = User.objects.select_related("organisation").get(pk=job.created_by_id)
     try:
-        if keep_good:
-            run_all()
-        else:
+        header, mapped, total = _scan(job)
+    except DomainError as exc:
+        return _finish(job, status=ImportJob.Status.FAILED, message=_error_text(exc))
+    except Exception as exc:  # unreadable file: a clear message, never a crash of the worker
+        return _finish(job, status=ImportJob.Status.FAILED, message=f"文件无法读取：{type(exc).__name__}")
+    handler = ROW_HANDLERS[job.kind]
+    try:
+        if job.mode == ImportJob.Mode.KEEP_GOOD:
+            return _run_keep_good(job, attempt, by, handler, header, mapped, total)
+        return _run_all_or_nothing(job, attempt, by, handler, header, mapped, total)
+    except _LeaseLost:
+        return ImportJob.objects.get(pk=job_id)
+
+
+def _run_keep_good(job, attempt, by, handler, header, mapped, total):
+    done, ok = job.processed_rows, job.ok_rows  # 0, 0 unless an earlier run committed chunks
+    errors = _saved(job)[1] if done else []
+    with job.file.open("rb") as handle:
+        _, rows = read_rows(handle, job.file_format)
+        for chunk in _chunks(itertools.islice(rows, done, None), CHUNK_ROWS):
             with transaction.atomic():
-                run_all()
+                locked = _hold(job, attempt)
+                ok += _run_chunk(job, by, handler, chunk, mapped, errors)
+                done += len(chunk)
+                locked.total_rows, locked.processed_rows, locked.ok_rows = total, done, ok
+                locked.error_rows = len(errors)
+                locked.errors = {"header": list(header), "rows": errors}
+                locked.save(
+                    update_fields=[
+                        "total_rows",
+                        "processed_rows",
+                        "ok_rows",
+                        "error_rows",
+                        "errors",
+                        "lease_expires_at",
+                    ]
+                )
+            cache.set(progress_key(job.pk), (done, total), 3600)
+    with transaction.atomic():
+        _hold(job, attempt)
+        return _finish(job, status=ImportJob.Status.DONE, total=total, ok=ok, errors=errors, header=header)
+
+
+def _run_all_or_nothing(job, attempt, by, handler, header, mapped, total):
+    errors, ok, done = [], 0, 0
+    try:
+        with transaction.atomic():
+            _hold(job, attempt).save(update_fields=["lease_expires_at"])
+            with job.file.open("rb") as handle:
+                _, rows = read_rows(handle, job.file_format)
+                for chunk in _chunks(rows, CHUNK_ROWS):
+                    ok += _run_chunk(job, by, handler, chunk, mapped, errors)
+                    done += len(chunk)
+                    cache.set(progress_key(job.pk), (done, total), 3600)
+            if errors:
+                raise _RollBack
+            return _finish(
+                job, status=ImportJob.Status.DONE, total=total, ok=ok, errors=errors, header=header
+            )
     except _RollBack:
-        ok = 0
-    message = MSG_ROLLED_BACK.format(n=len(errors)) if errors and not keep_good else ""
-    return _finish(
-        job, status=ImportJob.Status.DONE, message=message, total=total, ok=ok, errors=errors, header=header
-    )
+        pass
+    with transaction.atomic():
+        _hold(job, attempt)
+        return _finish(
+            job,
+            status=ImportJob.Status.DONE,
+            message=MSG_ROLLED_BACK.format(n=len(errors)),
+            total=total,
+            ok=0,
+            errors=errors,
+            header=header,
+        )
 
 
-def _finish(job, *, status, message="", total=0, ok=0, errors=(), header=()):
+def _finish(job, *, status, message="", total=0, processed=None, ok=0, errors=(), header=()):
     ImportJob.objects.filter(pk=job.pk).update(
         status=status,
         message=message,
         total_rows=total,
-        processed_rows=total,
+        processed_rows=total if processed is None else processed,
         ok_rows=ok,
         error_rows=len(errors),
         errors={"header": list(header), "rows": list(errors)},
+        lease_expires_at=None,
         finished_at=timezone.now(),
     )
     cache.delete(progress_key(job.pk))
@@ -399,6 +654,45 @@ def _finish(job, *, status, message="", total=0, ok=0, errors=(), header=()):
         data={"total": total, "ok": ok, "errors": len(errors)},
     )
     return job
+
+
+def import_jobs_recover():
+    """The sweep (beat: lenders.recover_import_jobs): a job RUNNING whose lease ran out and whose row
+    no live run holds (skip_locked: an all-or-nothing run keeps it locked while it works) lost its
+    worker. It is queued again, unless it has had MAX_ATTEMPTS runs: then it FAILS with a message the
+    bank sees on the job's page. A job QUEUED for longer than a lease (its task message lost) is sent
+    again (taking it is idempotent). Returns (requeued, failed)."""
+    now = timezone.now()
+    requeued = failed = 0
+    with transaction.atomic():
+        stale = ImportJob.objects.select_for_update(skip_locked=True).filter(
+            (Q(status=ImportJob.Status.RUNNING) & _LEASE_OUT(now))
+            | (Q(status=ImportJob.Status.QUEUED, created_at__lt=now - LEASE) & _LEASE_OUT(now))
+        )
+        for job in stale.order_by("id")[:200]:
+            if job.status == ImportJob.Status.RUNNING and job.attempts >= MAX_ATTEMPTS:
+                message = MSG_INTERRUPTED.format(n=job.attempts - 1)
+                if job.mode == ImportJob.Mode.KEEP_GOOD and job.processed_rows:
+                    message += MSG_INTERRUPTED_PART.format(done=job.processed_rows, ok=job.ok_rows)
+                header, errors = _saved(job)
+                _finish(
+                    job,
+                    status=ImportJob.Status.FAILED,
+                    message=message,
+                    total=job.total_rows,
+                    processed=job.processed_rows,
+                    ok=job.ok_rows,
+                    errors=errors,
+                    header=header,
+                )
+                failed += 1
+                continue
+            job.status = ImportJob.Status.QUEUED
+            job.lease_expires_at = now + LEASE  # sent again at most once a lease
+            job.save(update_fields=["status", "lease_expires_at"])
+            enqueue_after_commit(TASK_RUN_IMPORT, job.pk)
+            requeued += 1
+    return requeued, failed
 
 
 def runs_in_background():
@@ -418,8 +712,8 @@ def import_job_create(*, by, kind, mode, file):
     size = getattr(file, "size", 0) or 0
     if size == 0:
         raise ValidationFailed("上传的文件为空。", code="upload_empty")
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationFailed("文件过大。", code="upload_too_big")
+    if size > _max_bytes():
+        raise ValidationFailed(MSG_TOO_BIG.format(mb=_mb(_max_bytes())), code="upload_too_big")
     file.seek(0)
     file_format = sniff_format(file.read(4096))
     file.seek(0)

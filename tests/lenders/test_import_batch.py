@@ -3,10 +3,12 @@ constant queries per row, the same answers as a single row, keep-the-good-rows c
 all-or-nothing stays all or nothing, and the page says where the import runs."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from lenders import imports, services
 from lenders.models import ImportJob, LoanEvent, LoanFiling
@@ -76,7 +78,7 @@ def test_report_rows_cost_a_constant_number_of_queries_each(
 
     day = str(today())
     counts = []
-    for n in (10, 30):
+    for n in (5, 50):
         job = queued(
             bank_officer, repayments(loan, ["1.00"] * n, day), mode, django_capture_on_commit_callbacks
         )
@@ -93,16 +95,19 @@ def test_report_rows_cost_a_constant_number_of_queries_each(
             and '"contract_number" IN' in q["sql"]
         ]
         assert len(lookups) == 1
-        # the audit event's id is drawn from its sequence under the chain's lock, once per audited row: the
-        # chain's HMAC covers the id (audit/hashing.py HASHED_FIELDS), so it must be known before the INSERT
+        # the audit events' ids are drawn from their sequence under the chain's lock, once per chunk of
+        # rows (audit_record_many): the chain's HMAC covers the id (audit/hashing.py HASHED_FIELDS), so
+        # the ids are known before the INSERT; one more for the job's own event
         nextvals = [q for q in ctx.captured_queries if "nextval(pg_get_serial_sequence" in q["sql"]]
-        assert len(nextvals) == n + 1  # one per row's audit event, one for the job's
-    per_row = (counts[1] - counts[0]) / 20
-    # lock, last report, save, event, reminder, audit (6: savepoint, chain lock, previous event, the id
-    # from the sequence, insert, release), the service's savepoint (2)
-    assert per_row <= 13
+        assert len(nextvals) == 2
+        assert f"generate_series(1, {n})" in nextvals[0]["sql"]
+    per_row = (counts[1] - counts[0]) / 45
+    # lock, last report, save, event, reminder, the service's savepoint (2); the audit event is written
+    # with the chunk's others (one chain lock, head, ids and INSERT per chunk, not per row)
+    assert per_row <= 7
     job = queued(bank_officer, repayments(loan, ["1.00"] * 30, day), mode, django_capture_on_commit_callbacks)
-    with django_assert_max_num_queries(13 * 30 + 25):  # + reading the job, the user, the loans, finishing
+    # + taking the job, the user, reading the file, the loans, the chunk's audit and job row, finishing
+    with django_assert_max_num_queries(7 * 30 + 40):
         imports.import_run(job.pk)
 
 
@@ -245,12 +250,14 @@ def test_keep_good_keeps_every_good_row_around_a_refused_one(
 
 
 @pytest.mark.parametrize(("mode", "kept"), [("keep_good", 2), ("all_or_nothing", 0)])
-def test_a_crash_mid_file_keeps_the_committed_rows_only_in_keep_good(
+def test_a_crash_mid_file_keeps_the_committed_chunks_only_in_keep_good_and_the_rerun_resumes_after_them(
     loan, bank_officer, mode, kept, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """Row by row commits in keep-the-good-rows; one transaction in all-or-nothing."""
+    """Chunk by chunk commits (with the job's processed count) in keep-the-good-rows; one transaction
+    in all-or-nothing. The next run (the lease ran out) imports each row exactly once."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
     day = str(today())
-    job = queued(bank_officer, repayments(loan, ["1.00"] * 4, day), mode, django_capture_on_commit_callbacks)
+    job = queued(bank_officer, repayments(loan, ["1.00"] * 5, day), mode, django_capture_on_commit_callbacks)
     real, calls = services.loan_report_repayment, []
 
     def crash_on_third(**kwargs):
@@ -263,6 +270,15 @@ def test_a_crash_mid_file_keeps_the_committed_rows_only_in_keep_good(
     with pytest.raises(RuntimeError):
         imports.import_run(job.pk)
     assert LoanEvent.objects.filter(loan=loan, kind="repayment").count() == kept
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.ok_rows, job.attempts) == ("running", kept, kept, 1)
+    assert imports.import_run(job.pk).status == "running"  # the lease is live: not taken again
+    ImportJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    job = imports.import_run(job.pk)
+    assert (job.status, job.total_rows, job.ok_rows, job.attempts) == ("done", 5, 5, 2)
+    assert LoanEvent.objects.filter(loan=loan, kind="repayment").count() == 5
+    loan.refresh_from_db()
+    assert str(loan.outstanding_principal) == "999995.00"
 
 
 # --- where the import runs -------------------------------------------------------------------------
