@@ -110,7 +110,9 @@ def test_a_waiting_email_is_sent_once_by_the_dispatch_when_the_broker_is_back(
         assert outbox.outbox_dispatch(row.pk) is None
         from celery import current_app
 
-        current_app.tasks[TASK_SEND_EMAIL].apply(args=row.args, task_id=outbox.task_id_for(row.pk))
+        current_app.tasks[TASK_SEND_EMAIL].apply(
+            args=row.args, task_id=outbox.task_id_for(row.pk), throw=False
+        )
     assert len(mail.outbox) == 1
 
 
@@ -198,3 +200,55 @@ def test_without_a_broker_the_task_runs_after_commit_as_before(bureau):
         assert mail.outbox == []
     assert [m.subject for m in mail.outbox] == ["即时发送"]
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_failing_email_is_retried_a_bounded_number_of_times_then_its_row_is_failed(
+    broker_down, bureau, monkeypatch
+):
+    import smtplib
+
+    from celery import current_app
+
+    from yunfu_ipfund.notices import services
+
+    user = email_user(bureau)
+    with transaction.atomic():
+        notify_users([user], title="重试", body="")
+    row = OutboxMessage.objects.get()
+    calls = []
+
+    def flaky(addresses, subject, body):
+        calls.append(subject)
+        if len(calls) < 3:
+            raise smtplib.SMTPServerDisconnected("邮件服务器断开")
+        mail.send_mail(subject, body, None, addresses)
+
+    monkeypatch.setattr(services, "deliver_email", flaky)
+    task = current_app.tasks[TASK_SEND_EMAIL]
+    # Eager, errors not propagated: Celery's retries run at once instead of after their backoff.
+    retrying = brokers.make_app(task_always_eager=True, task_eager_propagates=False)
+    with brokers.current(retrying):
+        current_app.tasks[TASK_SEND_EMAIL].apply(
+            args=row.args, task_id=outbox.task_id_for(row.pk), throw=False
+        )
+    assert len(calls) == 3 and [m.subject for m in mail.outbox] == ["重试"]
+    row.refresh_from_db()
+    assert row.done_at is not None
+
+    def down(addresses, subject, body):
+        calls.append(subject)
+        raise smtplib.SMTPServerDisconnected("邮件服务器断开")
+
+    monkeypatch.setattr(services, "deliver_email", down)
+    with transaction.atomic():
+        notify_users([user], title="一直失败", body="")
+    failing = OutboxMessage.objects.get(args__1="一直失败")
+    calls.clear()
+    with brokers.current(retrying):
+        current_app.tasks[TASK_SEND_EMAIL].apply(
+            args=failing.args, task_id=outbox.task_id_for(failing.pk), throw=False
+        )
+    assert len(calls) == task.max_retries + 1 == 6
+    failing.refresh_from_db()
+    assert failing.status == FAILED and failing.done_at is None
+    assert failing.last_error == "执行失败：SMTPServerDisconnected: 邮件服务器断开"
