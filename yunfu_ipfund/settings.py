@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI assets served from our own static files (no CDN)
     "axes",
     "csp",
+    # Second factor for staff (issue 11 item 2): django-otp and its TOTP devices; the recovery codes are
+    # accounts' own device (hashed at rest), not otp_static's (plain).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # the platform
     "yunfu_ipfund.common",
     "yunfu_ipfund.accounts",
@@ -103,8 +107,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's second factor (django-otp's OTPMiddleware, cached).
+    "yunfu_ipfund.accounts.middleware.VerifiedDeviceMiddleware",
     # Cache-Control: no-store on every authenticated response (pages, API, PDFs).
     "yunfu_ipfund.common.cache_headers.NoStoreForAuthenticatedMiddleware",
+    # A staff session without a verified second factor reaches only enrolment, the code page, the
+    # password change and logout (accounts.second_factor); then the forced password change.
+    "yunfu_ipfund.accounts.middleware.SecondFactorRequiredMiddleware",
     "yunfu_ipfund.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -221,6 +230,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The client address of the lockouts is the one of the audit log and the rate limits (common.client).
 AXES_CLIENT_IP_CALLABLE = "yunfu_ipfund.common.client.client_ip"
+# Second factor (accounts.second_factor): 5 wrong codes lock the account's second factor for
+# AXES_COOLOFF_MINUTES, as the password lockout does; django-otp's own growing delay is off (one rule).
+# DEMO_SHOW_TOTP shows the current code on the code page under a red 演示环境 banner (scripts/demo.sh):
+# a demo setting, refused in production.
+OTP_TOTP_THROTTLE_FACTOR = 0
+DEMO_SHOW_TOTP = env_bool("DEMO_SHOW_TOTP", False)
+if DEMO_SHOW_TOTP and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "DEMO_SHOW_TOTP shows every user's current one-time code: it is a demo setting and is refused in "
+        "production (DEBUG off)."
+    )
 # How many reverse proxies of our own append to X-Forwarded-For; 0: the socket address is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -258,11 +278,27 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Work survives the queue (issue 12 item 4). A message is acknowledged after its task ran
+# and given back when the worker running it dies, so it is delivered again; publishing gives up after
+# a few seconds when the broker is away (the outbox row waits: notices.outbox), never after 19 s.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = env_int("CELERY_BROKER_CONNECTION_MAX_RETRIES", 1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0}}
+# Nothing reads a task's result (the records are the results): not stored, and publishing a task does
+# not subscribe to the result store (which retried 20 times with Redis away).
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis away is a cache miss, not a 500 (common.cache).
+    CACHES = {"default": {"BACKEND": "yunfu_ipfund.common.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
@@ -293,8 +329,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "yunfu_ipfund.common.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # The one error shape (common.api), and each refusal of an identified caller audited.
+    "EXCEPTION_HANDLER": "yunfu_ipfund.audit.api.exception_handler",
+    # Every API list is a keyset page, newest first, no COUNT(*).
+    "DEFAULT_PAGINATION_CLASS": "yunfu_ipfund.common.api.ApiCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Throttling keyed by common.client.client_ip (never a forged X-Forwarded-For); the suite runs
@@ -308,6 +346,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_RATE_USER", "1000000/hour" if TESTING else "2000/hour"),
     },
 }
+# The most rows an API list gives per page when the client asks (?page_size=).
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
 # Bank API keys (issue 11 item 6): the expiry offered by default and the longest allowed.
 API_KEY_DEFAULT_DAYS = env_int("API_KEY_DEFAULT_DAYS", 180)
 API_KEY_MAX_DAYS = env_int("API_KEY_MAX_DAYS", 365)
