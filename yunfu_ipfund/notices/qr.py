@@ -20,7 +20,7 @@ def qr_matrix(text):
     return segno.make_qr(text, error="m", boost_error=False)
 
 
-def qr_svg(text, *, size_mm=28):
+def qr_svg(text, *, size_mm=24):
     """`text` as an inline SVG element (no XML declaration), `size_mm` wide, black on white, with the
     quiet zone of four modules the standard asks for; WeasyPrint draws it as vectors."""
     code = qr_matrix(text)
