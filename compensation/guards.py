@@ -11,6 +11,7 @@ docs/adr/0003); an unsaved object (the contract test builds them) has nothing re
 is judged on its fields alone.
 """
 
+from lenders.changes import refuse_if_changed_since_prepared
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import MSG_SAME_PERSON, DomainError, Forbidden, NotFound
 from yunfu_ipfund.policy.services import policy_in_force
@@ -65,6 +66,15 @@ def not_the_preparer(claim, user):
         raise Forbidden(MSG_SAME_PERSON, code="same_person")
 
 
+def not_changed_by_the_submitter(claim, user):
+    """Four eyes by last change: the supervisor who submits did not change the claim or its evidence since
+    the officer last prepared it (lenders.changes)."""
+    if claim.pk:
+        refuse_if_changed_since_prepared(
+            claim.changes.filter(recovery__isnull=True), user, move="提交该补偿申请"
+        )
+
+
 def not_the_first_reviewer(claim, user):
     """The approver who decides is not the clerk who did the first review (four eyes)."""
     if user is not None and claim.first_reviewer_id == user.pk:
@@ -74,6 +84,13 @@ def not_the_first_reviewer(claim, user):
 def not_the_recovery_preparer(recovery, user):
     if user is not None and recovery.reported_by_id == user.pk:
         raise Forbidden(MSG_SAME_PERSON, code="same_person")
+
+
+def recovery_not_changed_by_the_countersigner(recovery, user):
+    """Four eyes by last change: the supervisor who countersigns did not change the report or its evidence
+    since the officer last prepared it (lenders.changes)."""
+    if recovery.pk:
+        refuse_if_changed_since_prepared(recovery.changes.all(), user, move="复核该追偿报告")
 
 
 # --- what --------------------------------------------------------------------------------------------

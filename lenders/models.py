@@ -49,6 +49,7 @@ from yunfu_ipfund.common.models import IdempotencyRecord  # noqa: F401
 from yunfu_ipfund.common.uploads import PrivateUploadTo, get_private_storage
 
 from . import guards
+from .changes import RecordChange
 
 
 class CooperatingBank(models.Model):
@@ -194,7 +195,7 @@ class LoanFiling(models.Model):
             "复核报送备案",
             PERM_BANK_COUNTERSIGN,
             CONFLICT,
-            guards=(guards.of_the_bank, guards.not_the_preparer),
+            guards=(guards.of_the_bank, guards.not_the_preparer, guards.not_changed_by_the_submitter),
         ),
         Move(
             "first_review",
@@ -369,6 +370,18 @@ class FilingDocument(models.Model):
             self.content_type, ""
         )
         return f"{self.filing.contract_number}-{self.get_kind_display()}{ext}"
+
+
+class FilingChange(RecordChange):
+    """A change of a filing's terms, pledges or documents, or the officer's re-preparation after one
+    (four eyes by last change: lenders.changes)."""
+
+    filing = models.ForeignKey(LoanFiling, on_delete=models.CASCADE, related_name="changes")
+
+    class Meta(RecordChange.Meta):
+        verbose_name = "备案修改记录"
+        verbose_name_plural = "备案修改记录"
+        indexes = [models.Index(fields=["filing", "id"])]
 
 
 class Classification(models.TextChoices):

@@ -46,10 +46,11 @@ from .claims import (
     SupplementRequest,
 )
 from .publicity import Objection, PublicNoticeBatch
-from .recoveries import Clawback, Recovery
+from .recoveries import ClaimChange, Clawback, Recovery
 
 __all__ = [
     "Claim",
+    "ClaimChange",
     "ClaimEvidence",
     "ClaimReduction",
     "ClaimReview",

@@ -61,7 +61,7 @@ class Claim(models.Model):
             "提交补偿申请",
             PERM_BANK_COUNTERSIGN,
             CONFLICT,
-            guards=(g.of_the_bank, g.not_the_preparer),
+            guards=(g.of_the_bank, g.not_the_preparer, g.not_changed_by_the_submitter),
         ),
         Move(
             "resubmit",
@@ -70,7 +70,7 @@ class Claim(models.Model):
             "补正后重新提交",
             PERM_BANK_COUNTERSIGN,
             CONFLICT,
-            guards=(g.of_the_bank, g.not_the_preparer),
+            guards=(g.of_the_bank, g.not_the_preparer, g.not_changed_by_the_submitter),
         ),
         Move("accept", (S.SUBMITTED,), S.ACCEPTED, "受理补偿申请", PERM_BUREAU_REVIEW, CONFLICT),
         Move(

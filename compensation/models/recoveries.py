@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from lenders.changes import RecordChange
 from yunfu_ipfund.accounts.roles import PERM_BANK_COUNTERSIGN, PERM_BANK_PREPARE, PERM_FINANCE
 from yunfu_ipfund.audit.workflow import CONFLICT, Move, Workflow
 from yunfu_ipfund.common.fields import MoneyField
@@ -41,7 +42,12 @@ class Recovery(models.Model):
             "复核并报告追偿",
             PERM_BANK_COUNTERSIGN,
             CONFLICT,
-            guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery),
+            guards=(
+                g.of_the_bank,
+                g.not_the_recovery_preparer,
+                g.recovery_not_changed_by_the_countersigner,
+                g.claim_in_recovery,
+            ),
         ),
         Move(
             "countersign_nothing_due",
@@ -50,7 +56,12 @@ class Recovery(models.Model):
             "复核并报告追偿",
             PERM_BANK_COUNTERSIGN,
             CONFLICT,
-            guards=(g.of_the_bank, g.not_the_recovery_preparer, g.claim_in_recovery),
+            guards=(
+                g.of_the_bank,
+                g.not_the_recovery_preparer,
+                g.recovery_not_changed_by_the_countersigner,
+                g.claim_in_recovery,
+            ),
         ),
         Move(
             "withdraw",
@@ -157,3 +168,18 @@ class Clawback(models.Model):
 
     def __str__(self):
         return f"追回 {self.amount}"
+
+
+class ClaimChange(RecordChange):
+    """A change of a claim's content or evidence, or of one of its recovery reports (`recovery` set),
+    and the officer's re-preparation after a change (four eyes by last change: lenders.changes)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="changes")
+    recovery = models.ForeignKey(
+        Recovery, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+
+    class Meta(RecordChange.Meta):
+        verbose_name = "补偿申请修改记录"
+        verbose_name_plural = "补偿申请修改记录"
+        indexes = [models.Index(fields=["claim", "recovery", "id"])]

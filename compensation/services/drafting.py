@@ -3,6 +3,7 @@ the preparer) submits it, or resubmits it after a supplement request."""
 
 from django.db import transaction
 
+from lenders.changes import prepare_again_refusal
 from lenders.models import CoveredLoan
 from yunfu_ipfund.accounts.roles import PERM_BANK_COUNTERSIGN, PERM_BANK_PREPARE, Role
 from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm
@@ -17,6 +18,14 @@ from yunfu_ipfund.notices.reminders import reminder_resolve
 from yunfu_ipfund.policy.services import policy_mark_used
 
 from .. import actions, reminders
+from ..changes import (
+    CLAIM_LABELS,
+    CLAIM_PREPARE_AGAIN,
+    ChangeKind,
+    claim_changed,
+    claim_changes,
+    field_changes,
+)
 from ..evidence import check_not_applicable, evidence_spec
 from ..models import Claim, ClaimEvidence, SupplementRequest
 from .common import loan_move, move, now, policy_of, remind, require_bank_member
@@ -53,6 +62,17 @@ def claim_can_upload(claim, user):
         and is_bank_user(user)
         and user.organisation_id == claim.bank_id
         and (user.has_perm(PERM_BANK_PREPARE) or user.has_perm(PERM_BANK_COUNTERSIGN))
+    )
+
+
+def claim_can_prepare_again(claim, user):
+    """Whether the claim page offers "已复查，重新确认经办" (exactly when claim_prepare_again admits it)."""
+    return claim_can_edit(claim, user) and _prepare_again_refusal(claim, user) is None
+
+
+def _prepare_again_refusal(claim, user):
+    return prepare_again_refusal(
+        claim_changes(claim), user, preparer_id=claim.prepared_by_id, record="该补偿申请"
     )
 
 
@@ -137,9 +157,12 @@ def claim_update(*, by, claim, unrecovered_principal, enforcement_actions):
         "unrecovered_principal": str(claim.unrecovered_principal),
         "enforcement_actions": claim.enforcement_actions,
     }
+    old = {f: getattr(claim, f) for f in CLAIM_LABELS}
     claim.unrecovered_principal = _principal(unrecovered_principal, claim.covered_loan)
     claim.enforcement_actions = _actions_taken(enforcement_actions)
     claim.save(update_fields=["unrecovered_principal", "enforcement_actions", "updated_at"])
+    new = {f: getattr(claim, f) for f in CLAIM_LABELS}
+    claim_changed(by=by, claim=claim, kind=ChangeKind.CONTENT, fields=field_changes(old, new, CLAIM_LABELS))
     audit_record(by=by, action=actions.CLAIM_UPDATE, obj=claim, data={"before": before})
     return claim
 
@@ -151,6 +174,7 @@ def evidence_upload(*, by, claim, kind, file):
     claim = _editable(by, claim, PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
     spec = evidence_spec(kind)
     content_type, sha256 = validate_upload(file)
+    replaced = ClaimEvidence.objects.filter(claim=claim, kind=spec.code).exists()
     item = ClaimEvidence(
         claim=claim,
         kind=spec.code,
@@ -162,6 +186,12 @@ def evidence_upload(*, by, claim, kind, file):
     )
     item.file.save("upload", file, save=False)
     item.save()
+    claim_changed(
+        by=by,
+        claim=claim,
+        kind=ChangeKind.EVIDENCE,
+        summary=f"{'更换' if replaced else '上传'}材料“{spec.label}”（{item.original_name}）",
+    )
     audit_record(
         by=by,
         action=actions.EVIDENCE_UPLOAD,
@@ -180,10 +210,32 @@ def evidence_mark_not_applicable(*, by, claim, kind, reason):
     item = ClaimEvidence.objects.create(
         claim=claim, kind=spec.code, not_applicable=True, reason=reason, uploaded_by=by
     )
+    claim_changed(
+        by=by, claim=claim, kind=ChangeKind.EVIDENCE, summary=f"将材料“{spec.label}”标记为不适用：{reason}"
+    )
     audit_record(
         by=by, action=actions.EVIDENCE_NOT_APPLICABLE, obj=claim, reason=f"{spec.label}：{item.reason}"
     )
     return item
+
+
+@transaction.atomic
+def claim_prepare_again(*, by, claim):
+    """An officer of the claim's bank has reviewed what someone else changed (content or evidence) since
+    the claim was last prepared and prepares it again: they become its preparer, and the supervisor who
+    made the changes may now submit it (four eyes by last change, lenders.changes)."""
+    claim = _editable(by, claim, PERM_BANK_PREPARE)
+    error = _prepare_again_refusal(claim, by)
+    if error is not None:
+        raise error
+    previous = claim.prepared_by_id
+    claim.prepared_by = by
+    claim.save(update_fields=["prepared_by", "updated_at"])
+    claim_changed(by=by, claim=claim, kind=ChangeKind.PREPARE)
+    audit_record(
+        by=by, action=CLAIM_PREPARE_AGAIN, obj=claim, data={"previous_preparer": previous, "preparer": by.pk}
+    )
+    return claim
 
 
 @transaction.atomic

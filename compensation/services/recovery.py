@@ -19,6 +19,7 @@ from fractions import Fraction
 from django.db import transaction
 
 from fund.services import recovery_receive, recovery_return_expect
+from lenders.changes import prepare_again_refusal
 from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, Role
 from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm
 from yunfu_ipfund.audit.services import audit_record
@@ -35,6 +36,7 @@ from yunfu_ipfund.policy.models import RecoveryShareBasis
 
 from .. import actions, documents, reminders
 from ..amounts import ARTICLE_RECOVERY, Computation, Step, net_of_costs
+from ..changes import RECOVERY_LABELS, RECOVERY_PREPARE_AGAIN, ChangeKind, claim_changed, field_changes
 from ..guards import MSG_RECOVERY_STATE
 from ..models import Claim, Recovery
 from .common import (
@@ -94,6 +96,18 @@ def recovery_can_edit(recovery, user):
         and is_bank_user(user)
         and user.organisation_id == recovery.claim.bank_id
         and user.has_perm(PERM_BANK_PREPARE)
+    )
+
+
+def recovery_can_prepare_again(recovery, user):
+    """Whether the page offers "已复查修改，重新确认经办" on a draft (exactly when recovery_prepare_again
+    admits it)."""
+    return recovery_can_edit(recovery, user) and _prepare_again_refusal(recovery, user) is None
+
+
+def _prepare_again_refusal(recovery, user):
+    return prepare_again_refusal(
+        recovery.changes.all(), user, preparer_id=recovery.reported_by_id, record="该追偿报告"
     )
 
 
@@ -450,15 +464,51 @@ def recovery_update(
         recovery=recovery,
     )
     before = {f: str(getattr(recovery, f)) for f in ("received_on", "amount", "costs", "description")}
+    old = {f: getattr(recovery, f) for f in RECOVERY_LABELS}
     for field, value in fields.items():
         setattr(recovery, field, value)
     _attach_evidence(recovery, evidence)
     recovery.save()
+    changes = field_changes(old, {f: getattr(recovery, f) for f in RECOVERY_LABELS}, RECOVERY_LABELS)
+    claim_changed(
+        by=by,
+        claim=claim,
+        recovery=recovery,
+        kind=ChangeKind.EVIDENCE if evidence is not None and not changes else ChangeKind.CONTENT,
+        fields=changes,
+        summary="更换追偿证明材料" if evidence is not None else "",
+    )
     audit_record(
         by=by,
         action=actions.RECOVERY_UPDATE,
         obj=recovery,
         data={"before": before, **_confirmation(recovery)},
+    )
+    return recovery
+
+
+@transaction.atomic
+def recovery_prepare_again(*, by, recovery):
+    """An officer of the bank has reviewed what someone else changed in a draft recovery report since it
+    was last prepared and prepares it again: they become its preparer, and the supervisor who made the
+    changes may now countersign it (four eyes by last change, lenders.changes)."""
+    recovery = lock(Recovery, recovery.pk)
+    claim = Claim.objects.get(pk=recovery.claim_id)
+    require_bank_member(by, claim.bank_id)
+    require_perm(by, PERM_BANK_PREPARE)
+    recovery = _locked_draft(recovery)
+    error = _prepare_again_refusal(recovery, by)
+    if error is not None:
+        raise error
+    previous = recovery.reported_by_id
+    recovery.reported_by = by
+    recovery.save(update_fields=["reported_by"])
+    claim_changed(by=by, claim=claim, recovery=recovery, kind=ChangeKind.PREPARE)
+    audit_record(
+        by=by,
+        action=RECOVERY_PREPARE_AGAIN,
+        obj=recovery,
+        data={"previous_preparer": previous, "preparer": by.pk},
     )
     return recovery
 

@@ -34,8 +34,11 @@ from yunfu_ipfund.notices.services import notice_issue, reminder_resolve, remind
 from yunfu_ipfund.policy.services import lpr_mark_used, policy_in_force, policy_mark_used, rate_cap
 
 from .. import actions, documents, reminders
+from ..changes import FILING_PREPARE_AGAIN, ChangeKind, field_changes, labels_of, prepare_again_refusal
+from ..changes import record as record_change
 from ..models import (
     CoveredLoan,
+    FilingChange,
     FilingDocument,
     LoanEvent,
     LoanFiling,
@@ -69,6 +72,18 @@ MSG_NOT_LATE = (
     "无需核准逾期备案。"
 )
 MSG_OVERRIDE_STATE = "备案当前状态为“{status}”，不能核准逾期备案。"
+
+TERMS = (
+    "contract_number",
+    "amount",
+    "ip_amount",
+    "disbursed_on",
+    "maturity_on",
+    "annual_rate",
+    "repayment_method",
+    "other_collateral",
+)
+TERM_LABELS = labels_of(LoanFiling, TERMS)
 
 
 @transaction.atomic
@@ -130,32 +145,33 @@ def filing_update(*, by, filing, pledges=None, **values):
     _own(by, filing)
     if not filing.is_editable:
         raise DomainError(MSG_NOT_EDITABLE.format(status=filing.get_status_display()), code="wrong_state")
-    current = {
-        f: getattr(filing, f)
-        for f in (
-            "contract_number",
-            "amount",
-            "ip_amount",
-            "disbursed_on",
-            "maturity_on",
-            "annual_rate",
-            "repayment_method",
-            "other_collateral",
-        )
-    }
+    current = {f: getattr(filing, f) for f in TERMS}
     terms = _clean_terms({**current, **{k: v for k, v in values.items() if k in current}})
     _check_contract_free(filing.bank_id, terms["contract_number"], exclude_pk=filing.pk)
     changed = {k: {"from": current[k], "to": v} for k, v in terms.items() if current[k] != v}
     for field, value in terms.items():
         setattr(filing, field, value)
     filing.save()
+    fields = field_changes(current, terms, TERM_LABELS)
     if pledges is not None:
+        before = _pledge_text(filing)
         _save_pledges(filing, _clean_pledges(filing.registration, pledges))
+        after = _pledge_text(filing)
         changed["pledges"] = "已更新"
+        if before != after:
+            fields.append({"field": "pledges", "label": "质押知识产权", "from": before, "to": after})
+    record_change(FilingChange, by=by, kind=ChangeKind.CONTENT, fields=fields, filing=filing)
     audit_record(by=by, action=actions.FILING_UPDATE, obj=filing, data=changed)
     if "disbursed_on" in changed and filing.status == LoanFiling.Status.DRAFT:
         _schedule_filing_deadline(filing)
     return filing
+
+
+def _pledge_text(filing):
+    return "；".join(
+        f"{p.asset} 质押登记 {p.pledge_registration_number}（{p.pledge_registered_on:%Y-%m-%d}）"
+        for p in filing.pledges.select_related("asset").order_by("asset_id")
+    )
 
 
 @transaction.atomic
@@ -182,8 +198,16 @@ def filing_document_add(*, by, filing, kind, file):
         original_name=str(getattr(file, "name", "") or "")[:200],
         uploaded_by=by,
     )
+    replaced = filing.documents.filter(kind=kind).exists()
     doc.file.save("upload", file, save=False)
     doc.save()
+    record_change(
+        FilingChange,
+        by=by,
+        kind=ChangeKind.EVIDENCE,
+        summary=f"{'更换' if replaced else '上传'}材料“{doc.get_kind_display()}”（{doc.original_name}）",
+        filing=filing,
+    )
     audit_record(
         by=by,
         action=actions.FILING_DOCUMENT_ADD,
@@ -191,6 +215,44 @@ def filing_document_add(*, by, filing, kind, file):
         data={"kind": kind, "sha256": digest, "document": doc.pk},
     )
     return doc
+
+
+def filing_can_prepare_again(filing, user):
+    """Whether the page offers "已复查，重新确认经办": to an officer of the bank, on an editable filing that
+    someone changed since it was last prepared (exactly when filing_prepare_again admits it)."""
+    return filing_can_edit(filing, user) and _prepare_again_refusal(filing, user) is None
+
+
+def _prepare_again_refusal(filing, user):
+    return prepare_again_refusal(
+        filing.changes.all(), user, preparer_id=filing.prepared_by_id, record="该备案"
+    )
+
+
+@transaction.atomic
+def filing_prepare_again(*, by, filing):
+    """An officer of the filing's bank has reviewed what someone else changed since the filing was last
+    prepared and prepares it again: they become its preparer, and the supervisor who made the changes
+    may now submit it (four eyes by last change, lenders.changes). Refused when nobody changed it."""
+    _require_bank_user(by, PERM_BANK_PREPARE)
+    filing = lock(LoanFiling, filing.pk)
+    _own(by, filing)
+    if not filing.is_editable:
+        raise DomainError(MSG_NOT_EDITABLE.format(status=filing.get_status_display()), code="wrong_state")
+    error = _prepare_again_refusal(filing, by)
+    if error is not None:
+        raise error
+    previous = filing.prepared_by
+    filing.prepared_by = by
+    filing.save(update_fields=["prepared_by", "updated_at"])
+    record_change(FilingChange, by=by, kind=ChangeKind.PREPARE, filing=filing)
+    audit_record(
+        by=by,
+        action=FILING_PREPARE_AGAIN,
+        obj=filing,
+        data={"previous_preparer": previous.pk, "preparer": by.pk},
+    )
+    return filing
 
 
 def _review_due(filing, policy, today):
