@@ -110,6 +110,7 @@ def claim_detail(request, pk):
     can = {
         "edit": services.claim_can_edit(claim, user),
         "upload": services.claim_can_upload(claim, user),
+        "prepare_again": services.claim_can_prepare_again(claim, user),
         "prepare_recovery": services.recovery_can_prepare(claim, user),
         "decide": services.claim_can_decide(claim, user),
     }
@@ -214,6 +215,7 @@ def _recovery_drafts(claim, user):
             ),
             "moves": available_move_names(r, user),
             "can_edit": services.recovery_can_edit(r, user),
+            "can_prepare_again": services.recovery_can_prepare_again(r, user),
         }
         for r in drafts.order_by("id")
     ]
@@ -247,6 +249,10 @@ def _evidence(request, claim, data):
 
 def _not_applicable(request, claim, data):
     return services.evidence_mark_not_applicable(by=request.user, claim=claim, **data)
+
+
+def _prepare_again(request, claim, data):
+    return services.claim_prepare_again(by=request.user, claim=claim)
 
 
 def _submit(request, claim, data):
@@ -325,6 +331,7 @@ ACTIONS = {
     "update": (_do(forms.ClaimForm, _update), "申请已保存。"),
     "evidence": (_do(forms.EvidenceForm, _evidence), "材料已上传。"),
     "not_applicable": (_do(forms.NotApplicableForm, _not_applicable), "已标记为不适用。"),
+    "prepare_again": (_do(None, _prepare_again), "已重新确认经办，可由复核人员提交。"),
     "submit": (_do(None, _submit), "申请已提交市监局。"),
     "accept": (_do(None, _accept), "已受理，受理通知书已签发。"),
     "supplement": (_do(forms.SupplementForm, _supplement), "补充材料通知书已签发。"),
@@ -377,6 +384,10 @@ def _recovery_withdraw(request, recovery, data):
     return services.recovery_withdraw(by=request.user, recovery=recovery)
 
 
+def _recovery_prepare_again(request, recovery, data):
+    return services.recovery_prepare_again(by=request.user, recovery=recovery)
+
+
 def _recovery_countersign(request, recovery, data):
     return services.recovery_countersign(by=request.user, recovery=recovery)
 
@@ -384,6 +395,7 @@ def _recovery_countersign(request, recovery, data):
 RECOVERY_ACTIONS = {
     "update": (_do(forms.RecoveryForm, _recovery_update), "追偿报告已保存。"),
     "withdraw": (_do(None, _recovery_withdraw), "追偿报告已撤回。"),
+    "prepare_again": (_do(None, _recovery_prepare_again), "已重新确认经办，可由复核人员复核。"),
     "countersign": (_do(None, _recovery_countersign), "追偿报告已复核并报告市监局。"),
 }
 

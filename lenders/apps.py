@@ -28,9 +28,7 @@ class LendersConfig(AppConfig):
 
         pages.compose(FUND_PAGES)
 
-        # Imported for what they register: the notice kinds (lenders.documents), and the Celery tasks the
-        # services queue by name (a web process has no worker to discover them).
-        from . import documents, tasks  # noqa: F401
-
-        # The enterprise told of its loan's moves (lenders.parties listens to audit.workflow.moved).
-        from . import parties  # noqa: F401
+        # Imported for what they register: the notice kinds (lenders.documents), the Celery tasks the
+        # services queue by name (a web process has no worker to discover them), and the receivers that
+        # tell the enterprise of its loan's moves (lenders.parties, on audit.workflow.moved).
+        from . import documents, parties, tasks  # noqa: F401

@@ -316,6 +316,7 @@ def filing_detail(request, pk):
             "can_edit": services.filing_can_edit(filing, user),
             "moves": available_move_names(filing, user),
             "can_override": services.filing_can_override_late(filing, user),
+            "can_prepare_again": services.filing_can_prepare_again(filing, user),
             "document_form": DocumentForm(),
             "reason_form": ReasonForm(),
             "return_form": ReturnForm(),
@@ -363,6 +364,9 @@ def filing_action(request, pk, action):
             raise DomainError("请逐项填写需要补正的事项。")
         services.filing_return(by=user, filing=filing, reasons=form.reason_list())
         messages.success(request, "已退回补正，并签发补正通知书。")
+    elif action == "prepare_again":
+        services.filing_prepare_again(by=user, filing=filing)
+        messages.success(request, "已重新确认经办，可由复核人员报送。")
     elif action == "first_review":
         services.filing_first_review(by=user, filing=filing, opinion=request.POST.get("opinion", ""))
         messages.success(request, "已初审通过，提交审核人审核决定。")
