@@ -6,10 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from applications.models import LoanRegistration
 from applications.selectors import access_registration, registrations_visible_to, search_registrations
@@ -532,28 +530,6 @@ def import_template(request, kind):
     response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
     return response
-
-
-# --- API token -------------------------------------------------------------------------------------
-
-
-@login_required
-def api_token(request):
-    if not is_bank_user(request.user):
-        raise NotFound()
-    token = Token.objects.filter(user=request.user).first()
-    if request.method == "POST":
-        token = services.api_token_issue(by=request.user)
-        messages.success(request, "已生成新的接口令牌，旧令牌即时失效。请妥善保存。")
-    return render(
-        request,
-        "lenders/api_token.html",
-        {
-            "token": token,
-            "docs_url": reverse("api-docs"),
-            "schema_url": reverse("api-schema"),
-        },
-    )
 
 
 # --- the case archive ------------------------------------------------------------------------------
