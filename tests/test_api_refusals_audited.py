@@ -6,8 +6,6 @@ that names nobody (no credentials, a key nobody holds) is not recorded."""
 import pytest
 from rest_framework.test import APIClient
 
-from lenders.apikeys import authentication
-from lenders.apikeys.models import ApiKey
 from lenders.services.tokens import api_key_revoke, api_token_issue
 from tests.factories import make_non_performing_loan
 from yunfu_ipfund.accounts.actions import WRITE_REFUSED
@@ -71,28 +69,7 @@ def test_a_409_for_a_reused_idempotency_key_is_recorded(loan, bank_officer):
     )
 
 
-@pytest.fixture
-def names_the_holder(monkeypatch):
-    """The authentication names the holder of a recognised key on its refusal (`exc.holder`), as
-    audit.api reads it. Until lenders.apikeys.authentication does so itself (requested of its owner),
-    wrap its check here."""
-    original = authentication.check
-    if getattr(authentication.ApiKeyRefused, "holder", "absent") != "absent":
-        return  # the authentication does it already
-
-    def check(plain, **kwargs):
-        try:
-            return original(plain, **kwargs)
-        except authentication.ApiKeyRefused as refused:
-            if refused.code not in ("api_key_malformed", "api_key_unknown"):
-                prefix = authentication.keys.parse(plain)
-                refused.holder = ApiKey.objects.select_related("user").get(prefix=prefix).user
-            raise
-
-    monkeypatch.setattr(authentication, "check", check)
-
-
-def test_a_401_for_a_revoked_key_is_recorded_naming_its_holder(names_the_holder, bank_officer):
+def test_a_401_for_a_revoked_key_is_recorded_naming_its_holder(bank_officer):
     client, issued = api(bank_officer)
     api_key_revoke(by=bank_officer, key=issued, reason="对接系统下线")
     response = client.get("/api/loans/")
@@ -103,7 +80,7 @@ def test_a_401_for_a_revoked_key_is_recorded_naming_its_holder(names_the_holder,
     )
 
 
-def test_a_401_that_names_nobody_is_not_recorded(names_the_holder, db):
+def test_a_401_that_names_nobody_is_not_recorded(db):
     anonymous = APIClient()
     assert anonymous.get("/api/loans/").status_code == 401
     anonymous.credentials(HTTP_AUTHORIZATION="Token yfk_nobody.nothing")

@@ -36,6 +36,7 @@ class ApiKeyRefused(DomainError, exceptions.AuthenticationFailed):
     status = 401
     status_code = 401
     code = "api_key_refused"
+    holder = None  # the key's user when the key was recognised (revoked, expired, …): audit.api names them
 
 
 def _local(at):
@@ -51,6 +52,15 @@ def check(plain, *, now=None):
     key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
     if key is None or not keys.matches(plain, key.digest):
         raise ApiKeyRefused(MSG_UNKNOWN, code="api_key_unknown")
+    try:
+        return _usable(key, now)
+    except ApiKeyRefused as refused:
+        refused.holder = key.user
+        raise
+
+
+def _usable(key, now):
+    """The recognised key if it still works (and its last use stamped), else ApiKeyRefused."""
     user = key.user
     if key.revoked_at is not None:
         raise ApiKeyRefused(

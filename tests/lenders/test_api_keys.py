@@ -97,6 +97,19 @@ def test_a_revoked_key_is_401_naming_when_and_why(issued, bank_officer):
     assert "信贷系统对接" in message and "对接系统下线" in message and "撤销" in message
 
 
+def test_a_refused_key_names_its_holder_and_the_401_says_how_to_authenticate(issued, bank_officer):
+    key, plain = issued
+    tokens.api_key_revoke(by=bank_officer, key=key, reason="对接系统下线")
+    with pytest.raises(auth.ApiKeyRefused) as exc:
+        auth.check(plain)
+    assert exc.value.holder == bank_officer
+    response = call(plain)
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    with pytest.raises(auth.ApiKeyRefused) as exc:
+        auth.check("yfk_000000000000.nothing")
+    assert exc.value.holder is None
+
+
 def test_an_expired_key_is_401(issued):
     key, plain = issued
     with time_machine.travel(key.expires_at + dt.timedelta(seconds=1)):

@@ -73,7 +73,13 @@ def _flatten(detail, prefix=""):
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        # A refused API key is a DomainError too: DRF put its WWW-Authenticate value on it (RFC 7235).
+        auth = getattr(exc, "auth_header", None)
+        return Response(
+            error_body(exc.code, exc.message, exc.details),
+            status=exc.status,
+            headers={"WWW-Authenticate": auth} if auth else None,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
