@@ -243,6 +243,56 @@ def measure(args):
     return results
 
 
+ARCHIVE_EVIDENCE_FILES = 30
+ARCHIVE_EVIDENCE_KB = 200  # a scanned page or two per material
+
+
+def measure_archive(args):
+    """The case archive (`compensation.archive.build_claim_archive`: every notice, evidence file and
+    audit event, the computation as PDF and JSON, the signed manifest) of the demo's closed claim, its
+    evidence topped up to ARCHIVE_EVIDENCE_FILES files of ARCHIVE_EVIDENCE_KB each (rows written here:
+    the bench's data, not the portal's)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from compensation.archive import build_claim_archive
+    from compensation.evidence import REQUIRED_EVIDENCE
+    from compensation.models import Claim, ClaimEvidence
+    from yunfu_ipfund.accounts.models import User
+
+    claim = Claim.objects.filter(status=Claim.Status.CLOSED).order_by("pk").first()
+    approver = User.objects.get(username="shijianju_sh")
+    if claim is None:
+        return None
+    officer = claim.evidence.order_by("pk").first().uploaded_by
+    kinds = list(REQUIRED_EVIDENCE)
+    have = claim.evidence.filter(not_applicable=False).exclude(file="").count()
+    for i in range(have, ARCHIVE_EVIDENCE_FILES):
+        data = b"%PDF-1.4\n% bench scan " + str(i).encode() + b"\n" + os.urandom(ARCHIVE_EVIDENCE_KB * 1024)
+        item = ClaimEvidence(
+            claim=claim,
+            kind=kinds[i % len(kinds)],
+            content_type="application/pdf",
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            original_name=f"scan-{i}.pdf",
+            uploaded_by=officer,
+        )
+        item.file.save("upload", ContentFile(data), save=False)
+        item.save()
+    files = claim.evidence.filter(not_applicable=False).exclude(file="").count()
+    archive = build_claim_archive(claim=claim, by=approver)
+    entry = timed(lambda: build_claim_archive(claim=claim, by=approver), max(3, args.repeat // 3))
+    entry.update(
+        claim=claim.reference,
+        evidence_files=files,
+        zip_kb=round(archive.file.seek(0, os.SEEK_END) / 1024, 1),
+    )
+    print(f"  archive: {entry}", flush=True)
+    return entry
+
+
 def report(args, results, before, after):
     base = results["baseline"]["one paragraph, body font"]
     lines = [
@@ -284,6 +334,16 @@ def report(args, results, before, after):
         f"† registered kinds that seed_demo did not issue (issued here from the render test's SAMPLES): "
         f"{', '.join(results['missing']) or 'none'}.",
     ]
+    archive = results.get("archive")
+    if archive:
+        lines += [
+            "",
+            f"| Archive package for a claim with {archive['evidence_files']} evidence files | "
+            "Median / p90 (ms) | ZIP (KB) |",
+            "|---|---:|---:|",
+            f"| `build_claim_archive` of {archive['claim']} | {archive['median_ms']:.0f} / "
+            f"{archive['p90_ms']:.0f} | {archive['zip_kb'] or '—'} |",
+        ]
     return header, "\n".join(lines), notes
 
 
@@ -309,6 +369,7 @@ def main():
             call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
             print(f"  seed_demo in {time.perf_counter() - t0:.1f} s", flush=True)
         results = measure(args)
+        results["archive"] = measure_archive(args)
     after = uptime()
     print(after, flush=True)
     header, table, notes = report(args, results, before, after)
