@@ -521,16 +521,16 @@ def _records(mapped, chunk):
     ]
 
 
-def _run_chunk(job, by, handler, chunk, mapped, errors):
-    """Run the rows of one chunk (inside the caller's transaction): the records they name are read in
-    a few queries, the policy version and the holiday table once (a memo for the chunk), and the
-    audit events of the good rows are written together at the end of the chunk (audit_batch: the
-    chain as row-by-row). Each row's writes are the one service call its handler makes, and every
-    service is atomic: a refused row is rolled back to its savepoint, and its audit events dropped.
-    Returns the number of good rows; appends the refused ones to `errors`."""
+def _run_chunk(job, by, handler, chunk, mapped, errors, batch):
+    """Run the rows of one chunk (inside the caller's transaction and audit batch): the records they
+    name are read in a few queries and the policy version and the holiday table once (a memo for the
+    chunk); the rows' audit events are collected in `batch` (audit_batch: written together, the
+    chain exactly as row by row). Each row's writes are the one service call its handler makes, and
+    every service is atomic: a refused row is rolled back to its savepoint, and its audit events
+    dropped from the batch. Returns the number of good rows; appends the refused ones to `errors`."""
     records = _records(mapped, chunk)
     ok = 0
-    with request_memo(), audit_batch() as batch:
+    with request_memo():
         lookup = JobLookup(by).prefetch(job.kind, records)
         for (number, values), row in zip(chunk, records, strict=True):
             mark = batch.mark()
@@ -580,7 +580,8 @@ def _run_keep_good(job, attempt, by, handler, header, mapped, total):
         for chunk in _chunks(itertools.islice(rows, done, None), CHUNK_ROWS):
             with transaction.atomic():
                 locked = _hold(job, attempt)
-                ok += _run_chunk(job, by, handler, chunk, mapped, errors)
+                with audit_batch() as batch:  # the chunk's events, written before it commits
+                    ok += _run_chunk(job, by, handler, chunk, mapped, errors, batch)
                 done += len(chunk)
                 locked.total_rows, locked.processed_rows, locked.ok_rows = total, done, ok
                 locked.error_rows = len(errors)
@@ -606,14 +607,17 @@ def _run_all_or_nothing(job, attempt, by, handler, header, mapped, total):
     try:
         with transaction.atomic():
             _hold(job, attempt).save(update_fields=["lease_expires_at"])
-            with job.file.open("rb") as handle:
+            # Every row's audit event is written at the end, in one step: the chain's append lock
+            # (held to the commit once taken) is not held while the rows run, so the rest of the
+            # portal's audited writes do not wait for the whole import; a rollback discards them.
+            with job.file.open("rb") as handle, audit_batch() as batch:
                 _, rows = read_rows(handle, job.file_format)
                 for chunk in _chunks(rows, CHUNK_ROWS):
-                    ok += _run_chunk(job, by, handler, chunk, mapped, errors)
+                    ok += _run_chunk(job, by, handler, chunk, mapped, errors, batch)
                     done += len(chunk)
                     cache.set(progress_key(job.pk), (done, total), 3600)
-            if errors:
-                raise _RollBack
+                if errors:
+                    raise _RollBack
             return _finish(
                 job, status=ImportJob.Status.DONE, total=total, ok=ok, errors=errors, header=header
             )

@@ -344,3 +344,28 @@ def test_a_registration_number_beyond_any_id_is_a_row_error_not_a_crash(
     job = imports.import_run(job.pk)
     assert (job.status, job.ok_rows, job.error_rows) == (ImportJob.Status.DONE, 0, 1)
     assert job.errors["rows"][0]["error"] == NotFound().message
+
+
+@pytest.mark.parametrize(("mode", "appends"), [("all_or_nothing", 1), ("keep_good", 3)])
+def test_the_audit_chain_lock_is_taken_once_per_commit_after_the_rows_ran(
+    loan, bank_officer, mode, appends, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The chain's append lock is held to the end of the transaction that takes it: all-or-nothing
+    takes it once, after every row ran (the portal's other audited writes do not wait for the rows);
+    keep-the-good-rows once per committed chunk. One audit event per row all the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    day = str(today())
+    job = queued(bank_officer, repayments(loan, ["1.00"] * 6, day), mode, django_capture_on_commit_callbacks)
+    audited = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        job = imports.import_run(job.pk)
+    assert job.ok_rows == 6
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    locks = [i for i, sql in enumerate(sqls) if "pg_advisory_xact_lock" in sql]
+    rows = [i for i, sql in enumerate(sqls) if 'INSERT INTO "lenders_loanevent"' in sql]
+    assert len(locks) == appends + 1  # + the job's own finishing event
+    assert locks[0] > rows[-1] if mode == "all_or_nothing" else locks[0] > rows[1]
+    assert AuditEvent.objects.count() - audited == 6 + 1
