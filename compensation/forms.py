@@ -101,6 +101,15 @@ class SecondReviewForm(forms.Form):
     code_3 = forms.ChoiceField(label="核减事由三", choices=[("", "—")] + REDUCTION_CHOICES, required=False)
     amount_3 = MoneyInput(label="核减金额三（元）", max_length=20, required=False)
 
+    def clean(self):
+        """A reduction reason picked without its amount is named on the amount's own field (the
+        service would only see a missing figure)."""
+        data = super().clean()
+        for i in (1, 2, 3):
+            if data.get(f"code_{i}") and data.get(f"amount_{i}") is None and f"amount_{i}" not in self.errors:
+                self.add_error(f"amount_{i}", "已选择核减事由，请填写该项核减金额。")
+        return data
+
     def reductions(self):
         d = self.cleaned_data
         return [{"code": d[f"code_{i}"], "amount": d[f"amount_{i}"]} for i in (1, 2, 3) if d.get(f"code_{i}")]

@@ -29,13 +29,16 @@ from .models import Claim, ClaimEvidence, Recovery
 PAGE_SIZE = 20
 
 
-def _invalid(form):
+def _problems(form):
     def one(name, errors):
         label = f"{form.fields[name].label}：" if name in form.fields else ""
         return label + "；".join(errors)
 
-    problems = "；".join(one(name, errors) for name, errors in form.errors.items())
-    raise ValidationFailed("提交的内容有误：" + problems)
+    return "提交的内容有误：" + "；".join(one(name, errors) for name, errors in form.errors.items())
+
+
+def _invalid(form):
+    raise ValidationFailed(_problems(form))
 
 
 @login_required
@@ -99,8 +102,13 @@ def _claim_notices(claim, user):
 
 @login_required
 def claim_detail(request, pk):
+    return _claim_page(request, selectors.access_claim(request.user, pk))
+
+
+def _claim_page(request, claim, *, bound=None, status=200):
+    """The claim page; `bound` replaces one of its blank forms by the posted one that was refused, so
+    the page comes back with everything typed and the errors under the fields (HTTP 400)."""
     user = request.user
-    claim = selectors.access_claim(user, pk)
     policy = services.policy_of(claim)
     checklist, rows = _checklist_rows(claim)
     bank_user = is_bank_user(user)
@@ -179,7 +187,12 @@ def claim_detail(request, pk):
             }.items()
         },
     }
-    return render(request, "compensation/claim_detail.html", context)
+    if bound is not None:
+        key, form = bound
+        form.auto_id = f"{key}-%s"
+        context["forms"][key] = form
+        context["refused_form"] = key
+    return render(request, "compensation/claim_detail.html", context, status=status)
 
 
 def _objection_rows(claim, user):
@@ -221,17 +234,35 @@ def _recovery_drafts(claim, user):
     ]
 
 
+class _FormRefused(Exception):
+    """A posted form that its parser or the service refused (a 400 ValidationFailed), kept bound."""
+
+    def __init__(self, form, error):
+        super().__init__(error.message)
+        self.form = form
+        self.error = error
+
+
 def _do(form_class, fn):
-    """A page action: validate the posted form (if any), then call `fn(request, obj, cleaned_data)`."""
+    """A page action: validate the posted form (if any), then call `fn(request, obj, cleaned_data)`.
+
+    A refusal of the input (the form's or the service's ValidationFailed) raises `_FormRefused` with
+    the bound form, the service's message on it, so the page can show it again as typed."""
 
     def handler(request, obj):
         if form_class is None:
             return fn(request, obj, {})
         form = form_class(request.POST, request.FILES)
         if not form.is_valid():
-            _invalid(form)
+            raise _FormRefused(form, ValidationFailed(_problems(form)))
         data = form.cleaned_data
-        return fn(request, obj, {**data, "_form": form} if hasattr(form, "reductions") else data)
+        try:
+            return fn(request, obj, {**data, "_form": form} if hasattr(form, "reductions") else data)
+        except ValidationFailed as exc:
+            form.add_error(None, exc.message)
+            for item in exc.details:
+                form.add_error(None, item.get("message", str(item)))
+            raise _FormRefused(form, exc) from None
 
     return handler
 
@@ -349,6 +380,22 @@ ACTIONS = {
 }
 
 
+# The claim page's form (key of its "forms") each action posts: a refused input comes back in it.
+FORM_OF_ACTION = {
+    "update": "claim",
+    "evidence": "evidence",
+    "not_applicable": "na",
+    "supplement": "supplement",
+    "first_review": "opinion",
+    "joint_meeting": "joint",
+    "second_review": "second",
+    "pay": "voucher",
+    "recovery": "recovery",
+    "close": "close",
+    "rescind": "rescind",
+}
+
+
 @login_required
 @require_POST
 def claim_action(request, pk, action):
@@ -356,7 +403,12 @@ def claim_action(request, pk, action):
     if action not in ACTIONS:
         raise NotFound()
     handler, done = ACTIONS[action]
-    handler(request, claim)
+    try:
+        handler(request, claim)
+    except _FormRefused as refused:
+        if action not in FORM_OF_ACTION:
+            raise refused.error from None
+        return _claim_page(request, claim, bound=(FORM_OF_ACTION[action], refused.form), status=400)
     messages.success(request, done)
     return redirect(claim.get_absolute_url())
 
@@ -409,7 +461,10 @@ def recovery_action(request, pk, action):
     if action not in RECOVERY_ACTIONS:
         raise NotFound()
     handler, done = RECOVERY_ACTIONS[action]
-    handler(request, recovery)
+    try:
+        handler(request, recovery)
+    except _FormRefused as refused:
+        raise refused.error from None
     messages.success(request, done)
     return redirect(recovery.claim.get_absolute_url())
 
