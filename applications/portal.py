@@ -15,12 +15,12 @@ def nav_items(user):
         items += [
             ("企业信息", reverse("applications:profile")),
             ("知识产权", reverse("applications:asset_list")),
-            ("质押登记", reverse("applications:registration_list")),
+            ("质押融资登记", reverse("applications:registration_list")),
         ]
     if is_bank_user(user):
         items.append(("融资申请", reverse("applications:incoming")))
     if user.has_perm(PERM_READ_ALL):
-        items.append(("融资登记", reverse("applications:registration_list")))
+        items.append(("质押融资登记", reverse("applications:registration_list")))
     return items
 
 

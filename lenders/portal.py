@@ -29,7 +29,7 @@ def nav_items(user):
             ("贷款备案", reverse("lenders:filing_list")),
             ("在保贷款", reverse("lenders:loan_list")),
             ("批量导入", reverse("lenders:import_list")),
-            ("接口令牌", reverse("lenders:api_token")),
+            ("接口密钥", reverse("lenders:api_token")),
         ]
     elif user.has_perm(PERM_BUREAU_REVIEW) or user.has_perm(PERM_BUREAU_APPROVE):
         items += [
@@ -39,7 +39,7 @@ def nav_items(user):
             ("合作银行", reverse("lenders:bank_list")),
         ]
     elif is_enterprise_user(user):
-        items += [("我的贷款", reverse("lenders:loan_list"))]
+        items += [("在保贷款", reverse("lenders:loan_list"))]
     elif user.has_perm(PERM_FINANCE):
         items += [("在保贷款", reverse("lenders:loan_list")), ("合作银行", reverse("lenders:bank_list"))]
     return items

@@ -500,7 +500,7 @@ def test_the_asset_list_keeps_a_constant_number_of_queries(
 class TestPortal:
     def test_an_enterprise_user_has_three_entries_and_its_drafts_as_tasks(self, enterprise_user, ready_draft):
         labels = [label for label, _ in portal.nav_items(enterprise_user)]
-        assert labels == ["企业信息", "知识产权", "质押登记"]
+        assert labels == ["企业信息", "知识产权", "质押融资登记"]
         [task] = portal.tasks(enterprise_user)
         assert "尚未提交" in task["title"] and task["url"] == url("registration_check", ready_draft.pk)
 

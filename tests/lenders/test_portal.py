@@ -45,7 +45,7 @@ def test_navigation_by_role(bank_officer, bureau_clerk, finance_user, enterprise
     assert ("在保贷款", "/lenders/loans/") in portal.nav_items(bank_officer)
     assert ("备案审核", "/lenders/bureau/queue/") in portal.nav_items(bureau_clerk)
     assert ("合作银行", "/lenders/bureau/banks/") in portal.nav_items(finance_user)
-    assert portal.nav_items(enterprise_user) == [("我的贷款", "/lenders/loans/")]
+    assert portal.nav_items(enterprise_user) == [("在保贷款", "/lenders/loans/")]
 
 
 def test_the_approver_is_asked_to_decide_open_proposals(bureau_approver, finance_user, bank_a):

@@ -38,7 +38,7 @@ def portal_modules():
 
 
 def nav_items(user):
-    items = [("首页", reverse("accounts:home")), ("待办", reverse("accounts:tasks"))]
+    items = [("工作台", reverse("accounts:home")), ("待办", reverse("accounts:tasks"))]
     for module in portal_modules():
         items += list(getattr(module, "nav_items", lambda u: [])(user))
     items.append(("文书", reverse("notices:list")))
