@@ -39,7 +39,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/yf_bench_import"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--rows", type=int, nargs="*", default=[1000, 10_000])
     parser.add_argument("--loans", type=int, default=2000)
     parser.add_argument(
         "--modes", nargs="+", default=["all_or_nothing", "keep_good"], choices=["all_or_nothing", "keep_good"]
