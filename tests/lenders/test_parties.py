@@ -36,6 +36,7 @@ def test_the_enterprise_hears_of_its_loan_being_confirmed_overdue_and_non_perfor
     new = inbox(enterprise_user)[before:]
     # Confirmed: the 备案确认书 is copied to the enterprise, and that message tells it (one message).
     assert len(new) == 1 and new[0][0].startswith("收到文书：备案确认书（")
+    assert "请登录" not in new[0][1] and "文书" in new[0][1]  # read by a signed-in user (issue 14)
 
     services.loan_report_overdue(by=bank_officer, loan=loan, overdue_since=today(), overdue_amount="10000.00")
     title, body, url = inbox(enterprise_user)[-1]

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 MAX_RENDER_ATTEMPTS = 5
 
+# The inbox message and the e-mail of a notice received: read by a signed-in user as well (the e-mail
+# adds the link), so it never asks them to "log in to see it".
+MSG_NOTICE_RECEIVED = "可在平台的“文书”中查看并下载（PDF，带电子签章）。"
+
 TASK_RENDER_NOTICE = "notices.render_notice"
 TASK_SEND_EMAIL = "notices.send_email"
 
@@ -117,7 +121,10 @@ def notice_issue(*, kind, subject, addressee, context, by, copied_to=(), title=N
     url = reverse("notices:detail", args=[notice.pk])
     for org in [addressee, *notice.copied_to.all()]:
         notify_organisation(
-            org, title=f"收到文书：{notice.title}（{notice.number}）", body="请登录平台查看并下载。", url=url
+            org,
+            title=f"收到文书：{notice.title}（{notice.number}）",
+            body=MSG_NOTICE_RECEIVED,
+            url=url,
         )
     return notice
 
