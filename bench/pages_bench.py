@@ -353,8 +353,9 @@ def load(port, path, headers, seconds, clients):
 
 
 def measure(port, path, headers, args):
-    status, queries, body = request(port, path, headers)  # warm-up, and the page's status and queries
+    request(port, path, headers)  # warm-up (a cache filled, a worker's first import)
     request(port, "/__bench__/bare", headers)
+    status, queries, body = request(port, path, headers)  # the page's status and queries, warm
     slice_ = args.seconds / args.rounds / 2
     bare = [0, 0.0]
     page = [0, 0.0, 0.0]
@@ -459,6 +460,8 @@ def _api_header(port, key):
 def _print_row(row):
     before = f"  (before: {row['before_ms']} ms, ×{row['before_ratio']})" if "before_ms" in row else ""
     flag = "" if row["status"] == 200 else f"  [HTTP {row['status']}]"
+    if row.get("before_status", 200) != 200:
+        flag += f"  [before: HTTP {row['before_status']}]"
     print(
         f"  {row['label']:<40} {row['ms']:>8} ms  ×{row['ratio']:<6} {row['queries']} queries{flag}{before}",
         flush=True,
