@@ -1,15 +1,20 @@
 """Forms only shape input: they turn text into typed values (dates, Decimals, ints) with the one parser in
 `yunfu_ipfund.common.parsing`; every rule is in the services (which the views call)."""
 
+from decimal import ROUND_DOWN
+
 from django import forms
 
 from yunfu_ipfund.common.errors import ValidationFailed
+from yunfu_ipfund.common.identifiers import validate_uscc
+from yunfu_ipfund.common.money import FEN, MAX_AMOUNT, format_money
 from yunfu_ipfund.common.parsing import parse_date, parse_money
 from yunfu_ipfund.policy.models import EnterpriseSize, active_ip_type_choices
 
 from .credit import MANUAL_SOURCES
 from .models import District, IPAsset, LoanRegistration, Sector
 from .services import COMMITMENT_ITEMS, OUT_OF_SCOPE_TYPES
+from .services.enterprises import MSG_OUTSIDE_YUNFU
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUTSIDE_YUNFU = "outside"
@@ -25,10 +30,22 @@ class MoneyField(forms.Field):
 
     widget = forms.TextInput
 
-    def __init__(self, *, max_length=20, allow_zero=True, **kwargs):
+    MSG_TOO_LARGE = "{field}：金额过大（超过 {limit} {unit}），请核对。"
+
+    def __init__(self, *, max_length=20, allow_zero=True, unit="元", limit=MAX_AMOUNT, **kwargs):
         self.max_length = max_length
         self.allow_zero = allow_zero
+        # The unit the figure is typed in (元, or 万元 for an enterprise's revenue and assets): a refusal
+        # states the limit in that unit, never in 元 for a figure typed in 万元.
+        self.unit = unit
+        self.limit = limit
         super().__init__(**kwargs)
+
+    def _too_large(self):
+        return forms.ValidationError(
+            self.MSG_TOO_LARGE.format(field=self.label, limit=format_money(self.limit), unit=self.unit),
+            code="too_large",
+        )
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "maxlength": str(self.max_length), "inputmode": "decimal"}
@@ -39,9 +56,14 @@ class MoneyField(forms.Field):
         if isinstance(value, str) and len(value.strip()) > self.max_length:
             raise forms.ValidationError(f"“{self.label}”不能超过 {self.max_length} 个字符。", code="too_long")
         try:
-            return parse_money(value, field=self.label, allow_zero=self.allow_zero)
+            amount = parse_money(value, field=self.label, allow_zero=self.allow_zero)
         except ValidationFailed as exc:
+            if "金额过大" in exc.message:
+                raise self._too_large() from None
             raise forms.ValidationError(exc.message, code=exc.code) from None
+        if amount is not None and abs(amount) > self.limit:
+            raise self._too_large()
+        return amount
 
 
 class DateField(forms.DateField):
@@ -52,6 +74,10 @@ class DateField(forms.DateField):
             return parse_date(value, field=self.label)
         except ValidationFailed as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+# The largest amount the portal takes (MAX_AMOUNT 元), stated in 万元 for the figures typed in 万元.
+WAN_LIMIT = (MAX_AMOUNT / 10000).quantize(FEN, rounding=ROUND_DOWN)
 
 
 class ProfileForm(forms.Form):
@@ -71,9 +97,11 @@ class ProfileForm(forms.Form):
     sector = forms.ChoiceField(label="所属行业（划型标准）", choices=[("", "请选择"), *Sector.choices])
     declared_size = forms.ChoiceField(label="申报企业规模", choices=[("", "请选择"), *EnterpriseSize.choices])
     employees = forms.IntegerField(label="从业人员（人）", min_value=0, max_value=10**9, required=False)
-    revenue = MoneyField(label="上年营业收入（万元）", required=False)
+    revenue = MoneyField(label="上年营业收入（万元）", unit="万元", limit=WAN_LIMIT, required=False)
     total_assets = MoneyField(
         label="资产总额（万元）",
+        unit="万元",
+        limit=WAN_LIMIT,
         required=False,
         help_text="企业规模按工信部联企业〔2011〕300号由所属行业的指标测算，缺少所需指标的无法划型。",
     )
@@ -84,6 +112,22 @@ class ProfileForm(forms.Form):
         max_value=2100,
         help_text="每年1月1日至6月30日报送上一年度年度报告（《企业信息公示暂行条例》第八条）。",
     )
+
+    def add_rule_errors(self):
+        """Every failing field at once: the page runs, besides the parsing, the checks that need nothing
+        but the typed value, through the same validators the service runs again (one place for each
+        rule), so that a bad USCC does not hide a district outside Yunfu or a bad figure. Returns
+        whether the form is still free of errors."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("uscc"):
+            try:
+                validate_uscc(data["uscc"])
+            except ValidationFailed as exc:
+                self.add_error("uscc", forms.ValidationError(exc.message, code=exc.code))
+        if data.get("district") == OUTSIDE_YUNFU:
+            self.add_error("district", forms.ValidationError(MSG_OUTSIDE_YUNFU, code="outside_yunfu"))
+        return not self.errors
 
 
 def _asset_type_choices():

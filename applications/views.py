@@ -232,7 +232,7 @@ def profile_edit(request):
     status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST)
-        if form.is_valid():
+        if form.add_rule_errors():
             try:
                 services.enterprise_profile_save(by=request.user, enterprise=enterprise, **form.cleaned_data)
             except DomainError as exc:
