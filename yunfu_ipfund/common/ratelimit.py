@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 3600
 LOCAL_MAX_KEYS = 10_000  # the fallback's memory is bounded: the oldest windows go first
 
-_local = {}  # key -> [count, window start (monotonic)]
+_local: dict[str, list[float]] = {}  # key -> [count, window start (monotonic)]
 _local_lock = threading.Lock()
 _cache_down = False
 
