@@ -20,9 +20,10 @@ from yunfu_ipfund.accounts.roles import (
 from yunfu_ipfund.accounts.selectors import is_bank_user, require_perm, sees_everything
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.audit.workflow import available_move_names
+from yunfu_ipfund.common import confirm
 from yunfu_ipfund.common.checks import Check, all_pass
 from yunfu_ipfund.common.dates import today as local_today
-from yunfu_ipfund.common.errors import DomainError, NotFound
+from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
 from yunfu_ipfund.common.pagination import page_of
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.common.workdays import workdays_between
@@ -411,7 +412,20 @@ def loan_list(request):
 
 @login_required
 def loan_detail(request, pk):
-    loan = selectors.access_loan(request.user, pk)
+    return _loan_page(request, selectors.access_loan(request.user, pk))
+
+
+def _report_forms(loan, bound):
+    """The bank's four report forms; the classification one starts from the loan's current class, and
+    a posted form that was refused (or sent back from the confirm page) replaces its blank one."""
+    initial = {"classification": {"classification": loan.classification}}
+    return [
+        (name, label, bound[1] if bound and bound[0] == name else cls(prefix=name, initial=initial.get(name)))
+        for name, (label, cls) in REPORT_FORMS.items()
+    ]
+
+
+def _loan_page(request, loan, *, bound=None, status=200):
     can_report = services.loan_can_report(loan, request.user)
     return render(
         request,
@@ -429,10 +443,10 @@ def loan_detail(request, pk):
             "sees_evidence": bool(loan.exclusion_evidence)
             and sees_everything(request.user)
             and not is_bank_user(request.user),
-            "forms": [(name, label, cls(prefix=name)) for name, (label, cls) in REPORT_FORMS.items()]
-            if can_report
-            else [],
+            "forms": _report_forms(loan, bound) if can_report else [],
+            "refused_form": bound[0] if bound else None,
         },
+        status=status,
     )
 
 
@@ -452,16 +466,38 @@ def loan_report(request, pk, kind):
     loan = selectors.access_loan(request.user, pk, for_write=True)
     label, form_class = REPORT_FORMS[kind]
     form = form_class(request.POST, prefix=kind)
+    scope = f"loan:{loan.pk}:{kind}"
+    if confirm.wants_edit(request):
+        form.is_valid()
+        return _loan_page(request, loan, bound=(kind, form))
     if not form.is_valid():
-        raise DomainError(
-            f"{label}：请完整填写各项。",
-            details=[
-                {"message": f"{form.fields[f].label}：{'；'.join(e)}"}
-                for f, e in form.errors.items()
-                if f in form.fields
-            ],
+        return _loan_page(request, loan, bound=(kind, form), status=400)
+
+    def report():
+        return REPORT_SERVICES[kind](by=request.user, loan=loan, **form.cleaned_data)
+
+    # The report cannot be changed once made: it is confirmed after the service accepted the input.
+    if not confirm.is_confirmed(request, form, scope):
+        refused = confirm.dry_run(report)
+        if refused is not None:
+            if not isinstance(refused, ValidationFailed):
+                raise refused
+            form.add_error(None, refused.message)
+            for item in refused.details:
+                form.add_error(None, item.get("message", str(item)))
+            return _loan_page(request, loan, bound=(kind, form), status=400)
+        return confirm.confirm_page(
+            request,
+            form=form,
+            scope=scope,
+            title=label,
+            record=f"在保贷款 {loan.contract_number}",
+            action_url=request.path,
+            back_url=loan.get_absolute_url(),
+            warning="报告后不能修改，如有错误请补报更正。",
+            button=f"确认{label}",
         )
-    REPORT_SERVICES[kind](by=request.user, loan=loan, **form.cleaned_data)
+    report()
     messages.success(request, f"{label}已记录。")
     return redirect("lenders:loan_detail", loan.pk)
 
