@@ -148,6 +148,7 @@ def seed():
 
 def sessions():
     """A logged-in session cookie per role (the test client's login, stored where the portal keeps them)."""
+    import fund_bench
     from django.test import Client
 
     from yunfu_ipfund.accounts.models import User
@@ -157,24 +158,9 @@ def sessions():
     for role in Role:
         client = Client()
         user = User.objects.get(username=f"{PREFIX}{role.value}")
-        client.force_login(user)
-        _second_factor(client, user)
+        fund_bench.login_verified(client, user)
         cookies[role.value] = client.cookies["sessionid"].value
     return cookies
-
-
-def _second_factor(client, user):
-    """Where the portal asks staff for a second factor (django-otp), the session is a verified one."""
-    from django.conf import settings
-
-    if "django_otp" not in settings.INSTALLED_APPS:
-        return
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
 
 
 def bank_api_key():

@@ -54,6 +54,9 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
 export DEBUG=${DEBUG:-true}
+# Demo only (refused in production): the code page shows the current second-factor code of the demo staff
+# accounts under a red 演示环境 banner, so that a newcomer can log in without an authenticator app.
+export DEMO_SHOW_TOTP=${DEMO_SHOW_TOTP:-true}
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py make_demo_ca
 .venv/bin/python manage.py seed_demo
