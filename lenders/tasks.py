@@ -2,11 +2,15 @@
 
 from celery import shared_task
 
+from yunfu_ipfund.notices.tasks import OutboxTask
+
 from .imports import TASK_RECOVER_IMPORTS, TASK_RUN_IMPORT, import_jobs_recover, import_run
 
 
-@shared_task(name=TASK_RUN_IMPORT)
+@shared_task(name=TASK_RUN_IMPORT, base=OutboxTask)
 def run_import(job_id):
+    """Retried with backoff when the database is briefly away (OutboxTask), like the notices' tasks; a
+    run that finds its job taken or finished does nothing (the job's lease)."""
     import_run(job_id)
 
 
