@@ -9,11 +9,18 @@ Nobody grants a role, sets another person's password or reactivates an account h
 - a new account is created without roles and must change its password at first login.
 """
 
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
-from yunfu_ipfund.common.errors import DomainError
+from yunfu_ipfund.common.admin_display import MODEL_NAMES, RecordLabelled, shown, titled
+from yunfu_ipfund.common.errors import DomainError, ValidationFailed
+from yunfu_ipfund.common.identifiers import validate_uscc
 
 from . import actions
 from .models import AdminRequest, Organisation, User
@@ -25,8 +32,31 @@ MSG_FILED = "已提交管理操作申请（{items}），经另一名安全管理
 MSG_REASON_FOR_REQUEST = "变更角色或启用账号须填写申请理由（将随申请提交另一名安全管理员审批）。"
 
 
+def role_label(code):
+    """A group is shown by its role's Chinese name; its code (the group's name) stays the key."""
+    return Role(code).label if code in Role.values else code
+
+
+def roles_of(user):
+    return "、".join(role_label(code) for code in sorted(user.groups.values_list("name", flat=True)))
+
+
+class OrganisationForm(forms.ModelForm):
+    """The portal's own USCC rule (GB 32100 check digits, common.identifiers), not just 18 characters."""
+
+    def clean_uscc(self):
+        code = self.cleaned_data.get("uscc")
+        if not code:
+            return None  # unique and nullable: an empty code is no code
+        try:
+            return validate_uscc(code)
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ("name", "kind", "uscc", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "uscc")
@@ -68,20 +98,43 @@ class RequestReasonMixin(forms.ModelForm):
         return cleaned
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return role_label(obj.name)
+
+
+class RoleListFilter(admin.SimpleListFilter):
+    title = "角色"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 class UserChangeForm(RequestReasonMixin, BaseUserAdmin.form):
     pass
 
 
 class UserCreationForm(RequestReasonMixin, BaseUserAdmin.add_form):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:  # Django's help text here is English
+            self.fields[
+                "usable_password"
+            ].help_text = "是否允许该用户以密码登录；停用后只能通过其他认证方式登录。平台用户一般应启用。"
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ("username", "full_name", "organisation", "is_active", "last_login")
-    list_filter = ("is_active", "groups", "organisation__kind")
+    add_form_template = "admin/accounts/user/add_form.html"
+    list_display = ("username", "full_name", "organisation", "role_names", "is_active", "last_login")
+    list_filter = ("is_active", RoleListFilter, "organisation__kind")
+    filter_horizontal = ()  # roles are check boxes labelled in Chinese (no English "Choose all")
     search_fields = ("username", "full_name", "email", "organisation__name")
     fieldsets = BaseUserAdmin.fieldsets + (
         ("所属机构", {"fields": ("organisation", "full_name", "phone")}),
@@ -91,6 +144,26 @@ class UserAdmin(BaseUserAdmin):
         ("所属机构", {"fields": ("organisation", "full_name", "groups", "request_reason")}),
     )
 
+    @admin.display(description="角色")
+    def role_names(self, obj):
+        return roles_of(obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            return RoleChoiceField(
+                queryset=Group.objects.order_by("name"),
+                required=False,
+                label="角色",
+                widget=forms.CheckboxSelectMultiple,
+                help_text="勾选的角色以管理操作申请提交，经另一名安全管理员批准后生效。",
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if add:
+            context["adminform"].form.fields["password1"].help_text = ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     # Roles are the only way to grant rights: an administrator who is not a superuser never sees the
     # superuser flag or per-user permissions, and cannot change their own roles or status.
     SUPERUSER_ONLY = ("is_superuser", "user_permissions")
@@ -98,10 +171,17 @@ class UserAdmin(BaseUserAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         hidden = () if request.user.is_superuser else self.SUPERUSER_ONLY
-        if obj is not None and obj.pk == request.user.pk:
-            hidden += ("request_reason",)  # nothing to request about oneself
+        if obj is not None and (obj.pk == request.user.pk or not self.has_change_permission(request, obj)):
+            hidden += ("request_reason",)  # nothing to request about oneself, or when only viewing
+        shown_as = {"groups": "role_names"} if self._roles_read_only(request, obj) else {}
         return [
-            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+            (
+                name,
+                {
+                    **options,
+                    "fields": tuple(shown_as.get(f, f) for f in options["fields"] if f not in hidden),
+                },
+            )
             for name, options in fieldsets
         ]
 
@@ -112,7 +192,13 @@ class UserAdmin(BaseUserAdmin):
         ]
         if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
             readonly += ["groups", "is_staff", "is_active", "organisation"]
+        if "groups" in readonly or not self.has_change_permission(request, obj):
+            readonly += ["role_names"]  # the roles read-only: by their Chinese names
         return readonly
+
+    def _roles_read_only(self, request, obj):
+        own = obj is not None and obj.pk == request.user.pk and not request.user.is_superuser
+        return own or not self.has_change_permission(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
         """Setting another person's password here is refused: it is an administrative request."""
@@ -203,11 +289,13 @@ class AdminRequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "kind")
     search_fields = ("target__username", "target__full_name", "requested_by__username", "reason")
-    readonly_fields = [f.name for f in AdminRequest._meta.fields]
+    # the payload (JSON) holds the role's code: shown as the role's Chinese name instead
+    readonly_fields = [f.name for f in AdminRequest._meta.fields if f.name != "payload"] + ["role_label"]
+    exclude = ("payload",)
 
     @admin.display(description="角色")
     def role_label(self, obj):
-        return dict(Role.choices).get(obj.role, obj.role)
+        return role_label(obj.role) if obj.role else "—"
 
     def has_add_permission(self, request):
         return False
@@ -217,3 +305,173 @@ class AdminRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- groups are roles, shown by their Chinese names (issue 14 item 5) ------------------------------
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(RecordLabelled, BaseGroupAdmin):
+    """A group is a role of accounts.roles: listed by its Chinese name; its code (the name) is the key
+    the code and the permissions use, so it is shown but not renamed here."""
+
+    list_display = ("role",)
+    search_fields = ("name",)
+
+    @admin.display(description="角色", ordering="name")
+    def role(self, obj):
+        return role_label(obj.name)
+
+    def record_label(self, obj):
+        return role_label(obj.name)
+
+    def get_fields(self, request, obj=None):
+        return ("role", "permissions") if obj is not None else ("name", "permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("role",) if obj is not None else ()
+
+
+# --- django-axes' lockouts, in Chinese (it ships no zh-hans; ADR 0006 keeps no catalogue) -----------
+# The security administrator clears lockouts here (docs/security.md). The models stay axes' own (their
+# permissions are the roles'); their fields, filters and names are labelled here.
+AXES_NAMES = {
+    AccessAttempt: ("登录失败计数", "登录失败计数"),
+    AccessFailureLog: ("登录失败记录", "登录失败记录"),
+    AccessLog: ("登录记录", "登录记录"),
+}
+_AXES = {
+    "user_agent": shown("user_agent", "浏览器标识"),
+    "ip_address": shown("ip_address", "IP 地址"),
+    "username": shown("username", "用户名"),
+    "http_accept": shown("http_accept", "请求接受类型"),
+    "path_info": shown("path_info", "访问路径"),
+    "attempt_time": shown("attempt_time", "尝试时间"),
+    "logout_time": shown("logout_time", "退出时间"),
+    "get_data": shown("get_data", "查询参数"),
+    "post_data": shown("post_data", "提交数据"),
+    "failures_since_start": shown("failures_since_start", "失败次数"),
+    "locked_out": shown("locked_out", "已锁定", boolean=True),
+}
+apps.get_app_config("axes").verbose_name = "登录锁定"
+MODEL_NAMES.update({model: plural for model, (_, plural) in AXES_NAMES.items()})
+
+
+class LockedOutFilter(admin.SimpleListFilter):
+    title = "锁定状态"
+    parameter_name = "locked_out"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "已锁定"), ("no", "未锁定"))
+
+    def queryset(self, request, queryset):
+        limit = axes_settings.AXES_FAILURE_LIMIT
+        if self.value() == "yes":
+            return queryset.filter(failures_since_start__gte=limit)
+        if self.value() == "no":
+            return queryset.filter(failures_since_start__lt=limit)
+        return queryset
+
+
+class ChineseAxesAdmin(RecordLabelled, admin.ModelAdmin):
+    """Axes' admin with each field under its Chinese name and the model under its Chinese name."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.opts = NamedOptions(model._meta, *AXES_NAMES[model])
+
+    def changelist_view(self, request, extra_context=None):
+        title = f"选择{self.opts.verbose_name}来{'修改' if self.has_change_permission(request) else '查看'}"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        changelist.opts = self.opts  # "共 1 条登录失败计数", not axes' English name
+        return changelist
+
+    def record_label(self, obj):
+        return f"{obj.username or '—'}（{obj.ip_address or '—'}）"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        title = f"{'修改' if self.has_change_permission(request, obj) else '查看'}{self.opts.verbose_name}"
+        return super().change_view(request, object_id, form_url, {"title": title, **(extra_context or {})})
+
+    def has_add_permission(self, request):
+        return False
+
+
+class NamedOptions:
+    """A model's options under another (Chinese) name: what the admin's pages show of the model."""
+
+    def __init__(self, opts, verbose_name, verbose_name_plural):
+        self._opts = opts
+        self.verbose_name = verbose_name
+        self.verbose_name_plural = verbose_name_plural
+
+    def __getattr__(self, name):
+        return getattr(self._opts, name)
+
+
+def _axes_fields(*names):
+    return tuple(_AXES[name] for name in names)
+
+
+class AccessAttemptAdmin(ChineseAxesAdmin):
+    list_display = (
+        *_axes_fields("attempt_time", "ip_address", "user_agent", "username", "path_info"),
+        _AXES["failures_since_start"],
+    )
+    list_filter = [("attempt_time", titled("尝试时间")), LockedOutFilter]
+    search_fields = ["ip_address", "username", "user_agent", "path_info"]
+    date_hierarchy = "attempt_time"
+    fieldsets = (
+        (None, {"fields": _axes_fields("username", "path_info", "failures_since_start")}),
+        ("表单数据", {"fields": _axes_fields("get_data", "post_data")}),
+        ("请求信息", {"fields": _axes_fields("user_agent", "ip_address", "http_accept")}),
+    )
+    readonly_fields = tuple(_AXES[name] for name in _AXES if name not in ("logout_time", "locked_out"))
+    actions = ["delete_selected"]
+
+
+class AccessFailureLogAdmin(ChineseAxesAdmin):
+    list_display = _axes_fields(
+        "attempt_time", "ip_address", "username", "user_agent", "path_info", "locked_out"
+    )
+    list_filter = [("attempt_time", titled("尝试时间")), ("locked_out", titled("已锁定"))]
+    search_fields = ["ip_address", "user_agent", "username", "path_info"]
+    date_hierarchy = "attempt_time"
+    fieldsets = (
+        (None, {"fields": _axes_fields("username", "path_info", "attempt_time", "locked_out")}),
+        ("请求信息", {"fields": _axes_fields("user_agent", "ip_address", "http_accept")}),
+    )
+    readonly_fields = _axes_fields(
+        "user_agent", "ip_address", "username", "http_accept", "path_info", "attempt_time", "locked_out"
+    )
+
+
+class AccessLogAdmin(ChineseAxesAdmin):
+    list_display = _axes_fields(
+        "attempt_time", "logout_time", "ip_address", "username", "user_agent", "path_info"
+    )
+    list_filter = [("attempt_time", titled("尝试时间")), ("logout_time", titled("退出时间"))]
+    search_fields = ["ip_address", "user_agent", "username", "path_info"]
+    date_hierarchy = "attempt_time"
+    fieldsets = (
+        (None, {"fields": _axes_fields("username", "path_info", "attempt_time", "logout_time")}),
+        ("请求信息", {"fields": _axes_fields("user_agent", "ip_address", "http_accept")}),
+    )
+    readonly_fields = _axes_fields(
+        "user_agent", "ip_address", "username", "http_accept", "path_info", "attempt_time", "logout_time"
+    )
+
+
+for _model, _admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessLog, AccessLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, _admin)

@@ -6,9 +6,11 @@ from django.contrib import admin, messages
 from django.forms import ModelForm
 from django.http import HttpResponseRedirect
 
+from yunfu_ipfund.common.admin_display import shown
 from yunfu_ipfund.common.errors import DomainError
 
 from . import services
+from .holidays import holiday_year_complete
 from .models import HolidayDay, HolidayYear, IPTypeEntry, LprRate, PolicyVersion, active_ip_type_choices
 
 
@@ -49,7 +51,7 @@ class PolicyVersionAdmin(ServiceSavedAdmin):
         "requires_joint_meeting",
         "first_used_at",
     )
-    readonly_fields = ("first_used_at", "created_at")
+    readonly_fields = ("first_used_at", shown("created_at", "创建时间"))
 
     def save_model(self, request, obj, form: ModelForm, change):
         reason = "管理后台修改"
@@ -85,9 +87,15 @@ class LprRateAdmin(ServiceSavedAdmin):
         obj.pk = saved.pk
 
 
+MSG_YEAR_WITHOUT_DAYS = (
+    "已登记 {year} 年度，但节假日表中还没有 {year} 年的节假日或调休日：请在“节假日/调休日”中录入该年安排，"
+    "录入后“节假日表缺少 {year} 年安排”的待办才会办结，期限才按该年安排计算。"
+)
+
+
 @admin.register(HolidayYear)
 class HolidayYearAdmin(ServiceSavedAdmin):
-    list_display = ("year", "source", "created_at")
+    list_display = ("year", "source", shown("created_at", "登记时间"))
 
     def has_delete_permission(self, request, obj=None):
         return admin.ModelAdmin.has_delete_permission(self, request, obj)
@@ -97,6 +105,8 @@ class HolidayYearAdmin(ServiceSavedAdmin):
         saved = services.holiday_year_save(by=request.user, year=obj.year, source=obj.source, entry=entry)
         obj.pk = saved.pk
         _tell_moved(self, request, saved.moved_reminders)
+        if not holiday_year_complete(saved.year):
+            self.message_user(request, MSG_YEAR_WITHOUT_DAYS.format(year=saved.year), messages.WARNING)
 
     def delete_model(self, request, obj):
         _tell_moved(self, request, services.holiday_year_delete(by=request.user, entry=obj))

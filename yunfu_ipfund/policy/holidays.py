@@ -11,7 +11,8 @@ from django.urls import reverse
 from yunfu_ipfund.common.articles import ARTICLE_17, implements
 from yunfu_ipfund.common.memo import memo_clear, memoized
 from yunfu_ipfund.common.workdays import HolidayTable, is_known_year
-from yunfu_ipfund.notices.reminders import alert_administrators
+from yunfu_ipfund.notices.models import Reminder
+from yunfu_ipfund.notices.reminders import alert_administrators, reminder_resolve
 
 from .models import HolidayDay, HolidayYear
 from .reminders import HOLIDAY_YEAR_MISSING
@@ -71,3 +72,35 @@ def check_holiday_table(today):
         alert_unknown_holiday_year(today.year)
     if today.month >= 10 and not is_known_year(today.year + 1):
         alert_unknown_holiday_year(today.year + 1)
+
+
+# --- the "缺少 N 年安排" to-do follows the table (issue 14 item 5) -------------------------------------
+# Declaring a year (HolidayYear) is not entering it: the administrators' to-do for a missing year is
+# resolved only once the year is declared *and* has its days, and comes back if the days (or the
+# declaration) are deleted again.
+
+
+def holiday_year_complete(year):
+    """The year is declared and has at least one holiday or make-up working day in the table."""
+    return (
+        HolidayYear.objects.filter(year=year).exists() and HolidayDay.objects.filter(date__year=year).exists()
+    )
+
+
+def holiday_year_todo_follow(year):
+    """Resolve the missing-year to-do of `year` if the year is now complete, re-open it if not."""
+    if holiday_year_complete(year):
+        reminder_resolve(kind=HOLIDAY_YEAR_MISSING, discriminator=str(year))
+    else:
+        Reminder.objects.filter(
+            kind=HOLIDAY_YEAR_MISSING.code, discriminator=str(year), resolved_at__isnull=False
+        ).update(resolved_at=None)
+
+
+def _follow_todo(sender, instance, **kwargs):
+    holiday_year_todo_follow(instance.year if sender is HolidayYear else instance.date.year)
+
+
+for _model in (HolidayDay, HolidayYear):
+    post_save.connect(_follow_todo, sender=_model, dispatch_uid=f"todo_follow_save_{_model.__name__}")
+    post_delete.connect(_follow_todo, sender=_model, dispatch_uid=f"todo_follow_delete_{_model.__name__}")
