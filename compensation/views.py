@@ -16,6 +16,7 @@ from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.audit.workflow import available_move_names
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
+from yunfu_ipfund.common.file_history import by_kind
 from yunfu_ipfund.common.middleware import client_ip
 from yunfu_ipfund.common.pagination import page_of
 from yunfu_ipfund.common.ratelimit import rate_limited
@@ -83,11 +84,10 @@ def claim_new(request):
 
 
 def _checklist_rows(claim):
-    latest = {}
-    for item in claim.evidence.order_by("id"):
-        latest[item.kind] = item
+    """The checklist's rows, each with its current item and the earlier (replaced) ones."""
+    items = by_kind(claim.evidence.select_related("uploaded_by"))
     checklist = services.claim_checklist(claim)
-    return checklist, [(row, latest.get(row.spec.code)) for row in checklist.rows]
+    return checklist, [(row, *items.get(row.spec.code, (None, []))) for row in checklist.rows]
 
 
 def _claim_notices(claim, user):

@@ -24,6 +24,7 @@ from yunfu_ipfund.common import confirm
 from yunfu_ipfund.common.checks import Check, all_pass
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
+from yunfu_ipfund.common.file_history import by_kind
 from yunfu_ipfund.common.pagination import page_of
 from yunfu_ipfund.common.uploads import serve_private_file
 from yunfu_ipfund.common.workdays import workdays_between
@@ -41,7 +42,15 @@ from .forms import (
     ReasonForm,
     ReturnForm,
 )
-from .models import Classification, CooperatingBank, CoveredLoan, FilingAsset, ImportJob, LoanFiling
+from .models import (
+    Classification,
+    CooperatingBank,
+    CoveredLoan,
+    FilingAsset,
+    FilingDocument,
+    ImportJob,
+    LoanFiling,
+)
 from .rules import filing_checks, filing_deadline
 
 PAGE_SIZE = 20
@@ -304,7 +313,7 @@ def filing_detail(request, pk):
         {
             "filing": filing,
             "pledges": pledges,
-            "documents": filing.documents.all(),
+            "documents": _documents(filing),
             "checks": checks,
             "checks_ok": all_pass(checks) if checks else None,
             "due_label": due[0] if due else "",
@@ -339,6 +348,12 @@ def filing_document_upload(request, pk):
         )
         messages.success(request, "材料已上传。")
     return redirect("lenders:filing_detail", filing.pk)
+
+
+def _documents(filing):
+    """The filing's documents, one line per kind: the current file and the replaced ones under it."""
+    grouped = by_kind(filing.documents.select_related("uploaded_by"))
+    return [grouped[k] for k in FilingDocument.Kind.values if k in grouped]
 
 
 @login_required
