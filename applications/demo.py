@@ -83,6 +83,30 @@ ENTERPRISES = [
         ],
         "trademark_class": 30,
     },
+    {
+        # The enterprise of the demo's fraud cases (rescinded compensations, a loan excluded): its
+        # blacklisting leaves the other two demo enterprises' next steps open.
+        "user": "qiye3",
+        "name": "新兴县禅心茶业有限公司",
+        "uscc_stem": "91445321MA51A003",
+        "profile": dict(
+            legal_representative="梁禅心",
+            registered_address="新兴县六祖镇禅心茶园1号",
+            district="xinxing",
+            sector="industry",
+            declared_size="small",
+            employees=32,
+            revenue=Decimal("960.00"),
+            total_assets=Decimal("720.00"),
+            is_independent_legal_person=True,
+        ),
+        "assets": [
+            (IPType.INVENTION, "202210711031", "一种禅茶低温发酵方法"),
+            (IPType.UTILITY_MODEL, "202220711032", "一种茶叶杀青温控装置"),
+            (IPType.TRADEMARK, "45678901", "禅心"),
+        ],
+        "trademark_class": 30,
+    },
 ]
 
 DRAFT_PURPOSE = "购置石材智能切割生产线（演示草稿）"
@@ -405,6 +429,6 @@ def seed(stdout):
             _accept(registration, officer)
     _seed_stage_registrations(stdout)
     stdout.write(
-        "  applications: 企业信息 2 家、质押融资登记：草稿、已提交各 1 笔，银行已受理 "
+        f"  applications: 企业信息 {len(ENTERPRISES)} 家、质押融资登记：草稿、已提交各 1 笔，银行已受理 "
         f"{1 + len(STAGE_REGISTRATIONS)} 笔（供贷款备案和补偿申请演示）。"
     )

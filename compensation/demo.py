@@ -15,11 +15,23 @@ exactly as the pages do, so every notice those stages issue exists:
   approver's decision today, then one each decided (决定书), payment instructed (拨付通知书) and paid,
   each step by its person on the real clock.
 
-Not in the demo: queued, recovery, closed and rescinded; lapsed (claim_lapse refuses until the
-supplement deadline, set from today, has passed); joint meeting (only under the 2020 Measures, and a
-claim takes the version in force on the day it is first submitted).
+- `AFTER_PAYMENT_CLAIMS`: eight more loans of their own whose claims are paid today (as LATE_CLAIMS'),
+  then taken on by their people: a recovery reported with a share owed (追偿款返还通知书) and one
+  returned (claim in recovery), a recovery report waiting for the supervisor's countersign, a withdrawn
+  report then one whose costs ate it (nothing due), a claim closed on write-off, and three rescissions
+  (追回风险补偿资金通知书): clawback demanded, clawback received, and rescinded before payment
+  (nothing due). The rescissions are 新兴县禅心茶业 (qiye3)'s, as is `EXCLUDED_LOAN`, a covered loan
+  excluded for fraud before any claim (移出风险补偿范围通知书): their blacklisting leaves the other
+  demo enterprises' next steps open. Every loan is made before the first rescission (a blacklisted
+  enterprise's registration would be refused);
+- the fund's monthly statement of last month and its annual report of last year.
+
+Not in the demo: queued (the fund is not short on a fresh database); lapsed (claim_lapse refuses until
+the supplement deadline, set from today, has passed); joint meeting (only under the 2020 Measures, and
+a claim takes the version in force on the day it is first submitted).
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +39,7 @@ from django.db import transaction
 
 from applications import demo as applications_demo
 from applications.models import LoanRegistration
+from fund import documents as fund_documents
 from lenders import demo as lenders_demo
 from lenders import services as lenders_services
 from lenders.demo import NON_PERFORMING, STAGE_FILINGS
@@ -35,6 +48,7 @@ from yunfu_ipfund.accounts.models import Organisation, User
 from yunfu_ipfund.common.dates import today
 from yunfu_ipfund.common.errors import DomainError
 from yunfu_ipfund.common.workdays import add_workdays
+from yunfu_ipfund.notices.models import Notice
 from yunfu_ipfund.policy.models import IPType
 from yunfu_ipfund.policy.services import policy_in_force
 
@@ -105,6 +119,102 @@ LATE_CLAIMS = [
         S.PAID,
     ),
 ]
+# After payment: recovery, closing and rescission, each on a loan of its own (made as LATE_CLAIMS' are):
+# (registration purpose, enterprise user, bank, amount, asset, contract number, where it stops).
+# The fraud cases are 新兴县禅心茶业 (qiye3)'s: their blacklisting leaves the other enterprises alone.
+RECOVERY_REPORTED, RECOVERY_RECEIVED, RECOVERY_DRAFT = (
+    "recovery_reported",
+    "recovery_received",
+    "recovery_draft",
+)
+RECOVERY_SETTLED = "recovery_settled"  # a withdrawn draft, then a recovery that its costs ate (nothing due)
+CLOSED_WRITE_OFF = "closed_write_off"
+RESCIND_PAID, RESCIND_REPAID, RESCIND_UNPAID = "rescind_paid", "rescind_repaid", "rescind_unpaid"
+QIYE3 = "qiye3"
+AFTER_PAYMENT_CLAIMS = [
+    (
+        "稻谷低温储藏库（演示，追偿款待返还）",
+        "qiye2",
+        ABC,
+        "600000.00",
+        (IPType.UTILITY_MODEL, "202220711025", "一种稻谷低温储藏通风装置"),
+        "NHYF-2026-ZSCQ-0125",
+        RECOVERY_REPORTED,
+    ),
+    (
+        "石材切割锯片采购（演示，追偿款已返还）",
+        "qiye1",
+        CCB,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202120711026", "一种石材切割锯片冷却装置"),
+        "JHYF-2026-ZSCQ-0126",
+        RECOVERY_RECEIVED,
+    ),
+    (
+        "大米礼盒包装线（演示，追偿报告待复核）",
+        "qiye2",
+        ICBC,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711027", "一种大米礼盒自动封装装置"),
+        "GSYF-2026-ZSCQ-0127",
+        RECOVERY_DRAFT,
+    ),
+    (
+        "石材仓储货架改造（演示，追偿无需返还）",
+        "qiye1",
+        ABC,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202120711028", "一种石材板材立式仓储架"),
+        "NHYF-2026-ZSCQ-0128",
+        RECOVERY_SETTLED,
+    ),
+    (
+        "稻米副产品加工（演示，已核销结案）",
+        "qiye2",
+        CCB,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711029", "一种米糠稳定化处理装置"),
+        "JHYF-2026-ZSCQ-0129",
+        CLOSED_WRITE_OFF,
+    ),
+    (
+        "茶叶初制厂房改造（演示，撤销补偿待追回）",
+        QIYE3,
+        ICBC,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711033", "一种茶叶揉捻压力调节装置"),
+        "GSYF-2026-ZSCQ-0130",
+        RESCIND_PAID,
+    ),
+    (
+        "茶园灌溉设备（演示，撤销补偿已追回）",
+        QIYE3,
+        ABC,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711034", "一种茶园滴灌控制装置"),
+        "NHYF-2026-ZSCQ-0131",
+        RESCIND_REPAID,
+    ),
+    (
+        "茶叶冷链仓储（演示，撤销补偿未拨付）",
+        QIYE3,
+        CCB,
+        "500000.00",
+        (IPType.UTILITY_MODEL, "202220711035", "一种茶叶冷藏除湿装置"),
+        "JHYF-2026-ZSCQ-0132",
+        RESCIND_UNPAID,
+    ),
+]
+# A covered loan of qiye3 found to rest on false information before any claim: excluded by the approver.
+EXCLUDED_LOAN = (
+    "茶叶包装材料采购（演示，移出风险补偿范围）",
+    QIYE3,
+    ICBC,
+    "400000.00",
+    (IPType.UTILITY_MODEL, "202220711036", "一种茶叶包装充氮装置"),
+    "GSYF-2026-ZSCQ-0133",
+)
+DEMO_RECOVERY = {"amount": "100000.00", "costs": "5000.00"}
 DEMO_OBJECTION = {
     "name": "陈明",
     "contact": "chenming@example.com",
@@ -171,6 +281,8 @@ def seed(stdout):
             made += _seed_late_claim(*spec, stdout=stdout)
         except DomainError as exc:
             stdout.write(f"compensation: 未生成“{spec[0]}”演示补偿申请：{exc.message}")
+    made += _seed_after_payment(stdout)
+    _seed_fund_reports(stdout)
     stdout.write(f"compensation: 各阶段演示补偿申请已就绪（本次新建 {made} 笔）。")
 
 
@@ -275,3 +387,164 @@ def _seed_late_claim(purpose, username, bank_name, amount, asset, contract, stop
         return 1
     services.claim_confirm_payment(by=finance, claim=claim, voucher=f"演示-ZF-{claim.pk:04d}")
     return 1
+
+
+def _paid_claim(loan, *, decide_only=False):
+    """A claim on `loan` past a public notice that ended on a seeded day, decided, instructed and paid
+    today by its people (the decided one stops at DECIDED): LATE_CLAIMS' path."""
+    officer_name, supervisor_name = BANK_USERS[loan.bank.name]
+    officer, supervisor = _user(officer_name), _user(supervisor_name)
+    clerk, approver, finance = _user(CLERK), _user(APPROVER), _user(FINANCE)
+    claim = services.claim_submit(by=supervisor, claim=_draft(loan, officer))
+    claim = services.claim_accept(by=clerk, claim=claim)
+    claim = services.claim_first_review(
+        by=clerk, claim=claim, opinion="演示数据：材料齐全，在申请期限内，符合补偿条件"
+    )
+    claim = services.claim_approve(by=approver, claim=claim, reason="演示数据：符合条件，拟予全额补偿")
+    workdays = policy_in_force(today()).public_notice_workdays
+    services.notice_batch_publish(by=clerk, claims=[claim], on=add_workdays(today(), -(workdays + 1)))
+    claim = services.claim_decide(by=approver, claim=claim)
+    if decide_only:
+        return claim
+    claim = services.claim_instruct_payment(by=approver, claim=claim)
+    return services.claim_confirm_payment(by=finance, claim=claim, voucher=f"演示-ZF-{claim.pk:04d}")
+
+
+def _recovery(claim, *, amount, costs, description):
+    officer_name, _supervisor = BANK_USERS[claim.bank.name]
+    return services.recovery_prepare(
+        by=_user(officer_name),
+        claim=claim,
+        received_on=today(),
+        amount=amount,
+        costs=costs,
+        description=description,
+    )
+
+
+def _countersign(recovery):
+    _officer, supervisor_name = BANK_USERS[recovery.claim.bank.name]
+    return services.recovery_countersign(by=_user(supervisor_name), recovery=recovery)
+
+
+def _take_after_payment(claim, stop):
+    """Take a paid (or, for RESCIND_UNPAID, decided) claim to `stop`, each step by its person."""
+    approver, finance = _user(APPROVER), _user(FINANCE)
+    note = "演示数据：处置质押专利所得"
+    if stop in (RECOVERY_REPORTED, RECOVERY_RECEIVED):
+        recovery = _countersign(_recovery(claim, description=note, **DEMO_RECOVERY))
+        if stop == RECOVERY_RECEIVED:
+            services.recovery_confirm_receipt(
+                by=finance, recovery=recovery, voucher=f"演示-ZH-{recovery.pk:04d}"
+            )
+    elif stop == RECOVERY_DRAFT:
+        _recovery(claim, description=note, **DEMO_RECOVERY)
+    elif stop == RECOVERY_SETTLED:
+        first = _recovery(claim, description="演示数据：金额录入有误", **DEMO_RECOVERY)
+        officer_name, _supervisor = BANK_USERS[claim.bank.name]
+        services.recovery_withdraw(
+            by=_user(officer_name), recovery=first, reason="演示数据：金额录入有误，撤回"
+        )
+        _countersign(
+            _recovery(claim, amount="20000.00", costs="20000.00", description="演示数据：诉讼费用抵尽")
+        )
+    elif stop == CLOSED_WRITE_OFF:
+        services.claim_close(
+            by=approver,
+            claim=claim,
+            close_reason=Claim.CloseReason.WRITE_OFF,
+            reason="演示数据：借款企业已注销，质押专利无处置价值，经批准核销",
+        )
+    elif stop in (RESCIND_PAID, RESCIND_REPAID, RESCIND_UNPAID):
+        evidence = SimpleUploadedFile(
+            "evidence.pdf", DEMO_PDF + b"% clawback\n", content_type="application/pdf"
+        )
+        clawback = services.claim_rescind(
+            by=approver,
+            claim=claim,
+            reason="演示数据：经核查，借款企业申报的营业收入与纳税记录不符，属提供虚假材料",
+            evidence=evidence,
+        )
+        if stop == RESCIND_REPAID:
+            services.clawback_confirm_receipt(
+                by=finance, clawback=clawback, voucher=f"演示-ZH-C{clawback.pk:04d}"
+            )
+
+
+def _seed_after_payment(stdout):
+    """AFTER_PAYMENT_CLAIMS and EXCLUDED_LOAN: every loan first (the fraud cases blacklist qiye3, whose
+    later registrations would be refused), then each claim to its stop, the rescissions last."""
+    made = 0
+    loans = []
+    for purpose, username, bank, amount, asset, contract, stop in AFTER_PAYMENT_CLAIMS:
+        try:
+            with transaction.atomic():
+                loans.append((_late_loan(purpose, username, bank, amount, asset, contract), stop, purpose))
+        except DomainError as exc:
+            stdout.write(f"compensation: 未生成“{purpose}”演示贷款：{exc.message}")
+    purpose, username, bank, amount, asset, contract = EXCLUDED_LOAN
+    try:
+        with transaction.atomic():
+            registration_loan = _active_loan(purpose, username, bank, amount, asset, contract)
+    except DomainError as exc:
+        registration_loan = None
+        stdout.write(f"compensation: 未生成“{purpose}”演示贷款：{exc.message}")
+    for loan, stop, purpose in loans:
+        if loan is None or Claim.objects.filter(covered_loan=loan).exists():
+            continue
+        try:
+            with transaction.atomic():
+                claim = _paid_claim(loan, decide_only=stop == RESCIND_UNPAID)
+                _take_after_payment(claim, stop)
+            made += 1
+        except DomainError as exc:
+            stdout.write(f"compensation: 未生成“{purpose}”演示补偿申请：{exc.message}")
+    if registration_loan is not None and registration_loan.status != CoveredLoan.Status.EXCLUDED:
+        try:
+            lenders_services.loans.loan_exclude_for_fraud(
+                by=_user(APPROVER),
+                loan=registration_loan,
+                reason="演示数据：经核查，质押专利在备案前已被宣告无效，借款企业隐瞒未报",
+                evidence=SimpleUploadedFile(
+                    "evidence.pdf", DEMO_PDF + b"% exclusion\n", content_type="application/pdf"
+                ),
+            )
+        except DomainError as exc:
+            stdout.write(f"compensation: 未移出演示贷款 {registration_loan.contract_number}：{exc.message}")
+    return made
+
+
+def _active_loan(purpose, username, bank_name, amount, asset, contract):
+    """A confirmed, performing covered loan of its own (as _late_loan, stopping at ACTIVE)."""
+    user = User.objects.filter(username=username).select_related("organisation").first()
+    bank = Organisation.objects.filter(kind=Organisation.Kind.BANK, name=bank_name).first()
+    officer = User.objects.filter(username=applications_demo.OFFICERS[bank_name], organisation=bank).first()
+    approver, clerk = _user(APPROVER), _user(CLERK)
+    if None in (user, bank, officer, approver, clerk) or user.organisation is None:
+        return None
+    if not LoanRegistration.objects.filter(purpose=purpose).exists():
+        ip_type, body, title = asset
+        patent = applications_demo._stage_asset(user.organisation, user, ip_type, body, title)
+        registration, _created = applications_demo._registration(
+            user.organisation, user, bank, purpose, Decimal(amount), [patent]
+        )
+        applications_demo._submit(registration, user)
+        applications_demo._accept(registration, officer)
+    lenders_demo._seed_stage_filing(contract, purpose, lenders_demo.ACTIVE, approver, clerk)
+    return CoveredLoan.objects.filter(contract_number=contract).first()
+
+
+def _seed_fund_reports(stdout):
+    """The fund's monthly statement of last month and its annual report of last year (once each)."""
+    day = today()
+    last_month = day.replace(day=1) - dt.timedelta(days=1)
+    for kind, year, month in (
+        (fund_documents.MONTHLY_STATEMENT, last_month.year, last_month.month),
+        (fund_documents.ANNUAL_REPORT, day.year - 1, None),
+    ):
+        if Notice.objects.filter(kind=kind).exists():
+            continue
+        try:
+            lenders_services.fund_report_issue(by=None, year=year, month=month)
+        except DomainError as exc:
+            stdout.write(f"compensation: 未生成资金报告：{exc.message}")

@@ -1,7 +1,8 @@
 """Demo records of the bank side (idempotent; runs after applications.demo.seed), built through the
 services so their notices exist:
 
-- the three demo banks admitted as cooperating banks;
+- the five demo banks admitted as cooperating banks; right after its admission 中国银行 is suspended and
+  reinstated, and 云浮农商银行 terminated (the bank notices);
 - one confirmed covered loan for 云浮市云石科技有限公司 with 中国工商银行股份有限公司云浮分行
   (DEMO_CONTRACT, on which compensation.demo submits a claim);
 - `STAGE_FILINGS`: a filing in every other stage of its lifecycle (draft, first-reviewed by the clerk
@@ -40,7 +41,13 @@ BANKS = [
     ("中国工商银行股份有限公司云浮分行", "YFZSCQ-HZ-2025-01", "李经办", "0766-8812001"),
     ("中国农业银行股份有限公司云浮分行", "YFZSCQ-HZ-2025-02", "赵经办", "0766-8812002"),
     ("中国建设银行股份有限公司云浮分行", "YFZSCQ-HZ-2025-03", "孙经办", "0766-8812003"),
+    ("中国银行股份有限公司云浮分行", "YFZSCQ-HZ-2025-04", "何经办", "0766-8812004"),
+    ("广东云浮农村商业银行股份有限公司", "YFZSCQ-HZ-2025-05", "梁经办", "0766-8812005"),
 ]
+# What the approver does next to a bank admitted by the demo (its notices): suspend then reinstate, or
+# terminate. Done once, right after the admission (a second run finds the bank admitted and skips it).
+SUSPENDED_THEN_REINSTATED = "中国银行股份有限公司云浮分行"
+TERMINATED = "广东云浮农村商业银行股份有限公司"
 ENTERPRISE = "云浮市云石科技有限公司"
 DEMO_CONTRACT = "GSYF-2026-ZSCQ-0001"
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -109,7 +116,15 @@ def seed(stdout):
             contact_phone=phone,
             reason="演示数据：依据2025年《管理办法》准入",
         )
-    stdout.write("lenders: 三家合作银行已准入。")
+        profile = CooperatingBank.objects.get(organisation=org)
+        if name == SUSPENDED_THEN_REINSTATED:
+            profile = services.bank_suspend(
+                by=approver, bank=profile, reason="演示数据：追偿款逾期返还超过30日，暂停新增备案"
+            )
+            services.bank_reinstate(by=approver, bank=profile, reason="演示数据：逾期款项已返还，恢复备案")
+        elif name == TERMINATED:
+            services.bank_terminate(by=approver, bank=profile, reason="演示数据：合作协议经双方协商提前终止")
+    stdout.write(f"lenders: {len(BANKS)} 家银行已准入（其中一家暂停后恢复、一家终止合作）。")
 
     clerk = _clerk(approver)
     _seed_demo_contract(approver, clerk, day, stdout)
