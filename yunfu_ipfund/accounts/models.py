@@ -68,6 +68,8 @@ class User(AbstractUser):
     # code page refuses every code after the limit.
     otp_failures = models.PositiveSmallIntegerField("动态验证码连续错误次数", default=0)
     otp_locked_until = models.DateTimeField("第二认证因素锁定至", null=True, blank=True)
+    # 大字版/长者模式 (issue 14 item 6): larger type and higher contrast on every page (accounts.display).
+    large_type = models.BooleanField("大字版（长者模式）", default=False)
 
     class Meta:
         verbose_name = "用户"
