@@ -29,8 +29,8 @@ def platform_demo(db):
 def test_seed_creates_the_demo_records_once(platform_demo, policy):
     demo.seed(io.StringIO())
     demo.seed(io.StringIO())
-    assert EnterpriseProfile.objects.count() == 2
-    assert IPAsset.objects.count() == 6 + len(demo.STAGE_REGISTRATIONS)
+    assert EnterpriseProfile.objects.count() == len(demo.ENTERPRISES)
+    assert IPAsset.objects.count() == 3 * len(demo.ENTERPRISES) + len(demo.STAGE_REGISTRATIONS)
     statuses = sorted(LoanRegistration.objects.values_list("status", flat=True))
     assert statuses == ["accepted"] * (1 + len(demo.STAGE_REGISTRATIONS)) + ["draft", "submitted"]
     for profile in EnterpriseProfile.objects.select_related("organisation"):
@@ -52,7 +52,8 @@ def test_seed_creates_the_demo_records_once(platform_demo, policy):
         assert failed == [], (registration.purpose, failed)
         rules = {c["rule"] for c in registration.submitted_checks}
         assert {"uscc_region", "enterprise_size", "credit_check", "independent_legal_person"} <= rules
-    assert CreditCheck.objects.count() == 2 and all(c.extract for c in CreditCheck.objects.all())
+    assert CreditCheck.objects.count() == len(demo.ENTERPRISES)
+    assert all(c.extract for c in CreditCheck.objects.all())
 
 
 def test_seed_skips_quietly_without_the_platform_demo(db):
