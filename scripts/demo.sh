@@ -18,7 +18,8 @@ missing_packages() {
   elif ! fc-list :lang=zh family 2>/dev/null | grep -qE "$CJK_FONT_PATTERN"; then
     need+=(fonts-noto-cjk)
   fi
-  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+  ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+  ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)  # the notices' font cut
   echo "${need[*]:-}"
 }
 
