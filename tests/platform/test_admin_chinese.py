@@ -33,7 +33,18 @@ ALLOWED = {
 }
 # Values typed into the records of `admin_records` (user names, a browser's user agent, a login path).
 # The IP types' codes (the rows' keys) and a reminder's key and link (a code and a URL) are values too.
-DATA_WORDS = {"admin", "anquan", "clerk", "root", "Mozilla", "accounts", "login", "text", "html"} | {
+DATA_WORDS = {
+    "admin",
+    "anquan",
+    "clerk",
+    "root",
+    "shenji",
+    "Mozilla",
+    "accounts",
+    "login",
+    "text",
+    "html",
+} | {
     "invention",
     "utility",
     "model",
@@ -54,8 +65,9 @@ class VisibleText(HTMLParser):
     """The text a reader sees: element text and the visible attributes (title, placeholder, the value
     of buttons), not scripts, styles or field values typed in."""
 
-    # (bdi: a value isolated for bidirectional text, e.g. the password hash's algorithm and salt)
-    SKIP = {"script", "style", "textarea", "option", "bdi"}
+    # (bdi: a value isolated for bidirectional text, e.g. the password hash's algorithm and salt;
+    # code: a code, a hash or a JSON record shown as stored)
+    SKIP = {"script", "style", "textarea", "option", "bdi", "code"}
 
     def __init__(self):
         super().__init__()
@@ -294,3 +306,10 @@ def test_a_holiday_year_without_days_keeps_its_to_do_and_says_so_until_the_days_
     client.post(reverse("admin:policy_holidayday_delete", args=[day.pk]), {"post": "yes"})
     assert not HolidayDay.objects.filter(date__year=2031).exists()
     assert todo().resolved_at is None  # the days deleted: the to-do is back
+
+
+def test_every_admin_page_of_the_audit_administrator_is_in_chinese(client, bureau, admin_records):
+    shenji = make_user("shenji", bureau, Role.AUDIT_ADMIN, full_name="审计管理员")
+    shenji.is_staff = True
+    shenji.save()
+    assert walk(client, shenji) == {}

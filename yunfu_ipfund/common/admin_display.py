@@ -5,12 +5,16 @@ without a verbose name): ADR 0006 keeps no translation catalogue, so the admin n
   (mapped through `values`, a dict or a function, when given: codes shown by their Chinese names);
 - `MODEL_NAMES`: a package's model under a Chinese name in the admin's app list;
 - `RecordLabelled`: records named in Chinese on their pages and check boxes;
+- `code_shown(field, label)`: the same for codes, hashes and JSON, in <code>;
 - `titled(title)`: a list filter on a field, titled `title`, otherwise the field's own filter.
 """
+
+import json
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.utils.html import format_html
 
 # A package's model -> the Chinese plural name its admin registration gives it (the app list's names:
 # templates/admin/app_list.html, through the admin_names template filter).
@@ -26,6 +30,22 @@ def shown(field, label, values=None, *, boolean=False):
 
     value.__name__ = f"{field}_shown"
     return admin.display(description=label, ordering=field, boolean=boolean)(value)
+
+
+def code_shown(field, label):
+    """A read-only column or field whose value is a code, a hash or a machine record (JSON): in <code>,
+    shown as it is stored."""
+
+    def value(obj):
+        raw = getattr(obj, field)
+        if raw in (None, "", {}, []):
+            return "—"
+        return format_html(
+            "<code>{}</code>", json.dumps(raw, ensure_ascii=False) if isinstance(raw, dict | list) else raw
+        )
+
+    value.__name__ = f"{field}_code"
+    return admin.display(description=label, ordering=field)(value)
 
 
 def titled(title, values=None):
