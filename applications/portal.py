@@ -6,7 +6,10 @@ from yunfu_ipfund.accounts.roles import PERM_BANK_PREPARE, PERM_ENTERPRISE, PERM
 from yunfu_ipfund.accounts.selectors import is_bank_user
 from yunfu_ipfund.common.money import format_money
 
-from .selectors import enterprise_drafts, registrations_awaiting_bank
+from .selectors import enterprise_drafts, profile_of, registrations_awaiting_bank
+
+# What a registration needs of the profile besides its required columns (blank or null until filled in).
+PROFILE_NEEDED = ("district", "employees", "revenue", "total_assets")
 
 
 def nav_items(user):
@@ -24,8 +27,23 @@ def nav_items(user):
     return items
 
 
+def profile_incomplete(enterprise_org):
+    profile = profile_of(enterprise_org)
+    return profile is None or any(getattr(profile, name) in (None, "") for name in PROFILE_NEEDED)
+
+
 def tasks(user):
     found = []
+    if user.has_perm(PERM_ENTERPRISE) and user.organisation_id and profile_incomplete(user.organisation_id):
+        found.append(
+            {
+                "title": "完善企业信息",
+                "url": reverse("applications:profile_edit"),
+                "due": None,
+                "kind": "企业信息",
+                "overdue": False,
+            }
+        )
     if user.has_perm(PERM_ENTERPRISE) and user.organisation_id:
         for r in enterprise_drafts(user.organisation_id).order_by("created_at")[:50]:
             found.append(

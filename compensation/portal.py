@@ -41,22 +41,35 @@ def tasks(user):
     qs = claims_visible_to(user)
     out = []
     is_bank = is_bank_user(user)
-    if is_bank and user.has_perm(PERM_BANK_COUNTERSIGN):
-        for c in qs.filter(status=S.DRAFT).order_by("id")[:LIMIT]:
-            out.append(_task(f"复核并提交补偿申请 {c.reference}", c, None, "补偿"))
+    prepares, countersigns = (
+        is_bank and user.has_perm(p) for p in (PERM_BANK_PREPARE, PERM_BANK_COUNTERSIGN)
+    )
+    if prepares or countersigns:
+        # A draft: the supervisor countersigns and submits it. A claim returned for supplement: the officer
+        # supplements, the supervisor countersigns and resubmits it, both by the supplement deadline.
+        statuses = [S.SUPPLEMENT_REQUESTED] + ([S.DRAFT] if countersigns else [])
+        open_claims = qs.filter(status__in=statuses).prefetch_related("supplements").order_by("id")[:LIMIT]
+        for c in open_claims:
+            if c.status == S.DRAFT:
+                out.append(_task(f"复核并提交补偿申请 {c.reference}", c, None, "补偿"))
+                continue
+            due = max((s.due_on for s in c.supplements.all()), default=None)
+            if prepares:
+                out.append(_task(f"补充补偿申请 {c.reference} 的材料", c, due, "补偿"))
+            if countersigns:
+                out.append(_task(f"复核补充材料并重新提交补偿申请 {c.reference}", c, due, "补偿"))
+    if countersigns:
         drafts = Recovery.objects.filter(status=Recovery.Status.DRAFT, claim__in=qs).select_related("claim")
         for r in drafts.order_by("report_due_on", "id")[:LIMIT]:
             title = f"复核追偿报告（{r.claim.reference}，{r.received_on:%Y-%m-%d} 收到）"
             out.append(_task(title, r.claim, r.report_due_on, "追偿"))
-    if is_bank and user.has_perm(PERM_BANK_PREPARE):
-        for c in qs.filter(status=S.SUPPLEMENT_REQUESTED).prefetch_related("supplements")[:LIMIT]:
-            due = max((s.due_on for s in c.supplements.all()), default=None)
-            out.append(_task(f"补充补偿申请 {c.reference} 的材料", c, due, "补偿"))
     if user.has_perm(PERM_BUREAU_REVIEW):
         for c in qs.filter(status=S.SUBMITTED).order_by("intake_due_on")[:LIMIT]:
             out.append(_task(f"受理补偿申请 {c.reference}", c, c.intake_due_on, "补偿"))
         for c in qs.filter(status=S.ACCEPTED).order_by("review_due_on")[:LIMIT]:
             out.append(_task(f"初审补偿申请 {c.reference}", c, c.review_due_on, "补偿"))
+        for c in qs.filter(status=S.APPROVED).order_by("id")[:LIMIT]:
+            out.append(_task(f"公示补偿申请 {c.reference}（拟补偿）", c, None, "补偿"))
     if user.has_perm(PERM_BUREAU_APPROVE):
         for c in qs.filter(status__in=[S.FIRST_REVIEWED, S.JOINT_MEETING]).order_by("review_due_on")[:LIMIT]:
             out.append(_task(f"复审补偿申请 {c.reference}", c, c.review_due_on, "补偿"))

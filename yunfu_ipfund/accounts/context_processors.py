@@ -7,8 +7,11 @@ The platform's layers above accounts register in their AppConfig.ready() (accoun
 - `context_sources`: functions user -> dict, merged into every page's context (notices: unread count).
 """
 
+import datetime as dt
+
 from django.urls import reverse
 
+from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.plugins import app_modules
 
 from . import second_factor
@@ -52,8 +55,18 @@ def nav_items(user):
     return items
 
 
+# Items due further ahead than this are listed apart ("以后的提醒"), collapsed on the pages.
+SOON_DAYS = 30
+
+
 def tasks_for(user):
-    """Everything that needs this user now, soonest deadline first. Each item: dict(title, url, due, kind)."""
+    """Everything that needs this user, the one list both the home page and the to-do page show.
+
+    Each item: dict(title, url, due, kind, overdue, provisional). A record's own task (an app's
+    portal.py) carries the record's own deadline field, the one its page shows; an open reminder about
+    a record already on the list (same url) is that obligation, one line, and never moves that deadline
+    (it only gives one to a task that has none). `overdue` is counted here, for every item alike.
+    Overdue items first, then by deadline, items without one last."""
     tasks = []
     for module in portal_modules():
         tasks += list(getattr(module, "tasks", lambda u: [])(user))
@@ -63,12 +76,31 @@ def tasks_for(user):
             task = by_url.get(extra["url"]) if extra.get("url") else None
             if task is None:
                 tasks.append(extra)
+                if extra.get("url"):
+                    by_url[extra["url"]] = extra
                 continue
-            # The same record is already on the list: one line, with the earliest deadline.
-            if extra["due"] and (task.get("due") is None or extra["due"] < task["due"]):
-                task.update(due=extra["due"], overdue=extra["overdue"])
+            if task.get("due") is None and extra.get("due"):
+                task["due"] = extra["due"]
             task["provisional"] = task.get("provisional") or extra.get("provisional", False)
-    return sorted(tasks, key=lambda t: (t.get("due") is None, t.get("due") or 0))
+    today = local_today()
+    for task in tasks:
+        task["overdue"] = bool(task.get("due") and task["due"] < today)
+        task.setdefault("provisional", False)
+    return sorted(tasks, key=lambda t: (not t["overdue"], t.get("due") is None, t.get("due") or today))
+
+
+def split_tasks(tasks):
+    """(near, later): the items due within SOON_DAYS (or overdue, or without a deadline) and the rest."""
+    horizon = local_today() + dt.timedelta(days=SOON_DAYS)
+    near = [t for t in tasks if not (t.get("due") and t["due"] > horizon)]
+    later = [t for t in tasks if t.get("due") and t["due"] > horizon]
+    return near, later
+
+
+def task_context(user):
+    """What the home page and the to-do page render of the user's to-dos (the same on both)."""
+    near, later = split_tasks(tasks_for(user))
+    return {"tasks": near, "later_tasks": later, "task_count": len(near) + len(later), "soon_days": SOON_DAYS}
 
 
 def portal(request):

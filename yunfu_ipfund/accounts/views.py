@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yunfu_ipfund.common.errors import MSG_NO_ROLE, DomainError, Forbidden, NotFound
 
 from . import second_factor, services
-from .context_processors import tasks_for
+from .context_processors import task_context
 from .forms import EnrolForm, LoginForm, SecondFactorForm
 from .models import AdminRequest, RecoveryCodeDevice, User
 from .passwords import password_change_due
@@ -164,10 +164,8 @@ def recovery_codes_reissue(request):
 
 @login_required
 def home(request):
-    tasks = tasks_for(request.user)
     context = {
-        "tasks": tasks[:10],
-        "task_count": len(tasks),
+        **task_context(request.user),
         # An enterprise user without a second factor may enrol one (staff cannot get here without it).
         "offer_second_factor": not second_factor.session_verified(request.user),
     }
@@ -176,7 +174,7 @@ def home(request):
 
 @login_required
 def tasks(request):
-    return render(request, "accounts/tasks.html", {"tasks": tasks_for(request.user)})
+    return render(request, "accounts/tasks.html", task_context(request.user))
 
 
 # --- administrative requests (三员分立) ------------------------------------------------------------
