@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import display, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("second-factor/", views.second_factor_verify, name="second_factor"),
     path("second-factor/enrol/", views.second_factor_enrol, name="second_factor_enrol"),
     path("second-factor/recovery-codes/", views.recovery_codes_reissue, name="recovery_codes"),
+    path("display/large-type/", display.large_type, name="large_type"),
     path("home/", views.home, name="home"),
     path("tasks/", views.tasks, name="tasks"),
     path("admin-requests/", views.admin_requests, name="admin_requests"),
