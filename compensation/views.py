@@ -6,7 +6,7 @@ claim page with its message (platform middleware); the public objection form kee
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +14,7 @@ from yunfu_ipfund.accounts.roles import PERM_READ_ALL
 from yunfu_ipfund.accounts.selectors import access, is_bank_user
 from yunfu_ipfund.audit.selectors import trail_for
 from yunfu_ipfund.audit.workflow import available_move_names
+from yunfu_ipfund.common import confirm
 from yunfu_ipfund.common.dates import today as local_today
 from yunfu_ipfund.common.errors import DomainError, NotFound, ValidationFailed
 from yunfu_ipfund.common.file_history import by_kind
@@ -237,32 +238,69 @@ def _recovery_drafts(claim, user):
 class _FormRefused(Exception):
     """A posted form that its parser or the service refused (a 400 ValidationFailed), kept bound."""
 
-    def __init__(self, form, error):
+    def __init__(self, form, error, *, edit=False):
         super().__init__(error.message)
         self.form = form
         self.error = error
+        self.edit = edit  # back from the confirm page to change the values: not a refusal (200)
 
 
-def _do(form_class, fn):
+def _refuse_on(form, exc):
+    form.add_error(None, exc.message)
+    for item in exc.details:
+        form.add_error(None, item.get("message", str(item)))
+    return _FormRefused(form, exc)
+
+
+def _do(form_class, fn, confirm_with=None):
     """A page action: validate the posted form (if any), then call `fn(request, obj, cleaned_data)`.
 
     A refusal of the input (the form's or the service's ValidationFailed) raises `_FormRefused` with
-    the bound form, the service's message on it, so the page can show it again as typed."""
+    the bound form, the service's message on it, so the page can show it again as typed.
+
+    `confirm_with` (title, warning): an irreversible action with input is confirmed after the server
+    accepted it (common.confirm): the first POST tries the service and rolls it back, then answers
+    with the 请确认 page; the POST from that page performs it."""
 
     def handler(request, obj):
         if form_class is None:
             return fn(request, obj, {})
         form = form_class(request.POST, request.FILES)
+        if confirm_with and confirm.wants_edit(request):
+            form.is_valid()
+            raise _FormRefused(form, ValidationFailed(""), edit=True)
         if not form.is_valid():
             raise _FormRefused(form, ValidationFailed(_problems(form)))
         data = form.cleaned_data
+        data = {**data, "_form": form} if hasattr(form, "reductions") else data
+
+        def perform():
+            return fn(request, obj, data)
+
+        scope = f"claim:{obj.pk}:{request.path}"
+        if confirm_with and not confirm.is_confirmed(request, form, scope):
+            refused = confirm.dry_run(perform)
+            if refused is not None and not isinstance(refused, ValidationFailed):
+                raise refused
+            if refused is not None:
+                raise _refuse_on(form, refused)
+            title, warning = confirm_with
+            return confirm.confirm_page(
+                request,
+                form=form,
+                scope=scope,
+                title=title,
+                record=f"补偿申请 {obj.reference}",
+                action_url=request.path,
+                back_url=obj.get_absolute_url(),
+                warning=warning,
+                button=f"确认{title}",
+            )
         try:
-            return fn(request, obj, {**data, "_form": form} if hasattr(form, "reductions") else data)
+            perform()
         except ValidationFailed as exc:
-            form.add_error(None, exc.message)
-            for item in exc.details:
-                form.add_error(None, item.get("message", str(item)))
-            raise _FormRefused(form, exc) from None
+            raise _refuse_on(form, exc) from None
+        return None
 
     return handler
 
@@ -368,12 +406,22 @@ ACTIONS = {
     "supplement": (_do(forms.SupplementForm, _supplement), "补充材料通知书已签发。"),
     "first_review": (_do(forms.OpinionForm, _first_review), "初审意见已提交。"),
     "joint_meeting": (_do(forms.JointMeetingForm, _joint_meeting), "联席会议审议情况已登记。"),
-    "second_review": (_do(forms.SecondReviewForm, _second_review), "复审结论已提交。"),
+    "second_review": (
+        _do(
+            forms.SecondReviewForm,
+            _second_review,
+            confirm_with=("提交复审结论", "提交后不能修改；不予补偿的将签发决定书。"),
+        ),
+        "复审结论已提交。",
+    ),
     "publish": (_do(None, _publish), "已发布公示。"),
     "decide": (_do(None, _decide), "已作出补偿决定，补偿决定书已签发。"),
     "rule_objection": (_do(forms.ObjectionRulingForm, _rule_objection), "异议认定已记录，并已答复异议人。"),
     "instruct": (_do(None, _instruct), "拨付通知书已签发。"),
-    "pay": (_do(forms.VoucherForm, _pay), "已确认拨付。"),
+    "pay": (
+        _do(forms.VoucherForm, _pay, confirm_with=("拨付", "确认后将记账，不可撤回。")),
+        "已确认拨付。",
+    ),
     "recovery": (_do(forms.RecoveryForm, _recovery), "追偿报告已起草，待本行复核人员复核后报告市监局。"),
     "close": (_do(forms.CloseForm, _close), "已结案。"),
     "rescind": (_do(forms.RescindForm, _rescind), "已撤销补偿并签发追回通知书。"),
@@ -404,11 +452,14 @@ def claim_action(request, pk, action):
         raise NotFound()
     handler, done = ACTIONS[action]
     try:
-        handler(request, claim)
+        answer = handler(request, claim)
     except _FormRefused as refused:
         if action not in FORM_OF_ACTION:
             raise refused.error from None
-        return _claim_page(request, claim, bound=(FORM_OF_ACTION[action], refused.form), status=400)
+        status = 200 if refused.edit else 400
+        return _claim_page(request, claim, bound=(FORM_OF_ACTION[action], refused.form), status=status)
+    if isinstance(answer, HttpResponse):  # the 请确认 page of an irreversible action
+        return answer
     messages.success(request, done)
     return redirect(claim.get_absolute_url())
 

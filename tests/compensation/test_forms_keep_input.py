@@ -66,9 +66,67 @@ def test_a_service_refusal_comes_back_on_the_form_too(client_for, flow, loan, bu
     assert "提交的内容有误" in body
 
 
-def test_a_valid_second_review_still_goes_through(client_for, flow, loan, bureau_approver):
+# --- irreversible actions with input: confirmed after the server accepted it ------------------------
+
+TOKEN_FIELD, EDIT_FIELD = "_confirm_token", "_confirm_edit"  # yunfu_ipfund.common.confirm
+
+
+def _hidden(body):
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body))
+
+
+def test_the_second_review_asks_no_browser_confirm_before_validation(client_for, flow, loan, bureau_approver):
     claim = flow.reviewed(loan)
-    response = _second_review(client_for(bureau_approver), claim, amount_1="30000")
-    assert response.status_code == 302
+    body = client_for(bureau_approver).get(claim.get_absolute_url()).content.decode()
+    assert "确认提交复审结论？" not in body
+
+
+def test_an_accepted_second_review_is_confirmed_then_performed(client_for, flow, loan, bureau_approver):
+    claim = flow.reviewed(loan)
+    c = client_for(bureau_approver)
+    first = _second_review(c, claim, amount_1="30000")
+    assert first.status_code == 200
+    body = first.content.decode()
+    assert "请确认：提交复审结论" in body and "部分补偿" in body and "催收证据不足，核减部分金额" in body
     claim.refresh_from_db()
-    assert claim.approved_amount is not None and claim.outcome == "partial"
+    assert claim.status == Claim.Status.FIRST_REVIEWED  # nothing done yet (the try was rolled back)
+    hidden = _hidden(body)
+    hidden.pop("csrfmiddlewaretoken", None)
+    back = c.post(action_url(claim, "second_review"), {**hidden, EDIT_FIELD: "1"})
+    assert back.status_code == 200 and _selected(back.content.decode(), "code_1") == "D05"
+    done = c.post(action_url(claim, "second_review"), hidden)
+    assert done.status_code == 302
+    claim.refresh_from_db()
+    assert claim.outcome == "partial" and claim.approved_amount is not None
+
+
+def test_a_confirm_token_cannot_carry_other_values(client_for, flow, loan, bureau_approver):
+    claim = flow.reviewed(loan)
+    c = client_for(bureau_approver)
+    hidden = _hidden(_second_review(c, claim, amount_1="30000").content.decode())
+    hidden.pop("csrfmiddlewaretoken", None)
+    hidden["amount_1"] = "300"
+    response = c.post(action_url(claim, "second_review"), hidden)
+    assert response.status_code == 400
+    assert "确认页面已过期或提交的内容与确认时不一致" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.FIRST_REVIEWED
+
+
+def test_the_payment_is_confirmed_after_validation(client_for, flow, loan, policy):
+    from tests.compensation.test_transitions import claim_in
+
+    claim = claim_in(flow, loan, policy, Claim.Status.PAYMENT_INSTRUCTED)
+    c = client_for(flow.finance)
+    assert "确认已从专户拨付" not in c.get(claim.get_absolute_url()).content.decode()
+    empty = c.post(action_url(claim, "pay"), {"voucher": ""})
+    assert empty.status_code == 400 and "凭证号：" in empty.content.decode()
+    first = c.post(action_url(claim, "pay"), {"voucher": "ZF-2026-001"})
+    assert first.status_code == 200 and "请确认：拨付" in first.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAYMENT_INSTRUCTED
+    hidden = _hidden(first.content.decode())
+    hidden.pop("csrfmiddlewaretoken", None)
+    assert c.post(action_url(claim, "pay"), hidden).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
