@@ -188,6 +188,7 @@ def test_far_future_reminders_are_collapsed_under_later_reminders(
     for html in pages(client_for, bureau_approver):
         near, _sep, later = html.partition('<details class="later-tasks">')
         assert "<summary>以后的提醒（1 项）</summary>" in later
+        assert "已逾期及 30 天内即将到期的事项" in near
         assert bank_a.name in later and bank_a.name not in near
         assert bank_b.name in near and bank_b.name not in later
         assert f"{day + dt.timedelta(days=700):%Y-%m-%d}" in later
