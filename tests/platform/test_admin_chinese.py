@@ -30,6 +30,7 @@ ALLOWED = {
     "MD5",
     "HTTP",
     "HTTPS",
+    "CTRL",  # the key's name on the keyboard
 }
 # Values typed into the records of `admin_records` (user names, a browser's user agent, a login path).
 # The IP types' codes (the rows' keys) and a reminder's key and link (a code and a URL) are values too.
@@ -313,3 +314,19 @@ def test_every_admin_page_of_the_audit_administrator_is_in_chinese(client, burea
     shenji.is_staff = True
     shenji.save()
     assert walk(client, shenji) == {}
+
+
+def test_the_superusers_permission_lists_explain_multiple_selection_in_chinese(client, admin_records):
+    from django.contrib.auth.models import Group
+
+    from yunfu_ipfund.accounts.models import User
+
+    root = User.objects.create_superuser("root", password="x")
+    client.force_login(root)
+    for url in (
+        reverse("admin:accounts_user_change", args=[admin_records["clerk"].pk]),
+        reverse("admin:auth_group_change", args=[Group.objects.get(name="finance").pk]),
+        reverse("admin:auth_group_add"),
+    ):
+        text = visible_text(client.get(url).content.decode())
+        assert "Hold down" not in text and "按住 Ctrl 键（苹果电脑为 ⌘ 键）可选择多项。" in text, url

@@ -32,6 +32,16 @@ MSG_FILED = "已提交管理操作申请（{items}），经另一名安全管理
 MSG_REASON_FOR_REQUEST = "变更角色或启用账号须填写申请理由（将随申请提交另一名安全管理员审批）。"
 
 
+MSG_MULTI_SELECT = "按住 Ctrl 键（苹果电脑为 ⌘ 键）可选择多项。"
+
+
+def _chinese_multi_select(field):
+    """Django 5.2's "Hold down Control, or Command on a Mac…" is left untranslated in zh-hans."""
+    if field is not None and "Control" in str(field.help_text):
+        field.help_text = MSG_MULTI_SELECT
+    return field
+
+
 def role_label(code):
     """A group is shown by its role's Chinese name; its code (the group's name) stays the key."""
     return Role(code).label if code in Role.values else code
@@ -157,12 +167,7 @@ class UserAdmin(BaseUserAdmin):
                 widget=forms.CheckboxSelectMultiple,
                 help_text="勾选的角色以管理操作申请提交，经另一名安全管理员批准后生效。",
             )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if add:
-            context["adminform"].form.fields["password1"].help_text = ""
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return _chinese_multi_select(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     # Roles are the only way to grant rights: an administrator who is not a superuser never sees the
     # superuser flag or per-user permissions, and cannot change their own roles or status.
@@ -328,6 +333,9 @@ class RoleGroupAdmin(RecordLabelled, BaseGroupAdmin):
 
     def get_fields(self, request, obj=None):
         return ("role", "permissions") if obj is not None else ("name", "permissions")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return _chinese_multi_select(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     def get_readonly_fields(self, request, obj=None):
         return ("role",) if obj is not None else ()
