@@ -85,7 +85,10 @@ def test_each_role_home_greets_the_user_and_shows_the_empty_states(request, logi
     home = client.get("/accounts/home/").content.decode()
     assert f"您好，{user.display_name}" in home
     assert label in home and user.organisation.name in home
-    assert "目前没有需要您处理的事项" in home
+    if persona == "enterprise_user":  # no profile yet: the one to-do points to it (issue 14 item 1)
+        assert "完善企业信息" in home and "目前没有需要您处理的事项" not in home
+    else:
+        assert "目前没有需要您处理的事项" in home
     assert "暂无消息" in client.get("/notices/inbox/").content.decode()
     assert "暂无文书" in client.get("/notices/").content.decode()
 
@@ -265,4 +268,5 @@ def test_a_reminder_about_a_record_already_on_the_task_list_is_one_line(monkeypa
     tasks = context_processors.tasks_for(bureau_clerk)
     assert [t["url"] for t in tasks] == ["/x/1/", "/y/2/"]
     assert tasks[0]["title"] == "受理补偿申请 X"
-    assert tasks[0]["due"] == dt.date(2026, 12, 1) and tasks[0]["provisional"] is True
+    # The record's own deadline stays (the reminder never moves it, issue 14 item 1); provisional carries.
+    assert tasks[0]["due"] == dt.date(2026, 12, 3) and tasks[0]["provisional"] is True
