@@ -1,5 +1,7 @@
 // Progressive enhancement only: every page works without this file.
-// Forms or buttons with data-confirm ask before an irreversible action.
+// Forms or buttons with data-confirm ask before an irreversible action. Only for actions with no input
+// to validate (a single button: submit, accept, publish, decide...): an action with input is confirmed
+// by the server after it accepted the input (yunfu_ipfund/common/confirm.py, templates/_confirm.html).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var submitter = event.submitter;
