@@ -423,7 +423,7 @@ ACTIONS = {
         "已确认拨付。",
     ),
     "recovery": (_do(forms.RecoveryForm, _recovery), "追偿报告已起草，待本行复核人员复核后报告市监局。"),
-    "close": (_do(forms.CloseForm, _close), "已结案。"),
+    "close": (_do(forms.CloseForm, _close, confirm_with=("结案", "结案后不能撤回。")), "已结案。"),
     "rescind": (_do(forms.RescindForm, _rescind), "已撤销补偿并签发追回通知书。"),
 }
 

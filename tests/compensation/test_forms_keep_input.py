@@ -130,3 +130,23 @@ def test_the_payment_is_confirmed_after_validation(client_for, flow, loan, polic
     assert c.post(action_url(claim, "pay"), hidden).status_code == 302
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PAID
+
+
+def test_closing_is_confirmed_after_validation(client_for, flow, loan, policy):
+    from tests.compensation.test_transitions import claim_in
+
+    claim = claim_in(flow, loan, policy, Claim.Status.PAID)
+    c = client_for(flow.approver)
+    missing = c.post(action_url(claim, "close"), {"close_reason": "write_off", "reason": ""})
+    assert missing.status_code == 400
+    body = missing.content.decode()
+    assert "说明：" in body and _selected(body, "close_reason") == "write_off"
+    first = c.post(action_url(claim, "close"), {"close_reason": "write_off", "reason": "已核销"})
+    assert first.status_code == 200 and "请确认：结案" in first.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
+    hidden = _hidden(first.content.decode())
+    hidden.pop("csrfmiddlewaretoken", None)
+    assert c.post(action_url(claim, "close"), hidden).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CLOSED
