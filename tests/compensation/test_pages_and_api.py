@@ -1,6 +1,7 @@
 """Pages, the public notice, and the bank API: who may, who may not (404 outside), no 500 on bad input."""
 
 import json
+import re
 
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -61,8 +62,8 @@ def test_the_bureau_works_a_claim_through_the_pages(client_for, flow, loan, bure
     assert claim.status == Claim.Status.FIRST_REVIEWED
     approver = client_for(bureau_approver)
     body = approver.get(claim.get_absolute_url()).content.decode()
-    assert "补偿金额测算" in body and "192,000.00" in body and "data-confirm" in body
-    approver.post(
+    assert "补偿金额测算" in body and "192,000.00" in body and "确认提交复审结论？" not in body
+    first = approver.post(
         action_url(claim, "second_review"),
         {
             "outcome": "partial",
@@ -72,6 +73,11 @@ def test_the_bureau_works_a_claim_through_the_pages(client_for, flow, loan, bure
             "code_2": "D07",
             "amount_2": "50000",
         },
+    ).content.decode()
+    assert "请确认：提交复审结论" in first  # confirmed after the server accepted the input
+    approver.post(
+        action_url(claim, "second_review"),
+        dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', first)),
     )
     claim.refresh_from_db()
     assert claim.approved_amount == 160000
@@ -86,7 +92,10 @@ def test_a_bad_number_on_an_action_comes_back_as_a_message_not_a_500(client_for,
         HTTP_REFERER=url,
         follow=True,
     )
-    assert response.status_code == 200 and "不是有效的金额" in response.content.decode()
+    # The claim page comes back with the form as typed (400), the error named by its field.
+    assert (
+        response.status_code == 400 and "未收回本金（元）：“abc”不是有效的金额。" in response.content.decode()
+    )
     response = client_for(bank_officer).post(action_url(claim, "nonsense"), HTTP_REFERER=url)
     assert response.status_code == 404
 

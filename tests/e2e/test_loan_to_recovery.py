@@ -624,6 +624,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_label("复审结论").select_option("full")
     page.get_by_label("复审意见或理由").fill("同意初审意见，拟全额补偿，予以公示。")
     page.get_by_role("button", name="提交复审").click()
+    assert "请确认：提交复审结论" in page.locator("h1").inner_text()  # confirmed after validation
+    page.get_by_role("button", name="确认提交复审结论").click()
     assert "复审结论已提交" in flash(page)
     assert "拟补偿，待公示" in page.locator("h1").inner_text()
     assert "640,000.00" in main_text(page)
@@ -707,6 +709,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.goto(claim_url)
     page.get_by_label("凭证号").fill("YFZH-2026-1012-001")
     page.get_by_label("起息日（记账日期）").fill("2026-10-12")
+    page.get_by_role("button", name="确认拨付").click()
+    assert "请确认：拨付" in page.locator("h1").inner_text()  # confirmed after validation
     page.get_by_role("button", name="确认拨付").click()
     assert "已确认拨付" in flash(page)
     assert "已拨付" in page.locator("h1").inner_text()

@@ -1,5 +1,7 @@
 """Pages: who may see what (404 outside one's organisation), the actions, constant queries on lists."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -128,10 +130,13 @@ def test_the_approver_confirms_from_the_page(client_for, first_reviewed, bureau_
 
 
 def test_the_officer_reports_a_repayment_from_the_page(client_for, loan, bank_officer):
-    response = client_for(bank_officer).post(
-        f"/lenders/loans/{loan.pk}/report/repayment/",
-        {"repayment-amount": "100000.00", "repayment-paid_on": str(today())},
+    c, report = client_for(bank_officer), f"/lenders/loans/{loan.pk}/report/repayment/"
+    first = c.post(report, {"repayment-amount": "100000.00", "repayment-paid_on": str(today())})
+    assert first.status_code == 200 and "请确认：报告还款" in first.content.decode()  # after validation
+    confirmed = dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', first.content.decode())
     )
+    response = c.post(report, confirmed)
     assert response.status_code == 302
     loan.refresh_from_db()
     assert str(loan.outstanding_principal) == "900000.00"

@@ -5,6 +5,7 @@ backing off while it is not and giving up (administrators alerted) after the bou
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -68,9 +69,11 @@ def test_instructing_and_confirming_a_payment_answer_success_with_the_broker_dow
     assert instruct.status_code == 302, instruct.content.decode()[-3000:]
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PAYMENT_INSTRUCTED
-    pay = client_for(flow.finance).post(
-        reverse("compensation:claim_action", args=[claim.pk, "pay"]), {"voucher": "ZF-1"}, follow=True
-    )
+    pay_url = reverse("compensation:claim_action", args=[claim.pk, "pay"])
+    finance = client_for(flow.finance)
+    confirm_page = finance.post(pay_url, {"voucher": "ZF-1"}).content.decode()  # 请确认 (after validation)
+    confirmed = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirm_page))
+    pay = finance.post(pay_url, confirmed, follow=True)
     assert pay.status_code == 200
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PAID

@@ -18,7 +18,7 @@ from .models import NPL_CLASS_CHOICES, EnterpriseSize, PolicyVersion
 # (articles, the version's fields under them), in the Measures' order. Every parameter of a version
 # appears once (tests/platform/test_measures_page.py enumerates the model's fields).
 GROUPS = (
-    ((1,), ("legal_basis",)),
+    ((1,), ()),  # the legal basis heads the version's card (制定依据), not repeated here
     ((2,), ("ip_types_in_scope",)),
     ((3,), ("fund_capital",)),
     ((4,), ("fees_allowed", "max_posting_amount")),
@@ -76,8 +76,18 @@ GROUPS = (
     ((23, 24), ("effective_from", "effective_to")),
 )
 
-# Fields of a version that are not parameters of the Measures (identity, bookkeeping).
-NOT_PARAMETERS = ("id", "code", "title", "document_number", "issuing_body", "first_used_at", "created_at")
+# Fields of a version that are not parameters of the Measures (identity, bookkeeping), and its legal
+# basis, shown at the head of the version (制定依据).
+NOT_PARAMETERS = (
+    "id",
+    "code",
+    "title",
+    "document_number",
+    "issuing_body",
+    "legal_basis",
+    "first_used_at",
+    "created_at",
+)
 # Ratios shown as percentages (the others are multiples, counts or days).
 PERCENT_FIELDS = (
     "min_ip_collateral_share",
