@@ -51,7 +51,11 @@ def browser():
                     "--disable-background-networking",
                     "--disable-component-update",
                     "--disable-sync",
+                    # Chinese browser controls (date inputs 年/月/日, 选择文件), with chromium-l10n; on Linux
+                    # Chromium takes its locale from LANGUAGE.
+                    "--lang=zh-CN",
                 ],
+                env={**os.environ, "LANGUAGE": "zh_CN"},
             )
             yield browser
             browser.close()
