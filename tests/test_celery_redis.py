@@ -110,8 +110,11 @@ def _stop(process):
 def test_a_task_whose_worker_is_killed_is_delivered_again_and_completes(tmp_path):
     import os
     import signal
+    import time
 
     from celery import Celery
+
+    from tests.celery_worker_tasks import VISIBILITY_TIMEOUT
 
     sender = Celery("yunfu_ipfund_sender", set_as_current=False)
     sender.config_from_object("django.conf:settings", namespace="CELERY")
@@ -129,6 +132,10 @@ def test_a_task_whose_worker_is_killed_is_delivered_again_and_completes(tmp_path
     finally:
         _stop(first)
 
+    # The broker gives an unacknowledged message back once it is older than the visibility timeout, when
+    # a worker scans for such messages: at its start, then only every tenth timer tick (~100 s, kombu's
+    # restore throttle). Start the second worker after the timeout has passed, so its first scan finds it.
+    time.sleep(VISIBILITY_TIMEOUT + 2)
     second = _start_worker("restarted", log)
     try:
         # Acknowledged only after it ran (acks_late), the message is given back and runs to the end.
