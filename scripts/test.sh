@@ -26,6 +26,9 @@ command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # decodes the notices' QR codes
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)  # trusts the demo CA for pdfsig
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# issue 14 item 6 (a11y): the browser's own controls in Chinese; npm for axe-core (tests/e2e/package.json)
+dpkg -s chromium-l10n >/dev/null 2>&1 || need+=(chromium-l10n)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)  # the notices' font cut
 if [ ${#need[@]} -gt 0 ]; then
@@ -41,5 +44,7 @@ fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# axe-core for tests/e2e/test_accessibility.py (into tests/e2e/node_modules, ignored by git)
+if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; fi
 if [ "$step" = install ]; then exit 0; fi
 exec .venv/bin/python -m pytest "$@"
