@@ -508,6 +508,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_label("逾期金额（元）").fill("2000000.00")
     page.locator("#id_overdue-note").fill("借款人未按期付息，本行宣布贷款提前到期")
     page.get_by_role("button", name="报告逾期").click()
+    assert "请确认：报告逾期" in page.locator("h1").inner_text()  # confirmed after validation
+    page.get_by_role("button", name="确认报告逾期").click()
     assert "报告逾期已记录" in flash(page)
     assert "逾期" in page.locator("dl.facts").inner_text()
     shot(page, "14-bank-reports-overdue")
@@ -521,6 +523,8 @@ def test_a_loan_from_application_to_recovery_through_the_pages(
     page.get_by_label("分类日期").fill("2026-09-07")
     page.locator("#id_classification-note").fill("逾期超过90天，经分行审批下调为次级")
     page.get_by_role("button", name="调整风险分类").click()
+    assert "请确认：调整风险分类" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="确认调整风险分类").click()
     assert "调整风险分类已记录" in flash(page)
     facts = page.locator("dl.facts").inner_text()
     assert "次级" in facts and "2026-09-07 认定不良" in facts
