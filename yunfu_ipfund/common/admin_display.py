@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 # A package's model -> the Chinese plural name its admin registration gives it (the app list's names:
 # templates/admin/app_list.html, through the admin_names template filter).
-MODEL_NAMES = {}
+MODEL_NAMES: dict[type, str] = {}
 
 
 def shown(field, label, values=None, *, boolean=False):
