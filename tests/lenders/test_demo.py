@@ -24,8 +24,13 @@ def test_the_demo_seed_is_idempotent_and_builds_a_covered_loan_with_its_notices(
     out = io.StringIO()
     demo.seed(out)
     demo.seed(out)
-    assert CooperatingBank.objects.filter(status="active").count() == 3
+    # Every demo bank admitted; one suspended then reinstated, one terminated (the bank notices).
+    assert CooperatingBank.objects.filter(status="active").count() == len(demo.BANKS) - 1
+    assert CooperatingBank.objects.get(organisation__name=demo.TERMINATED).status == "terminated"
     loan = CoveredLoan.objects.get()
     assert loan.bank == banks[0] and loan.enterprise == enterprise
     assert Notice.objects.filter(kind="lenders_filing_confirmation").count() == 1
-    assert Notice.objects.filter(kind="lenders_bank_admission").count() == 3
+    assert Notice.objects.filter(kind="lenders_bank_admission").count() == len(demo.BANKS)
+    assert Notice.objects.filter(kind="lenders_bank_suspension").count() == 1
+    assert Notice.objects.filter(kind="lenders_bank_reinstatement").count() == 1
+    assert Notice.objects.filter(kind="lenders_bank_termination").count() == 1
